@@ -1,0 +1,437 @@
+//! The client: configuration, the shared transport, the session store and the event bus.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use secrecy::SecretString;
+use url::Url;
+
+use crate::addons::Addons;
+use crate::auth::Auth;
+use crate::error::{Error, Result};
+use crate::events::{AuthEvent, EventBus, EventBusStats, EventFilter, Subscription};
+use crate::models::User;
+use crate::retry::Backoff;
+use crate::session_store::{MemorySessionStore, SessionStore, SessionToken};
+use crate::transport::{Call, RequestOptions, Response, Transport};
+
+/// Default time for one attempt of a call.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default number of retries after the first attempt.
+pub const DEFAULT_MAX_RETRIES: u32 = 3;
+/// Default cap on a response body.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 10 * 1024 * 1024;
+
+/// Configures a [`Client`].
+pub struct ClientBuilder {
+    base_url: String,
+    api_key: Option<SecretString>,
+    timeout: Duration,
+    max_retries: u32,
+    headers: Vec<(String, String)>,
+    user_agent_suffix: Option<String>,
+    allow_insecure_http: bool,
+    session_store: Option<Arc<dyn SessionStore>>,
+    max_response_bytes: usize,
+    backoff: Backoff,
+}
+
+impl ClientBuilder {
+    /// A builder for the Banata deployment at `base_url` (e.g. `https://auth.example.com`).
+    pub fn new(base_url: impl Into<String>) -> Self {
+        ClientBuilder {
+            base_url: base_url.into(),
+            api_key: None,
+            timeout: DEFAULT_TIMEOUT,
+            max_retries: DEFAULT_MAX_RETRIES,
+            headers: Vec::new(),
+            user_agent_suffix: None,
+            allow_insecure_http: false,
+            session_store: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            backoff: Backoff::default(),
+        }
+    }
+
+    /// A builder from `BANATA_BASE_URL` and (if set) `BANATA_API_KEY`.
+    pub fn from_env() -> Result<Self> {
+        let base_url = std::env::var("BANATA_BASE_URL")
+            .map_err(|_| Error::configuration("BANATA_BASE_URL is not set"))?;
+        let mut builder = ClientBuilder::new(base_url);
+        if let Ok(key) = std::env::var("BANATA_API_KEY") {
+            if !key.is_empty() {
+                builder = builder.api_key(key);
+            }
+        }
+        Ok(builder)
+    }
+
+    /// The project API key, needed for management calls such as the add-on configuration.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(SecretString::from(key.into()));
+        self
+    }
+
+    /// Time for one attempt, from sending to the last body byte (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Retries after a retryable failure (default 3; 0 turns retrying off).
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// The delay before the first retry, doubled on each further one (default 200 ms).
+    pub fn initial_retry_delay(mut self, delay: Duration) -> Self {
+        self.backoff.initial = delay;
+        self
+    }
+
+    /// The longest single wait between attempts, including a server's `Retry-After` (default
+    /// 60 s). A server asking for longer gets its error returned instead of a wait.
+    pub fn max_retry_wait(mut self, wait: Duration) -> Self {
+        self.backoff.max_wait = wait;
+        self
+    }
+
+    /// A header sent with every request.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Appended to the `User-Agent`, e.g. `"node/20.20.2"` from a binding.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Allows `http://` to a host that is not loopback. Only for trusted private networks.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Where the session token is kept (default: in memory).
+    pub fn session_store(mut self, store: Arc<dyn SessionStore>) -> Self {
+        self.session_store = Some(store);
+        self
+    }
+
+    /// The largest response body accepted (default 10 MiB); larger ones fail with a decode error.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
+    /// Validates the configuration and builds the client.
+    pub fn build(self) -> Result<Client> {
+        let base_url = parse_base_url(&self.base_url, self.allow_insecure_http)?;
+        if self.timeout.is_zero() {
+            return Err(Error::configuration("the timeout must be longer than zero"));
+        }
+        let mut headers = HeaderMap::new();
+        for (name, value) in &self.headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::configuration(format!("invalid header name {name:?}")))?;
+            let value = HeaderValue::from_str(value)
+                .map_err(|_| Error::configuration(format!("invalid value for header {name}")))?;
+            headers.insert(name, value);
+        }
+        let mut user_agent = format!("banata-auth-rust/{}", env!("CARGO_PKG_VERSION"));
+        if let Some(suffix) = &self.user_agent_suffix {
+            user_agent.push(' ');
+            user_agent.push_str(suffix);
+        }
+        let http = reqwest::Client::builder()
+            .user_agent(user_agent)
+            .default_headers(headers)
+            .connect_timeout(self.timeout.min(Duration::from_secs(10)))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| Error::configuration(format!("could not build the HTTP client: {e}")))?;
+        let transport = Transport {
+            http,
+            base_url,
+            api_key: self.api_key,
+            timeout: self.timeout,
+            max_retries: self.max_retries,
+            max_response_bytes: self.max_response_bytes,
+            backoff: self.backoff,
+        };
+        Ok(Client {
+            inner: Arc::new(ClientInner {
+                transport,
+                session_store: self
+                    .session_store
+                    .unwrap_or_else(|| Arc::new(MemorySessionStore::new())),
+                events: EventBus::default(),
+                session_user: Mutex::new(None),
+            }),
+            options: RequestOptions::default(),
+        })
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .finish_non_exhaustive()
+    }
+}
+
+fn parse_base_url(raw: &str, allow_insecure_http: bool) -> Result<Url> {
+    let url = Url::parse(raw.trim()).map_err(|e| {
+        Error::configuration(format!("invalid base URL {raw:?}: {e}")).with_source(e)
+    })?;
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_insecure_http || is_loopback(&url) => {}
+        "http" => {
+            return Err(Error::configuration(format!(
+                "refusing plain http to {}: credentials would travel unencrypted; use https, \
+                 or ClientBuilder::allow_insecure_http(true) for a trusted private network",
+                url.host_str().unwrap_or_default()
+            )));
+        }
+        other => {
+            return Err(Error::configuration(format!(
+                "invalid base URL {raw:?}: scheme must be https or http, not {other}"
+            )));
+        }
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::configuration(format!(
+            "invalid base URL {raw:?}: no host"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::configuration(format!(
+            "invalid base URL {raw:?}: it must not have a query or fragment"
+        )));
+    }
+    Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => {
+            d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// A Banata Auth client. Cheap to clone: clones share the connection pool, the session store and
+/// the event listeners.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<ClientInner>,
+    options: RequestOptions,
+}
+
+struct ClientInner {
+    transport: Transport,
+    session_store: Arc<dyn SessionStore>,
+    events: EventBus,
+    /// The user behind the last token this client saw, keyed by the raw token, so events about
+    /// a session (sign-out, revocation) can name its user without another request.
+    session_user: Mutex<Option<(String, User)>>,
+}
+
+impl Client {
+    /// A client for `base_url` with default settings and no API key.
+    pub fn new(base_url: impl Into<String>) -> Result<Client> {
+        ClientBuilder::new(base_url).build()
+    }
+
+    /// Starts configuring a client.
+    pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder::new(base_url)
+    }
+
+    /// The end-user auth and session flows.
+    pub fn auth(&self) -> Auth<'_> {
+        Auth::new(self)
+    }
+
+    /// The project's add-on configuration (needs the API key).
+    pub fn addons(&self) -> Addons<'_> {
+        Addons::new(self)
+    }
+
+    /// This client with per-call overrides; the clone shares everything else.
+    ///
+    /// ```no_run
+    /// # async fn f(client: banata_auth::Client) -> banata_auth::Result<()> {
+    /// use std::time::Duration;
+    /// use banata_auth::RequestOptions;
+    /// let quick = client.with_options(RequestOptions::new().timeout(Duration::from_secs(2)).max_retries(0));
+    /// let session = quick.auth().get_session().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_options(&self, options: RequestOptions) -> Client {
+        Client {
+            inner: Arc::clone(&self.inner),
+            options: RequestOptions {
+                timeout: options.timeout.or(self.options.timeout),
+                max_retries: options.max_retries.or(self.options.max_retries),
+            },
+        }
+    }
+
+    /// Calls `listener` for every event matching `filter` until the returned handle is closed or
+    /// dropped. Listeners run on the client's event thread, in emission order; they should return
+    /// quickly. A panicking listener is contained and logged.
+    pub fn on<F>(&self, filter: EventFilter, listener: F) -> Subscription
+    where
+        F: Fn(&AuthEvent) + Send + Sync + 'static,
+    {
+        self.inner.events.subscribe(filter, Box::new(listener))
+    }
+
+    /// Delivery counters of the event bus.
+    pub fn event_stats(&self) -> EventBusStats {
+        self.inner.events.stats()
+    }
+
+    /// The base URL calls go to.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.transport.base_url
+    }
+
+    /// The session store this client reads and writes.
+    pub fn session_store(&self) -> &Arc<dyn SessionStore> {
+        &self.inner.session_store
+    }
+
+    /// The stored session token, if any.
+    pub async fn session_token(&self) -> Result<Option<SessionToken>> {
+        self.inner.session_store.get().await
+    }
+
+    pub(crate) async fn send(&self, call: Call) -> Result<Response> {
+        let token = match call.credential {
+            crate::transport::Credential::Session => self.inner.session_store.get().await?,
+            _ => None,
+        };
+        self.inner
+            .transport
+            .send(&call, token.as_ref(), self.options)
+            .await
+    }
+
+    pub(crate) fn remember_user(&self, token: &SessionToken, user: &User) {
+        *self
+            .inner
+            .session_user
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some((token.raw().to_owned(), user.clone()));
+    }
+
+    pub(crate) fn known_user(&self, token: &SessionToken) -> Option<User> {
+        let slot = self
+            .inner
+            .session_user
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        slot.as_ref()
+            .filter(|(raw, _)| token.same_session(raw))
+            .map(|(_, user)| user.clone())
+    }
+
+    pub(crate) fn emit(&self, event: AuthEvent) {
+        self.inner.events.emit(event);
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = &self.inner.transport;
+        f.debug_struct("Client")
+            .field("base_url", &t.base_url.as_str())
+            .field("api_key", &t.api_key.as_ref().map(|_| "<redacted>"))
+            .field("timeout", &self.options.timeout.unwrap_or(t.timeout))
+            .field(
+                "max_retries",
+                &self.options.max_retries.unwrap_or(t.max_retries),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    #[test]
+    fn base_url_rules() {
+        for ok in [
+            "https://auth.example.com",
+            "https://auth.example.com/prefix/",
+            "http://127.0.0.1:8080",
+            "http://localhost:3000",
+            "http://[::1]:9",
+        ] {
+            assert!(Client::new(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "auth.example.com",
+            "ftp://x.example",
+            "http://auth.example.com",
+            "https://x.example/?a=1",
+            "",
+        ] {
+            let e = Client::new(bad).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Configuration, "{bad}: {e}");
+        }
+        assert!(
+            Client::builder("http://10.0.0.5")
+                .allow_insecure_http(true)
+                .build()
+                .is_ok(),
+            "explicit opt-in"
+        );
+    }
+
+    #[test]
+    fn api_key_never_in_debug() {
+        let c = Client::builder("https://a.example")
+            .api_key("sk_live_verysecret")
+            .build()
+            .unwrap();
+        let b = ClientBuilder::new("https://a.example").api_key("sk_live_verysecret");
+        let s = format!("{c:?} {b:?}");
+        assert!(!s.contains("verysecret") && s.contains("<redacted>"), "{s}");
+    }
+
+    #[test]
+    fn urls_keep_a_base_path() {
+        let c = Client::new("https://a.example/proxy/").unwrap();
+        assert_eq!(
+            c.inner.transport.url_for("/api/auth/get-session").as_str(),
+            "https://a.example/proxy/api/auth/get-session"
+        );
+    }
+
+    #[tokio::test]
+    async fn management_call_without_key_is_a_configuration_error() {
+        let c = Client::new("http://127.0.0.1:9").unwrap();
+        let e = c.addons().get().await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Configuration);
+        assert!(e.message().contains("API key"), "{e}");
+    }
+}

@@ -1,0 +1,44 @@
+//! # Banata Auth
+//!
+//! The client for [Banata Auth](https://banata.dev): e-mail and password sign-up and sign-in,
+//! sessions, the project's add-on configuration, and typed events for everything that happens.
+//!
+//! ```no_run
+//! use banata_auth::{Client, EventFilter, SignInEmail};
+//!
+//! # async fn run() -> banata_auth::Result<()> {
+//! let client = Client::builder("https://auth.example.com")
+//!     .api_key(std::env::var("BANATA_API_KEY").unwrap_or_default())
+//!     .build()?;
+//! let _events = client.on(EventFilter::All, |event| println!("{}", event.to_json()));
+//! let signed_in = client.auth().sign_in_email(SignInEmail::new("ada@example.com", "correct horse")).await?;
+//! let session = client.auth().get_session().await?;
+//! let addons = client.addons().get().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! The same core backs the Node, Python, Swift and Kotlin packages.
+
+pub mod addons;
+mod auth;
+mod client;
+mod error;
+pub mod events;
+mod models;
+mod retry;
+mod session_store;
+mod transport;
+
+pub use addons::{AddonConfig, AddonConfigUpdate, AddonId, AddonSettings, Addons};
+pub use auth::{Auth, PasswordResetRequested};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
+};
+pub use error::{Error, ErrorKind, Result};
+pub use events::{AuthEvent, EventBusStats, EventData, EventFilter, EventType, Subscription};
+pub use models::{
+    AuthResult, ChangePassword, Session, SessionWithUser, SignInEmail, SignUpEmail, Timestamp,
+    UpdateUser, User,
+};
+pub use session_store::{MemorySessionStore, SessionStore, SessionToken};
+pub use transport::RequestOptions;

@@ -1,0 +1,362 @@
+//! One HTTP call to the server: credentials, retries, timeouts, size limits and error mapping.
+
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use url::Url;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::retry::{Backoff, is_retryable_status, retry_after_from_headers};
+use crate::session_store::SessionToken;
+
+/// Which credential a call carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Credential {
+    /// None at all (sign-up, sign-in, password reset).
+    None,
+    /// The project API key, as `Authorization: Bearer` (management paths).
+    ApiKey,
+    /// The end user's session token as bearer, when the store has one; never an `Origin`.
+    Session,
+}
+
+/// Whether repeating the call after an unclear failure is harmless.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Replay {
+    /// Reads and idempotent writes: retried on every retryable failure.
+    Safe,
+    /// Creates something or consumes a secret (sign-up, password change): retried only when the
+    /// server certainly did not act on it (connection refused, 429).
+    Unsafe,
+}
+
+/// A call to make, relative to the base URL.
+#[derive(Debug)]
+pub(crate) struct Call {
+    pub method: Method,
+    pub path: &'static str,
+    pub body: Option<Value>,
+    pub credential: Credential,
+    pub replay: Replay,
+}
+
+impl Call {
+    pub fn get(path: &'static str, credential: Credential) -> Self {
+        Call {
+            method: Method::GET,
+            path,
+            body: None,
+            credential,
+            replay: Replay::Safe,
+        }
+    }
+
+    pub fn post(path: &'static str, body: Value, credential: Credential, replay: Replay) -> Self {
+        Call {
+            method: Method::POST,
+            path,
+            body: Some(body),
+            credential,
+            replay,
+        }
+    }
+}
+
+/// A successful answer.
+#[derive(Debug)]
+pub(crate) struct Response {
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Response {
+    /// The body as JSON (`null` when empty), decoded into `T`.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
+        let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) {
+            b"null"
+        } else {
+            &self.body
+        };
+        serde_json::from_slice(body).map_err(|e| {
+            Error::decode(format!("the response did not have the expected shape: {e}"))
+                .with_source(e)
+        })
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// Per-call limits; unset fields fall back to the client's.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RequestOptions {
+    /// Time for one attempt, from sending to the last body byte.
+    pub timeout: Option<Duration>,
+    /// Retries after the first attempt.
+    pub max_retries: Option<u32>,
+}
+
+impl RequestOptions {
+    /// No overrides.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Overrides the per-attempt timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Overrides the number of retries.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = Some(retries);
+        self
+    }
+}
+
+/// The shared HTTP machinery of one client.
+pub(crate) struct Transport {
+    pub http: reqwest::Client,
+    pub base_url: Url,
+    pub api_key: Option<SecretString>,
+    pub timeout: Duration,
+    pub max_retries: u32,
+    pub max_response_bytes: usize,
+    pub backoff: Backoff,
+}
+
+impl Transport {
+    pub fn url_for(&self, path: &str) -> Url {
+        let mut url = self.base_url.clone();
+        let joined = format!("{}{}", self.base_url.path().trim_end_matches('/'), path);
+        url.set_path(&joined);
+        url
+    }
+
+    /// Sends `call`, retrying as its [`Replay`] allows, and maps failures to [`Error`].
+    pub async fn send(
+        &self,
+        call: &Call,
+        session: Option<&SessionToken>,
+        options: RequestOptions,
+    ) -> Result<Response> {
+        let timeout = options.timeout.unwrap_or(self.timeout);
+        let max_retries = options.max_retries.unwrap_or(self.max_retries);
+        let headers = self.headers_for(call, session)?;
+        let body = match &call.body {
+            Some(v) => Some(Bytes::from(serde_json::to_vec(v).map_err(|e| {
+                Error::configuration(format!("request body is not JSON: {e}")).with_source(e)
+            })?)),
+            None => None,
+        };
+        let url = self.url_for(call.path);
+        let mut attempt = 0u32;
+        loop {
+            let outcome = self
+                .attempt(&call.method, &url, &headers, body.clone(), timeout)
+                .await;
+            let error = match outcome {
+                Ok(response) => return Ok(response),
+                Err(e) => e,
+            };
+            let replayable = match (call.replay, error.kind()) {
+                (_, ErrorKind::Decode | ErrorKind::Configuration) => false,
+                (Replay::Safe, _) => error.status().is_none_or(is_retryable_status),
+                (Replay::Unsafe, ErrorKind::RateLimited) => true,
+                (Replay::Unsafe, ErrorKind::Connection) => {
+                    error.status().is_none() && error.is_connect_failure()
+                }
+                (Replay::Unsafe, _) => false,
+            };
+            if !replayable || attempt >= max_retries {
+                return Err(error);
+            }
+            let Some(wait) = self.backoff.delay(attempt, error.retry_after()) else {
+                return Err(error);
+            };
+            tracing::debug!(path = call.path, attempt, ?wait, error = %error, "retrying");
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    fn headers_for(&self, call: &Call, session: Option<&SessionToken>) -> Result<HeaderMap> {
+        let mut headers = HeaderMap::new();
+        headers.insert("accept", HeaderValue::from_static("application/json"));
+        if call.body.is_some() {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        if call.method == Method::POST {
+            // One key for every attempt, so a server that saw a lost attempt can recognise a replay.
+            let key = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
+                .expect("uuids are valid header values");
+            headers.insert("idempotency-key", key);
+        }
+        let bearer = match call.credential {
+            Credential::None => None,
+            Credential::ApiKey => Some(
+                self.api_key
+                    .as_ref()
+                    .ok_or_else(|| {
+                        Error::configuration(format!(
+                            "{} is a management call and needs the project API key: set it with \
+                             ClientBuilder::api_key (or BANATA_API_KEY)",
+                            call.path
+                        ))
+                    })?
+                    .expose_secret()
+                    .to_owned(),
+            ),
+            Credential::Session => session.map(|t| t.expose().to_owned()),
+        };
+        if let Some(secret) = bearer {
+            let mut value = HeaderValue::from_str(&format!("Bearer {secret}")).map_err(|_| {
+                Error::configuration("the credential contains characters not allowed in a header")
+            })?;
+            value.set_sensitive(true);
+            headers.insert(AUTHORIZATION, value);
+        }
+        Ok(headers)
+    }
+
+    async fn attempt(
+        &self,
+        method: &Method,
+        url: &Url,
+        headers: &HeaderMap,
+        body: Option<Bytes>,
+        timeout: Duration,
+    ) -> Result<Response> {
+        let mut request = self
+            .http
+            .request(method.clone(), url.clone())
+            .headers(headers.clone());
+        if let Some(body) = body {
+            request = request.body(body);
+        }
+        let exchange = async {
+            let response = request.send().await.map_err(transport_error)?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = read_limited(response, self.max_response_bytes).await?;
+            Ok::<_, Error>((status, headers, body))
+        };
+        let (status, headers, body) =
+            tokio::time::timeout(timeout, exchange)
+                .await
+                .map_err(|_| {
+                    Error::new(
+                        ErrorKind::Timeout,
+                        format!("no complete response within {} ms", timeout.as_millis()),
+                    )
+                })??;
+        let request_id = headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        if !status.is_success() {
+            let retry_after = retry_after_from_headers(&headers, SystemTime::now());
+            return Err(Error::from_response(
+                status.as_u16(),
+                &body,
+                request_id,
+                retry_after,
+            ));
+        }
+        check_success_body(status, &headers, &body, request_id)?;
+        Ok(Response { headers, body })
+    }
+}
+
+/// A 2xx can still be a failure: Banata answers some errors with 200 `{error}` or
+/// `{success:false}`, and a proxy may answer with an HTML page.
+fn check_success_body(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+    request_id: Option<String>,
+) -> Result<()> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(());
+    }
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.is_empty() && !content_type.contains("json") {
+        return Err(Error::decode(format!(
+            "expected a JSON response, got content type {content_type:?}"
+        ))
+        .with_status(status.as_u16())
+        .with_request_id(request_id));
+    }
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        Error::decode(format!("the response is not valid JSON: {e}"))
+            .with_status(status.as_u16())
+            .with_request_id(request_id.clone())
+            .with_source(e)
+    })?;
+    if let Some(object) = value.as_object() {
+        let failed = object.get("success") == Some(&Value::Bool(false))
+            || object
+                .get("error")
+                .is_some_and(|e| e.as_str().is_some_and(|s| !s.is_empty()) || e.is_object());
+        if failed {
+            return Err(Error::from_response(
+                status.as_u16(),
+                body,
+                request_id,
+                None,
+            ));
+        }
+    }
+    Ok(())
+}
+
+async fn read_limited(mut response: reqwest::Response, limit: usize) -> Result<Bytes> {
+    let too_large = || {
+        Error::decode(format!(
+            "the response body is larger than the {limit}-byte limit (ClientBuilder::max_response_bytes)"
+        ))
+    };
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let mut buf = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+        if buf.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(buf))
+}
+
+fn transport_error(e: reqwest::Error) -> Error {
+    let kind = if e.is_timeout() {
+        ErrorKind::Timeout
+    } else if e.is_decode() {
+        ErrorKind::Decode
+    } else if e.is_builder() {
+        ErrorKind::Configuration
+    } else {
+        ErrorKind::Connection
+    };
+    let connect = e.is_connect();
+    let e = e.without_url();
+    let message = if connect {
+        "could not connect to the server".to_owned()
+    } else {
+        format!("the request failed: {e}")
+    };
+    let mut error = Error::new(kind, message).with_source(e);
+    if connect {
+        error = error.mark_connect_failure();
+    }
+    error
+}

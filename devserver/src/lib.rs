@@ -1,0 +1,198 @@
+//! # banata-devserver
+//!
+//! A local Banata-compatible server for examples and tests: Better Auth's e-mail/password and
+//! session endpoints (cookie, `set-auth-token` and bearer sessions, argon2 password hashes), the
+//! add-on configuration with the platform's merge semantics and audit entries, and API keys
+//! stored hashed. Storage is SQLite, in memory or in a file.
+//!
+//! ```no_run
+//! # async fn run() -> std::io::Result<()> {
+//! let server = banata_devserver::DevServer::start(Default::default()).await?;
+//! println!("{} (admin key {})", server.url(), server.admin_api_key());
+//! # Ok(()) }
+//! ```
+//!
+//! Development only: it binds loopback, keeps one project and exposes `/__dev/` helpers.
+
+mod crypto;
+mod http;
+mod routes;
+mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use store::PROJECT_ID;
+use store::{ApiKeyRow, Store};
+
+/// Prefix of the API keys the devserver issues.
+pub const API_KEY_PREFIX: &str = "bnt_dev_";
+
+/// How to start a devserver.
+#[derive(Clone, Debug, Default)]
+pub struct DevServerConfig {
+    /// Port on 127.0.0.1; 0 (the default) picks a free one.
+    pub port: u16,
+    /// SQLite file; `None` keeps everything in memory.
+    pub db_path: Option<PathBuf>,
+    /// Use this admin key instead of a fresh random one (it must be at least 32 characters).
+    pub admin_api_key: Option<String>,
+}
+
+#[derive(Clone)]
+pub(crate) struct AppState {
+    store: Store,
+    secret: Arc<Vec<u8>>,
+}
+
+impl AppState {
+    /// Issues a new API key with `permissions`; returns the key (shown once) and its row.
+    pub(crate) fn new_api_key(
+        &self,
+        name: &str,
+        permissions: &[String],
+    ) -> rusqlite::Result<(String, ApiKeyRow)> {
+        let key = crypto::new_api_key(API_KEY_PREFIX);
+        let row = self.store.insert_api_key(name, &key, permissions)?;
+        Ok((key, row))
+    }
+}
+
+/// Starts devservers.
+pub struct DevServer;
+
+impl DevServer {
+    /// Opens the database, seeds an admin API key and starts serving on 127.0.0.1. Must be
+    /// called inside a tokio runtime; the server stops when the handle is dropped.
+    pub async fn start(config: DevServerConfig) -> std::io::Result<DevServerHandle> {
+        let store = Store::open(config.db_path.as_deref()).map_err(std::io::Error::other)?;
+        let secret = store
+            .meta_or_insert("secret", || crypto::random_token(48))
+            .map_err(std::io::Error::other)?;
+        let state = AppState {
+            store,
+            secret: Arc::new(secret.into_bytes()),
+        };
+        let admin_api_key = match config.admin_api_key {
+            Some(key) if key.len() < 32 => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "the admin API key must be at least 32 characters",
+                ));
+            }
+            Some(key) => {
+                if state
+                    .store
+                    .api_key(&key)
+                    .map_err(std::io::Error::other)?
+                    .is_none()
+                {
+                    state
+                        .store
+                        .insert_api_key("admin (seeded)", &key, &["*".to_owned()])
+                        .map_err(std::io::Error::other)?;
+                }
+                key
+            }
+            None => {
+                state
+                    .new_api_key("admin (seeded)", &["*".to_owned()])
+                    .map_err(std::io::Error::other)?
+                    .0
+            }
+        };
+        let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
+        let addr = listener.local_addr()?;
+        let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        let app = routes::router(state.clone());
+        let task = tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stop_rx.await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::error!("devserver stopped: {e}");
+            }
+        });
+        Ok(DevServerHandle {
+            addr,
+            admin_api_key,
+            state,
+            stop: Some(stop_tx),
+            task: Some(task),
+        })
+    }
+}
+
+/// A running devserver. Dropping it stops the server.
+pub struct DevServerHandle {
+    addr: SocketAddr,
+    admin_api_key: String,
+    state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl DevServerHandle {
+    /// The base URL, e.g. `http://127.0.0.1:41234`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The seeded API key holding every permission.
+    pub fn admin_api_key(&self) -> &str {
+        &self.admin_api_key
+    }
+
+    /// The project every key belongs to.
+    pub fn project_id(&self) -> &'static str {
+        PROJECT_ID
+    }
+
+    /// Issues an API key holding just `permissions` (e.g. `["dashboard.read"]`).
+    pub fn create_api_key(&self, name: &str, permissions: &[&str]) -> std::io::Result<String> {
+        let permissions: Vec<String> = permissions.iter().map(|p| (*p).to_owned()).collect();
+        self.state
+            .new_api_key(name, &permissions)
+            .map(|(key, _)| key)
+            .map_err(std::io::Error::other)
+    }
+
+    /// Stops accepting connections and waits for open requests to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for DevServerHandle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl std::fmt::Debug for DevServerHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DevServerHandle")
+            .field("url", &self.url())
+            .field("admin_api_key", &"<redacted>")
+            .finish()
+    }
+}

@@ -1,0 +1,68 @@
+//! `banata-devserver`: run the local Banata-compatible server.
+//!
+//! Prints `READY <url>` and `ADMIN_API_KEY <key>` on stdout once it accepts connections, so a
+//! test harness can start it with `--port 0` and read where it listens.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use banata_devserver::{DevServer, DevServerConfig};
+use clap::Parser;
+
+/// Local Banata-compatible server (development only; binds 127.0.0.1).
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 4000)]
+    port: u16,
+    /// SQLite database file; in memory when omitted.
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Use this admin API key (default: a fresh random one, printed on start).
+    #[arg(long, env = "BANATA_DEV_ADMIN_KEY", hide_env_values = true)]
+    admin_key: Option<String>,
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let server = DevServer::start(DevServerConfig {
+        port: args.port,
+        db_path: args.db,
+        admin_api_key: args.admin_key,
+    })
+    .await?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "READY {}", server.url())?;
+        writeln!(out, "ADMIN_API_KEY {}", server.admin_api_key())?;
+        out.flush()?;
+    }
+    shutdown_signal().await;
+    server.shutdown().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

@@ -1,0 +1,93 @@
+//! Development-only endpoints (under `/__dev/`), for tests and examples. They need an API key
+//! holding `*` (the seeded admin key).
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::http::{ApiError, ApiResult, api_key, optional_str, parse_body};
+use crate::routes::auth::RESET_PREFIX;
+
+fn require_admin(state: &AppState, headers: &HeaderMap) -> ApiResult<()> {
+    match api_key(state, headers, true)? {
+        Some(k) if k.allows("*") => Ok(()),
+        Some(_) => Err(ApiError::from_message(
+            StatusCode::FORBIDDEN,
+            "Missing permission: *",
+        )),
+        None => Err(ApiError::coded(
+            StatusCode::UNAUTHORIZED,
+            "AUTHENTICATION_REQUIRED",
+            "Authentication required",
+        )),
+    }
+}
+
+/// `GET /__dev/health`
+pub async fn health() -> impl IntoResponse {
+    axum::Json(json!({ "ok": true }))
+}
+
+#[derive(Deserialize)]
+pub struct ResetQuery {
+    email: String,
+}
+
+/// `GET /__dev/password-reset-token?email=`: the newest live reset token of that user.
+pub async fn password_reset_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ResetQuery>,
+) -> ApiResult {
+    require_admin(&state, &headers)?;
+    let user = state
+        .store
+        .user_by_email(&q.email.trim().to_lowercase())?
+        .ok_or_else(|| {
+            ApiError::coded(StatusCode::NOT_FOUND, "USER_NOT_FOUND", "User not found")
+        })?;
+    let identifier = state
+        .store
+        .latest_verification_for(RESET_PREFIX, &user.id)?
+        .ok_or_else(|| {
+            ApiError::coded(
+                StatusCode::NOT_FOUND,
+                "NO_RESET_TOKEN",
+                "No live reset token",
+            )
+        })?;
+    let token = identifier.trim_start_matches(RESET_PREFIX);
+    Ok(axum::Json(json!({ "token": token })).into_response())
+}
+
+/// `POST /__dev/api-keys {name?, permissions: [..]}`: a new project API key (shown once).
+pub async fn create_api_key(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> ApiResult {
+    require_admin(&state, &headers)?;
+    let body = parse_body(&headers, &bytes)?;
+    let name = optional_str(&body, "name")?.unwrap_or("dev key").to_owned();
+    let permissions: Vec<String> = match body.get("permissions") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|p| p.as_str().map(str::to_owned))
+            .collect::<Option<_>>()
+            .ok_or_else(|| {
+                ApiError::validation("[body.permissions] Invalid input: expected array of strings")
+            })?,
+        None => Vec::new(),
+        Some(_) => {
+            return Err(ApiError::validation(
+                "[body.permissions] Invalid input: expected array",
+            ));
+        }
+    };
+    let (key, row) = state.new_api_key(&name, &permissions)?;
+    Ok(axum::Json(json!({ "id": row.id, "key": key, "permissions": permissions })).into_response())
+}

@@ -1,0 +1,48 @@
+//! The route table.
+
+pub mod auth;
+pub mod config;
+pub mod dev;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+/// Every route the devserver answers; anything else is Better Auth's empty-bodied 404.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/sign-up/email", post(auth::sign_up_email))
+        .route("/sign-in/email", post(auth::sign_in_email))
+        .route("/get-session", get(auth::get_session))
+        .route("/list-sessions", get(auth::list_sessions))
+        .route("/revoke-session", post(auth::revoke_session))
+        .route("/revoke-sessions", post(auth::revoke_sessions))
+        .route("/revoke-other-sessions", post(auth::revoke_other_sessions))
+        .route("/sign-out", post(auth::sign_out))
+        .route("/update-user", post(auth::update_user))
+        .route("/change-password", post(auth::change_password))
+        .route(
+            "/request-password-reset",
+            post(auth::request_password_reset),
+        )
+        .route("/reset-password", post(auth::reset_password))
+        .route("/banata/config/addons/get", post(config::get_addons))
+        .route("/banata/config/addons/save", post(config::save_addons))
+        .route("/banata/audit-logs/list", post(config::list_audit_logs))
+        .route(
+            "/ok",
+            get(|| async { axum::Json(serde_json::json!({ "ok": true })) }),
+        );
+    let dev = Router::new()
+        .route("/health", get(dev::health))
+        .route("/password-reset-token", get(dev::password_reset_token))
+        .route("/api-keys", post(dev::create_api_key));
+    Router::new()
+        .nest("/api/auth", api)
+        .nest("/__dev", dev)
+        .fallback(|| async { StatusCode::NOT_FOUND })
+        .method_not_allowed_fallback(|| async { StatusCode::NOT_FOUND })
+        .with_state(state)
+}

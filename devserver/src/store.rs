@@ -1,0 +1,496 @@
+//! SQLite storage: users, credential accounts, sessions, reset tokens, API keys, add-on config
+//! rows and audit entries. One connection behind a mutex: every query is short.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::{Value, json};
+
+/// The one project a devserver serves.
+pub const PROJECT_ID: &str = "proj_dev";
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS user (
+  id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+  email_verified INTEGER NOT NULL DEFAULT 0, image TEXT,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS account (
+  id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES user(id), provider_id TEXT NOT NULL,
+  password_hash TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS session (
+  id TEXT PRIMARY KEY, token TEXT NOT NULL UNIQUE, user_id TEXT NOT NULL REFERENCES user(id),
+  expires_at INTEGER NOT NULL, ip_address TEXT, user_agent TEXT,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS session_user ON session(user_id);
+CREATE TABLE IF NOT EXISTS verification (
+  id TEXT PRIMARY KEY, identifier TEXT NOT NULL, value TEXT NOT NULL,
+  expires_at INTEGER NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS api_key (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, key_hash TEXT NOT NULL UNIQUE, start TEXT NOT NULL,
+  permissions TEXT NOT NULL, project_id TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS addon_config (
+  id TEXT PRIMARY KEY, project_id TEXT NOT NULL UNIQUE, config_json TEXT NOT NULL,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS audit_event (
+  id TEXT PRIMARY KEY, project_id TEXT, action TEXT NOT NULL, actor_type TEXT NOT NULL,
+  actor_id TEXT NOT NULL, changes TEXT, occurred_at INTEGER NOT NULL, created_at INTEGER NOT NULL);
+"#;
+
+/// A user row.
+#[derive(Clone, Debug)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub email_verified: bool,
+    pub image: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A session row.
+#[derive(Clone, Debug)]
+pub struct SessionRow {
+    pub id: String,
+    pub token: String,
+    pub user_id: String,
+    pub expires_at: i64,
+    pub ip_address: Option<String>,
+    pub user_agent: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// An API key row (never the key itself).
+#[derive(Clone, Debug)]
+pub struct ApiKeyRow {
+    pub id: String,
+    pub name: String,
+    pub permissions: Vec<String>,
+    pub project_id: String,
+}
+
+impl ApiKeyRow {
+    pub fn allows(&self, permission: &str) -> bool {
+        self.permissions.iter().any(|p| p == "*" || p == permission)
+    }
+}
+
+/// Shared handle to the database.
+#[derive(Clone)]
+pub struct Store {
+    conn: Arc<Mutex<Connection>>,
+}
+
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+fn user_from(row: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
+    Ok(UserRow {
+        id: row.get("id")?,
+        email: row.get("email")?,
+        name: row.get("name")?,
+        email_verified: row.get("email_verified")?,
+        image: row.get("image")?,
+        created_at: row.get("created_at")?,
+        updated_at: row.get("updated_at")?,
+    })
+}
+
+fn session_from(row: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRow> {
+    Ok(SessionRow {
+        id: row.get("id")?,
+        token: row.get("token")?,
+        user_id: row.get("user_id")?,
+        expires_at: row.get("expires_at")?,
+        ip_address: row.get("ip_address")?,
+        user_agent: row.get("user_agent")?,
+        created_at: row.get("created_at")?,
+        updated_at: row.get("updated_at")?,
+    })
+}
+
+impl Store {
+    /// Opens (and creates) the database at `path`, or an in-memory one for `None`.
+    pub fn open(path: Option<&Path>) -> rusqlite::Result<Store> {
+        let conn = match path {
+            Some(p) => Connection::open(p)?,
+            None => Connection::open_in_memory()?,
+        };
+        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL;")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Store {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The value under `key`, created with `init` the first time.
+    pub fn meta_or_insert(
+        &self,
+        key: &str,
+        init: impl FnOnce() -> String,
+    ) -> rusqlite::Result<String> {
+        let conn = self.conn();
+        if let Some(v) = conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?
+        {
+            return Ok(v);
+        }
+        let v = init();
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+            params![key, v],
+        )?;
+        Ok(v)
+    }
+
+    pub fn user_by_email(&self, email: &str) -> rusqlite::Result<Option<UserRow>> {
+        self.conn()
+            .query_row("SELECT * FROM user WHERE email = ?1", [email], user_from)
+            .optional()
+    }
+
+    /// Creates a user with a credential account; `None` when the e-mail is taken.
+    pub fn create_user(
+        &self,
+        email: &str,
+        name: &str,
+        image: Option<&str>,
+        password_hash: &str,
+    ) -> rusqlite::Result<Option<UserRow>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let taken: bool = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM user WHERE email = ?1)",
+            [email],
+            |r| r.get(0),
+        )?;
+        if taken {
+            return Ok(None);
+        }
+        let now = now_ms();
+        let user = UserRow {
+            id: new_id(),
+            email: email.to_owned(),
+            name: name.to_owned(),
+            email_verified: false,
+            image: image.map(str::to_owned),
+            created_at: now,
+            updated_at: now,
+        };
+        tx.execute(
+            "INSERT INTO user (id, email, name, email_verified, image, created_at, updated_at) VALUES (?1, ?2, ?3, 0, ?4, ?5, ?5)",
+            params![user.id, user.email, user.name, user.image, now],
+        )?;
+        tx.execute(
+            "INSERT INTO account (id, user_id, provider_id, password_hash, created_at, updated_at) VALUES (?1, ?2, 'credential', ?3, ?4, ?4)",
+            params![new_id(), user.id, password_hash, now],
+        )?;
+        tx.commit()?;
+        Ok(Some(user))
+    }
+
+    pub fn password_hash(&self, user_id: &str) -> rusqlite::Result<Option<String>> {
+        self.conn()
+            .query_row(
+                "SELECT password_hash FROM account WHERE user_id = ?1 AND provider_id = 'credential'",
+                [user_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map(Option::flatten)
+    }
+
+    pub fn set_password_hash(&self, user_id: &str, hash: &str) -> rusqlite::Result<()> {
+        self.conn().execute(
+            "UPDATE account SET password_hash = ?2, updated_at = ?3 WHERE user_id = ?1 AND provider_id = 'credential'",
+            params![user_id, hash, now_ms()],
+        )?;
+        Ok(())
+    }
+
+    pub fn update_user(
+        &self,
+        id: &str,
+        name: Option<&str>,
+        image: Option<&str>,
+    ) -> rusqlite::Result<()> {
+        self.conn().execute(
+            "UPDATE user SET name = COALESCE(?2, name), image = COALESCE(?3, image), updated_at = ?4 WHERE id = ?1",
+            params![id, name, image, now_ms()],
+        )?;
+        Ok(())
+    }
+
+    pub fn create_session(
+        &self,
+        user_id: &str,
+        token: &str,
+        lifetime_ms: i64,
+        ip_address: Option<&str>,
+        user_agent: Option<&str>,
+    ) -> rusqlite::Result<SessionRow> {
+        let now = now_ms();
+        let session = SessionRow {
+            id: new_id(),
+            token: token.to_owned(),
+            user_id: user_id.to_owned(),
+            expires_at: now + lifetime_ms,
+            ip_address: ip_address.map(str::to_owned),
+            user_agent: user_agent.map(str::to_owned),
+            created_at: now,
+            updated_at: now,
+        };
+        self.conn().execute(
+            "INSERT INTO session (id, token, user_id, expires_at, ip_address, user_agent, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+            params![session.id, session.token, session.user_id, session.expires_at, session.ip_address, session.user_agent, now],
+        )?;
+        Ok(session)
+    }
+
+    /// The live session with this raw token and its user.
+    pub fn session_by_token(&self, token: &str) -> rusqlite::Result<Option<(SessionRow, UserRow)>> {
+        let conn = self.conn();
+        let Some(session) = conn
+            .query_row(
+                "SELECT * FROM session WHERE token = ?1 AND expires_at > ?2",
+                params![token, now_ms()],
+                session_from,
+            )
+            .optional()?
+        else {
+            return Ok(None);
+        };
+        let user = conn
+            .query_row(
+                "SELECT * FROM user WHERE id = ?1",
+                [&session.user_id],
+                user_from,
+            )
+            .optional()?;
+        Ok(user.map(|u| (session, u)))
+    }
+
+    pub fn sessions_of(&self, user_id: &str) -> rusqlite::Result<Vec<SessionRow>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT * FROM session WHERE user_id = ?1 AND expires_at > ?2 ORDER BY created_at",
+        )?;
+        let rows = stmt.query_map(params![user_id, now_ms()], session_from)?;
+        rows.collect()
+    }
+
+    /// Deletes the user's session with this token (no error when there is none).
+    pub fn delete_session(&self, user_id: &str, token: &str) -> rusqlite::Result<()> {
+        self.conn().execute(
+            "DELETE FROM session WHERE user_id = ?1 AND token = ?2",
+            params![user_id, token],
+        )?;
+        Ok(())
+    }
+
+    /// Deletes the user's sessions, except `keep` when given.
+    pub fn delete_sessions(&self, user_id: &str, keep: Option<&str>) -> rusqlite::Result<()> {
+        self.conn().execute(
+            "DELETE FROM session WHERE user_id = ?1 AND token IS NOT ?2",
+            params![user_id, keep],
+        )?;
+        Ok(())
+    }
+
+    pub fn create_verification(
+        &self,
+        identifier: &str,
+        value: &str,
+        lifetime_ms: i64,
+    ) -> rusqlite::Result<()> {
+        let now = now_ms();
+        self.conn().execute(
+            "INSERT INTO verification (id, identifier, value, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![new_id(), identifier, value, now + lifetime_ms, now],
+        )?;
+        Ok(())
+    }
+
+    /// Takes (deletes and returns) the value of a live verification row.
+    pub fn take_verification(&self, identifier: &str) -> rusqlite::Result<Option<String>> {
+        let conn = self.conn();
+        let row: Option<(String, String)> = conn
+            .query_row(
+                "SELECT id, value FROM verification WHERE identifier = ?1 AND expires_at > ?2",
+                params![identifier, now_ms()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((id, _)) = &row {
+            conn.execute("DELETE FROM verification WHERE id = ?1", [id])?;
+        }
+        Ok(row.map(|(_, v)| v))
+    }
+
+    /// The newest live verification identifier whose value is `value` and starts with `prefix`.
+    pub fn latest_verification_for(
+        &self,
+        prefix: &str,
+        value: &str,
+    ) -> rusqlite::Result<Option<String>> {
+        self.conn()
+            .query_row(
+                "SELECT identifier FROM verification WHERE value = ?1 AND identifier LIKE ?2 || '%' AND expires_at > ?3 ORDER BY created_at DESC LIMIT 1",
+                params![value, prefix, now_ms()],
+                |r| r.get(0),
+            )
+            .optional()
+    }
+
+    pub fn insert_api_key(
+        &self,
+        name: &str,
+        key: &str,
+        permissions: &[String],
+    ) -> rusqlite::Result<ApiKeyRow> {
+        let row = ApiKeyRow {
+            id: new_id(),
+            name: name.to_owned(),
+            permissions: permissions.to_vec(),
+            project_id: PROJECT_ID.to_owned(),
+        };
+        self.conn().execute(
+            "INSERT INTO api_key (id, name, key_hash, start, permissions, project_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                row.id,
+                row.name,
+                crate::crypto::hash_api_key(key),
+                key.chars().take(6).collect::<String>(),
+                serde_json::to_string(permissions).expect("strings serialize"),
+                row.project_id,
+                now_ms()
+            ],
+        )?;
+        Ok(row)
+    }
+
+    pub fn api_key(&self, key: &str) -> rusqlite::Result<Option<ApiKeyRow>> {
+        self.conn()
+            .query_row(
+                "SELECT id, name, permissions, project_id FROM api_key WHERE key_hash = ?1",
+                [crate::crypto::hash_api_key(key)],
+                |r| {
+                    let permissions: String = r.get(2)?;
+                    Ok(ApiKeyRow {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        permissions: serde_json::from_str(&permissions).unwrap_or_default(),
+                        project_id: r.get(3)?,
+                    })
+                },
+            )
+            .optional()
+    }
+
+    /// The stored add-on configuration, or the platform's empty default.
+    pub fn addon_config(&self, project_id: &str) -> rusqlite::Result<Value> {
+        let stored: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT config_json FROM addon_config WHERE project_id = ?1",
+                [project_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(stored
+            .filter(|s| !s.is_empty())
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_else(|| json!({ "addons": {} })))
+    }
+
+    /// Merges `addons` into the project's row (shallow, per id) and audits the change, in one
+    /// transaction. Returns the merged configuration.
+    pub fn save_addon_config(
+        &self,
+        project_id: &str,
+        addons: &serde_json::Map<String, Value>,
+        actor: (&str, &str),
+    ) -> rusqlite::Result<Value> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let existing: Option<(String, String)> = tx
+            .query_row(
+                "SELECT id, config_json FROM addon_config WHERE project_id = ?1",
+                [project_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let before: Value = existing
+            .as_ref()
+            .and_then(|(_, s)| serde_json::from_str(s).ok())
+            .unwrap_or_else(|| json!({ "addons": {} }));
+        let mut merged = before.clone();
+        if !merged.get("addons").is_some_and(Value::is_object) {
+            merged = json!({ "addons": {} });
+        }
+        let target = merged["addons"].as_object_mut().expect("ensured above");
+        for (id, settings) in addons {
+            target.insert(id.clone(), settings.clone());
+        }
+        let now = now_ms();
+        let config_json = merged.to_string();
+        match existing {
+            Some((id, _)) => tx.execute(
+                "UPDATE addon_config SET config_json = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id, config_json, now],
+            )?,
+            None => tx.execute(
+                "INSERT INTO addon_config (id, project_id, config_json, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+                params![new_id(), project_id, config_json, now],
+            )?,
+        };
+        let changes = json!({ "before": before, "after": merged }).to_string();
+        tx.execute(
+            "INSERT INTO audit_event (id, project_id, action, actor_type, actor_id, changes, occurred_at, created_at) VALUES (?1, ?2, 'addon_config.updated', ?3, ?4, ?5, ?6, ?6)",
+            params![new_id(), project_id, actor.0, actor.1, changes, now],
+        )?;
+        tx.commit()?;
+        Ok(merged)
+    }
+
+    /// Audit rows of the project, newest first, in the platform's flat shape.
+    pub fn audit_events(
+        &self,
+        project_id: &str,
+        action: Option<&str>,
+        limit: u32,
+    ) -> rusqlite::Result<Vec<Value>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, action, actor_type, actor_id, changes, occurred_at, created_at FROM audit_event \
+             WHERE project_id = ?1 AND (?2 IS NULL OR action = ?2) ORDER BY occurred_at DESC, rowid DESC LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![project_id, action, limit], |r| {
+            Ok(json!({
+                "id": r.get::<_, String>(0)?,
+                "action": r.get::<_, String>(1)?,
+                "version": 1,
+                "actorType": r.get::<_, String>(2)?,
+                "actorId": r.get::<_, String>(3)?,
+                "changes": r.get::<_, Option<String>>(4)?,
+                "projectId": project_id,
+                "occurredAt": r.get::<_, i64>(5)?,
+                "createdAt": r.get::<_, i64>(6)?,
+            }))
+        })?;
+        rows.collect()
+    }
+}
