@@ -262,6 +262,11 @@ impl Client {
         ClientBuilder::new(base_url)
     }
 
+    /// Starts configuring a client from `BANATA_BASE_URL` and `BANATA_API_KEY`.
+    pub fn builder_from_env() -> Result<ClientBuilder> {
+        ClientBuilder::from_env()
+    }
+
     /// The end-user auth and session flows.
     pub fn auth(&self) -> Auth<'_> {
         Auth::new(self)

@@ -88,8 +88,14 @@ impl fmt::Display for ErrorKind {
 }
 
 /// An error from a Banata call. Never contains an API key, session token or password.
-#[derive(Debug)]
+///
+/// Boxed inside, so a `Result` stays one pointer wide on the success path.
 pub struct Error {
+    inner: Box<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
     kind: ErrorKind,
     status: Option<u16>,
     code: Option<String>,
@@ -105,7 +111,7 @@ pub struct Error {
 impl Error {
     /// A new error of `kind` with a human-readable message.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error {
+        Inner {
             kind,
             status: None,
             code: None,
@@ -116,6 +122,7 @@ impl Error {
             connect_failure: false,
             source: None,
         }
+        .into()
     }
 
     pub(crate) fn configuration(message: impl Into<String>) -> Self {
@@ -130,26 +137,26 @@ impl Error {
         mut self,
         source: impl std::error::Error + Send + Sync + 'static,
     ) -> Self {
-        self.source = Some(Box::new(source));
+        self.inner.source = Some(Box::new(source));
         self
     }
 
     pub(crate) fn mark_connect_failure(mut self) -> Self {
-        self.connect_failure = true;
+        self.inner.connect_failure = true;
         self
     }
 
     pub(crate) fn is_connect_failure(&self) -> bool {
-        self.connect_failure
+        self.inner.connect_failure
     }
 
     pub(crate) fn with_status(mut self, status: u16) -> Self {
-        self.status = Some(status);
+        self.inner.status = Some(status);
         self
     }
 
     pub(crate) fn with_request_id(mut self, request_id: Option<String>) -> Self {
-        self.request_id = request_id;
+        self.inner.request_id = request_id;
         self
     }
 
@@ -193,7 +200,7 @@ impl Error {
             ErrorKind::from_status(status)
         };
         let kept = &body[..body.len().min(MAX_KEPT_BODY_BYTES)];
-        Error {
+        Inner {
             kind,
             status: Some(status),
             code,
@@ -204,48 +211,49 @@ impl Error {
             connect_failure: false,
             source: None,
         }
+        .into()
     }
 
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.inner.kind
     }
 
     /// The real HTTP status, when the server answered (5xx are not folded into 500).
     pub fn status(&self) -> Option<u16> {
-        self.status
+        self.inner.status
     }
 
     /// The machine-readable code, from the body's `code` or (gateway errors) `error`.
     pub fn code(&self) -> Option<&str> {
-        self.code.as_deref()
+        self.inner.code.as_deref()
     }
 
     /// A human-readable description.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
 
     /// The `x-request-id` response header, when the server sent one.
     pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+        self.inner.request_id.as_deref()
     }
 
     /// How long the server asked us to wait (`Retry-After`, `x-retry-after`, `details.tryAgainIn`).
     pub fn retry_after(&self) -> Option<Duration> {
-        self.retry_after
+        self.inner.retry_after
     }
 
     /// The raw response body (first 64 KiB), for diagnostics.
     pub fn body(&self) -> Option<&str> {
-        self.body.as_deref()
+        self.inner.body.as_deref()
     }
 
     /// Whether retrying the same call later could succeed.
     pub fn is_retryable(&self) -> bool {
-        match self.kind {
+        match self.inner.kind {
             ErrorKind::RateLimited | ErrorKind::Timeout | ErrorKind::Connection => true,
-            ErrorKind::Server => matches!(self.status, Some(500 | 502 | 503 | 504) | None),
+            ErrorKind::Server => matches!(self.inner.status, Some(500 | 502 | 503 | 504) | None),
             _ => false,
         }
     }
@@ -265,20 +273,34 @@ fn default_message(status: u16) -> &'static str {
     }
 }
 
+impl From<Inner> for Error {
+    fn from(inner: Inner) -> Self {
+        Error {
+            inner: Box::new(inner),
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind, self.message)?;
+        write!(f, "{}: {}", self.inner.kind, self.inner.message)?;
         let mut details = Vec::new();
-        if let Some(status) = self.status {
+        if let Some(status) = self.inner.status {
             details.push(format!("status {status}"));
         }
-        if let Some(code) = &self.code {
+        if let Some(code) = &self.inner.code {
             details.push(format!("code {code}"));
         }
-        if let Some(id) = &self.request_id {
+        if let Some(id) = &self.inner.request_id {
             details.push(format!("request id {id}"));
         }
-        if let Some(after) = self.retry_after {
+        if let Some(after) = self.inner.retry_after {
             details.push(format!("retry after {:.1}s", after.as_secs_f64()));
         }
         if !details.is_empty() {
@@ -290,7 +312,8 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
+        self.inner
+            .source
             .as_ref()
             .map(|s| s.as_ref() as &(dyn std::error::Error + 'static))
     }

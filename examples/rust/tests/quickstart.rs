@@ -1,0 +1,39 @@
+//! The README's first command: the quickstart runs against the in-process devserver and shows
+//! every step.
+
+use std::process::Command;
+
+#[test]
+fn quickstart_runs_every_step_against_the_devserver() {
+    let output = Command::new(env!("CARGO_BIN_EXE_quickstart"))
+        .env_remove("BANATA_BASE_URL")
+        .env_remove("BANATA_API_KEY")
+        .output()
+        .expect("the quickstart starts");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for step in [
+        "devserver  http://127.0.0.1:",
+        "sign-up    user ",
+        "sign-in    token stored: true",
+        "session    ",
+        "sessions   1 active",
+        "addons     before: enabled []",
+        "addons     after:  enabled [posthog, segment]",
+        "sign-out   done",
+        r#""type":"user.created""#,
+        r#""type":"session.created""#,
+        r#""type":"addon_config.updated""#,
+        r#""type":"session.revoked""#,
+    ] {
+        assert!(stdout.contains(step), "missing {step:?} in:\n{stdout}");
+    }
+    assert!(
+        !stdout.contains("correct horse"),
+        "the password is never printed"
+    );
+}

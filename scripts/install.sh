@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what the tests need and is not there yet. Safe to run again.
+#
+#   - Rust components rustfmt and clippy (rustup), and the crates (cargo fetch --locked)
+#   - the Better Auth conformance peer (npm ci in tests/better-auth-peer)
+#
+# Needs: a Rust toolchain, Node 20 with npm, and the crates.io and npm registries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '==> %s\n' "$*"; }
+
+need() {
+  command -v "$1" >/dev/null 2>&1 || { echo "install.sh: '$1' is required but not installed ($2)" >&2; exit 1; }
+}
+need cargo "https://rustup.rs"
+need node "Node.js 20"
+need npm "Node.js 20"
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "install.sh: Node.js 20 or newer is required (found $(node --version))" >&2
+  exit 1
+fi
+
+for component in rustfmt clippy; do
+  if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
+    need rustup "to add the $component component"
+    step "rustup component add $component"
+    rustup component add "$component"
+  fi
+done
+
+step "cargo fetch"
+cargo fetch --locked
+
+peer=tests/better-auth-peer
+if [ ! -f "$peer/node_modules/.package-lock.json" ] || ! cmp -s "$peer/package-lock.json" "$peer/node_modules/.install-stamp" 2>/dev/null; then
+  step "npm ci ($peer)"
+  (cd "$peer" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  cp "$peer/package-lock.json" "$peer/node_modules/.install-stamp"
+fi
+step "install done"
