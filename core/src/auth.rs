@@ -31,7 +31,7 @@ const REQUEST_PASSWORD_RESET: &str = "/api/auth/request-password-reset";
 const RESET_PASSWORD: &str = "/api/auth/reset-password";
 
 /// The method reported in events for e-mail and password flows.
-const METHOD_EMAIL: &str = "email";
+const METHOD_PASSWORD: &str = "password";
 
 /// Auth and session flows; get it with [`Client::auth`].
 #[derive(Clone, Copy, Debug)]
@@ -67,13 +67,10 @@ impl<'a> Auth<'a> {
         self.remember(&result);
         self.emit(
             EventType::USER_CREATED,
-            user_data(&result.user, Some(METHOD_EMAIL)),
+            user_data(&result.user, Some(METHOD_PASSWORD)),
         );
         if result.token.is_some() {
-            self.emit(
-                EventType::SESSION_CREATED,
-                user_data(&result.user, Some(METHOD_EMAIL)),
-            );
+            self.emit_session_created(&result.user, "sign_up");
         }
         Ok(result)
     }
@@ -91,10 +88,7 @@ impl<'a> Auth<'a> {
         result.token = self.keep_token(&response, result.token.take()).await?;
         self.remember(&result);
         if result.token.is_some() {
-            self.emit(
-                EventType::SESSION_CREATED,
-                user_data(&result.user, Some(METHOD_EMAIL)),
-            );
+            self.emit_session_created(&result.user, "sign_in");
         }
         Ok(result)
     }
@@ -306,6 +300,12 @@ impl<'a> Auth<'a> {
     async fn current_user(&self) -> Option<User> {
         let token = self.client.session_token().await.ok()??;
         self.client.known_user(&token)
+    }
+
+    fn emit_session_created(&self, user: &User, reason: &str) {
+        let mut data = user_data(user, Some(METHOD_PASSWORD));
+        data.reason = Some(reason.to_owned());
+        self.emit(EventType::SESSION_CREATED, data);
     }
 
     fn emit_revoked(&self, user: Option<User>, reason: &str) {

@@ -307,6 +307,22 @@ impl Client {
         self.inner.events.subscribe(filter, Box::new(listener))
     }
 
+    /// Emits an event the host observed itself (a verified webhook, an organization change in
+    /// its own code) to this client's listeners and add-on forwarding, exactly as flows do.
+    pub fn emit_event(&self, event: AuthEvent) {
+        self.inner.events.emit(event);
+    }
+
+    /// Events emitted but not yet handed to every listener.
+    pub(crate) fn events_pending(&self) -> u64 {
+        self.inner.events.pending()
+    }
+
+    /// Whether the client has a project API key.
+    pub(crate) fn has_api_key(&self) -> bool {
+        self.inner.transport.api_key.is_some()
+    }
+
     /// Delivery counters of the event bus.
     pub fn event_stats(&self) -> EventBusStats {
         self.inner.events.stats()

@@ -10,7 +10,7 @@ use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
-use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::sync::{Arc, OnceLock, RwLock, Weak};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -102,11 +102,11 @@ pub struct EventData {
     /// The session's id (not its token).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
-    /// How the user authenticated, e.g. `"email"`.
+    /// How the user authenticated, e.g. `"password"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
-    /// Why a session ended: `"sign_out"`, `"revoked"`, `"revoked_others"`, `"revoked_all"`,
-    /// `"password_changed"`.
+    /// Why a session began (`"sign_up"`, `"sign_in"`) or ended (`"sign_out"`, `"revoked"`,
+    /// `"revoked_others"`, `"revoked_all"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// The add-on states a save applied (for `addon_config.updated`).
@@ -202,6 +202,8 @@ pub struct EventBusStats {
 
 #[derive(Default)]
 struct Counters {
+    /// Events queued for the dispatcher and not yet handed to every listener.
+    pending: AtomicU64,
     delivered: AtomicU64,
     dropped: AtomicU64,
     listener_panics: AtomicU64,
@@ -216,7 +218,7 @@ pub(crate) struct EventBus {
 struct BusInner {
     subscribers: Arc<Subscribers>,
     any_subscriber: Arc<AtomicBool>,
-    sender: Mutex<Option<SyncSender<AuthEvent>>>,
+    sender: OnceLock<SyncSender<AuthEvent>>,
     next_id: AtomicU64,
     counters: Arc<Counters>,
 }
@@ -227,7 +229,7 @@ impl Default for EventBus {
             inner: Arc::new(BusInner {
                 subscribers: Arc::default(),
                 any_subscriber: Arc::default(),
-                sender: Mutex::new(None),
+                sender: OnceLock::new(),
                 next_id: AtomicU64::new(1),
                 counters: Arc::default(),
             }),
@@ -241,21 +243,27 @@ impl EventBus {
         if !self.inner.any_subscriber.load(Ordering::Acquire) {
             return;
         }
-        let sender = self
-            .inner
-            .sender
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
-        let Some(sender) = sender else { return };
+        let Some(sender) = self.inner.sender.get() else {
+            return;
+        };
+        let counters = &self.inner.counters;
+        counters.pending.fetch_add(1, Ordering::AcqRel);
         match sender.try_send(event) {
             Ok(()) => {}
             Err(TrySendError::Full(event)) => {
-                self.inner.counters.dropped.fetch_add(1, Ordering::Relaxed);
+                counters.pending.fetch_sub(1, Ordering::AcqRel);
+                counters.dropped.fetch_add(1, Ordering::Relaxed);
                 tracing::warn!(event_type = %event.event_type, "event queue full; event dropped");
             }
-            Err(TrySendError::Disconnected(_)) => {}
+            Err(TrySendError::Disconnected(_)) => {
+                counters.pending.fetch_sub(1, Ordering::AcqRel);
+            }
         }
+    }
+
+    /// Events emitted but not yet handed to every listener.
+    pub fn pending(&self) -> u64 {
+        self.inner.counters.pending.load(Ordering::Acquire)
     }
 
     /// Registers `listener` for events matching `filter`.
@@ -293,22 +301,18 @@ impl EventBus {
     }
 
     fn ensure_dispatcher(&self) {
-        let mut slot = self.inner.sender.lock().unwrap_or_else(|p| p.into_inner());
-        if slot.is_some() {
-            return;
-        }
-        let (tx, rx) = sync_channel(QUEUE_CAPACITY);
-        let subscribers = Arc::clone(&self.inner.subscribers);
-        let counters = Arc::clone(&self.inner.counters);
-        // The thread owns only the receiver and the subscriber list, so dropping the client
-        // drops the sender and the thread ends.
-        let spawned = std::thread::Builder::new()
-            .name("banata-events".into())
-            .spawn(move || dispatch(rx, subscribers, counters));
-        match spawned {
-            Ok(_) => *slot = Some(tx),
-            Err(e) => tracing::error!("could not start the event dispatcher: {e}"),
-        }
+        self.inner.sender.get_or_init(|| {
+            let (tx, rx) = sync_channel(QUEUE_CAPACITY);
+            let subscribers = Arc::clone(&self.inner.subscribers);
+            let counters = Arc::clone(&self.inner.counters);
+            // The thread owns only the receiver and the subscriber list, so dropping the client
+            // drops the sender and the thread ends.
+            std::thread::Builder::new()
+                .name("banata-events".into())
+                .spawn(move || dispatch(rx, subscribers, counters))
+                .expect("the OS can start the event thread");
+            tx
+        });
     }
 }
 
@@ -338,6 +342,7 @@ fn dispatch(rx: Receiver<AuthEvent>, subscribers: Arc<Subscribers>, counters: Ar
                 counters.delivered.fetch_add(1, Ordering::Relaxed);
             }
         }
+        counters.pending.fetch_sub(1, Ordering::AcqRel);
     }
 }
 

@@ -447,7 +447,9 @@ async fn events_for_sign_up_sign_in_sign_out_in_order_without_secrets() {
             .all(|e| e.data.user_id.as_deref() == Some(user_id.as_str()))
     );
     assert_eq!(events[4].data.reason.as_deref(), Some("sign_out"));
-    assert_eq!(events[1].data.method.as_deref(), Some("email"));
+    assert_eq!(events[1].data.method.as_deref(), Some("password"));
+    assert_eq!(events[1].data.reason.as_deref(), Some("sign_up"));
+    assert_eq!(events[3].data.reason.as_deref(), Some("sign_in"));
     for e in &events {
         let json = e.to_json();
         for secret in [

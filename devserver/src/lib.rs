@@ -3,7 +3,8 @@
 //! A local Banata-compatible server for examples and tests: Better Auth's e-mail/password and
 //! session endpoints (cookie, `set-auth-token` and bearer sessions, argon2 password hashes), the
 //! add-on configuration with the platform's merge semantics and audit entries, and API keys
-//! stored hashed. Storage is SQLite, in memory or in a file.
+//! stored hashed, and stand-ins for the add-on services (GA4, Segment, PostHog, Stripe) that
+//! record what they receive. Storage is SQLite, in memory or in a file.
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
@@ -48,6 +49,7 @@ pub struct DevServerConfig {
 pub(crate) struct AppState {
     store: Store,
     secret: Arc<Vec<u8>>,
+    sinks: Arc<routes::sinks::Sinks>,
 }
 
 impl AppState {
@@ -77,6 +79,7 @@ impl DevServer {
         let state = AppState {
             store,
             secret: Arc::new(secret.into_bytes()),
+            sinks: Arc::default(),
         };
         let admin_api_key = match config.admin_api_key {
             Some(key) if key.len() < 32 => {
@@ -153,6 +156,12 @@ impl DevServerHandle {
     /// The seeded API key holding every permission.
     pub fn admin_api_key(&self) -> &str {
         &self.admin_api_key
+    }
+
+    /// The base URL of the stand-in for an add-on service: `"ga4"`, `"segment"`, `"posthog"` or
+    /// `"stripe"` (e.g. `http://127.0.0.1:41234/__sinks/segment`).
+    pub fn sink_url(&self, service: &str) -> String {
+        format!("{}/__sinks/{service}", self.url())
     }
 
     /// The project every key belongs to.

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration suites.
 #![allow(dead_code)]
 
+pub mod forwarding;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -12,7 +12,7 @@ use crate::AppState;
 use crate::http::{ApiError, ApiResult, api_key, optional_str, parse_body};
 use crate::routes::auth::RESET_PREFIX;
 
-fn require_admin(state: &AppState, headers: &HeaderMap) -> ApiResult<()> {
+pub(crate) fn require_admin(state: &AppState, headers: &HeaderMap) -> ApiResult<()> {
     match api_key(state, headers, true)? {
         Some(k) if k.allows("*") => Ok(()),
         Some(_) => Err(ApiError::from_message(

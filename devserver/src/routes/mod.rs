@@ -3,10 +3,11 @@
 pub mod auth;
 pub mod config;
 pub mod dev;
+pub mod sinks;
 
 use axum::Router;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 
 use crate::AppState;
 
@@ -38,10 +39,13 @@ pub fn router(state: AppState) -> Router {
     let dev = Router::new()
         .route("/health", get(dev::health))
         .route("/password-reset-token", get(dev::password_reset_token))
-        .route("/api-keys", post(dev::create_api_key));
+        .route("/api-keys", post(dev::create_api_key))
+        .route("/sinks", get(sinks::list).delete(sinks::clear))
+        .route("/sinks/{service}/script", post(sinks::script));
     Router::new()
         .nest("/api/auth", api)
         .nest("/__dev", dev)
+        .route("/__sinks/{service}/{*path}", any(sinks::receive))
         .fallback(|| async { StatusCode::NOT_FOUND })
         .method_not_allowed_fallback(|| async { StatusCode::NOT_FOUND })
         .with_state(state)
