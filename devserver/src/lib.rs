@@ -164,6 +164,12 @@ impl DevServerHandle {
         format!("{}/__sinks/{service}", self.url())
     }
 
+    /// The requests the `service` sink received (decoded, oldest first), as `GET /__dev/sinks`
+    /// lists them.
+    pub fn sink_requests(&self, service: &str) -> Vec<serde_json::Value> {
+        self.state.sinks.received(service)
+    }
+
     /// The project every key belongs to.
     pub fn project_id(&self) -> &'static str {
         PROJECT_ID

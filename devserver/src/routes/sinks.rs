@@ -38,6 +38,16 @@ pub struct Sinks {
 }
 
 impl Sinks {
+    /// What the `service` sink received, oldest first.
+    pub fn received(&self, service: &str) -> Vec<Value> {
+        let received = self.received.lock().unwrap_or_else(|p| p.into_inner());
+        received
+            .iter()
+            .filter(|r| r["service"] == service)
+            .cloned()
+            .collect()
+    }
+
     fn next_answer(&self, service: &str) -> Option<Scripted> {
         let mut scripts = self.scripts.lock().unwrap_or_else(|p| p.into_inner());
         let (_, queue) = scripts.iter_mut().find(|(s, _)| s == service)?;
