@@ -3,8 +3,11 @@
 #
 #   - Rust components rustfmt and clippy (rustup), and the crates (cargo fetch --locked)
 #   - the Better Auth conformance peer (npm ci in tests/better-auth-peer)
+#   - a Python virtual environment in .venv with the pinned Python tools
+#     (bindings-python/requirements-dev.txt: maturin, pytest, mypy, FastAPI, ...)
 #
-# Needs: a Rust toolchain, Node 20 with npm, and the crates.io and npm registries.
+# Needs: a Rust toolchain, Node 20 with npm, Python 3.10+ with venv, and the crates.io, npm
+# and PyPI registries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +19,7 @@ need() {
 need cargo "https://rustup.rs"
 need node "Node.js 20"
 need npm "Node.js 20"
+need python3 "Python 3.10 or newer"
 
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 if [ "$node_major" -lt 20 ]; then
@@ -39,5 +43,16 @@ if [ ! -f "$peer/node_modules/.package-lock.json" ] || ! cmp -s "$peer/package-l
   step "npm ci ($peer)"
   (cd "$peer" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
   cp "$peer/package-lock.json" "$peer/node_modules/.install-stamp"
+fi
+venv=.venv
+requirements=bindings-python/requirements-dev.txt
+if [ ! -x "$venv/bin/python" ]; then
+  step "python3 -m venv $venv"
+  python3 -m venv "$venv"
+fi
+if ! cmp -s "$requirements" "$venv/.install-stamp" 2>/dev/null; then
+  step "pip install -r $requirements"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+  cp "$requirements" "$venv/.install-stamp"
 fi
 step "install done"

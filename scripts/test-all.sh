@@ -28,3 +28,14 @@ fi
 
 step "Rust doc tests"
 cargo test --workspace --locked --doc
+
+step "Python binding: build (maturin develop, debug)"
+cargo build --locked -p banata-devserver
+VIRTUAL_ENV="$PWD/.venv" PATH="$PWD/.venv/bin:$PATH" \
+  .venv/bin/maturin develop --locked -m bindings-python/Cargo.toml
+
+step "Python binding: mypy --strict"
+.venv/bin/mypy --strict bindings-python/python/banata_auth examples/python bindings-python/tests
+
+step "Python binding: pytest"
+.venv/bin/python -m pytest bindings-python/tests

@@ -4,7 +4,7 @@
 //! Auth's CSRF check does not apply. New tokens come from the `set-auth-token` header (signed) or,
 //! failing that, the body's `token`, and go into the client's [`crate::SessionStore`].
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::client::Client;
@@ -40,7 +40,7 @@ pub struct Auth<'a> {
 }
 
 /// The answer to a password reset request.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasswordResetRequested {
     /// The server's message (it never says whether the address has an account).
     #[serde(default)]

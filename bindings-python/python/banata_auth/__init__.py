@@ -1,0 +1,81 @@
+"""Banata Auth for Python.
+
+>>> from banata_auth import Client
+>>> client = Client("https://auth.example.com")                       # doctest: +SKIP
+>>> client.auth.sign_in_email("ada@example.com", "correct horse battery")  # doctest: +SKIP
+
+One Rust core does the work (HTTP, retries, sessions, events, forwarding); this package gives it
+a Python shape: :class:`Client` (blocking, GIL released) and :class:`AsyncClient` (asyncio).
+"""
+
+from __future__ import annotations
+
+import atexit
+
+from . import _native
+from .client import AddonUpdate, AsyncClient, Client, SessionStore
+from .errors import (
+    AuthenticationError,
+    BanataError,
+    ConfigurationError,
+    ConflictError,
+    ConnectionError,
+    ForbiddenError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    TimeoutError,
+    ValidationError,
+)
+from .events import AuthEvent, EventData, EventType, Subscription
+from .forwarding import DestinationStats, Forwarder, ForwardingFailure, ForwardingStats
+from .models import (
+    AddonConfig,
+    AddonId,
+    AddonSettings,
+    AuthResult,
+    PasswordResetRequested,
+    Session,
+    SessionWithUser,
+    User,
+)
+
+__version__: str = _native.__version__
+
+# Event callbacks run on a native thread; once the interpreter starts to shut down they must not.
+atexit.register(_native._shutdown_listeners)
+
+__all__ = [
+    "__version__",
+    "Client",
+    "AsyncClient",
+    "SessionStore",
+    "AddonUpdate",
+    "BanataError",
+    "AuthenticationError",
+    "ForbiddenError",
+    "NotFoundError",
+    "ConflictError",
+    "ValidationError",
+    "RateLimitError",
+    "ServerError",
+    "TimeoutError",
+    "ConnectionError",
+    "ConfigurationError",
+    "AuthEvent",
+    "EventData",
+    "EventType",
+    "Subscription",
+    "Forwarder",
+    "ForwardingStats",
+    "DestinationStats",
+    "ForwardingFailure",
+    "User",
+    "Session",
+    "SessionWithUser",
+    "AuthResult",
+    "PasswordResetRequested",
+    "AddonConfig",
+    "AddonSettings",
+    "AddonId",
+]

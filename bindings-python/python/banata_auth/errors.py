@@ -1,0 +1,135 @@
+"""Exceptions raised by Banata Auth calls.
+
+Every failure is a :class:`BanataError`. Its subclass says what kind of failure it was, so
+``except banata_auth.RateLimitError`` reads as intended. :class:`TimeoutError` and
+:class:`ConnectionError` also derive from the built-in exceptions of the same name.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+__all__ = [
+    "BanataError",
+    "AuthenticationError",
+    "ForbiddenError",
+    "NotFoundError",
+    "ConflictError",
+    "ValidationError",
+    "RateLimitError",
+    "ServerError",
+    "TimeoutError",
+    "ConnectionError",
+    "ConfigurationError",
+]
+
+
+class BanataError(Exception):
+    """A Banata Auth call failed.
+
+    Attributes:
+        message: What went wrong, from the server when it said.
+        kind: ``"authentication"``, ``"forbidden"``, ``"not_found"``, ``"conflict"``,
+            ``"validation"``, ``"rate_limited"``, ``"server"``, ``"api"``, ``"timeout"``,
+            ``"connection"``, ``"decode"``, ``"configuration"`` or ``"session_store"``.
+        status: The HTTP status, when there was a response.
+        code: The server's error code (``"INVALID_EMAIL_OR_PASSWORD"``, ...).
+        request_id: The ``x-request-id`` of the response, for support requests.
+        retry_after: Seconds the server asked to wait before retrying.
+        body: The raw response body.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: str = "api",
+        status: int | None = None,
+        code: str | None = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+        body: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+        self.retry_after = retry_after
+        self.body = body
+
+    def __str__(self) -> str:
+        parts = [self.message]
+        if self.status is not None:
+            parts.append(f"status {self.status}")
+        if self.code:
+            parts.append(f"code {self.code}")
+        if self.request_id:
+            parts.append(f"request id {self.request_id}")
+        return parts[0] if len(parts) == 1 else f"{parts[0]} ({', '.join(parts[1:])})"
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self.message!r}, kind={self.kind!r}, status={self.status!r}, "
+            f"code={self.code!r}, request_id={self.request_id!r}, retry_after={self.retry_after!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only fields do not survive the default exception pickling.
+        return (_rebuild, (type(self), self.message, self._fields()))
+
+    def _fields(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "status": self.status,
+            "code": self.code,
+            "request_id": self.request_id,
+            "retry_after": self.retry_after,
+            "body": self.body,
+        }
+
+
+def _rebuild(cls: type[BanataError], message: str, fields: dict[str, Any]) -> BanataError:
+    return cls(message, **fields)
+
+
+class AuthenticationError(BanataError):
+    """401: wrong credentials, a missing or expired session, or an invalid API key."""
+
+
+class ForbiddenError(BanataError):
+    """403: authenticated, but not allowed (e.g. the API key lacks a permission)."""
+
+
+class NotFoundError(BanataError):
+    """404: the resource or endpoint does not exist."""
+
+
+class ConflictError(BanataError):
+    """409 or a duplicate (e.g. the e-mail address already has an account)."""
+
+
+class ValidationError(BanataError):
+    """400 or 422: the request was malformed or a field is invalid."""
+
+
+class RateLimitError(BanataError):
+    """429: too many requests; ``retry_after`` says how long to wait."""
+
+
+class ServerError(BanataError):
+    """5xx: the server failed (after the retries)."""
+
+
+class TimeoutError(BanataError, builtins.TimeoutError):
+    """No answer in time (after the retries)."""
+
+
+class ConnectionError(BanataError, builtins.ConnectionError):
+    """The server could not be reached (after the retries)."""
+
+
+class ConfigurationError(BanataError):
+    """The client is not set up for the call (bad base URL, no API key for a management call)."""

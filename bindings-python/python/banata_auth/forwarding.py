@@ -1,0 +1,145 @@
+"""Add-on forwarding: a client's auth events, delivered to the add-ons enabled in the dashboard.
+
+>>> forwarder = Forwarder(client)          # credentials from the environment  # doctest: +SKIP
+>>> forwarder.flush(timeout=5)                                                    # doctest: +SKIP
+>>> forwarder.shutdown(timeout=5)                                                 # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+from . import _native
+from .client import AsyncClient, Client
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+__all__ = ["Forwarder", "ForwardingStats", "DestinationStats", "ForwardingFailure"]
+
+
+@dataclass(frozen=True, slots=True)
+class DestinationStats:
+    addon: str
+    queued: int
+    sent: int
+    retried: int
+    failed: int
+    dropped: int
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardingStats:
+    """Counters of the pipeline: totals, and one entry per add-on with credentials."""
+
+    queued: int
+    sent: int
+    retried: int
+    failed: int
+    dropped: int
+    destinations: list[DestinationStats] = field(default_factory=list)
+
+    def for_addon(self, addon: str) -> DestinationStats | None:
+        return next((d for d in self.destinations if d.addon == addon), None)
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardingFailure:
+    """A batch that failed for good (a 4xx other than 408/413/429, or retries exhausted)."""
+
+    addon: str
+    status: int | None
+    message: str
+    events: int
+
+
+class Forwarder:
+    """Forwards a client's auth events to GA4, Segment, PostHog and Stripe.
+
+    Which add-ons are on comes from ``client.addons.get()`` (so the client needs the API key),
+    cached briefly and updated at once when this client saves the configuration. Credentials come
+    from ``GA_MEASUREMENT_ID``/``GA_API_SECRET``, ``SEGMENT_WRITE_KEY``, ``POSTHOG_API_KEY``/
+    ``POSTHOG_HOST`` and ``STRIPE_SECRET_KEY`` unless given here (``from_env=False`` ignores the
+    environment). Forwarding runs on its own thread: auth calls only pay for queueing an event.
+    """
+
+    def __init__(
+        self,
+        client: Client | AsyncClient,
+        *,
+        from_env: bool = True,
+        ga_measurement_id: str | None = None,
+        ga_api_secret: str | None = None,
+        ga_base_url: str | None = None,
+        segment_write_key: str | None = None,
+        segment_base_url: str | None = None,
+        posthog_api_key: str | None = None,
+        posthog_host: str | None = None,
+        stripe_secret_key: str | None = None,
+        stripe_base_url: str | None = None,
+        send_email: bool = False,
+        send_ip: bool = False,
+        queue_capacity: int | None = None,
+        flush_interval: float | None = None,
+        gzip: bool = False,
+        on_error: Callable[[ForwardingFailure], Any] | None = None,
+    ) -> None:
+        callback = None
+        if on_error is not None:
+            handler = on_error
+
+            def callback(report: str) -> None:
+                handler(ForwardingFailure(**json.loads(report)))
+
+        self._native = _native.NativeForwarder(
+            client._native,
+            from_env=from_env,
+            ga_measurement_id=ga_measurement_id,
+            ga_api_secret=ga_api_secret,
+            ga_base_url=ga_base_url,
+            segment_write_key=segment_write_key,
+            segment_base_url=segment_base_url,
+            posthog_api_key=posthog_api_key,
+            posthog_host=posthog_host,
+            stripe_secret_key=stripe_secret_key,
+            stripe_base_url=stripe_base_url,
+            send_email=send_email,
+            send_ip=send_ip,
+            queue_capacity=queue_capacity,
+            flush_interval=flush_interval,
+            gzip=gzip,
+            on_error=callback,
+        )
+
+    def flush(self, timeout: float = 5.0) -> None:
+        """Waits until everything emitted so far was sent or failed; raises ``TimeoutError``
+        (what is left stays queued) after ``timeout`` seconds."""
+        self._native.flush(timeout)
+
+    async def flush_async(self, timeout: float = 5.0) -> None:
+        await self._native.flush(timeout, asynchronous=True)
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        """Stops taking events and delivers what is queued within ``timeout`` seconds."""
+        self._native.shutdown(timeout)
+
+    async def shutdown_async(self, timeout: float = 5.0) -> None:
+        await self._native.shutdown(timeout, asynchronous=True)
+
+    def stats(self) -> ForwardingStats:
+        raw = json.loads(self._native.stats())
+        destinations = [DestinationStats(**d) for d in raw.pop("destinations")]
+        return ForwardingStats(**raw, destinations=destinations)
+
+    def __enter__(self) -> Forwarder:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.shutdown()

@@ -1,0 +1,54 @@
+//! The add-on configuration (`client.addons`).
+
+use std::sync::Arc;
+
+use banata_auth::{AddonConfigUpdate, ErrorKind};
+use pyo3::prelude::*;
+
+use crate::client::Shared;
+use crate::error::core_error;
+use crate::runtime;
+
+/// `client.addons`: get and save the project's add-on configuration.
+#[pyclass(frozen, module = "banata_auth._native")]
+pub struct NativeAddons {
+    pub(crate) shared: Arc<Shared>,
+}
+
+#[pymethods]
+impl NativeAddons {
+    /// The configuration as `{"addons": {id: {"enabled": bool, ...}}}`.
+    #[pyo3(signature = (*, asynchronous=false))]
+    fn get<'py>(&self, py: Python<'py>, asynchronous: bool) -> PyResult<Bound<'py, PyAny>> {
+        let shared = Arc::clone(&self.shared);
+        runtime::run(py, asynchronous, async move {
+            let config = shared.client()?.addons().get().await?;
+            Ok(Some(
+                serde_json::to_string(&config).expect("configs serialize"),
+            ))
+        })
+    }
+
+    /// Merges `update_json` (`{"addons": {id: settings}}`) into the configuration.
+    #[pyo3(signature = (update_json, *, asynchronous=false))]
+    fn save<'py>(
+        &self,
+        py: Python<'py>,
+        update_json: String,
+        asynchronous: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let shared = Arc::clone(&self.shared);
+        runtime::run(py, asynchronous, async move {
+            let update: AddonConfigUpdate = serde_json::from_str(&update_json).map_err(|e| {
+                core_error(
+                    ErrorKind::Validation,
+                    format!("add-on settings must be objects like {{\"enabled\": true}}: {e}"),
+                )
+            })?;
+            let config = shared.client()?.addons().save(update).await?;
+            Ok(Some(
+                serde_json::to_string(&config).expect("configs serialize"),
+            ))
+        })
+    }
+}

@@ -1,0 +1,234 @@
+//! `Client` construction, and the core client each process works with.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use banata_auth::{Client, MemorySessionStore, SessionStore, Subscription};
+use pyo3::prelude::*;
+
+use crate::addons::NativeAddons;
+use crate::auth::NativeAuth;
+use crate::error::to_py_err;
+use crate::events::{Listeners, NativeSubscription};
+use crate::runtime::{self, is_same_process};
+use crate::session_store::PySessionStore;
+
+/// What a core client is built from; kept so a forked child can build its own.
+struct Options {
+    base_url: String,
+    api_key: Option<String>,
+    timeout: Option<Duration>,
+    max_retries: Option<u32>,
+    initial_retry_delay: Option<Duration>,
+    headers: BTreeMap<String, String>,
+    allow_insecure_http: bool,
+}
+
+/// The core client of the current process, with the listener hook installed on it.
+struct Current {
+    pid: u32,
+    client: Client,
+    hook: Option<Subscription>,
+}
+
+/// State shared by a `Client`'s `auth`, `addons` and subscriptions.
+pub(crate) struct Shared {
+    options: Options,
+    store: Arc<dyn SessionStore>,
+    current: Mutex<Current>,
+    pub(crate) listeners: Arc<Listeners>,
+}
+
+impl Shared {
+    /// The core client for this process. A child after `os.fork()` must not use the parent's
+    /// connections (they belong to the parent's runtime), so it gets a new client with the same
+    /// options, session store and listeners.
+    pub(crate) fn client(&self) -> banata_auth::Result<Client> {
+        let mut current = self.current.lock().unwrap_or_else(|p| p.into_inner());
+        if !is_same_process(current.pid) {
+            let client = build_client(&self.options, &self.store)?;
+            let hook = self.listeners.hook(&client);
+            // The old hook belongs to the parent's client; forgetting it avoids touching its locks.
+            std::mem::forget(std::mem::replace(
+                &mut *current,
+                Current {
+                    pid: std::process::id(),
+                    client,
+                    hook,
+                },
+            ));
+        }
+        Ok(current.client.clone())
+    }
+
+    /// Makes sure the listener hook is installed on the current core client.
+    pub(crate) fn ensurehook(&self) -> banata_auth::Result<()> {
+        let client = self.client()?;
+        let mut current = self.current.lock().unwrap_or_else(|p| p.into_inner());
+        if current.hook.is_none() {
+            current.hook = self.listeners.hook(&client);
+        }
+        Ok(())
+    }
+}
+
+fn build_client(o: &Options, store: &Arc<dyn SessionStore>) -> banata_auth::Result<Client> {
+    let mut builder = Client::builder(&o.base_url)
+        .user_agent_suffix(format!("banata-auth-python/{}", env!("CARGO_PKG_VERSION")))
+        .allow_insecure_http(o.allow_insecure_http)
+        .session_store(Arc::clone(store));
+    if let Some(key) = &o.api_key {
+        builder = builder.api_key(key);
+    }
+    if let Some(timeout) = o.timeout {
+        builder = builder.timeout(timeout);
+    }
+    if let Some(retries) = o.max_retries {
+        builder = builder.max_retries(retries);
+    }
+    if let Some(delay) = o.initial_retry_delay {
+        builder = builder.initial_retry_delay(delay);
+    }
+    for (name, value) in &o.headers {
+        builder = builder.header(name, value);
+    }
+    builder.build()
+}
+
+/// The native client behind `banata_auth.Client` and `banata_auth.AsyncClient`.
+#[pyclass(frozen, module = "banata_auth._native")]
+pub struct NativeClient {
+    pub(crate) shared: Arc<Shared>,
+}
+
+#[pymethods]
+impl NativeClient {
+    #[new]
+    #[pyo3(signature = (base_url, *, api_key=None, timeout=None, max_retries=None, initial_retry_delay=None, headers=None, session_store=None, allow_insecure_http=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        base_url: String,
+        api_key: Option<String>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+        initial_retry_delay: Option<f64>,
+        headers: Option<BTreeMap<String, String>>,
+        session_store: Option<Py<PyAny>>,
+        allow_insecure_http: bool,
+    ) -> PyResult<Self> {
+        let store: Arc<dyn SessionStore> = match session_store {
+            Some(object) => Arc::new(PySessionStore::new(object)),
+            None => Arc::new(MemorySessionStore::new()),
+        };
+        let options = Options {
+            base_url,
+            api_key,
+            timeout: timeout.map(seconds).transpose()?,
+            max_retries,
+            initial_retry_delay: initial_retry_delay.map(seconds).transpose()?,
+            headers: headers.unwrap_or_default(),
+            allow_insecure_http,
+        };
+        let client = build_client(&options, &store).map_err(|e| to_py_err(py, e))?;
+        let shared = Shared {
+            options,
+            store,
+            current: Mutex::new(Current {
+                pid: std::process::id(),
+                client,
+                hook: None,
+            }),
+            listeners: Arc::new(Listeners::default()),
+        };
+        Ok(NativeClient {
+            shared: Arc::new(shared),
+        })
+    }
+
+    /// The auth and session flows.
+    #[getter]
+    fn auth(&self) -> NativeAuth {
+        NativeAuth {
+            shared: Arc::clone(&self.shared),
+        }
+    }
+
+    /// The add-on configuration.
+    #[getter]
+    fn addons(&self) -> NativeAddons {
+        NativeAddons {
+            shared: Arc::clone(&self.shared),
+        }
+    }
+
+    /// The base URL calls go to.
+    #[getter]
+    fn base_url(&self) -> String {
+        self.shared.options.base_url.clone()
+    }
+
+    /// Calls `callback(event_json)` for every event of `event_type` (`None` for all).
+    #[pyo3(signature = (event_type, dispatch))]
+    fn subscribe(
+        &self,
+        py: Python<'_>,
+        event_type: Option<String>,
+        dispatch: Py<PyAny>,
+    ) -> PyResult<NativeSubscription> {
+        let subscription = self.shared.listeners.add(event_type, dispatch);
+        self.shared.ensurehook().map_err(|e| to_py_err(py, e))?;
+        Ok(subscription)
+    }
+
+    /// Delivery counters of the event bus: `(delivered, dropped, listener_panics)`.
+    fn event_stats(&self, py: Python<'_>) -> PyResult<(u64, u64, u64)> {
+        let stats = self
+            .shared
+            .client()
+            .map_err(|e| to_py_err(py, e))?
+            .event_stats();
+        Ok((stats.delivered, stats.dropped, stats.listener_panics))
+    }
+
+    /// The stored session token, if any.
+    #[pyo3(signature = (*, asynchronous=false))]
+    fn session_token<'py>(
+        &self,
+        py: Python<'py>,
+        asynchronous: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let shared = Arc::clone(&self.shared);
+        runtime::run(py, asynchronous, async move {
+            let token = shared.client()?.session_token().await?;
+            Ok(token.map(|t| serde_json::Value::from(t.expose()).to_string()))
+        })
+    }
+
+    /// Closes every subscription of this client.
+    fn close(&self) {
+        self.shared.listeners.clear();
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "NativeClient(base_url={:?}, api_key={})",
+            self.shared.options.base_url,
+            if self.shared.options.api_key.is_some() {
+                "'<redacted>'"
+            } else {
+                "None"
+            }
+        )
+    }
+}
+
+/// Seconds from Python as a `Duration`; negative or non-finite values are refused.
+pub(crate) fn seconds(value: f64) -> PyResult<Duration> {
+    Duration::try_from_secs_f64(value).map_err(|_| {
+        pyo3::exceptions::PyValueError::new_err(format!(
+            "expected a non-negative number of seconds, got {value}"
+        ))
+    })
+}

@@ -1,0 +1,30 @@
+//! The native half of the `banata_auth` Python package.
+//!
+//! Everything here translates: the core does the work, the pure-Python half (`python/banata_auth`)
+//! turns the JSON this module returns into typed models and raises the exception classes. Each
+//! file wraps the core module it is named after.
+
+mod addons;
+mod auth;
+mod client;
+mod error;
+mod events;
+mod forwarding;
+mod runtime;
+mod session_store;
+
+use pyo3::prelude::*;
+
+/// The native module, imported as `banata_auth._native`.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<client::NativeClient>()?;
+    m.add_class::<auth::NativeAuth>()?;
+    m.add_class::<addons::NativeAddons>()?;
+    m.add_class::<events::NativeSubscription>()?;
+    m.add_class::<forwarding::NativeForwarder>()?;
+    m.add_function(wrap_pyfunction!(runtime::resolve_future, m)?)?;
+    m.add_function(wrap_pyfunction!(events::shutdown_listeners, m)?)?;
+    Ok(())
+}

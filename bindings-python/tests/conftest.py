@@ -1,0 +1,208 @@
+"""Fixtures: the devserver and the Better Auth peer as real processes on free loopback ports,
+and a scripted HTTP server for error paths."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import queue
+import subprocess
+import threading
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+PASSWORD = "correct horse battery staple"
+
+
+def unique_email(tag: str) -> str:
+    return f"{tag}-{uuid.uuid4().hex[:12]}@example.com"
+
+
+def _read_ready(process: subprocess.Popen[str], prefixes: tuple[str, ...], timeout: float) -> dict[str, str]:
+    """Reads the process's stdout until every prefix was seen (on a thread, so it can time out)."""
+    found: dict[str, str] = {}
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    while len(found) < len(prefixes):
+        line = lines.get(timeout=timeout)
+        if line is None:
+            raise RuntimeError(f"process exited before printing {prefixes}: {process.wait()}")
+        for prefix in prefixes:
+            if line.startswith(prefix + " "):
+                found[prefix] = line[len(prefix) + 1 :].split()[0]
+    return found
+
+
+@dataclass
+class DevServer:
+    url: str
+    admin_key: str
+    process: subprocess.Popen[str] = field(repr=False)
+
+    def _request(self, method: str, path: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self.url + path,
+            data=data,
+            method=method,
+            headers={"authorization": f"Bearer {self.admin_key}", "content-type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            raw = response.read()
+            return json.loads(raw) if raw else None
+
+    def reset_token(self, email: str) -> str:
+        token: str = self._request("GET", f"/__dev/password-reset-token?email={email}")["token"]
+        return token
+
+    def create_api_key(self, permissions: list[str]) -> str:
+        key: str = self._request("POST", "/__dev/api-keys", {"name": "test", "permissions": permissions})["key"]
+        return key
+
+    def sink_url(self, service: str) -> str:
+        return f"{self.url}/__sinks/{service}"
+
+    def sink_requests(self, service: str) -> list[dict[str, Any]]:
+        data: list[dict[str, Any]] = self._request("GET", f"/__dev/sinks?service={service}")["data"]
+        return data
+
+    def script_sink(self, service: str, answers: list[dict[str, Any]]) -> None:
+        self._request("POST", f"/__dev/sinks/{service}/script", {"responses": answers})
+
+
+def _devserver_binary() -> Path:
+    configured = os.environ.get("BANATA_DEVSERVER_BIN")
+    if configured:
+        return Path(configured)
+    target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+    binary = target / "debug" / "banata-devserver"
+    if not binary.exists():
+        subprocess.run(["cargo", "build", "-q", "-p", "banata-devserver"], cwd=REPO, check=True)
+    return binary
+
+
+@pytest.fixture(scope="session")
+def devserver() -> Iterator[DevServer]:
+    process = subprocess.Popen(
+        [str(_devserver_binary()), "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        ready = _read_ready(process, ("READY", "ADMIN_API_KEY"), timeout=60)
+        yield DevServer(url=ready["READY"], admin_key=ready["ADMIN_API_KEY"], process=process)
+    finally:
+        process.kill()
+        process.wait()
+
+
+@dataclass
+class Peer:
+    url: str
+
+    def reset_token(self, email: str) -> str:
+        with urllib.request.urlopen(f"{self.url}/__peer/reset-token?email={email}", timeout=10) as r:
+            token: str = json.loads(r.read())["token"]
+            return token
+
+
+@pytest.fixture(scope="session")
+def peer() -> Iterator[Peer]:
+    directory = REPO / "tests" / "better-auth-peer"
+    if not (directory / "node_modules" / "better-auth").is_dir():
+        pytest.fail("the Better Auth peer is not installed: run scripts/install.sh")
+    process = subprocess.Popen(
+        ["node", "server.mjs"],
+        cwd=directory,
+        env={**os.environ, "PEER_PORT": "0", "PEER_DB": "memory"},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        ready = _read_ready(process, ("READY",), timeout=60)
+        yield Peer(url=ready["READY"])
+    finally:
+        process.kill()
+        process.wait()
+
+
+@dataclass
+class Answer:
+    status: int
+    body: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+class Scripted:
+    """A loopback HTTP server answering from a script; records what it received."""
+
+    def __init__(self, answer: Callable[[str, str], Answer]) -> None:
+        self.requests: list[tuple[str, str, dict[str, str]]] = []
+        scripted = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _handle(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                if length:
+                    self.rfile.read(length)
+                scripted.requests.append((self.command, self.path, dict(self.headers)))
+                reply = answer(self.command, self.path)
+                if reply.delay:
+                    threading.Event().wait(reply.delay)
+                body = reply.body.encode()
+                self.send_response(reply.status)
+                if body:
+                    self.send_header("content-type", "application/json")
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                try:
+                    self.wfile.write(body)
+                except OSError:
+                    pass
+
+            do_GET = _handle
+            do_POST = _handle
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def scripted() -> Iterator[Callable[[Callable[[str, str], Answer]], Scripted]]:
+    servers: list[Scripted] = []
+
+    def start(answer: Callable[[str, str], Answer]) -> Scripted:
+        server = Scripted(answer)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()

@@ -1,0 +1,62 @@
+"""The auth and session flows against a real Better Auth server."""
+
+from __future__ import annotations
+
+import pytest
+
+import banata_auth
+from banata_auth import AsyncClient, Client
+
+from .conftest import PASSWORD, Peer, unique_email
+
+
+def test_flows_on_better_auth(peer: Peer) -> None:
+    client = Client(peer.url, initial_retry_delay=0.01)
+    email = unique_email("peer")
+    result = client.auth.sign_up_email("Pia", email, PASSWORD)
+    assert result.user.email == email and result.token
+    current = client.auth.get_session()
+    assert current is not None and current.user.id == result.user.id
+    assert current.user.created_at is not None
+
+    client.auth.update_user(name="Pia B.")
+    renamed = client.auth.get_session()
+    assert renamed is not None and renamed.user.name == "Pia B."
+
+    other = Client(peer.url)
+    other.auth.sign_in_email(email, PASSWORD)
+    assert len(client.auth.list_sessions()) == 2
+    client.auth.revoke_other_sessions()
+    assert other.auth.get_session() is None
+
+    client.auth.change_password(PASSWORD, "peer new password 1")
+    client.auth.request_password_reset(email, redirect_to="/reset")
+    client.auth.reset_password(peer.reset_token(email), "peer reset password 2")
+    client.auth.sign_out()
+    assert client.auth.get_session() is None
+    client.auth.sign_in_email(email, "peer reset password 2")
+    client.auth.revoke_sessions()
+    assert client.session_token() is None
+
+
+def test_better_auth_errors(peer: Peer) -> None:
+    client = Client(peer.url, initial_retry_delay=0.01)
+    email = unique_email("peer-errors")
+    client.auth.sign_up_email("Q", email, PASSWORD)
+    with pytest.raises(banata_auth.BanataError) as duplicate:
+        Client(peer.url).auth.sign_up_email("Q", email, PASSWORD)
+    assert duplicate.value.status == 422
+    with pytest.raises(banata_auth.AuthenticationError) as wrong:
+        Client(peer.url).auth.sign_in_email(email, "wrong password")
+    assert wrong.value.code == "INVALID_EMAIL_OR_PASSWORD"
+
+
+@pytest.mark.asyncio
+async def test_async_flows_on_better_auth(peer: Peer) -> None:
+    client = AsyncClient(peer.url)
+    email = unique_email("peer-async")
+    await client.auth.sign_up_email("R", email, PASSWORD)
+    session = await client.auth.get_session()
+    assert session is not None and session.user.email == email
+    await client.auth.sign_out()
+    assert await client.auth.get_session() is None

@@ -1,0 +1,178 @@
+"""Every method of the blocking Client against the devserver over loopback."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+import banata_auth
+from banata_auth import AddonConfig, AuthResult, Client, SessionWithUser
+
+from .conftest import PASSWORD, DevServer, unique_email
+
+
+def test_sign_up_session_list_update_and_sign_out(devserver: DevServer) -> None:
+    with Client(devserver.url) as client:
+        email = unique_email("sync")
+        result = client.auth.sign_up_email("Ada", email, PASSWORD)
+        assert isinstance(result, AuthResult)
+        assert result.user.email == email and result.user.name == "Ada"
+        assert isinstance(result.user.created_at, datetime)
+        assert result.user.created_at.tzinfo == timezone.utc
+        assert result.token and result.token not in repr(result)
+        assert client.session_token() == result.token
+
+        current = client.auth.get_session()
+        assert isinstance(current, SessionWithUser)
+        assert current.user.id == result.user.id
+        assert current.session.user_id == result.user.id
+        assert current.session.expires_at and current.session.expires_at > datetime.now(timezone.utc)
+        as_dict = current.to_dict()
+        assert as_dict["user"]["email"] == email
+        assert as_dict["session"]["expires_at"].endswith("Z")
+
+        sessions = client.auth.list_sessions()
+        assert [s.id for s in sessions] == [current.session.id]
+        assert sessions[0].token and sessions[0].token not in repr(sessions[0])
+
+        client.auth.update_user(name="Ada Lovelace", image="https://example.com/ada.png")
+        updated = client.auth.get_session()
+        assert updated is not None
+        assert (updated.user.name, updated.user.image) == ("Ada Lovelace", "https://example.com/ada.png")
+
+        client.auth.sign_out()
+        assert client.session_token() is None
+        assert client.auth.get_session() is None
+
+
+def test_sign_in_with_remember_me_and_wrong_password(devserver: DevServer) -> None:
+    client = Client(devserver.url)
+    email = unique_email("signin")
+    client.auth.sign_up_email("Bo", email, PASSWORD)
+    client.auth.sign_out()
+
+    with pytest.raises(banata_auth.AuthenticationError) as caught:
+        client.auth.sign_in_email(email, "not the password")
+    assert caught.value.status == 401
+    assert caught.value.code == "INVALID_EMAIL_OR_PASSWORD"
+    assert client.session_token() is None
+
+    result = client.auth.sign_in_email(email, PASSWORD, remember_me=False)
+    assert result.user.email == email
+    assert client.auth.get_session() is not None
+
+
+def test_revoke_one_others_and_all(devserver: DevServer) -> None:
+    email = unique_email("revoke")
+    first = Client(devserver.url)
+    first.auth.sign_up_email("Cy", email, PASSWORD)
+    second = Client(devserver.url)
+    second.auth.sign_in_email(email, PASSWORD)
+    third = Client(devserver.url)
+    third.auth.sign_in_email(email, PASSWORD)
+    assert len(first.auth.list_sessions()) == 3
+
+    # One: the second client's session, by its token.
+    second_id = second.auth.get_session()
+    assert second_id is not None
+    target = next(s for s in first.auth.list_sessions() if s.id == second_id.session.id)
+    assert target.token is not None
+    first.auth.revoke_session(target.token)
+    assert second.auth.get_session() is None
+
+    # Others: only the first stays.
+    first.auth.revoke_other_sessions()
+    assert third.auth.get_session() is None
+    assert len(first.auth.list_sessions()) == 1
+
+    # All: the first too, and its token is forgotten.
+    first.auth.revoke_sessions()
+    assert first.session_token() is None
+    assert first.auth.get_session() is None
+
+
+def test_change_password_and_reset_password(devserver: DevServer) -> None:
+    client = Client(devserver.url)
+    email = unique_email("password")
+    client.auth.sign_up_email("Di", email, PASSWORD)
+    other = Client(devserver.url)
+    other.auth.sign_in_email(email, PASSWORD)
+
+    changed = client.auth.change_password(PASSWORD, "a new password 1", revoke_other_sessions=True)
+    assert changed.user.email == email
+    assert changed.token and client.session_token() == changed.token
+    assert other.auth.get_session() is None
+    with pytest.raises(banata_auth.AuthenticationError):
+        Client(devserver.url).auth.sign_in_email(email, PASSWORD)
+
+    answer = client.auth.request_password_reset(email, redirect_to="/reset")
+    assert answer.message
+    token = devserver.reset_token(email)
+    client.auth.reset_password(token, "a reset password 2")
+    assert Client(devserver.url).auth.sign_in_email(email, "a reset password 2").user.email == email
+    with pytest.raises(banata_auth.BanataError) as caught:
+        client.auth.reset_password(token, "used twice 3")
+    assert caught.value.status == 400
+
+
+def test_addon_config_get_save_and_merge(devserver: DevServer) -> None:
+    client = Client(devserver.url, api_key=devserver.admin_key)
+    client.addons.save({"google-analytics": {"enabled": False}, "segment": False, "posthog": False,
+                        "stripe": False, "custom-crm": {"enabled": False}})
+    config = client.addons.get()
+    assert isinstance(config, AddonConfig)
+    assert config.enabled_ids == []
+
+    saved = client.addons.save({"stripe": {"enabled": True}})
+    assert saved.is_enabled("stripe")
+    assert not saved.is_enabled("segment")
+    assert "custom-crm" in saved.addons, "ids not named in the save are kept"
+
+    saved = client.addons.save({"segment": banata_auth.AddonSettings(enabled=True), "stripe": False})
+    assert saved.enabled_ids == ["segment"]
+    assert client.addons.get() == saved
+    assert saved.to_dict()["addons"]["segment"] == {"enabled": True, "extra": {}}
+
+
+def test_addon_config_needs_a_key_with_permission(devserver: DevServer) -> None:
+    with pytest.raises(banata_auth.ConfigurationError):
+        Client(devserver.url).addons.get()
+
+    read_only = Client(devserver.url, api_key=devserver.create_api_key(["dashboard.read"]))
+    assert isinstance(read_only.addons.get(), AddonConfig)
+    with pytest.raises(banata_auth.ForbiddenError) as caught:
+        read_only.addons.save({"stripe": True})
+    assert caught.value.status == 403
+
+    with pytest.raises(banata_auth.AuthenticationError) as unauthorized:
+        Client(devserver.url, api_key="bnt_dev_not-a-real-key-long-enough-to-pass").addons.get()
+    assert "not-a-real-key" not in repr(unauthorized.value) + str(unauthorized.value)
+
+
+def test_bad_input_is_refused_with_typed_errors(devserver: DevServer) -> None:
+    client = Client(devserver.url, api_key=devserver.admin_key)
+    before = client.addons.get()
+    with pytest.raises(TypeError):
+        client.addons.save({"stripe": "yes"})  # type: ignore[dict-item]
+    with pytest.raises(TypeError):
+        client.addons.save(["stripe"])  # type: ignore[arg-type]
+    with pytest.raises(banata_auth.ValidationError) as caught:
+        client.addons.save({"stripe": {"enabled": "yes"}})
+    assert caught.value.status in (None, 400)
+    assert client.addons.get() == before, "a refused save changes nothing"
+
+    with pytest.raises(banata_auth.ValidationError):
+        Client(devserver.url).auth.sign_up_email("E", "not-an-email", PASSWORD)
+    with pytest.raises(banata_auth.ConfigurationError):
+        Client("ftp://example.com")
+    with pytest.raises(banata_auth.ConfigurationError):
+        Client("http://auth.example.com")
+    with pytest.raises(ValueError):
+        Client(devserver.url, timeout=-1)
+
+
+def test_repr_hides_the_api_key(devserver: DevServer) -> None:
+    client = Client(devserver.url, api_key=devserver.admin_key)
+    assert devserver.admin_key not in repr(client)
+    assert devserver.admin_key not in repr(client._native)

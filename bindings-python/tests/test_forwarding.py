@@ -1,0 +1,90 @@
+"""The Forwarder through Python: events reach enabled add-ons' sinks; controls and stats."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+import banata_auth
+from banata_auth import Client, Forwarder, ForwardingFailure
+
+from .conftest import PASSWORD, DevServer, unique_email
+
+
+def test_enabled_addon_receives_the_flow_and_disabled_does_not(devserver: DevServer) -> None:
+    client = Client(devserver.url, api_key=devserver.admin_key)
+    client.addons.save({"segment": True, "posthog": False})
+    forwarder = Forwarder(
+        client,
+        from_env=False,
+        segment_write_key="seg_test_write_key",
+        segment_base_url=devserver.sink_url("segment"),
+        posthog_api_key="phc_test_key",
+        posthog_host=devserver.sink_url("posthog"),
+        flush_interval=0.05,
+    )
+    user = client.auth.sign_up_email("Fw", unique_email("forward"), PASSWORD)
+    forwarder.flush(timeout=10)
+
+    sent = [r for r in devserver.sink_requests("segment") if user.user.id in json.dumps(r["body"])]
+    assert sent, "segment received the sign-up"
+    names = [m.get("event") or m["type"] for r in sent for m in r["body"]["json"]["batch"]]
+    assert "identify" in names and "Signed Up" in names
+    everything = json.dumps(sent)
+    assert PASSWORD not in everything and devserver.admin_key not in everything
+    assert not [r for r in devserver.sink_requests("posthog") if user.user.id in json.dumps(r["body"])]
+
+    stats = forwarder.stats()
+    segment = stats.for_addon("segment")
+    assert segment is not None and segment.sent >= 2 and segment.failed == 0
+    assert stats.queued == 0
+    forwarder.shutdown(timeout=5)
+    client.addons.save({"segment": False})
+
+
+def test_failures_reach_on_error(devserver: DevServer) -> None:
+    client = Client(devserver.url, api_key=devserver.admin_key)
+    client.addons.save({"stripe": True})
+    failures: list[ForwardingFailure] = []
+    devserver.script_sink("stripe", [{"status": 400, "times": 0}])
+    try:
+        with Forwarder(
+            client,
+            from_env=False,
+            stripe_secret_key="sk_test_python_binding",
+            stripe_base_url=devserver.sink_url("stripe"),
+            on_error=failures.append,
+        ) as forwarder:
+            client.auth.sign_up_email("Er", unique_email("stripe-fail"), PASSWORD)
+            forwarder.flush(timeout=10)
+            deadline = time.monotonic() + 5
+            while not failures and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert failures and failures[0].addon == "stripe" and failures[0].status == 400
+            assert "sk_test_python_binding" not in repr(failures)
+            assert forwarder.stats().failed >= 1
+    finally:
+        devserver.script_sink("stripe", [])
+        client.addons.save({"stripe": False})
+
+
+def test_flush_timeout_is_a_typed_error(devserver: DevServer) -> None:
+    client = Client(devserver.url, api_key=devserver.admin_key)
+    client.addons.save({"posthog": True})
+    devserver.script_sink("posthog", [{"status": 503, "times": 0}])
+    try:
+        forwarder = Forwarder(
+            client, from_env=False, posthog_api_key="phc_k", posthog_host=devserver.sink_url("posthog"),
+            flush_interval=0.05,
+        )
+        client.auth.sign_up_email("To", unique_email("flush-timeout"), PASSWORD)
+        with pytest.raises(banata_auth.TimeoutError):
+            forwarder.flush(timeout=0.3)
+        assert forwarder.stats().queued >= 1
+        with pytest.raises(banata_auth.TimeoutError):
+            forwarder.shutdown(timeout=0.1)
+    finally:
+        devserver.script_sink("posthog", [])
+        client.addons.save({"posthog": False})
