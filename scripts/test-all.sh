@@ -35,7 +35,7 @@ VIRTUAL_ENV="$PWD/.venv" PATH="$PWD/.venv/bin:$PATH" \
   .venv/bin/maturin develop --locked -m bindings-python/Cargo.toml
 
 step "Python binding: mypy --strict"
-.venv/bin/mypy --strict bindings-python/python/banata_auth examples/python bindings-python/tests
+.venv/bin/mypy --strict bindings-python/python/banata_auth examples/python bindings-python/tests bench/python
 
 step "Python binding: pytest"
 .venv/bin/python -m pytest bindings-python/tests
