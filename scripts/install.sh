@@ -3,6 +3,7 @@
 #
 #   - Rust components rustfmt and clippy (rustup), and the crates (cargo fetch --locked)
 #   - the Better Auth conformance peer (npm ci in tests/better-auth-peer)
+#   - the Node binding's build tool (npm ci in bindings-node: @napi-rs/cli, pinned)
 #   - a Python virtual environment in .venv with the pinned Python tools
 #     (bindings-python/requirements-dev.txt: maturin, pytest, mypy, FastAPI, ...)
 #
@@ -44,6 +45,13 @@ if [ ! -f "$peer/node_modules/.package-lock.json" ] || ! cmp -s "$peer/package-l
   (cd "$peer" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
   cp "$peer/package-lock.json" "$peer/node_modules/.install-stamp"
 fi
+binding=bindings-node
+if [ ! -f "$binding/node_modules/.package-lock.json" ] || ! cmp -s "$binding/package-lock.json" "$binding/node_modules/.install-stamp" 2>/dev/null; then
+  step "npm ci ($binding: @napi-rs/cli)"
+  (cd "$binding" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$binding/package-lock.json" "$binding/node_modules/.install-stamp"
+fi
+
 venv=.venv
 requirements=bindings-python/requirements-dev.txt
 if [ ! -x "$venv/bin/python" ]; then

@@ -29,8 +29,18 @@ fi
 step "Rust doc tests"
 cargo test --workspace --locked --doc
 
-step "Python binding: build (maturin develop, debug)"
 cargo build --locked -p banata-devserver
+
+step "Node binding: build (napi build, debug)"
+(cd bindings-node && npx napi build --platform --js native.js --dts native.d.ts)
+
+step "Node binding: tsc --strict on the types"
+(cd bindings-node && npx tsc --noEmit --strict --lib es2022,dom test/types-check.ts)
+
+step "Node binding: node --test"
+(cd bindings-node && node --test test/*.test.mjs)
+
+step "Python binding: build (maturin develop, debug)"
 VIRTUAL_ENV="$PWD/.venv" PATH="$PWD/.venv/bin:$PATH" \
   .venv/bin/maturin develop --locked -m bindings-python/Cargo.toml
 

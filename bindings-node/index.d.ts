@@ -1,0 +1,150 @@
+// Types of @banata-auth/native. Timestamps are ISO 8601 strings.
+
+export interface BanataClientOptions {
+  /** The Banata deployment, e.g. `https://auth.example.com` (http only for loopback). */
+  baseUrl: string
+  /** The project API key, needed for the add-on configuration. Never logged or shown. */
+  apiKey?: string
+  /** Per attempt, covering the whole response (default 30,000). */
+  timeoutMs?: number
+  /** Retries of 408/429/5xx, timeouts and connection failures (default 3). */
+  maxRetries?: number
+  /** Delay before the first retry (default 200, doubling, with jitter). */
+  initialRetryDelayMs?: number
+  /** Extra headers for every request. */
+  headers?: Record<string, string>
+  /** Allow plain http to a non-loopback host (never in production). */
+  allowInsecureHttp?: boolean
+}
+
+export interface User {
+  id: string
+  email?: string | null
+  name?: string | null
+  emailVerified?: boolean | null
+  image?: string | null
+  username?: string | null
+  role?: string | null
+  banned?: boolean | null
+  createdAt?: string | null
+  updatedAt?: string | null
+  [field: string]: unknown
+}
+
+export interface Session {
+  id: string
+  userId?: string | null
+  /** The unsigned session token; pass it to `revokeSession`. */
+  token?: string | null
+  expiresAt?: string | null
+  ipAddress?: string | null
+  userAgent?: string | null
+  activeOrganizationId?: string | null
+  createdAt?: string | null
+  updatedAt?: string | null
+  [field: string]: unknown
+}
+
+export interface SessionWithUser {
+  session: Session
+  user: User
+}
+
+export interface AuthResult {
+  user: User
+  /** The new session's token (also kept by the client); absent when not signed in. */
+  token?: string | null
+  redirect?: boolean | null
+  url?: string | null
+}
+
+export interface AddonSettings {
+  enabled: boolean
+  [field: string]: unknown
+}
+
+export interface AddonConfig {
+  addons: Record<string, AddonSettings>
+}
+
+export type AddonUpdate = Record<string, Partial<AddonSettings> | boolean>
+
+export interface AuthEvent {
+  /** `evt_` and 32 hex digits. */
+  id: string
+  /** `user.created`, `session.created`, `session.revoked`, ... */
+  type: string
+  occurredAt: string
+  data: {
+    userId?: string
+    email?: string
+    name?: string
+    sessionId?: string
+    method?: string
+    reason?: string
+    addons?: Record<string, AddonSettings>
+    [field: string]: unknown
+  }
+}
+
+export declare class Auth {
+  signUpEmail(input: { name: string; email: string; password: string; image?: string; callbackUrl?: string; rememberMe?: boolean }): Promise<AuthResult>
+  signInEmail(input: { email: string; password: string; rememberMe?: boolean; callbackUrl?: string }): Promise<AuthResult>
+  getSession(): Promise<SessionWithUser | null>
+  listSessions(): Promise<Session[]>
+  revokeSession(token: string): Promise<void>
+  revokeOtherSessions(): Promise<void>
+  revokeSessions(): Promise<void>
+  signOut(): Promise<void>
+  updateUser(update: { name?: string; image?: string }): Promise<void>
+  changePassword(input: { currentPassword: string; newPassword: string; revokeOtherSessions?: boolean }): Promise<AuthResult>
+  requestPasswordReset(input: { email: string; redirectTo?: string }): Promise<{ message?: string | null }>
+  resetPassword(input: { token: string; newPassword: string }): Promise<void>
+}
+
+export declare class Addons {
+  get(): Promise<AddonConfig>
+  save(update: AddonUpdate): Promise<AddonConfig>
+}
+
+export declare class BanataClient {
+  constructor(options: BanataClientOptions)
+  readonly auth: Auth
+  readonly addons: Addons
+  readonly baseUrl: string
+  sessionToken(): Promise<string | null>
+  /** Calls `listener` for each event of `type` (`'*'` for all), in order. Returns unsubscribe. */
+  on(type: string, listener: (event: AuthEvent) => void): () => void
+  /** Closes every subscription of this client. */
+  close(): Promise<void>
+}
+
+export interface BanataErrorFields {
+  kind?: string
+  status?: number | null
+  code?: string | null
+  requestId?: string | null
+  retryAfter?: number | null
+  body?: string | null
+}
+
+export declare class BanataError extends Error {
+  constructor(message: string, fields?: BanataErrorFields)
+  readonly kind: string
+  readonly status: number | null
+  readonly code: string | null
+  readonly requestId: string | null
+  /** Seconds the server asked to wait. */
+  readonly retryAfter: number | null
+  readonly body: string | null
+}
+export declare class AuthenticationError extends BanataError {}
+export declare class ForbiddenError extends BanataError {}
+export declare class NotFoundError extends BanataError {}
+export declare class ConflictError extends BanataError {}
+export declare class ValidationError extends BanataError {}
+export declare class RateLimitError extends BanataError {}
+export declare class ServerError extends BanataError {}
+export declare class TimeoutError extends BanataError {}
+export declare class ConnectionError extends BanataError {}
+export declare class ConfigurationError extends BanataError {}

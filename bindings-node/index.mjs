@@ -1,0 +1,18 @@
+// ESM entry point: the same classes as the CommonJS one.
+import banata from './index.js'
+
+export const {
+  BanataClient,
+  BanataError,
+  AuthenticationError,
+  ForbiddenError,
+  NotFoundError,
+  ConflictError,
+  ValidationError,
+  RateLimitError,
+  ServerError,
+  TimeoutError,
+  ConnectionError,
+  ConfigurationError,
+} = banata
+export default banata

@@ -1,0 +1,68 @@
+//! `new BanataClient(options)`: builds the core client.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use banata_auth::Client;
+use napi_derive::napi;
+
+use crate::error::{Result, to_napi};
+
+/// Options of the native client (the facade validates and documents them).
+#[napi(object)]
+pub struct NativeClientOptions {
+    pub base_url: String,
+    pub api_key: Option<String>,
+    pub timeout_ms: Option<u32>,
+    pub max_retries: Option<u32>,
+    pub initial_retry_delay_ms: Option<u32>,
+    pub headers: Option<HashMap<String, String>>,
+    pub allow_insecure_http: Option<bool>,
+}
+
+/// The native client behind `BanataClient`.
+#[napi]
+pub struct NativeClient {
+    pub(crate) client: Client,
+}
+
+#[napi]
+impl NativeClient {
+    #[napi(constructor)]
+    pub fn new(options: NativeClientOptions) -> Result<Self> {
+        let mut builder = Client::builder(&options.base_url)
+            .user_agent_suffix(format!("banata-auth-node/{}", env!("CARGO_PKG_VERSION")))
+            .allow_insecure_http(options.allow_insecure_http.unwrap_or(false));
+        if let Some(key) = options.api_key {
+            builder = builder.api_key(key);
+        }
+        if let Some(ms) = options.timeout_ms {
+            builder = builder.timeout(Duration::from_millis(ms.into()));
+        }
+        if let Some(retries) = options.max_retries {
+            builder = builder.max_retries(retries);
+        }
+        if let Some(ms) = options.initial_retry_delay_ms {
+            builder = builder.initial_retry_delay(Duration::from_millis(ms.into()));
+        }
+        for (name, value) in options.headers.unwrap_or_default() {
+            builder = builder.header(name, value);
+        }
+        Ok(NativeClient {
+            client: builder.build().map_err(to_napi)?,
+        })
+    }
+
+    /// The base URL calls go to.
+    #[napi(getter)]
+    pub fn base_url(&self) -> String {
+        self.client.base_url().to_string()
+    }
+
+    /// The stored session token, or null.
+    #[napi]
+    pub async fn session_token(&self) -> Result<Option<String>> {
+        let token = self.client.session_token().await.map_err(to_napi)?;
+        Ok(token.map(|t| t.expose().to_owned()))
+    }
+}

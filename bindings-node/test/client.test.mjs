@@ -1,0 +1,100 @@
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { BanataClient, AuthenticationError, ForbiddenError, ConfigurationError, ValidationError } from '../index.mjs'
+import { startDevserver, startPeer, PASSWORD, uniqueEmail } from './helpers.mjs'
+
+let dev, peer
+before(async () => {
+  ;[dev, peer] = await Promise.all([startDevserver(), startPeer()])
+})
+after(() => {
+  dev.stop()
+  peer.stop()
+})
+
+for (const target of ['devserver', 'better-auth']) {
+  test(`every auth and session flow against the ${target}`, async () => {
+    const server = target === 'devserver' ? dev : peer
+    const client = new BanataClient({ baseUrl: server.url, initialRetryDelayMs: 10 })
+    const email = uniqueEmail('node')
+    const signedUp = await client.auth.signUpEmail({ name: 'Ada', email, password: PASSWORD })
+    assert.equal(signedUp.user.email, email)
+    assert.ok(signedUp.token)
+    assert.equal(await client.sessionToken(), signedUp.token)
+
+    const current = await client.auth.getSession()
+    assert.equal(current.user.id, signedUp.user.id)
+    assert.ok(!Number.isNaN(Date.parse(current.session.expiresAt)))
+
+    await client.auth.updateUser({ name: 'Ada L.' })
+    assert.equal((await client.auth.getSession()).user.name, 'Ada L.')
+
+    const other = new BanataClient({ baseUrl: server.url })
+    await other.auth.signInEmail({ email, password: PASSWORD, rememberMe: true })
+    const otherId = (await other.auth.getSession()).session.id
+    const sessions = await client.auth.listSessions()
+    assert.equal(sessions.length, 2)
+    await client.auth.revokeSession(sessions.find((s) => s.id === otherId).token)
+    assert.equal(await other.auth.getSession(), null)
+
+    await other.auth.signInEmail({ email, password: PASSWORD })
+    await client.auth.revokeOtherSessions()
+    assert.equal(await other.auth.getSession(), null)
+
+    await client.auth.changePassword({ currentPassword: PASSWORD, newPassword: 'node new password 1' })
+    await assert.rejects(new BanataClient({ baseUrl: server.url }).auth.signInEmail({ email, password: PASSWORD }), AuthenticationError)
+    await client.auth.requestPasswordReset({ email, redirectTo: '/reset' })
+    await client.auth.resetPassword({ token: await server.resetToken(email), newPassword: 'node reset password 2' })
+
+    await client.auth.signOut()
+    assert.equal(await client.sessionToken(), null)
+    assert.equal(await client.auth.getSession(), null)
+    await client.auth.signInEmail({ email, password: 'node reset password 2' })
+    await client.auth.revokeSessions()
+    assert.equal(await client.sessionToken(), null)
+  })
+}
+
+test('add-on configuration get, save and merge', async () => {
+  const client = new BanataClient({ baseUrl: dev.url, apiKey: dev.adminKey })
+  const saved = await client.addons.save({ stripe: { enabled: true }, 'custom-crm': { enabled: false } })
+  assert.equal(saved.addons.stripe.enabled, true)
+  const merged = await client.addons.save({ segment: true })
+  assert.equal(merged.addons.stripe.enabled, true, 'ids not named are kept')
+  assert.equal(merged.addons.segment.enabled, true)
+  assert.deepEqual(await client.addons.get(), merged)
+  await client.addons.save({ stripe: false, segment: false })
+})
+
+test('bad input and missing permissions give typed errors and change nothing', async () => {
+  const client = new BanataClient({ baseUrl: dev.url, apiKey: dev.adminKey })
+  const before = await client.addons.get()
+  assert.throws(() => client.addons.save({ stripe: 'yes' }), TypeError)
+  await assert.rejects(client.addons.save({ stripe: { enabled: 'yes' } }), ValidationError)
+  assert.deepEqual(await client.addons.get(), before)
+  await assert.rejects(new BanataClient({ baseUrl: dev.url }).addons.get(), ConfigurationError)
+  const readOnly = new BanataClient({ baseUrl: dev.url, apiKey: await dev.createApiKey(['dashboard.read']) })
+  await assert.rejects(readOnly.addons.save({ stripe: true }), (e) => e instanceof ForbiddenError && e.status === 403)
+  assert.throws(() => new BanataClient({ baseUrl: 'http://auth.example.com' }), ConfigurationError)
+  assert.ok(!JSON.stringify(client).includes(dev.adminKey))
+})
+
+test('1,000 concurrent calls while the event loop keeps ticking', async () => {
+  const client = new BanataClient({ baseUrl: dev.url, apiKey: dev.adminKey })
+  await client.auth.signUpEmail({ name: 'C', email: uniqueEmail('concurrent'), password: PASSWORD })
+  let worstLag = 0
+  let last = performance.now()
+  const ticker = setInterval(() => {
+    const now = performance.now()
+    worstLag = Math.max(worstLag, now - last - 5)
+    last = now
+  }, 5)
+  const results = await Promise.all([
+    ...Array.from({ length: 500 }, () => client.auth.getSession()),
+    ...Array.from({ length: 500 }, () => client.addons.get()),
+  ])
+  clearInterval(ticker)
+  assert.equal(results.length, 1000)
+  assert.ok(results.slice(0, 500).every((s) => s && s.user), 'every session call succeeded')
+  assert.ok(worstLag < 250, `event loop lag ${worstLag.toFixed(0)} ms`)
+})

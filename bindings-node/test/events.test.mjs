@@ -1,0 +1,74 @@
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
+import { BanataClient } from '../index.mjs'
+import { startDevserver, PASSWORD, uniqueEmail, REPO } from './helpers.mjs'
+
+let dev
+before(async () => {
+  dev = await startDevserver()
+})
+after(() => dev.stop())
+
+const waitFor = async (check, ms = 5000) => {
+  const end = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
+test('events arrive in order; a throwing listener breaks nothing', async () => {
+  const client = new BanataClient({ baseUrl: dev.url })
+  const warnings = []
+  const onWarning = (w) => warnings.push(w)
+  process.on('warning', onWarning)
+  const offBroken = client.on('*', () => {
+    throw new Error('a buggy listener')
+  })
+  const events = []
+  const off = client.on('*', (e) => events.push(e))
+  const email = uniqueEmail('node-events')
+  const result = await client.auth.signUpEmail({ name: 'Eve', email, password: PASSWORD })
+  await client.auth.signOut()
+  await client.auth.signInEmail({ email, password: PASSWORD })
+  await client.auth.signOut()
+  await waitFor(() => events.length >= 5 && warnings.length >= 5)
+  assert.deepEqual(events.map((e) => e.type), ['user.created', 'session.created', 'session.revoked', 'session.created', 'session.revoked'])
+  assert.ok(events.every((e) => e.data.userId === result.user.id && e.id.startsWith('evt_')))
+  assert.equal(events[4].data.reason, 'sign_out')
+  assert.ok(!JSON.stringify(events).includes(PASSWORD))
+  assert.ok(warnings.every((w) => w.name === 'BanataListenerWarning'))
+  off()
+  offBroken()
+  process.off('warning', onWarning)
+})
+
+test('a filtered listener, and unsubscribing', async () => {
+  const client = new BanataClient({ baseUrl: dev.url })
+  const seen = []
+  const off = client.on('user.created', (e) => seen.push(e.type))
+  await client.auth.signUpEmail({ name: 'F', email: uniqueEmail('filter'), password: PASSWORD })
+  await waitFor(() => seen.length === 1)
+  off()
+  await client.auth.signUpEmail({ name: 'G', email: uniqueEmail('filter'), password: PASSWORD })
+  await new Promise((r) => setTimeout(r, 200))
+  assert.deepEqual(seen, ['user.created'])
+  await client.close()
+})
+
+test('a process with listeners still registered exits by itself within 2 s', () => {
+  const script = `
+    const { BanataClient } = require(${JSON.stringify(join(REPO, 'bindings-node', 'index.js'))})
+    const client = new BanataClient({ baseUrl: ${JSON.stringify(dev.url)} })
+    client.on('*', () => {})
+    client.auth.signUpEmail({ name: 'X', email: 'exit-' + Date.now() + '@example.com', password: ${JSON.stringify(PASSWORD)} })
+      .then(() => console.log('signed up'))
+  `
+  const started = Date.now()
+  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 10_000 })
+  assert.equal(run.status, 0, run.stderr)
+  assert.match(run.stdout, /signed up/)
+  assert.ok(Date.now() - started < 2000 + 1500, `took ${Date.now() - started} ms`)
+})

@@ -1,0 +1,92 @@
+// Test helpers: the devserver binary and the Better Auth peer on free loopback ports, and a
+// scripted HTTP server for error paths.
+import { spawn, execFileSync } from 'node:child_process'
+import { createServer } from 'node:http'
+import { existsSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createInterface } from 'node:readline'
+
+export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const PASSWORD = 'correct horse battery staple'
+export const uniqueEmail = (tag) => `${tag}-${randomUUID().slice(0, 12)}@example.com`
+
+function waitForLines(child, prefixes) {
+  return new Promise((resolve, reject) => {
+    const found = {}
+    const timer = setTimeout(() => reject(new Error(`no ${prefixes} within 60 s`)), 60_000)
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      for (const p of prefixes) if (line.startsWith(p + ' ')) found[p] = line.slice(p.length + 1).split(' ')[0]
+      if (prefixes.every((p) => p in found)) {
+        clearTimeout(timer)
+        resolve(found)
+      }
+    })
+    child.on('exit', (code) => reject(new Error(`exited with ${code} before ${prefixes}`)))
+  })
+}
+
+export async function startDevserver() {
+  const target = process.env.CARGO_TARGET_DIR ?? join(REPO, 'target')
+  const binary = process.env.BANATA_DEVSERVER_BIN ?? join(target, 'debug', 'banata-devserver')
+  if (!existsSync(binary)) execFileSync('cargo', ['build', '-q', '-p', 'banata-devserver'], { cwd: REPO })
+  const child = spawn(binary, ['--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const ready = await waitForLines(child, ['READY', 'ADMIN_API_KEY'])
+  const url = ready.READY
+  const adminKey = ready.ADMIN_API_KEY
+  const admin = async (method, path, body) => {
+    const r = await fetch(url + path, {
+      method,
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    return r.json()
+  }
+  return {
+    url,
+    adminKey,
+    resetToken: async (email) => (await admin('GET', `/__dev/password-reset-token?email=${email}`)).token,
+    createApiKey: async (permissions) => (await admin('POST', '/__dev/api-keys', { name: 'test', permissions })).key,
+    stop: () => child.kill(),
+  }
+}
+
+export async function startPeer() {
+  const dir = join(REPO, 'tests', 'better-auth-peer')
+  if (!existsSync(join(dir, 'node_modules', 'better-auth'))) throw new Error('the Better Auth peer is not installed: run scripts/install.sh')
+  const child = spawn('node', ['server.mjs'], {
+    cwd: dir,
+    env: { ...process.env, PEER_PORT: '0', PEER_DB: 'memory' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const ready = await waitForLines(child, ['READY'])
+  return {
+    url: ready.READY,
+    resetToken: async (email) => (await (await fetch(`${ready.READY}/__peer/reset-token?email=${email}`)).json()).token,
+    stop: () => child.kill(),
+  }
+}
+
+/** A loopback server answering `answer(req)` → { status, body?, headers?, delayMs? }. */
+export async function scripted(answer) {
+  const requests = []
+  const server = createServer((req, res) => {
+    requests.push({ method: req.method, url: req.url, headers: req.headers })
+    req.resume()
+    req.on('end', () => {
+      const a = answer(req)
+      setTimeout(() => {
+        const body = a.body ?? ''
+        res.writeHead(a.status, { ...(body ? { 'content-type': 'application/json' } : {}), ...(a.headers ?? {}) })
+        res.end(body)
+      }, a.delayMs ?? 0)
+    })
+  })
+  await new Promise((r) => server.listen(0, '127.0.0.1', r))
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    requests,
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(r) }),
+  }
+}
