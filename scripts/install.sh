@@ -47,8 +47,10 @@ if [ ! -f "$peer/node_modules/.package-lock.json" ] || ! cmp -s "$peer/package-l
 fi
 binding=bindings-node
 if [ ! -f "$binding/node_modules/.package-lock.json" ] || ! cmp -s "$binding/package-lock.json" "$binding/node_modules/.install-stamp" 2>/dev/null; then
-  step "npm ci ($binding: @napi-rs/cli)"
-  (cd "$binding" && npm ci --no-audit --no-fund --loglevel=error)
+  step "npm install ($binding: @napi-rs/cli, versions from package-lock.json)"
+  # Not `npm ci`: npm leaves the CLI's optional per-platform packages (which declare a newer
+  # Node engine) out of the lock file and then refuses it as out of sync.
+  (cd "$binding" && npm install --no-save --no-audit --no-fund --loglevel=error)
   cp "$binding/package-lock.json" "$binding/node_modules/.install-stamp"
 fi
 
