@@ -4,11 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use banata_auth::ErrorKind;
-use banata_auth::addons::{
-    DataPolicy, Forwarder, ForwardingConfig, Ga4Config, PostHogConfig, SegmentConfig, StripeConfig,
-};
+use banata_auth::addons::{Forwarder, ForwardingConfig, ForwardingOptions};
 use pyo3::prelude::*;
-use serde_json::json;
 
 use crate::client::{NativeClient, seconds};
 use crate::error::{core_error, to_py_err};
@@ -68,68 +65,27 @@ impl NativeForwarder {
         gzip: bool,
         on_error: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
-        let mut config = if from_env {
-            ForwardingConfig::from_env()
-        } else {
-            ForwardingConfig::default()
-        };
-        if let (Some(measurement_id), Some(api_secret)) = (ga_measurement_id, ga_api_secret) {
-            config.ga4 = Some(Ga4Config {
-                measurement_id,
-                api_secret,
-                base_url: Ga4Config::DEFAULT_BASE_URL.into(),
-            });
-        }
-        if let (Some(c), Some(url)) = (config.ga4.as_mut(), ga_base_url) {
-            c.base_url = url;
-        }
-        if let Some(write_key) = segment_write_key {
-            config.segment = Some(SegmentConfig {
-                write_key,
-                base_url: SegmentConfig::DEFAULT_BASE_URL.into(),
-            });
-        }
-        if let (Some(c), Some(url)) = (config.segment.as_mut(), segment_base_url) {
-            c.base_url = url;
-        }
-        if let Some(api_key) = posthog_api_key {
-            config.posthog = Some(PostHogConfig {
-                api_key,
-                host: PostHogConfig::DEFAULT_HOST.into(),
-            });
-        }
-        if let (Some(c), Some(host)) = (config.posthog.as_mut(), posthog_host) {
-            c.host = host;
-        }
-        if let Some(secret_key) = stripe_secret_key {
-            config.stripe = Some(StripeConfig {
-                secret_key,
-                base_url: StripeConfig::DEFAULT_BASE_URL.into(),
-            });
-        }
-        if let (Some(c), Some(url)) = (config.stripe.as_mut(), stripe_base_url) {
-            c.base_url = url;
-        }
-        config.data_policy = DataPolicy {
+        let options = ForwardingOptions {
+            from_env,
+            ga_measurement_id,
+            ga_api_secret,
+            ga_base_url,
+            segment_write_key,
+            segment_base_url,
+            posthog_api_key,
+            posthog_host,
+            stripe_secret_key,
+            stripe_base_url,
             send_email,
             send_ip,
+            queue_capacity,
+            flush_interval: flush_interval.map(seconds).transpose()?,
+            gzip,
         };
-        if let Some(capacity) = queue_capacity {
-            config.queue_capacity = capacity;
-        }
-        if let Some(interval) = flush_interval {
-            config.flush_interval = seconds(interval)?;
-        }
-        config.gzip = gzip;
+        let mut config = ForwardingConfig::from_options(options).map_err(|e| to_py_err(py, e))?;
         if let Some(callback) = on_error {
             config = config.on_error(move |failure| {
-                let report = json!({
-                    "addon": failure.addon,
-                    "status": failure.status,
-                    "message": failure.message,
-                    "events": failure.events,
-                })
-                .to_string();
+                let report = serde_json::to_string(failure).expect("failures serialize");
                 Python::try_attach(|py| {
                     if let Err(e) = callback.call1(py, (report,)) {
                         e.write_unraisable(py, Some(callback.bind(py)));
@@ -179,22 +135,6 @@ impl NativeForwarder {
 
     /// The counters as JSON: totals and one entry per add-on.
     fn stats(&self) -> String {
-        let stats = self.forwarder.stats();
-        json!({
-            "queued": stats.queued,
-            "sent": stats.sent,
-            "retried": stats.retried,
-            "failed": stats.failed,
-            "dropped": stats.dropped,
-            "destinations": stats.destinations.iter().map(|d| json!({
-                "addon": d.addon,
-                "queued": d.queued,
-                "sent": d.sent,
-                "retried": d.retried,
-                "failed": d.failed,
-                "dropped": d.dropped,
-            })).collect::<Vec<_>>(),
-        })
-        .to_string()
+        serde_json::to_string(&self.forwarder.stats()).expect("stats serialize")
     }
 }

@@ -7,6 +7,6 @@ mod forwarding;
 pub use config::{AddonConfig, AddonConfigUpdate, AddonId, AddonSettings, Addons};
 pub use forwarding::{
     DataPolicy, DestinationStats, Forwarder, ForwardingConfig, ForwardingError,
-    ForwardingErrorCallback, ForwardingStats, Ga4Config, PostHogConfig, STRIPE_API_VERSION,
-    SegmentConfig, StripeConfig,
+    ForwardingErrorCallback, ForwardingOptions, ForwardingStats, Ga4Config, PostHogConfig,
+    STRIPE_API_VERSION, SegmentConfig, StripeConfig,
 };

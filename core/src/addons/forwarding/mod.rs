@@ -27,6 +27,7 @@
 mod delivery;
 mod ga4;
 mod message;
+mod options;
 mod posthog;
 mod segment;
 mod service;
@@ -42,6 +43,7 @@ use tokio::sync::{Notify, mpsc};
 
 pub use ga4::Ga4Config;
 pub use message::DataPolicy;
+pub use options::ForwardingOptions;
 pub use posthog::PostHogConfig;
 pub use segment::SegmentConfig;
 pub use stripe::{STRIPE_API_VERSION, StripeConfig};
@@ -55,7 +57,7 @@ use crate::events::{AuthEvent, EventFilter, EventType, Subscription};
 use crate::transport::RequestOptions;
 
 /// A delivery that failed for good (a 4xx other than 408/429/413, or an event too large alone).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ForwardingError {
     /// The add-on id, e.g. `"segment"`.
     pub addon: String,
@@ -162,7 +164,7 @@ pub(crate) struct Settings {
 }
 
 /// Counters of one destination.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct DestinationStats {
     /// The add-on id.
     pub addon: String,
@@ -179,7 +181,7 @@ pub struct DestinationStats {
 }
 
 /// Counters of the whole pipeline: the sums over destinations, plus events the intake dropped.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ForwardingStats {
     pub queued: u64,
     pub sent: u64,
