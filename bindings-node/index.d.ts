@@ -15,6 +15,17 @@ export interface BanataClientOptions {
   headers?: Record<string, string>
   /** Allow plain http to a non-loopback host (never in production). */
   allowInsecureHttp?: boolean
+  /**
+   * Where the session token lives (default: in memory, per client). Methods may be sync or
+   * async; an exception surfaces as `SessionStoreError` (its message is not repeated).
+   */
+  sessionStore?: SessionStore
+}
+
+export interface SessionStore {
+  get(): string | null | undefined | Promise<string | null | undefined>
+  set(token: string): void | Promise<void>
+  clear(): void | Promise<void>
 }
 
 export interface User {
@@ -148,3 +159,68 @@ export declare class ServerError extends BanataError {}
 export declare class TimeoutError extends BanataError {}
 export declare class ConnectionError extends BanataError {}
 export declare class ConfigurationError extends BanataError {}
+/** The `sessionStore` failed to read, save or clear the token. */
+export declare class SessionStoreError extends BanataError {}
+
+export interface ForwarderOptions {
+  /** Read credentials from the environment first (default true). */
+  fromEnv?: boolean
+  gaMeasurementId?: string
+  gaApiSecret?: string
+  /** e.g. `https://region1.google-analytics.com` for the EU. */
+  gaBaseUrl?: string
+  segmentWriteKey?: string
+  segmentBaseUrl?: string
+  posthogApiKey?: string
+  /** e.g. `https://eu.i.posthog.com`. */
+  posthogHost?: string
+  stripeSecretKey?: string
+  stripeBaseUrl?: string
+  /** Send users' e-mail addresses to add-ons (default false). */
+  sendEmail?: boolean
+  /** Send client IP addresses when events carry them (default false). */
+  sendIp?: boolean
+  /** Messages each add-on may hold before new ones are dropped (default 10,000). */
+  queueCapacity?: number
+  /** Longest time a message waits for its batch (default 1,000). */
+  flushIntervalMs?: number
+  /** Compress Segment and PostHog bodies (default false). */
+  gzip?: boolean
+  /** Called once per batch an add-on refused for good. */
+  onError?: (failure: ForwardingFailure) => void
+}
+
+export interface ForwardingFailure {
+  addon: string
+  status: number | null
+  message: string
+  events: number
+}
+
+export interface DestinationStats {
+  addon: string
+  queued: number
+  sent: number
+  retried: number
+  failed: number
+  dropped: number
+}
+
+export interface ForwardingStats {
+  queued: number
+  sent: number
+  retried: number
+  failed: number
+  dropped: number
+  destinations: DestinationStats[]
+}
+
+/** Forwards a client's auth events to the add-ons enabled in the dashboard. */
+export declare class Forwarder {
+  constructor(client: BanataClient, options?: ForwarderOptions)
+  /** Resolves when everything emitted so far was sent or failed; rejects with `TimeoutError` after `timeoutMs` (default 5,000). */
+  flush(timeoutMs?: number): Promise<void>
+  /** Stops taking events and delivers what is queued, for at most `timeoutMs` (default 5,000). */
+  shutdown(timeoutMs?: number): Promise<void>
+  stats(): ForwardingStats
+}

@@ -3,7 +3,7 @@
 // Models are plain objects; timestamps are ISO 8601 strings (as on the wire), so they survive
 // JSON.stringify and Next.js serialization unchanged. Errors are BanataError subclasses.
 
-const { NativeClient } = require('./native.js')
+const { NativeClient, NativeForwarder } = require('./native.js')
 
 const PREFIX = 'BANATA_ERROR:'
 
@@ -30,6 +30,7 @@ class ServerError extends BanataError {}
 class TimeoutError extends BanataError {}
 class ConnectionError extends BanataError {}
 class ConfigurationError extends BanataError {}
+class SessionStoreError extends BanataError {}
 
 const CLASSES = {
   authentication: AuthenticationError,
@@ -42,6 +43,7 @@ const CLASSES = {
   timeout: TimeoutError,
   connection: ConnectionError,
   configuration: ConfigurationError,
+  session_store: SessionStoreError,
 }
 
 function translate(error) {
@@ -142,6 +144,43 @@ class Addons {
   }
 }
 
+// The native client behind each BanataClient, for Forwarder; not part of the public shape.
+const NATIVE = new WeakMap()
+
+function errorName(error) {
+  return (error && typeof error === 'object' && typeof error.name === 'string' && error.name) || typeof error
+}
+
+// Folds a `{ get, set, clear }` store (sync or async) into the one function the native side
+// calls. A store's exception is reduced to its class name: its message could hold the token.
+function storeFunction(store) {
+  if (store === null || typeof store !== 'object') {
+    throw new TypeError('sessionStore must be an object with get(), set(token) and clear()')
+  }
+  for (const method of ['get', 'set', 'clear']) {
+    if (typeof store[method] !== 'function') {
+      throw new TypeError(`sessionStore.${method} must be a function`)
+    }
+  }
+  return async (op, token) => {
+    let value
+    try {
+      if (op === 'get') value = await store.get()
+      else if (op === 'set') await store.set(token)
+      else await store.clear()
+    } catch (error) {
+      throw new Error(`it threw ${errorName(error)}`)
+    }
+    if (op !== 'get' || value === null || value === undefined) return null
+    if (typeof value !== 'string') throw new Error(`get() returned ${typeof value}, not a string or null`)
+    return value
+  }
+}
+
+function warn(what, error) {
+  process.emitWarning(`${what} threw: ${error && error.stack ? error.stack : error}`, 'BanataListenerWarning')
+}
+
 class BanataClient {
   #native
   #subscriptions = new Set()
@@ -149,10 +188,13 @@ class BanataClient {
     if (options === null || typeof options !== 'object' || typeof options.baseUrl !== 'string') {
       throw new TypeError('new BanataClient({ baseUrl }) needs a baseUrl string')
     }
-    const { baseUrl, apiKey, timeoutMs, maxRetries, initialRetryDelayMs, headers, allowInsecureHttp } = options
+    const { baseUrl, apiKey, timeoutMs, maxRetries, initialRetryDelayMs, headers, allowInsecureHttp, sessionStore } = options
+    const store = sessionStore === undefined || sessionStore === null ? undefined : storeFunction(sessionStore)
     this.#native = native(
-      () => new NativeClient({ baseUrl, apiKey, timeoutMs, maxRetries, initialRetryDelayMs, headers, allowInsecureHttp }),
+      () =>
+        new NativeClient({ baseUrl, apiKey, timeoutMs, maxRetries, initialRetryDelayMs, headers, allowInsecureHttp }, store),
     )
+    NATIVE.set(this, this.#native)
     this.auth = new Auth(this.#native)
     this.addons = new Addons(this.#native)
   }
@@ -169,7 +211,7 @@ class BanataClient {
         listener(JSON.parse(json))
       } catch (error) {
         // A listener's exception never reaches the flow that emitted the event.
-        process.emitWarning(`a Banata event listener threw: ${error && error.stack ? error.stack : error}`, 'BanataListenerWarning')
+        warn('a Banata event listener', error)
       }
     })
     this.#subscriptions.add(subscription)
@@ -190,8 +232,47 @@ class BanataClient {
   }
 }
 
+/**
+ * Forwards a client's auth events to the add-ons enabled in the dashboard (GA4, Segment,
+ * PostHog, Stripe). Credentials come from the environment unless given here.
+ */
+class Forwarder {
+  #native
+  constructor(client, options = {}) {
+    const nativeClient = NATIVE.get(client)
+    if (nativeClient === undefined) throw new TypeError('new Forwarder(client) needs a BanataClient')
+    if (options === null || typeof options !== 'object') throw new TypeError('Forwarder options must be an object')
+    const { onError, ...rest } = options
+    if (onError !== undefined && typeof onError !== 'function') throw new TypeError('onError must be a function')
+    const report = onError
+      ? (json) => {
+          try {
+            onError(JSON.parse(json))
+          } catch (error) {
+            warn('a Banata forwarding onError callback', error)
+          }
+        }
+      : undefined
+    this.#native = native(() => new NativeForwarder(nativeClient, rest, report))
+  }
+  /** Resolves when everything emitted so far was sent or failed; rejects with TimeoutError after `timeoutMs`. */
+  flush(timeoutMs = 5000) {
+    return call(this.#native.flush(timeoutMs))
+  }
+  /** Stops taking events and delivers what is queued, for at most `timeoutMs`. */
+  shutdown(timeoutMs = 5000) {
+    return call(this.#native.shutdown(timeoutMs))
+  }
+  /** Counters: queued, sent, retried, failed, dropped, and the same per add-on. */
+  stats() {
+    return JSON.parse(this.#native.stats())
+  }
+}
+
 module.exports = {
   BanataClient,
+  Forwarder,
+  SessionStoreError,
   BanataError,
   AuthenticationError,
   ForbiddenError,

@@ -3,6 +3,8 @@ import banata from './index.js'
 
 export const {
   BanataClient,
+  Forwarder,
+  SessionStoreError,
   BanataError,
   AuthenticationError,
   ForbiddenError,

@@ -1,12 +1,14 @@
 //! `new BanataClient(options)`: builds the core client.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use banata_auth::Client;
 use napi_derive::napi;
 
 use crate::error::{Result, to_napi};
+use crate::session_store::{JsSessionStore, StoreFunction};
 
 /// Options of the native client (the facade validates and documents them).
 #[napi(object)]
@@ -28,8 +30,12 @@ pub struct NativeClient {
 
 #[napi]
 impl NativeClient {
-    #[napi(constructor)]
-    pub fn new(options: NativeClientOptions) -> Result<Self> {
+    /// `sessionStore(op, token)` is the facade's wrapper around a `{ get, set, clear }` store.
+    #[napi(
+        constructor,
+        ts_args_type = "options: NativeClientOptions, sessionStore?: ((op: string, token: string | null) => Promise<string | null>) | undefined | null"
+    )]
+    pub fn new(options: NativeClientOptions, session_store: Option<StoreFunction>) -> Result<Self> {
         let mut builder = Client::builder(&options.base_url)
             .user_agent_suffix(format!("banata-auth-node/{}", env!("CARGO_PKG_VERSION")))
             .allow_insecure_http(options.allow_insecure_http.unwrap_or(false));
@@ -44,6 +50,9 @@ impl NativeClient {
         }
         if let Some(ms) = options.initial_retry_delay_ms {
             builder = builder.initial_retry_delay(Duration::from_millis(ms.into()));
+        }
+        if let Some(function) = session_store {
+            builder = builder.session_store(Arc::new(JsSessionStore::new(function)));
         }
         for (name, value) in options.headers.unwrap_or_default() {
             builder = builder.header(name, value);

@@ -9,3 +9,5 @@ mod auth;
 mod client;
 mod error;
 mod events;
+mod forwarding;
+mod session_store;

@@ -48,6 +48,9 @@ export async function startDevserver() {
     adminKey,
     resetToken: async (email) => (await admin('GET', `/__dev/password-reset-token?email=${email}`)).token,
     createApiKey: async (permissions) => (await admin('POST', '/__dev/api-keys', { name: 'test', permissions })).key,
+    sinkUrl: (service) => `${url}/__sinks/${service}`,
+    sinkRequests: async (service) => (await admin('GET', `/__dev/sinks?service=${service}`)).data,
+    scriptSink: (service, responses) => admin('POST', `/__dev/sinks/${service}/script`, { responses }),
     stop: () => child.kill(),
   }
 }

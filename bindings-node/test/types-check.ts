@@ -1,5 +1,5 @@
 // Compiled with `tsc --noEmit --strict`: the published types describe the API as used.
-import { BanataClient, BanataError, RateLimitError, type AuthEvent, type SessionWithUser } from '../index.js'
+import { BanataClient, BanataError, Forwarder, RateLimitError, type AuthEvent, type ForwardingFailure, type ForwardingStats, type SessionWithUser } from '../index.js'
 
 async function example(): Promise<void> {
   const client = new BanataClient({ baseUrl: 'https://auth.example.com', apiKey: 'key', timeoutMs: 5000 })
@@ -24,3 +24,25 @@ async function example(): Promise<void> {
   void enabled
 }
 void example
+
+async function forwardingAndStore(): Promise<void> {
+  const tokens = new Map<string, string>()
+  const client = new BanataClient({
+    baseUrl: 'https://auth.example.com',
+    sessionStore: {
+      get: async () => tokens.get('user-1') ?? null,
+      set: (token: string) => void tokens.set('user-1', token),
+      clear: () => void tokens.delete('user-1'),
+    },
+  })
+  const forwarder = new Forwarder(client, {
+    posthogHost: 'https://eu.i.posthog.com',
+    onError: (failure: ForwardingFailure) => console.warn(failure.addon, failure.status, failure.events),
+  })
+  await forwarder.flush(2_000)
+  const stats: ForwardingStats = forwarder.stats()
+  const dropped: number = stats.dropped + (stats.destinations[0]?.dropped ?? 0)
+  await forwarder.shutdown()
+  void dropped
+}
+void forwardingAndStore
