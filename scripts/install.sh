@@ -3,7 +3,8 @@
 #
 #   - Rust components rustfmt and clippy (rustup), and the crates (cargo fetch --locked)
 #   - the Better Auth conformance peer (npm ci in tests/better-auth-peer)
-#   - the Node binding's build tool (npm ci in bindings-node: @napi-rs/cli, pinned)
+#   - the Node binding's build tool (bindings-node: @napi-rs/cli, pinned)
+#   - the Node example's TypeScript checker (npm ci in examples/node)
 #   - a Python virtual environment in .venv with the pinned Python tools
 #     (bindings-python/requirements-dev.txt: maturin, pytest, mypy, FastAPI, ...)
 #
@@ -39,12 +40,19 @@ done
 step "cargo fetch"
 cargo fetch --locked
 
-peer=tests/better-auth-peer
-if [ ! -f "$peer/node_modules/.package-lock.json" ] || ! cmp -s "$peer/package-lock.json" "$peer/node_modules/.install-stamp" 2>/dev/null; then
-  step "npm ci ($peer)"
-  (cd "$peer" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
-  cp "$peer/package-lock.json" "$peer/node_modules/.install-stamp"
-fi
+# npm ci in $1 unless its node_modules already match its lock file ($2: extra npm flags).
+npm_ci() {
+  local dir=$1
+  shift
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.install-stamp" 2>/dev/null; then
+    step "npm ci ($dir)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error "$@")
+    cp "$dir/package-lock.json" "$dir/node_modules/.install-stamp"
+  fi
+}
+
+npm_ci tests/better-auth-peer --ignore-scripts
+
 binding=bindings-node
 if [ ! -f "$binding/node_modules/.package-lock.json" ] || ! cmp -s "$binding/package-lock.json" "$binding/node_modules/.install-stamp" 2>/dev/null; then
   step "npm install ($binding: @napi-rs/cli, versions from package-lock.json)"
@@ -53,6 +61,8 @@ if [ ! -f "$binding/node_modules/.package-lock.json" ] || ! cmp -s "$binding/pac
   (cd "$binding" && npm install --no-save --no-audit --no-fund --loglevel=error)
   cp "$binding/package-lock.json" "$binding/node_modules/.install-stamp"
 fi
+
+npm_ci examples/node
 
 venv=.venv
 requirements=bindings-python/requirements-dev.txt

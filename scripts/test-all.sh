@@ -34,11 +34,18 @@ cargo build --locked -p banata-devserver
 step "Node binding: build (napi build, debug)"
 (cd bindings-node && npx napi build --platform --js native.js --dts native.d.ts)
 
-step "Node binding: tsc --strict on the types"
+step "Node binding: tsc --strict on the types and the Node example"
 (cd bindings-node && npx tsc --noEmit --strict --lib es2022,dom test/types-check.ts)
+(cd examples/node && npm run --silent typecheck)
 
 step "Node binding: node --test"
 (cd bindings-node && node --test test/*.test.mjs)
+
+step "Next.js example: install the fresh binding, next build, next start, requests"
+# npm ci after the build: the example installs the binding as a copy (install-links), the way
+# a registry install lays it out, so it must copy the library just built.
+(cd examples/nextjs && npm ci --no-audit --no-fund --loglevel=error)
+(cd examples/nextjs && NEXT_TELEMETRY_DISABLED=1 node --test test/*.test.mjs)
 
 step "Python binding: build (maturin develop, debug)"
 VIRTUAL_ENV="$PWD/.venv" PATH="$PWD/.venv/bin:$PATH" \
