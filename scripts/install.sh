@@ -5,11 +5,13 @@
 #   - the Better Auth conformance peer (npm ci in tests/better-auth-peer)
 #   - the Node binding's build tool (bindings-node: @napi-rs/cli, pinned)
 #   - the Node example's TypeScript checker (npm ci in examples/node)
+#   - the Kotlin compiler for the Kotlin bindings' JVM test (npm ci in bindings-swift/kotlin:
+#     kotlin-compiler, pinned) and JNA (Debian package libjna-java, through apt-get)
 #   - a Python virtual environment in .venv with the pinned Python tools
 #     (bindings-python/requirements-dev.txt: maturin, pytest, mypy, FastAPI, ...)
 #
-# Needs: a Rust toolchain, Node 20 with npm, Python 3.10+ with venv, and the crates.io, npm
-# and PyPI registries.
+# Needs: a Rust toolchain, Node 20 with npm, Python 3.10+ with venv, JDK 17, and the crates.io,
+# npm, PyPI and Debian package registries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +24,7 @@ need cargo "https://rustup.rs"
 need node "Node.js 20"
 need npm "Node.js 20"
 need python3 "Python 3.10 or newer"
+need java "JDK 17"
 
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 if [ "$node_major" -lt 20 ]; then
@@ -63,6 +66,18 @@ if [ ! -f "$binding/node_modules/.package-lock.json" ] || ! cmp -s "$binding/pac
 fi
 
 npm_ci examples/node
+npm_ci bindings-swift/kotlin
+
+# JNA loads the native library for the generated Kotlin. Maven Central may be out of reach, so
+# it comes from Debian; apt-get needs root (or sudo).
+if [ ! -f /usr/share/java/jna.jar ] && [ -z "${JNA_JAR:-}" ]; then
+  need apt-get "JNA: install libjna-java, or set JNA_JAR to a jna.jar"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  step "apt-get install libjna-java"
+  $sudo apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libjna-java >/dev/null
+fi
 
 venv=.venv
 requirements=bindings-python/requirements-dev.txt

@@ -56,3 +56,12 @@ step "Python binding: mypy --strict"
 
 step "Python binding: pytest"
 .venv/bin/python -m pytest bindings-python/tests
+
+step "Swift and Kotlin bindings: generated sources are current"
+scripts/generate-mobile-bindings.sh --check
+
+step "Swift and Kotlin bindings: header parses, every FFI symbol declared and exported"
+scripts/check-ffi-symbols.sh
+
+step "Kotlin bindings: kotlinc, then the JVM test"
+scripts/test-kotlin.sh

@@ -1,0 +1,123 @@
+// XCTest suite for the Swift package, for a machine with Swift (macOS or Linux with the
+// XCFramework's library). It needs a devserver:
+//
+//   cargo run -p banata-devserver -- --port 0        # prints READY <url> and ADMIN_API_KEY <key>
+//   BANATA_BASE_URL=<url> BANATA_API_KEY=<key> swift test --package-path bindings-swift
+import XCTest
+@testable import BanataAuth
+
+final class MemoryStore: SessionStore, @unchecked Sendable {
+    private let lock = NSLock()
+    private var token: String?
+    private(set) var saved: [String] = []
+
+    func get() throws -> String? { lock.withLock { token } }
+    func set(token: String) throws { lock.withLock { self.token = token; saved.append(token) } }
+    func clear() throws { lock.withLock { token = nil } }
+    var current: String? { lock.withLock { token } }
+}
+
+final class Recorder: EventListener, @unchecked Sendable {
+    private let lock = NSLock()
+    private var seen: [AuthEvent] = []
+    func onEvent(event: AuthEvent) { lock.withLock { seen.append(event) } }
+    var types: [String] { lock.withLock { seen.map(\.eventType) } }
+}
+
+final class BanataAuthTests: XCTestCase {
+    let password = "correct horse battery staple"
+    var baseUrl: String { ProcessInfo.processInfo.environment["BANATA_BASE_URL"] ?? "" }
+    var apiKey: String? { ProcessInfo.processInfo.environment["BANATA_API_KEY"] }
+
+    override func setUpWithError() throws {
+        try XCTSkipIf(baseUrl.isEmpty, "set BANATA_BASE_URL (and BANATA_API_KEY) to a running devserver")
+    }
+
+    func uniqueEmail(_ tag: String) -> String { "\(tag)-\(UUID().uuidString.prefix(12).lowercased())@example.com" }
+
+    func testSignUpSessionSignOutSignIn() async throws {
+        let client = try BanataClient(baseUrl: baseUrl)
+        let email = uniqueEmail("swift")
+        let signedUp = try await client.signUpEmail(name: "Ada Swift", email: email, password: password)
+        XCTAssertEqual(signedUp.user.email, email)
+        let current = try await client.getSession()
+        XCTAssertEqual(current?.user.id, signedUp.user.id)
+        XCTAssertGreaterThan(current?.session.expiresAt ?? .distantPast, Date())
+        try await client.signOut()
+        let afterSignOut = try await client.getSession()
+        XCTAssertNil(afterSignOut)
+        let signedIn = try await client.signInEmail(email: email, password: password)
+        XCTAssertEqual(signedIn.user.id, signedUp.user.id)
+    }
+
+    func testAddonConfig() async throws {
+        let admin = try BanataClient(baseUrl: baseUrl, apiKey: apiKey)
+        let saved = try await admin.saveAddonConfig(enabled: ["stripe": true])
+        XCTAssertEqual(saved.addons["stripe"]?.enabled, true)
+        let read = try await admin.getAddonConfig()
+        XCTAssertEqual(read, saved)
+        _ = try await admin.saveAddonConfig(enabled: ["stripe": false])
+    }
+
+    func testTypedErrors() async throws {
+        let client = try BanataClient(baseUrl: baseUrl)
+        do {
+            _ = try await client.signInEmail(email: uniqueEmail("nobody"), password: "wrong password 123")
+            XCTFail("signed in with a wrong password")
+        } catch let BanataError.Authentication(detail, status, code, _, _) {
+            XCTAssertEqual(status, 401)
+            XCTAssertNotNil(code)
+            XCTAssertFalse(detail.isEmpty)
+        }
+        XCTAssertThrowsError(try BanataClient(baseUrl: "not a url")) { error in
+            guard case BanataError.Configuration = error else { return XCTFail("\(error)") }
+        }
+    }
+
+    func testEventsInOrderAndCancellation() async throws {
+        let client = try BanataClient(baseUrl: baseUrl)
+        let recorder = Recorder()
+        let subscription = client.subscribe(listener: recorder, eventType: nil)
+        let email = uniqueEmail("swift-events")
+        _ = try await client.signUpEmail(name: "Ev", email: email, password: password)
+        try await client.signOut()
+        try await Task.sleep(nanoseconds: 200_000_000)
+        XCTAssertEqual(recorder.types, ["user.created", "session.created", "session.revoked"])
+        subscription.cancel()
+        XCTAssertTrue(subscription.isCancelled())
+        _ = try await client.signInEmail(email: email, password: password)
+        try await Task.sleep(nanoseconds: 200_000_000)
+        XCTAssertEqual(recorder.types.count, 3)
+    }
+
+    func testEventsAsAsyncStream() async throws {
+        let client = try BanataClient(baseUrl: baseUrl)
+        let collector = Task { () -> [String] in
+            var types: [String] = []
+            for await event in client.events() {
+                types.append(event.eventType)
+                if types.count == 2 { break }
+            }
+            return types
+        }
+        try await Task.sleep(nanoseconds: 100_000_000)
+        _ = try await client.signUpEmail(name: "St", email: uniqueEmail("swift-stream"), password: password)
+        let types = await collector.value
+        XCTAssertEqual(types, ["user.created", "session.created"])
+    }
+
+    func testCustomSessionStore() async throws {
+        let store = MemoryStore()
+        let client = try BanataClient(baseUrl: baseUrl, sessionStore: store)
+        let signedUp = try await client.signUpEmail(name: "Ks", email: uniqueEmail("swift-store"), password: password)
+        XCTAssertEqual(store.saved, [signedUp.token?.expose()].compactMap { $0 })
+        try await client.signOut()
+        XCTAssertNil(store.current)
+    }
+
+    func testTokensAreRedacted() {
+        let token = SessionToken(value: "tok_very_secret")
+        XCTAssertEqual("\(token)", "SessionToken(<redacted>)")
+        XCTAssertEqual(token.expose(), "tok_very_secret")
+    }
+}

@@ -1,0 +1,91 @@
+//! `BanataClient`: construction and the stored session.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use banata_auth::Client;
+
+use crate::error::Result;
+use crate::models::{SessionToken, token};
+use crate::session_store::{ForeignSessionStore, SessionStore};
+
+/// Transport settings; every field has a default.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ClientOptions {
+    /// Per attempt, covering the whole response (default 30,000).
+    #[uniffi(default = None)]
+    pub timeout_ms: Option<u64>,
+    /// Retries of 408/429/5xx, timeouts and connection failures (default 3).
+    #[uniffi(default = None)]
+    pub max_retries: Option<u32>,
+    /// Delay before the first retry, doubling with jitter (default 200).
+    #[uniffi(default = None)]
+    pub initial_retry_delay_ms: Option<u64>,
+    /// Extra headers for every request.
+    #[uniffi(default)]
+    pub headers: HashMap<String, String>,
+    /// Allow plain http to a non-loopback host (never in production).
+    #[uniffi(default = false)]
+    pub allow_insecure_http: bool,
+}
+
+/// The Banata Auth client. Calls are `async` (Swift) / `suspend` (Kotlin) and safe from any
+/// thread; one client holds one signed-in session.
+#[derive(uniffi::Object)]
+pub struct BanataClient {
+    pub(crate) client: Client,
+}
+
+#[uniffi::export]
+impl BanataClient {
+    /// `base_url` is the Banata deployment; `api_key` (the project key) is needed only for the
+    /// add-on configuration. `session_store` defaults to memory.
+    #[uniffi::constructor(default(api_key = None, options = None, session_store = None))]
+    pub fn new(
+        base_url: String,
+        api_key: Option<String>,
+        options: Option<ClientOptions>,
+        session_store: Option<Arc<dyn SessionStore>>,
+    ) -> Result<Arc<Self>> {
+        let mut builder = Client::builder(base_url)
+            .user_agent_suffix(format!("banata-auth-uniffi/{}", env!("CARGO_PKG_VERSION")));
+        if let Some(key) = api_key {
+            builder = builder.api_key(key);
+        }
+        if let Some(options) = options {
+            builder = builder.allow_insecure_http(options.allow_insecure_http);
+            if let Some(ms) = options.timeout_ms {
+                builder = builder.timeout(Duration::from_millis(ms));
+            }
+            if let Some(retries) = options.max_retries {
+                builder = builder.max_retries(retries);
+            }
+            if let Some(ms) = options.initial_retry_delay_ms {
+                builder = builder.initial_retry_delay(Duration::from_millis(ms));
+            }
+            for (name, value) in options.headers {
+                builder = builder.header(name, value);
+            }
+        }
+        if let Some(store) = session_store {
+            builder = builder.session_store(Arc::new(ForeignSessionStore(store)));
+        }
+        Ok(Arc::new(BanataClient {
+            client: builder.build()?,
+        }))
+    }
+
+    /// The base URL calls go to.
+    pub fn base_url(&self) -> String {
+        self.client.base_url().to_string()
+    }
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl BanataClient {
+    /// The stored session token, if signed in.
+    pub async fn session_token(&self) -> Result<Option<Arc<SessionToken>>> {
+        Ok(token(self.client.session_token().await?))
+    }
+}
