@@ -1,0 +1,43 @@
+// Signs in (or, the first time, signs up), shows the session, signs out.
+import BanataAuth
+import Foundation
+
+/// Where the token lives. In an app, back this with the Keychain so a user stays signed in
+/// across launches; here it is memory.
+final class TokenStore: SessionStore, @unchecked Sendable {
+    private let lock = NSLock()
+    private var token: String?
+    func get() throws -> String? { lock.withLock { token } }
+    func set(token: String) throws { lock.withLock { self.token = token } }
+    func clear() throws { lock.withLock { token = nil } }
+}
+
+let arguments = CommandLine.arguments
+let baseUrl = arguments.count > 1 ? arguments[1] : ProcessInfo.processInfo.environment["BANATA_BASE_URL"] ?? "http://127.0.0.1:8787"
+let email = ProcessInfo.processInfo.environment["EXAMPLE_EMAIL"] ?? "example@example.com"
+let password = ProcessInfo.processInfo.environment["EXAMPLE_PASSWORD"] ?? "correct horse battery staple"
+
+let client = try BanataClient(baseUrl: baseUrl, sessionStore: TokenStore())
+let watcher = Task {
+    for await event in client.events() { print("event    \(event.eventType)") }
+}
+do {
+    let result: AuthResult
+    do {
+        result = try await client.signInEmail(email: email, password: password)
+    } catch BanataError.Authentication(_, _, let code, _, _) {
+        print("no account yet (\(code ?? "")), signing up")
+        result = try await client.signUpEmail(name: "Example User", email: email, password: password)
+    }
+    print("signed in as \(result.user.email ?? "") (\(result.user.id))")
+    if let current = try await client.getSession() {
+        print("session  \(current.session.id), expires \(current.session.expiresAt.map(String.init(describing:)) ?? "-")")
+    }
+    try await client.signOut()
+    print("signed out")
+} catch {
+    print("failed: \(error)")
+    exit(1)
+}
+try await Task.sleep(nanoseconds: 100_000_000)
+watcher.cancel()
