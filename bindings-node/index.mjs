@@ -1,20 +1,4 @@
-// ESM entry point: the same classes as the CommonJS one.
-import banata from './index.js'
-
-export const {
-  BanataClient,
-  Forwarder,
-  SessionStoreError,
-  BanataError,
-  AuthenticationError,
-  ForbiddenError,
-  NotFoundError,
-  ConflictError,
-  ValidationError,
-  RateLimitError,
-  ServerError,
-  TimeoutError,
-  ConnectionError,
-  ConfigurationError,
-} = banata
-export default banata
+// ESM entry point: the same classes as the CommonJS one. Node finds the named exports by
+// reading index.js's `module.exports = { ... }`, so they are listed in one place only.
+export * from './index.js'
+export { default } from './index.js'

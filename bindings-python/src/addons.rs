@@ -2,11 +2,10 @@
 
 use std::sync::Arc;
 
-use banata_auth::{AddonConfigUpdate, ErrorKind};
+use banata_auth::{AddonConfigUpdate, Error, ErrorKind};
 use pyo3::prelude::*;
 
 use crate::client::Shared;
-use crate::error::core_error;
 use crate::runtime;
 
 /// `client.addons`: get and save the project's add-on configuration.
@@ -40,7 +39,7 @@ impl NativeAddons {
         let shared = Arc::clone(&self.shared);
         runtime::run(py, asynchronous, async move {
             let update: AddonConfigUpdate = serde_json::from_str(&update_json).map_err(|e| {
-                core_error(
+                Error::new(
                     ErrorKind::Validation,
                     format!("add-on settings must be objects like {{\"enabled\": true}}: {e}"),
                 )

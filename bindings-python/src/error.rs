@@ -45,8 +45,3 @@ fn build(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
     let instance = class.call((error.message(),), Some(&kwargs))?;
     Ok(PyErr::from_value(instance))
 }
-
-/// A core error for a problem found on the Python side (bad arguments, a failing store).
-pub(crate) fn core_error(kind: ErrorKind, message: impl Into<String>) -> Error {
-    Error::new(kind, message)
-}

@@ -123,13 +123,11 @@ pub struct NativeSubscription {
 #[pymethods]
 impl NativeSubscription {
     /// Stops delivery. Calling it again does nothing.
-    fn close(&self, py: Python<'_>) {
+    /// Taking `Python` keeps the GIL held: dropping the callback may run Python code.
+    fn close(&self, _py: Python<'_>) {
         if let Some(listeners) = self.listeners.upgrade() {
-            // Dropping the callback may run Python code; the GIL is held here.
-            let removed = listeners.remove(self.id);
-            drop(removed);
+            drop(listeners.remove(self.id));
         }
-        let _ = py;
     }
 
     /// Whether `close()` was called (or the client is gone).

@@ -3,12 +3,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use banata_auth::ErrorKind;
 use banata_auth::addons::{Forwarder, ForwardingConfig, ForwardingOptions};
+use banata_auth::{Error, ErrorKind};
 use pyo3::prelude::*;
 
 use crate::client::{NativeClient, seconds};
-use crate::error::{core_error, to_py_err};
+use crate::error::to_py_err;
 use crate::runtime::{self, is_same_process};
 
 /// A running forwarding pipeline for one client's events.
@@ -24,7 +24,7 @@ impl NativeForwarder {
         if is_same_process(self.pid) {
             Ok(Arc::clone(&self.forwarder))
         } else {
-            Err(core_error(
+            Err(Error::new(
                 ErrorKind::Configuration,
                 "this Forwarder was started before os.fork(); start a new Forwarder in the child process",
             ))

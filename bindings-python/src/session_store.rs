@@ -1,10 +1,8 @@
 //! A Python object with `get()`, `set(token)` and `clear()` as the core's `SessionStore`.
 
 use async_trait::async_trait;
-use banata_auth::{ErrorKind, SessionStore, SessionToken};
+use banata_auth::{Error, ErrorKind, SessionStore, SessionToken};
 use pyo3::prelude::*;
-
-use crate::error::core_error;
 
 /// Calls the host's store with the GIL taken. The methods are plain (not async) Python
 /// functions; they run on a runtime thread while the caller waits with the GIL released.
@@ -31,7 +29,7 @@ impl PySessionStore {
             }
         })
         .ok_or_else(|| {
-            core_error(
+            Error::new(
                 ErrorKind::SessionStore,
                 "the Python interpreter is shutting down",
             )
@@ -48,7 +46,7 @@ impl PySessionStore {
                 format!("session store {method}() raised {name}")
             })
             .unwrap_or_else(|| format!("session store {method}() failed"));
-            core_error(ErrorKind::SessionStore, description)
+            Error::new(ErrorKind::SessionStore, description)
         })
     }
 }
