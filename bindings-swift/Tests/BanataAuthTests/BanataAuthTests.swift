@@ -6,22 +6,31 @@
 import XCTest
 @testable import BanataAuth
 
+/// `NSLock.withLock` needs macOS 13 / iOS 16; the package supports older systems.
+@discardableResult
+func locked<T>(_ lock: NSLock, _ body: () throws -> T) rethrows -> T {
+    lock.lock()
+    defer { lock.unlock() }
+    return try body()
+}
+
+
 final class MemoryStore: SessionStore, @unchecked Sendable {
     private let lock = NSLock()
     private var token: String?
     private(set) var saved: [String] = []
 
-    func get() throws -> String? { lock.withLock { token } }
-    func set(token: String) throws { lock.withLock { self.token = token; saved.append(token) } }
-    func clear() throws { lock.withLock { token = nil } }
-    var current: String? { lock.withLock { token } }
+    func get() throws -> String? { locked(lock) { token } }
+    func set(token: String) throws { locked(lock) { self.token = token; saved.append(token) } }
+    func clear() throws { locked(lock) { token = nil } }
+    var current: String? { locked(lock) { token } }
 }
 
 final class Recorder: EventListener, @unchecked Sendable {
     private let lock = NSLock()
     private var seen: [AuthEvent] = []
-    func onEvent(event: AuthEvent) { lock.withLock { seen.append(event) } }
-    var types: [String] { lock.withLock { seen.map(\.eventType) } }
+    func onEvent(event: AuthEvent) { locked(lock) { seen.append(event) } }
+    var types: [String] { locked(lock) { seen.map(\.eventType) } }
 }
 
 final class BanataAuthTests: XCTestCase {

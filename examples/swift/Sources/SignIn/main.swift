@@ -2,14 +2,23 @@
 import BanataAuth
 import Foundation
 
+/// `NSLock.withLock` needs macOS 13 / iOS 16; the package supports older systems.
+@discardableResult
+func locked<T>(_ lock: NSLock, _ body: () throws -> T) rethrows -> T {
+    lock.lock()
+    defer { lock.unlock() }
+    return try body()
+}
+
+
 /// Where the token lives. In an app, back this with the Keychain so a user stays signed in
 /// across launches; here it is memory.
 final class TokenStore: SessionStore, @unchecked Sendable {
     private let lock = NSLock()
     private var token: String?
-    func get() throws -> String? { lock.withLock { token } }
-    func set(token: String) throws { lock.withLock { self.token = token } }
-    func clear() throws { lock.withLock { token = nil } }
+    func get() throws -> String? { locked(lock) { token } }
+    func set(token: String) throws { locked(lock) { self.token = token } }
+    func clear() throws { locked(lock) { token = nil } }
 }
 
 let arguments = CommandLine.arguments

@@ -279,6 +279,19 @@ suspend fun runAll(): Int = coroutineScope {
         expectEqual(4, recorder.events.size, "nothing after cancel")
     }
 
+    test("releasing a subscription handle unsubscribes") {
+        val client = BanataClient(dev.url)
+        val released = Recorder()
+        client.subscribe(released).use { check(!it.isCancelled()) { "live until released" } }
+        val kept = Recorder()
+        val subscription = client.subscribe(kept)
+        client.signUpEmail("Rl", uniqueEmail("kt-release"), PASSWORD)
+        kept.awaitCount(2)
+        expectEqual(2, kept.events.size, "the kept listener's events")
+        expectEqual(0, released.events.size, "nothing for the released one")
+        subscription.cancel()
+    }
+
     test("a filtered listener, and events as a Flow") {
         val client = BanataClient(dev.url)
         val onlyCreated = Recorder()
