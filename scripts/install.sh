@@ -7,6 +7,7 @@
 #   - the Node example's TypeScript checker (npm ci in examples/node)
 #   - the Kotlin compiler for the Kotlin bindings' JVM test (npm ci in bindings-swift/kotlin:
 #     kotlin-compiler, pinned) and JNA (Debian package libjna-java, through apt-get)
+#   - tree-sitter with the Swift grammar, to parse the hand-written Swift (npm ci in tools/swift-syntax)
 #   - a Python virtual environment in .venv with the pinned Python tools
 #     (bindings-python/requirements-dev.txt: maturin, pytest, mypy, FastAPI, ...)
 #
@@ -67,6 +68,8 @@ fi
 
 npm_ci examples/node
 npm_ci bindings-swift/kotlin
+# tree-sitter ships prebuilt parsers; its install scripts would fetch from GitHub.
+npm_ci tools/swift-syntax --ignore-scripts
 
 # JNA loads the native library for the generated Kotlin. Maven Central may be out of reach, so
 # it comes from Debian; apt-get needs root (or sudo).

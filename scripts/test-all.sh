@@ -63,5 +63,9 @@ scripts/generate-mobile-bindings.sh --check
 step "Swift and Kotlin bindings: header parses, every FFI symbol declared and exported"
 scripts/check-ffi-symbols.sh
 
+step "Swift: the hand-written sources parse (no Swift compiler here)"
+node tools/swift-syntax/check.cjs bindings-swift/Package.swift bindings-swift/Sources/BanataAuth/BanataClient+Events.swift \
+  bindings-swift/Tests/BanataAuthTests/*.swift examples/swift/Package.swift examples/swift/Sources/SignIn/*.swift
+
 step "Kotlin bindings: kotlinc, then the JVM test"
 scripts/test-kotlin.sh

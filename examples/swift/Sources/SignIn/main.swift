@@ -39,8 +39,10 @@ do {
         result = try await client.signUpEmail(name: "Example User", email: email, password: password)
     }
     print("signed in as \(result.user.email ?? "") (\(result.user.id))")
-    if let current = try await client.getSession() {
-        print("session  \(current.session.id), expires \(current.session.expiresAt.map(String.init(describing:)) ?? "-")")
+    let session = try await client.getSession()
+    if let current = session {
+        let expires = current.session.expiresAt.map { "\($0)" } ?? "-"
+        print("session  \(current.session.id), expires \(expires)")
     }
     try await client.signOut()
     print("signed out")
