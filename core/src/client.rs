@@ -167,7 +167,7 @@ impl ClientBuilder {
         };
         Ok(Client {
             inner: Arc::new(ClientInner {
-                transport,
+                transport: Arc::new(transport),
                 session_store: self
                     .session_store
                     .unwrap_or_else(|| Arc::new(MemorySessionStore::new())),
@@ -243,7 +243,7 @@ pub struct Client {
 }
 
 struct ClientInner {
-    transport: Transport,
+    transport: Arc<Transport>,
     session_store: Arc<dyn SessionStore>,
     events: EventBus,
     /// The user behind the last token this client saw, keyed by the raw token, so events about
@@ -294,6 +294,31 @@ impl Client {
                 timeout: options.timeout.or(self.options.timeout),
                 max_retries: options.max_retries.or(self.options.max_retries),
             },
+        }
+    }
+
+    /// A client for another session: it shares this client's connection pool, API key,
+    /// settings and event listeners (so one [`crate::addons::Forwarder`] sees every user's
+    /// events), and keeps its token in `store`. Cheap — no new connections or threads — so a
+    /// server can make one per request, with a store over the request's cookie.
+    ///
+    /// ```no_run
+    /// # use std::sync::Arc;
+    /// # async fn f(project: banata_auth::Client) -> banata_auth::Result<()> {
+    /// use banata_auth::MemorySessionStore;
+    /// let user = project.with_session_store(Arc::new(MemorySessionStore::new()));
+    /// let session = user.auth().get_session().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_session_store(&self, store: Arc<dyn SessionStore>) -> Client {
+        Client {
+            inner: Arc::new(ClientInner {
+                transport: Arc::clone(&self.inner.transport),
+                session_store: store,
+                events: self.inner.events.clone(),
+                session_user: Mutex::new(None),
+            }),
+            options: self.options,
         }
     }
 

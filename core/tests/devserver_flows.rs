@@ -555,3 +555,58 @@ async fn custom_session_store_is_used() {
     client.auth().sign_out().await.unwrap();
     assert_eq!(*store.log.lock().unwrap(), ["set", "clear"]);
 }
+
+#[tokio::test]
+async fn clients_for_other_sessions_share_listeners_and_keep_their_own_tokens() {
+    let server = devserver().await;
+    let project = admin_client(&server);
+    let recorder = Recorder::attach(&project);
+    let ada = project.with_session_store(Arc::new(MemorySessionStore::new()));
+    let bob = project.with_session_store(Arc::new(MemorySessionStore::new()));
+
+    let ada_user = ada
+        .auth()
+        .sign_up_email(SignUpEmail::new(
+            "Ada",
+            unique_email("ada-derived"),
+            PASSWORD,
+        ))
+        .await
+        .unwrap();
+    let bob_user = bob
+        .auth()
+        .sign_up_email(SignUpEmail::new(
+            "Bob",
+            unique_email("bob-derived"),
+            PASSWORD,
+        ))
+        .await
+        .unwrap();
+    // Each keeps its own session; the project client has none.
+    let ada_session = ada.auth().get_session().await.unwrap().unwrap();
+    let bob_session = bob.auth().get_session().await.unwrap().unwrap();
+    assert_eq!(ada_session.user.id, ada_user.user.id);
+    assert_eq!(bob_session.user.id, bob_user.user.id);
+    assert_eq!(project.session_token().await.unwrap(), None);
+    // The API key and settings come along.
+    assert!(ada.addons().get().await.is_ok());
+
+    // The project's listener sees both users' events.
+    let events = recorder.wait_for(4).await;
+    let created: Vec<_> = events
+        .iter()
+        .filter(|e| e.event_type == EventType::USER_CREATED)
+        .filter_map(|e| e.data.user_id.clone())
+        .collect();
+    assert_eq!(
+        created,
+        [ada_user.user.id.clone(), bob_user.user.id.clone()]
+    );
+
+    ada.auth().sign_out().await.unwrap();
+    assert!(ada.auth().get_session().await.unwrap().is_none());
+    assert_eq!(
+        bob.auth().get_session().await.unwrap().unwrap().user.id,
+        bob_user.user.id
+    );
+}
