@@ -124,6 +124,12 @@ export declare class BanataClient {
   readonly addons: Addons
   readonly baseUrl: string
   sessionToken(): Promise<string | null>
+  /**
+   * A client for another session: shares this client's connections, API key, settings and
+   * event listeners, and keeps its token in `sessionStore` (default: its own memory). Cheap
+   * enough to make one per request.
+   */
+  withSessionStore(sessionStore?: SessionStore): BanataClient
   /** Calls `listener` for each event of `type` (`'*'` for all), in order. Returns unsubscribe. */
   on(type: string, listener: (event: AuthEvent) => void): () => void
   /** Closes every subscription of this client. */

@@ -146,6 +146,8 @@ class Addons {
 
 // The native client behind each BanataClient, for Forwarder; not part of the public shape.
 const NATIVE = new WeakMap()
+// Lets withSessionStore() wrap a native client it already has.
+const FROM_NATIVE = Symbol('banata.fromNative')
 
 function errorName(error) {
   return (error && typeof error === 'object' && typeof error.name === 'string' && error.name) || typeof error
@@ -185,6 +187,13 @@ class BanataClient {
   #native
   #subscriptions = new Set()
   constructor(options) {
+    if (options !== null && typeof options === 'object' && options[FROM_NATIVE]) {
+      this.#native = options[FROM_NATIVE]
+      NATIVE.set(this, this.#native)
+      this.auth = new Auth(this.#native)
+      this.addons = new Addons(this.#native)
+      return
+    }
     if (options === null || typeof options !== 'object' || typeof options.baseUrl !== 'string') {
       throw new TypeError('new BanataClient({ baseUrl }) needs a baseUrl string')
     }
@@ -203,6 +212,15 @@ class BanataClient {
   }
   sessionToken() {
     return call(this.#native.sessionToken())
+  }
+  /**
+   * A client for another session: it shares this client's connections, API key, settings and
+   * event listeners (so one Forwarder sees every user's events) and keeps its token in
+   * `sessionStore` (default: its own memory). Cheap enough to make one per request.
+   */
+  withSessionStore(sessionStore) {
+    const store = sessionStore === undefined || sessionStore === null ? undefined : storeFunction(sessionStore)
+    return new BanataClient({ [FROM_NATIVE]: this.#native.withSessionStore(store) })
   }
   on(type, listener) {
     if (typeof listener !== 'function') throw new TypeError('listener must be a function')

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use banata_auth::Client;
+use banata_auth::{Client, MemorySessionStore, SessionStore};
 use napi_derive::napi;
 
 use crate::error::{Result, to_napi};
@@ -66,6 +66,20 @@ impl NativeClient {
     #[napi(getter)]
     pub fn base_url(&self) -> String {
         self.client.base_url().to_string()
+    }
+
+    /// A client for another session sharing this one's connections, key and listeners.
+    #[napi(
+        ts_args_type = "sessionStore?: ((op: string, token: string | null) => Promise<string | null>) | undefined | null"
+    )]
+    pub fn with_session_store(&self, session_store: Option<StoreFunction>) -> NativeClient {
+        let store: Arc<dyn SessionStore> = match session_store {
+            Some(function) => Arc::new(JsSessionStore::new(function)),
+            None => Arc::new(MemorySessionStore::new()),
+        };
+        NativeClient {
+            client: self.client.with_session_store(store),
+        }
     }
 
     /// The stored session token, or null.

@@ -72,3 +72,32 @@ test('a store that throws gives SessionStoreError without its message; a bad sto
   await assert.rejects(wrongType.auth.getSession(), SessionStoreError)
   assert.throws(() => new BanataClient({ baseUrl: dev.url, sessionStore: { get() {} } }), TypeError)
 })
+
+test('withSessionStore: per-user clients share the listeners and keep their own tokens', async () => {
+  const project = new BanataClient({ baseUrl: dev.url, apiKey: dev.adminKey })
+  const created = []
+  const off = project.on('user.created', (event) => created.push(event.data.userId))
+  const cookies = { ada: null, bob: null }
+  const forUser = (name) =>
+    project.withSessionStore({ get: () => cookies[name], set: (t) => void (cookies[name] = t), clear: () => void (cookies[name] = null) })
+
+  const ada = await forUser('ada').auth.signUpEmail({ name: 'Ada', email: uniqueEmail('ada-derived'), password: PASSWORD })
+  const bob = await forUser('bob').auth.signUpEmail({ name: 'Bob', email: uniqueEmail('bob-derived'), password: PASSWORD })
+  assert.equal(cookies.ada, ada.token)
+  assert.equal(cookies.bob, bob.token)
+  // A fresh per-request client over the same cookie is the same user.
+  assert.equal((await forUser('ada').auth.getSession()).user.id, ada.user.id)
+  assert.equal((await forUser('bob').auth.getSession()).user.id, bob.user.id)
+  assert.equal(await project.sessionToken(), null)
+  // The API key comes along.
+  assert.ok((await forUser('ada').addons.get()).addons)
+
+  const deadline = Date.now() + 2000
+  while (created.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+  assert.deepEqual(created, [ada.user.id, bob.user.id])
+  await forUser('ada').auth.signOut()
+  assert.equal(cookies.ada, null)
+  assert.equal((await forUser('bob').auth.getSession()).user.id, bob.user.id)
+  off()
+  assert.throws(() => project.withSessionStore({ get() {} }), TypeError)
+})

@@ -1,6 +1,6 @@
-// Banata clients for route handlers. A client holds one session token, so a server makes one
-// per request for user calls (its session store reads the request's cookie) and shares one,
-// with the project API key, for project-level calls such as the add-on configuration.
+// Banata clients for route handlers. One project client per server process holds the
+// connections, the API key and any event listeners; each request gets a light per-user client
+// from it (`withSessionStore`) whose session store is the request's cookie.
 import { BanataClient } from '@banata-auth/native'
 
 export const SESSION_COOKIE = 'banata_session'
@@ -11,26 +11,23 @@ function baseUrl(): string {
   return url
 }
 
-let projectClient: BanataClient | undefined
+let shared: BanataClient | undefined
 
-/** The shared client for project-level calls; needs `BANATA_API_KEY`. */
+/** The process's client for project-level calls; needs `BANATA_API_KEY` for the add-ons. */
 export function project(): BanataClient {
-  projectClient ??= new BanataClient({ baseUrl: baseUrl(), apiKey: process.env.BANATA_API_KEY })
-  return projectClient
+  shared ??= new BanataClient({ baseUrl: baseUrl(), apiKey: process.env.BANATA_API_KEY })
+  return shared
 }
 
 /** A client for one request's user: the token comes from, and goes to, `token`. */
 export function userClient(token: { value: string | null }): BanataClient {
-  return new BanataClient({
-    baseUrl: baseUrl(),
-    sessionStore: {
-      get: () => token.value,
-      set: (value) => {
-        token.value = value
-      },
-      clear: () => {
-        token.value = null
-      },
+  return project().withSessionStore({
+    get: () => token.value,
+    set: (value) => {
+      token.value = value
+    },
+    clear: () => {
+      token.value = null
     },
   })
 }

@@ -50,8 +50,6 @@ export async function POST(request: NextRequest): Promise<NextResponse> {
     return response
   } catch (error) {
     return failure(error)
-  } finally {
-    await client.close()
   }
 }
 
@@ -64,7 +62,5 @@ export async function GET(request: NextRequest): Promise<NextResponse> {
     return NextResponse.json({ user: current.user, session: publicSession(current.session) })
   } catch (error) {
     return failure(error)
-  } finally {
-    await client.close()
   }
 }
