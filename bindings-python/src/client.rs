@@ -15,6 +15,7 @@ use crate::runtime::{self, is_same_process};
 use crate::session_store::PySessionStore;
 
 /// What a core client is built from; kept so a forked child can build its own.
+#[derive(Clone)]
 struct Options {
     base_url: String,
     api_key: Option<String>,
@@ -38,6 +39,9 @@ pub(crate) struct Shared {
     store: Arc<dyn SessionStore>,
     current: Mutex<Current>,
     pub(crate) listeners: Arc<Listeners>,
+    /// For a client from `with_session_store`: the client whose connections and event bus it
+    /// shares, also in a forked child.
+    parent: Option<Arc<Shared>>,
 }
 
 impl Shared {
@@ -47,7 +51,10 @@ impl Shared {
     pub(crate) fn client(&self) -> banata_auth::Result<Client> {
         let mut current = self.current.lock().unwrap_or_else(|p| p.into_inner());
         if !is_same_process(current.pid) {
-            let client = build_client(&self.options, &self.store)?;
+            let client = match &self.parent {
+                Some(parent) => parent.client()?.with_session_store(Arc::clone(&self.store)),
+                None => build_client(&self.options, &self.store)?,
+            };
             let hook = self.listeners.hook(&client);
             // The old hook belongs to the parent's client; forgetting it avoids touching its locks.
             std::mem::forget(std::mem::replace(
@@ -141,6 +148,39 @@ impl NativeClient {
                 hook: None,
             }),
             listeners: Arc::new(Listeners::default()),
+            parent: None,
+        };
+        Ok(NativeClient {
+            shared: Arc::new(shared),
+        })
+    }
+
+    /// A client for another session sharing this one's connections, key and event bus.
+    #[pyo3(signature = (session_store=None))]
+    fn with_session_store(
+        &self,
+        py: Python<'_>,
+        session_store: Option<Py<PyAny>>,
+    ) -> PyResult<NativeClient> {
+        let store: Arc<dyn SessionStore> = match session_store {
+            Some(object) => Arc::new(PySessionStore::new(object)),
+            None => Arc::new(MemorySessionStore::new()),
+        };
+        let client = self
+            .shared
+            .client()
+            .map_err(|e| to_py_err(py, e))?
+            .with_session_store(Arc::clone(&store));
+        let shared = Shared {
+            options: self.shared.options.clone(),
+            store,
+            current: Mutex::new(Current {
+                pid: std::process::id(),
+                client,
+                hook: None,
+            }),
+            listeners: Arc::new(Listeners::default()),
+            parent: Some(Arc::clone(&self.shared)),
         };
         Ok(NativeClient {
             shared: Arc::new(shared),

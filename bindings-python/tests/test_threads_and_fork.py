@@ -61,6 +61,9 @@ def test_client_works_in_a_forked_child(devserver: DevServer) -> None:
     email = unique_email("fork")
     client.auth.sign_up_email("Fo", email, PASSWORD)
     assert client.addons.get() is not None  # the parent's runtime and pool are in use
+    derived = client.with_session_store()
+    derived_email = unique_email("fork-derived")
+    derived.auth.sign_up_email("Fd", derived_email, PASSWORD)
 
     read, write = os.pipe()
     pid = os.fork()
@@ -70,7 +73,11 @@ def test_client_works_in_a_forked_child(devserver: DevServer) -> None:
             os.close(read)
             session = client.auth.get_session()
             config = client.addons.get()
-            ok = session is not None and session.user.email == email and config is not None
+            derived_session = derived.auth.get_session()
+            ok = (
+                session is not None and session.user.email == email and config is not None
+                and derived_session is not None and derived_session.user.email == derived_email
+            )
             os.write(write, b"ok" if ok else b"wrong answer")
             code = 0
         except BaseException as e:  # noqa: BLE001 - reported to the parent

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import TYPE_CHECKING, Any, Mapping, Protocol
+from typing import TYPE_CHECKING, Any, Mapping, Protocol, TypeVar
 
 from . import _native
 from .events import EventCallback, Subscription, _dispatcher
@@ -99,6 +99,9 @@ def _native_client(
     )
 
 
+_Client = TypeVar("_Client", bound="_BaseClient")
+
+
 class _BaseClient:
     def __init__(
         self,
@@ -126,10 +129,10 @@ class _BaseClient:
             headers: Extra headers for every request.
             session_store: Where to keep the session token (default: process memory).
         """
-        self._native = _native_client(
+        self._adopt(_native_client(
             base_url, api_key, timeout, max_retries, initial_retry_delay, headers,
             session_store, allow_insecure_http,
-        )
+        ))
 
     @property
     def base_url(self) -> str:
@@ -143,6 +146,22 @@ class _BaseClient:
             raise TypeError("callback must be callable")
         native = self._native.subscribe(None if event_type == "*" else event_type, _dispatcher(callback))
         return Subscription(native, event_type)
+
+    def with_session_store(self: _Client, session_store: SessionStore | None = None) -> _Client:
+        """A client for another session: it shares this client's connections, API key, settings
+        and event listeners (so one :class:`Forwarder` sees every user's events) and keeps its
+        token in ``session_store`` (default: its own memory). Cheap enough to make one per
+        request, with a store over the request's cookie."""
+        if session_store is not None:
+            for method in ("get", "set", "clear"):
+                if not callable(getattr(session_store, method, None)):
+                    raise TypeError(f"session_store.{method} must be callable")
+        derived = object.__new__(type(self))
+        derived._adopt(self._native.with_session_store(session_store))
+        return derived
+
+    def _adopt(self, native: _native.NativeClient) -> None:
+        self._native = native
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -263,8 +282,11 @@ class Client(_BaseClient):
 
     def __init__(self, base_url: str | None = None, **options: Any) -> None:
         super().__init__(base_url, **options)
-        self.auth = Auth(self._native.auth)
-        self.addons = Addons(self._native.addons)
+
+    def _adopt(self, native: _native.NativeClient) -> None:
+        super()._adopt(native)
+        self.auth = Auth(native.auth)
+        self.addons = Addons(native.addons)
 
     def session_token(self) -> str | None:
         """The stored session token, if signed in."""
@@ -392,8 +414,11 @@ class AsyncClient(_BaseClient):
 
     def __init__(self, base_url: str | None = None, **options: Any) -> None:
         super().__init__(base_url, **options)
-        self.auth = AsyncAuth(self._native.auth)
-        self.addons = AsyncAddons(self._native.addons)
+
+    def _adopt(self, native: _native.NativeClient) -> None:
+        super()._adopt(native)
+        self.auth = AsyncAuth(native.auth)
+        self.addons = AsyncAddons(native.addons)
 
     async def session_token(self) -> str | None:
         doc: str | None = _doc(await self._native.session_token(asynchronous=True))
