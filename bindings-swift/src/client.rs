@@ -80,6 +80,22 @@ impl BanataClient {
     pub fn base_url(&self) -> String {
         self.client.base_url().to_string()
     }
+
+    /// A client for another session: it shares this client's connections, API key, settings
+    /// and event listeners, and keeps its token in `session_store` (default: its own memory).
+    #[uniffi::method(default(session_store = None))]
+    pub fn with_session_store(
+        &self,
+        session_store: Option<Arc<dyn SessionStore>>,
+    ) -> Arc<BanataClient> {
+        let store: Arc<dyn banata_auth::SessionStore> = match session_store {
+            Some(store) => Arc::new(ForeignSessionStore(store)),
+            None => Arc::new(banata_auth::MemorySessionStore::new()),
+        };
+        Arc::new(BanataClient {
+            client: self.client.with_session_store(store),
+        })
+    }
 }
 
 #[uniffi::export(async_runtime = "tokio")]

@@ -720,6 +720,12 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func sessionToken() async throws  -> SessionToken?
     
     /**
+     * A client for another session: it shares this client's connections, API key, settings
+     * and event listeners, and keeps its token in `session_store` (default: its own memory).
+     */
+    func withSessionStore(sessionStore: SessionStore?)  -> BanataClient
+    
+    /**
      * Calls `listener` for each event of `event_type` (nil/null: every event). Keep the
      * returned handle: releasing it unsubscribes.
      */
@@ -1095,6 +1101,20 @@ open func sessionToken()async throws  -> SessionToken?  {
             liftFunc: FfiConverterOptionTypeSessionToken.lift,
             errorHandler: FfiConverterTypeBanataError_lift
         )
+}
+    
+    /**
+     * A client for another session: it shares this client's connections, API key, settings
+     * and event listeners, and keeps its token in `session_store` (default: its own memory).
+     */
+open func withSessionStore(sessionStore: SessionStore? = nil) -> BanataClient  {
+    return try!  FfiConverterTypeBanataClient_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_banata_auth_ffi_fn_method_banataclient_with_session_store(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionTypeSessionStore.lower(sessionStore),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -4791,6 +4811,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_session_token() != 15953) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_with_session_store() != 19931) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_subscribe() != 16570) {

@@ -328,6 +328,21 @@ suspend fun runAll(): Int = coroutineScope {
         check(error.detail.contains("keychain locked")) { error.detail }
     }
 
+    test("withSessionStore: a second user shares listeners, keeps its own token") {
+        val project = BanataClient(dev.url, apiKey = dev.adminKey)
+        val recorder = Recorder()
+        val subscription = project.subscribe(recorder, "user.created")
+        val store = MemoryStore()
+        val user = project.withSessionStore(store)
+        val signedUp = user.signUpEmail("Ws", uniqueEmail("kt-derived"), PASSWORD)
+        expectEqual(signedUp.token!!.expose(), store.current, "the user's store")
+        expectEqual(null, project.sessionToken(), "the project client has no session")
+        expectEqual(signedUp.user.id, project.withSessionStore(store).getSession()!!.user.id, "same store, same user")
+        recorder.awaitCount(1)
+        expectEqual(signedUp.user.id, recorder.events.single().data.userId, "the project's listener saw it")
+        subscription.cancel()
+    }
+
     test("secrets stay out of toString()") {
         val token = SessionToken("tok_very_secret")
         expectEqual("SessionToken(<redacted>)", token.toString(), "token")

@@ -792,6 +792,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_session_token(
     ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_with_session_store(
+    ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_subscribe(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_eventlistener_on_event(
@@ -884,6 +886,8 @@ internal object UniffiLib {
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_base_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_session_token(`ptr`: Long,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_with_session_store(`ptr`: Long,`sessionStore`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_subscribe(`ptr`: Long,`listener`: Long,`eventType`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1116,6 +1120,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_session_token() and 0xFFFF) != 15953) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_with_session_store() and 0xFFFF) != 19931) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_subscribe() and 0xFFFF) != 16570) {
@@ -1774,6 +1781,12 @@ public interface BanataClientInterface {
     suspend fun `sessionToken`(): SessionToken?
     
     /**
+     * A client for another session: it shares this client's connections, API key, settings
+     * and event listeners, and keeps its token in `session_store` (default: its own memory).
+     */
+    fun `withSessionStore`(`sessionStore`: SessionStore? = null): BanataClient
+    
+    /**
      * Calls `listener` for each event of `event_type` (nil/null: every event). Keep the
      * returned handle: releasing it unsubscribes.
      */
@@ -2306,6 +2319,24 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         BanataException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * A client for another session: it shares this client's connections, API key, settings
+     * and event listeners, and keeps its token in `session_store` (default: its own memory).
+     */override fun `withSessionStore`(`sessionStore`: SessionStore?): BanataClient {
+            return FfiConverterTypeBanataClient.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_with_session_store(
+        it,
+        
+        FfiConverterOptionalTypeSessionStore.lower(`sessionStore`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**
