@@ -5,14 +5,13 @@
 //! the typed event, calls the callback and logs what it raises). The core's event thread is the
 //! only caller, so callbacks see events in order and never run inside an auth flow.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, Weak};
 
 use banata_auth::{AuthEvent, Client, EventFilter, Subscription};
 use pyo3::prelude::*;
 
-/// Set by the package's `atexit` hook: from then on no event reaches Python.
-static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
+use crate::runtime;
 
 struct Entry {
     id: u64,
@@ -80,9 +79,6 @@ impl Listeners {
     }
 
     fn deliver(&self, event: &AuthEvent) {
-        if SHUTTING_DOWN.load(Ordering::Acquire) {
-            return;
-        }
         let matching: Vec<Arc<Entry>> = self
             .entries
             .read()
@@ -99,8 +95,8 @@ impl Listeners {
             return;
         }
         let json = event.to_json();
-        // try_attach: at interpreter shutdown there is nobody left to tell.
-        Python::try_attach(|py| {
+        // At interpreter shutdown there is nobody left to tell.
+        runtime::call_python(|py| {
             for entry in matching {
                 // The dispatch function catches and logs what the callback raises; anything
                 // that still escapes is reported as unraisable, never raised into a flow.
@@ -141,11 +137,4 @@ impl NativeSubscription {
                 .any(|e| e.id == self.id)
         })
     }
-}
-
-/// Called by the package at interpreter exit: stops delivering events to Python.
-#[pyfunction]
-#[pyo3(name = "_shutdown_listeners")]
-pub(crate) fn shutdown_listeners() {
-    SHUTTING_DOWN.store(true, Ordering::Release);
 }

@@ -86,7 +86,7 @@ impl NativeForwarder {
         if let Some(callback) = on_error {
             config = config.on_error(move |failure| {
                 let report = serde_json::to_string(failure).expect("failures serialize");
-                Python::try_attach(|py| {
+                runtime::call_python(|py| {
                     if let Err(e) = callback.call1(py, (report,)) {
                         e.write_unraisable(py, Some(callback.bind(py)));
                     }

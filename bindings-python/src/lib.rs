@@ -25,6 +25,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<events::NativeSubscription>()?;
     m.add_class::<forwarding::NativeForwarder>()?;
     m.add_function(wrap_pyfunction!(runtime::resolve_future, m)?)?;
-    m.add_function(wrap_pyfunction!(events::shutdown_listeners, m)?)?;
+    m.add_function(wrap_pyfunction!(runtime::shutdown, m)?)?;
     Ok(())
 }

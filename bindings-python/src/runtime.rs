@@ -8,7 +8,8 @@
 
 use std::future::Future;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -37,6 +38,47 @@ pub(crate) fn runtime() -> &'static tokio::runtime::Runtime {
             rt
         }
     }
+}
+
+/// Set by the package's `atexit` hook: from then on no background thread calls into Python.
+static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
+/// Background calls into Python in progress.
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+/// Runs `f` with the GIL on a thread Python did not start (the event thread, runtime workers,
+/// forwarding threads). `None` once the interpreter is shutting down: a call that is still
+/// inside Python when finalization starts aborts the process, so `shutdown` refuses new ones
+/// and waits for those running.
+pub(crate) fn call_python<R>(f: impl for<'py> FnOnce(Python<'py>) -> R) -> Option<R> {
+    struct Running;
+    impl Drop for Running {
+        fn drop(&mut self) {
+            IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    // Counted before the flag is read, so `shutdown` either sees this call or this call sees
+    // the flag.
+    IN_FLIGHT.fetch_add(1, Ordering::SeqCst);
+    let _running = Running;
+    if SHUTTING_DOWN.load(Ordering::SeqCst) {
+        return None;
+    }
+    Python::try_attach(f)
+}
+
+/// Called by the package at interpreter exit (`atexit`): stops background calls into Python
+/// (event callbacks, async results, forwarding errors, session stores) and waits, with the GIL
+/// released, up to 2 s for those already running.
+#[pyfunction]
+#[pyo3(name = "_shutdown")]
+pub(crate) fn shutdown(py: Python<'_>) {
+    SHUTTING_DOWN.store(true, Ordering::SeqCst);
+    py.detach(|| {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while IN_FLIGHT.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    });
 }
 
 /// Whether this is the process the runtime was started in (false right after a fork).
@@ -86,7 +128,7 @@ where
     let task = runtime().spawn(async move {
         let outcome = future.await;
         // Nothing to report to once the interpreter is shutting down.
-        Python::try_attach(|py| {
+        call_python(|py| {
             let (ok, value) = match outcome {
                 Ok(json) => (true, json.into_pyobject(py)?.into_any().unbind()),
                 Err(e) => (false, to_py_err(py, e).into_value(py).into_any()),

@@ -4,6 +4,8 @@ use async_trait::async_trait;
 use banata_auth::{Error, ErrorKind, SessionStore, SessionToken};
 use pyo3::prelude::*;
 
+use crate::runtime;
+
 /// Calls the host's store with the GIL taken. The methods are plain (not async) Python
 /// functions; they run on a runtime thread while the caller waits with the GIL released.
 pub(crate) struct PySessionStore {
@@ -16,7 +18,7 @@ impl PySessionStore {
     }
 
     fn call(&self, method: &str, token: Option<&str>) -> banata_auth::Result<Option<String>> {
-        let outcome = Python::try_attach(|py| -> PyResult<Option<String>> {
+        let outcome = runtime::call_python(|py| -> PyResult<Option<String>> {
             let object = self.object.bind(py);
             let result = match token {
                 Some(t) => object.call_method1(method, (t,))?,
@@ -37,7 +39,7 @@ impl PySessionStore {
         // The exception's type and text say what went wrong; its arguments are not repeated,
         // since a store's exception could carry the token it was given.
         outcome.map_err(|e| {
-            let description = Python::try_attach(|py| {
+            let description = runtime::call_python(|py| {
                 let name = e
                     .get_type(py)
                     .qualname()

@@ -42,8 +42,9 @@ from .models import (
 
 __version__: str = _native.__version__
 
-# Event callbacks run on a native thread; once the interpreter starts to shut down they must not.
-atexit.register(_native._shutdown_listeners)
+# Event callbacks, async results and stores are called from native threads; once the
+# interpreter starts to shut down they must not be, and the ones running are waited for.
+atexit.register(_native._shutdown)
 
 __all__ = [
     "__version__",
