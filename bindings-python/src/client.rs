@@ -45,6 +45,29 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// A `NativeClient` around a core client just built, with no listeners yet.
+    fn native_client(
+        options: Options,
+        store: Arc<dyn SessionStore>,
+        client: Client,
+        parent: Option<Arc<Shared>>,
+    ) -> NativeClient {
+        let shared = Shared {
+            options,
+            store,
+            current: Mutex::new(Current {
+                pid: std::process::id(),
+                client,
+                hook: None,
+            }),
+            listeners: Arc::new(Listeners::default()),
+            parent,
+        };
+        NativeClient {
+            shared: Arc::new(shared),
+        }
+    }
+
     /// The core client for this process. A child after `os.fork()` must not use the parent's
     /// connections (they belong to the parent's runtime), so it gets a new client with the same
     /// options, session store and listeners.
@@ -77,6 +100,14 @@ impl Shared {
             current.hook = self.listeners.hook(&client);
         }
         Ok(())
+    }
+}
+
+/// The host's store, or one in process memory.
+fn store_for(session_store: Option<Py<PyAny>>) -> Arc<dyn SessionStore> {
+    match session_store {
+        Some(object) => Arc::new(PySessionStore::new(object)),
+        None => Arc::new(MemorySessionStore::new()),
     }
 }
 
@@ -125,10 +156,7 @@ impl NativeClient {
         session_store: Option<Py<PyAny>>,
         allow_insecure_http: bool,
     ) -> PyResult<Self> {
-        let store: Arc<dyn SessionStore> = match session_store {
-            Some(object) => Arc::new(PySessionStore::new(object)),
-            None => Arc::new(MemorySessionStore::new()),
-        };
+        let store = store_for(session_store);
         let options = Options {
             base_url,
             api_key,
@@ -139,20 +167,7 @@ impl NativeClient {
             allow_insecure_http,
         };
         let client = build_client(&options, &store).map_err(|e| to_py_err(py, e))?;
-        let shared = Shared {
-            options,
-            store,
-            current: Mutex::new(Current {
-                pid: std::process::id(),
-                client,
-                hook: None,
-            }),
-            listeners: Arc::new(Listeners::default()),
-            parent: None,
-        };
-        Ok(NativeClient {
-            shared: Arc::new(shared),
-        })
+        Ok(Shared::native_client(options, store, client, None))
     }
 
     /// A client for another session sharing this one's connections, key and event bus.
@@ -162,29 +177,19 @@ impl NativeClient {
         py: Python<'_>,
         session_store: Option<Py<PyAny>>,
     ) -> PyResult<NativeClient> {
-        let store: Arc<dyn SessionStore> = match session_store {
-            Some(object) => Arc::new(PySessionStore::new(object)),
-            None => Arc::new(MemorySessionStore::new()),
-        };
+        let store = store_for(session_store);
         let client = self
             .shared
             .client()
             .map_err(|e| to_py_err(py, e))?
             .with_session_store(Arc::clone(&store));
-        let shared = Shared {
-            options: self.shared.options.clone(),
+        let options = self.shared.options.clone();
+        Ok(Shared::native_client(
+            options,
             store,
-            current: Mutex::new(Current {
-                pid: std::process::id(),
-                client,
-                hook: None,
-            }),
-            listeners: Arc::new(Listeners::default()),
-            parent: Some(Arc::clone(&self.shared)),
-        };
-        Ok(NativeClient {
-            shared: Arc::new(shared),
-        })
+            client,
+            Some(Arc::clone(&self.shared)),
+        ))
     }
 
     /// The auth and session flows.

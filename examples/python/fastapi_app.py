@@ -1,9 +1,10 @@
 """A FastAPI app that signs users in and reads their session and the add-on configuration
 through `banata_auth.AsyncClient`.
 
-Each browser session gets its own session store (here a dict keyed by a cookie; use your
-framework's encrypted session in production), so one AsyncClient per request is cheap and the
-Banata session token never reaches the browser.
+One AsyncClient per process holds the connections and the API key; each request derives a
+client from it with `with_session_store` (microseconds, no new connections) whose store is the
+browser session's (here a dict keyed by a cookie; use Redis or your framework's encrypted
+session in production), so the Banata session token never reaches the browser.
 
     BANATA_BASE_URL=http://127.0.0.1:4000 BANATA_API_KEY=... uvicorn fastapi_app:app
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from functools import cache
 from typing import Any
 
 from fastapi import Cookie, FastAPI, HTTPException, Response
@@ -41,12 +43,15 @@ class CookieStore:
         _TOKENS.pop(self.session_id, None)
 
 
+@cache
+def project() -> banata_auth.AsyncClient:
+    """The process's client: connections, API key and event listeners live here."""
+    return banata_auth.AsyncClient(os.environ["BANATA_BASE_URL"], api_key=os.environ.get("BANATA_API_KEY"))
+
+
 def banata(session_id: str | None) -> banata_auth.AsyncClient:
-    return banata_auth.AsyncClient(
-        os.environ["BANATA_BASE_URL"],
-        api_key=os.environ.get("BANATA_API_KEY"),
-        session_store=CookieStore(session_id or ""),
-    )
+    """A client for one browser session's user."""
+    return project().with_session_store(CookieStore(session_id or ""))
 
 
 class SignIn(BaseModel):
@@ -75,7 +80,7 @@ async def me(sid: str | None = Cookie(default=None)) -> dict[str, Any]:
 
 @app.get("/addons")
 async def addons() -> dict[str, Any]:
-    config = await banata(None).addons.get()
+    config = await project().addons.get()
     return {"enabled": config.enabled_ids, "config": config.to_dict()}
 
 
