@@ -22,7 +22,8 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for SessionStoreError {
 }
 
 /// Where the client keeps the session token. Implement it in Swift or Kotlin to keep tokens in
-/// the Keychain or EncryptedSharedPreferences; the methods are called off the main thread.
+/// the Keychain or EncryptedSharedPreferences. The methods run on the thread that drives the
+/// call (for a call made on the main thread, the main thread), so keep them quick.
 #[uniffi::export(with_foreign)]
 pub trait SessionStore: Send + Sync {
     /// The stored token, or nil/null.

@@ -2059,7 +2059,8 @@ public func FfiConverterTypeForwardingErrorListener_lower(_ value: ForwardingErr
 
 /**
  * Where the client keeps the session token. Implement it in Swift or Kotlin to keep tokens in
- * the Keychain or EncryptedSharedPreferences; the methods are called off the main thread.
+ * the Keychain or EncryptedSharedPreferences. The methods run on the thread that drives the
+ * call (for a call made on the main thread, the main thread), so keep them quick.
  */
 public protocol SessionStore: AnyObject, Sendable {
     
@@ -2081,7 +2082,8 @@ public protocol SessionStore: AnyObject, Sendable {
 }
 /**
  * Where the client keeps the session token. Implement it in Swift or Kotlin to keep tokens in
- * the Keychain or EncryptedSharedPreferences; the methods are called off the main thread.
+ * the Keychain or EncryptedSharedPreferences. The methods run on the thread that drives the
+ * call (for a call made on the main thread, the main thread), so keep them quick.
  */
 open class SessionStoreImpl: SessionStore, @unchecked Sendable {
     fileprivate let handle: UInt64

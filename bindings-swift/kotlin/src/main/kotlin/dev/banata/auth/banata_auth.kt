@@ -4022,7 +4022,8 @@ public object FfiConverterTypeForwardingErrorListener: FfiConverter<ForwardingEr
 
 /**
  * Where the client keeps the session token. Implement it in Swift or Kotlin to keep tokens in
- * the Keychain or EncryptedSharedPreferences; the methods are called off the main thread.
+ * the Keychain or EncryptedSharedPreferences. The methods run on the thread that drives the
+ * call (for a call made on the main thread, the main thread), so keep them quick.
  */
 public interface SessionStore {
     
@@ -4046,7 +4047,8 @@ public interface SessionStore {
 
 /**
  * Where the client keeps the session token. Implement it in Swift or Kotlin to keep tokens in
- * the Keychain or EncryptedSharedPreferences; the methods are called off the main thread.
+ * the Keychain or EncryptedSharedPreferences. The methods run on the thread that drives the
+ * call (for a call made on the main thread, the main thread), so keep them quick.
  */
 open class SessionStoreImpl: Disposable, AutoCloseable, SessionStore
 {
