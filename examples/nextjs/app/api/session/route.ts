@@ -9,6 +9,8 @@ import { SESSION_COOKIE, project, userClient } from '@/lib/banata'
 export const runtime = 'nodejs'
 export const dynamic = 'force-dynamic'
 
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
+
 /** The session as sent to the browser: the token stays in the httpOnly cookie. */
 function publicSession(session: Session): Omit<Session, 'token'> {
   const { token: _token, ...rest } = session
@@ -43,7 +45,9 @@ export async function POST(request: NextRequest): Promise<NextResponse> {
       response.cookies.set(SESSION_COOKIE, token.value, {
         httpOnly: true,
         sameSite: 'lax',
-        secure: process.env.NODE_ENV === 'production' && request.nextUrl.protocol === 'https:',
+        // Secure everywhere but a local machine (behind a TLS-terminating proxy the request
+        // itself may arrive over http).
+        secure: !LOCAL_HOSTS.has(request.nextUrl.hostname),
         path: '/',
       })
     }
