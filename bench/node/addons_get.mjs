@@ -3,7 +3,8 @@
 //
 //   bench/node/run.sh          # builds release artifacts, starts a devserver, runs this
 //
-// Prints calls per second at concurrency 1 and 64 and the ratio binding / fetch. Each pair is
+// Prints calls per second at concurrency 1 and 64 and the ratio binding / fetch, and what a
+// per-request client costs built new against derived with withSessionStore(). Each pair is
 // measured interleaved, in rounds, so machine noise hits both sides alike; medians are shown.
 import { parseArgs } from 'node:util'
 import { BanataClient } from '../../bindings-node/index.js'
@@ -60,5 +61,18 @@ for (const concurrency of [1, 64]) {
   }
   const [o, b] = [median(ours), median(base)]
   console.log(`${`addons.get() vs fetch, concurrency ${concurrency}`.padEnd(44)} ${fmt(o).padStart(8)}/s  ${fmt(b).padStart(8)}/s  ${(o / b).toFixed(2).padStart(5)}x`)
+}
+
+// A server's per-request client: building one (TLS setup, new connections) against deriving
+// one from the process's client with withSessionStore().
+{
+  const ours = []
+  const base = []
+  for (let i = 0; i < roundCount; i++) {
+    ours.push(await rate(() => client.withSessionStore().addons.get(), 1))
+    base.push(await rate(() => new BanataClient({ baseUrl: url, apiKey: key }).addons.get(), 1))
+  }
+  const [o, b] = [median(ours), median(base)]
+  console.log(`${'per-request client: derived vs new'.padEnd(44)} ${fmt(o).padStart(8)}/s  ${fmt(b).padStart(8)}/s  ${(o / b).toFixed(2).padStart(5)}x`)
 }
 console.log(`node ${process.version}`)
