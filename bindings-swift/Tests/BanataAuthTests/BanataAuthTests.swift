@@ -79,7 +79,9 @@ final class BanataAuthTests: XCTestCase {
             XCTAssertFalse(detail.isEmpty)
         }
         XCTAssertThrowsError(try BanataClient(baseUrl: "not a url")) { error in
-            guard case BanataError.Configuration = error else { return XCTFail("\(error)") }
+            guard let banataError = error as? BanataError, case .Configuration = banataError else {
+                return XCTFail("\(error)")
+            }
         }
     }
 
