@@ -179,6 +179,25 @@ function storeFunction(store) {
   }
 }
 
+// napi converts a negative number to a huge u32 without complaint, so numbers are checked here.
+function whole(name, value) {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${typeof value}`)
+  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+    throw new RangeError(`${name} must be a whole number from 0 to 4294967295, got ${value}`)
+  }
+  return value
+}
+
+function stringRecord(name, value) {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'object' || Array.isArray(value)) throw new TypeError(`${name} must be an object of strings`)
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item !== 'string') throw new TypeError(`${name}.${key} must be a string, got ${typeof item}`)
+  }
+  return value
+}
+
 function warn(what, error) {
   process.emitWarning(`${what} threw: ${error && error.stack ? error.stack : error}`, 'BanataListenerWarning')
 }
@@ -197,12 +216,18 @@ class BanataClient {
     if (options === null || typeof options !== 'object' || typeof options.baseUrl !== 'string') {
       throw new TypeError('new BanataClient({ baseUrl }) needs a baseUrl string')
     }
-    const { baseUrl, apiKey, timeoutMs, maxRetries, initialRetryDelayMs, headers, allowInsecureHttp, sessionStore } = options
+    const { baseUrl, apiKey, allowInsecureHttp, sessionStore } = options
+    const settings = {
+      baseUrl,
+      apiKey,
+      timeoutMs: whole('timeoutMs', options.timeoutMs),
+      maxRetries: whole('maxRetries', options.maxRetries),
+      initialRetryDelayMs: whole('initialRetryDelayMs', options.initialRetryDelayMs),
+      headers: stringRecord('headers', options.headers),
+      allowInsecureHttp,
+    }
     const store = sessionStore === undefined || sessionStore === null ? undefined : storeFunction(sessionStore)
-    this.#native = native(
-      () =>
-        new NativeClient({ baseUrl, apiKey, timeoutMs, maxRetries, initialRetryDelayMs, headers, allowInsecureHttp }, store),
-    )
+    this.#native = native(() => new NativeClient(settings, store))
     NATIVE.set(this, this.#native)
     this.auth = new Auth(this.#native)
     this.addons = new Addons(this.#native)
@@ -261,6 +286,8 @@ class Forwarder {
     if (nativeClient === undefined) throw new TypeError('new Forwarder(client) needs a BanataClient')
     if (options === null || typeof options !== 'object') throw new TypeError('Forwarder options must be an object')
     const { onError, ...rest } = options
+    rest.queueCapacity = whole('queueCapacity', rest.queueCapacity)
+    rest.flushIntervalMs = whole('flushIntervalMs', rest.flushIntervalMs)
     if (onError !== undefined && typeof onError !== 'function') throw new TypeError('onError must be a function')
     const report = onError
       ? (json) => {
@@ -275,11 +302,11 @@ class Forwarder {
   }
   /** Resolves when everything emitted so far was sent or failed; rejects with TimeoutError after `timeoutMs`. */
   flush(timeoutMs = 5000) {
-    return call(this.#native.flush(timeoutMs))
+    return call(this.#native.flush(whole('timeoutMs', timeoutMs)))
   }
   /** Stops taking events and delivers what is queued, for at most `timeoutMs`. */
   shutdown(timeoutMs = 5000) {
-    return call(this.#native.shutdown(timeoutMs))
+    return call(this.#native.shutdown(whole('timeoutMs', timeoutMs)))
   }
   /** Counters: queued, sent, retried, failed, dropped, and the same per add-on. */
   stats() {

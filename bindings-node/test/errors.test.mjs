@@ -63,3 +63,18 @@ test('timeout and refused connection', async () => {
   assert.ok(refused instanceof banata.ConnectionError)
   assert.equal(refused.status, null)
 })
+
+test('numeric and header options are checked before they reach the native side', () => {
+  const base = { baseUrl: 'http://127.0.0.1:1' }
+  // Unchecked, napi would turn -1 into 4294967295 ms.
+  assert.throws(() => new banata.BanataClient({ ...base, timeoutMs: -1 }), RangeError)
+  assert.throws(() => new banata.BanataClient({ ...base, maxRetries: 1.5 }), RangeError)
+  assert.throws(() => new banata.BanataClient({ ...base, initialRetryDelayMs: '10' }), TypeError)
+  assert.throws(() => new banata.BanataClient({ ...base, headers: { 'x-n': 1 } }), TypeError)
+  assert.throws(() => new banata.BanataClient({ ...base, timeoutMs: 0 }), banata.ConfigurationError)
+  const client = new banata.BanataClient({ ...base, timeoutMs: 1000, maxRetries: 0, headers: { 'x-app': 'test' } })
+  assert.throws(() => new banata.Forwarder(client, { fromEnv: false, queueCapacity: -1 }), RangeError)
+  assert.throws(() => new banata.Forwarder(client, { fromEnv: false, flushIntervalMs: 'soon' }), TypeError)
+  const forwarder = new banata.Forwarder(client, { fromEnv: false })
+  assert.throws(() => forwarder.flush(-5), RangeError)
+})
