@@ -6,7 +6,7 @@ use banata_auth::{AddonConfigUpdate, Error, ErrorKind};
 use pyo3::prelude::*;
 
 use crate::client::Shared;
-use crate::runtime;
+use crate::runtime::json;
 
 /// `client.addons`: get and save the project's add-on configuration.
 #[pyclass(frozen, module = "banata_auth._native")]
@@ -19,13 +19,11 @@ impl NativeAddons {
     /// The configuration as `{"addons": {id: {"enabled": bool, ...}}}`.
     #[pyo3(signature = (*, asynchronous=false))]
     fn get<'py>(&self, py: Python<'py>, asynchronous: bool) -> PyResult<Bound<'py, PyAny>> {
-        let shared = Arc::clone(&self.shared);
-        runtime::run(py, asynchronous, async move {
-            let config = shared.client()?.addons().get().await?;
-            Ok(Some(
-                serde_json::to_string(&config).expect("configs serialize"),
-            ))
-        })
+        self.shared
+            .call(py, asynchronous, move |client| async move {
+                let config = client.addons().get().await?;
+                json(&config)
+            })
     }
 
     /// Merges `update_json` (`{"addons": {id: settings}}`) into the configuration.
@@ -36,18 +34,19 @@ impl NativeAddons {
         update_json: String,
         asynchronous: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let shared = Arc::clone(&self.shared);
-        runtime::run(py, asynchronous, async move {
-            let update: AddonConfigUpdate = serde_json::from_str(&update_json).map_err(|e| {
-                Error::new(
-                    ErrorKind::Validation,
-                    format!("add-on settings must be objects like {{\"enabled\": true}}: {e}"),
-                )
-            })?;
-            let config = shared.client()?.addons().save(update).await?;
-            Ok(Some(
-                serde_json::to_string(&config).expect("configs serialize"),
-            ))
-        })
+        self.shared
+            .call(py, asynchronous, move |client| async move {
+                let update: AddonConfigUpdate =
+                    serde_json::from_str(&update_json).map_err(|e| {
+                        Error::new(
+                            ErrorKind::Validation,
+                            format!(
+                                "add-on settings must be objects like {{\"enabled\": true}}: {e}"
+                            ),
+                        )
+                    })?;
+                let config = client.addons().save(update).await?;
+                json(&config)
+            })
     }
 }

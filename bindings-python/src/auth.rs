@@ -4,22 +4,15 @@ use std::sync::Arc;
 
 use banata_auth::{ChangePassword, SignInEmail, SignUpEmail, UpdateUser};
 use pyo3::prelude::*;
-use serde::Serialize;
 
 use crate::client::Shared;
-use crate::runtime::{self, Outcome};
+use crate::runtime::json;
 
 /// `client.auth`: every method runs blocking with the GIL released, or returns an asyncio
 /// future when `asynchronous=True`. Results are JSON documents the Python half decodes.
 #[pyclass(frozen, module = "banata_auth._native")]
 pub struct NativeAuth {
     pub(crate) shared: Arc<Shared>,
-}
-
-fn json<T: Serialize>(value: &T) -> Outcome {
-    Ok(Some(
-        serde_json::to_string(value).expect("models always serialize"),
-    ))
 }
 
 #[pymethods]
@@ -37,14 +30,14 @@ impl NativeAuth {
         remember_me: Option<bool>,
         asynchronous: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let shared = Arc::clone(&self.shared);
         let mut request = SignUpEmail::new(name, email, password);
         request.image = image;
         request.callback_url = callback_url;
         request.remember_me = remember_me;
-        runtime::run(py, asynchronous, async move {
-            json(&shared.client()?.auth().sign_up_email(request).await?)
-        })
+        self.shared
+            .call(py, asynchronous, move |client| async move {
+                json(&client.auth().sign_up_email(request).await?)
+            })
     }
 
     #[pyo3(signature = (email, password, *, remember_me=None, callback_url=None, asynchronous=false))]
@@ -57,24 +50,24 @@ impl NativeAuth {
         callback_url: Option<String>,
         asynchronous: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let shared = Arc::clone(&self.shared);
         let mut request = SignInEmail::new(email, password);
         request.remember_me = remember_me;
         request.callback_url = callback_url;
-        runtime::run(py, asynchronous, async move {
-            json(&shared.client()?.auth().sign_in_email(request).await?)
-        })
+        self.shared
+            .call(py, asynchronous, move |client| async move {
+                json(&client.auth().sign_in_email(request).await?)
+            })
     }
 
     #[pyo3(signature = (*, asynchronous=false))]
     fn get_session<'py>(&self, py: Python<'py>, asynchronous: bool) -> PyResult<Bound<'py, PyAny>> {
-        let shared = Arc::clone(&self.shared);
-        runtime::run(py, asynchronous, async move {
-            match shared.client()?.auth().get_session().await? {
-                Some(session) => json(&session),
-                None => Ok(None),
-            }
-        })
+        self.shared
+            .call(py, asynchronous, move |client| async move {
+                match client.auth().get_session().await? {
+                    Some(session) => json(&session),
+                    None => Ok(None),
+                }
+            })
     }
 
     #[pyo3(signature = (*, asynchronous=false))]
@@ -83,10 +76,10 @@ impl NativeAuth {
         py: Python<'py>,
         asynchronous: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let shared = Arc::clone(&self.shared);
-        runtime::run(py, asynchronous, async move {
-            json(&shared.client()?.auth().list_sessions().await?)
-        })
+        self.shared
+            .call(py, asynchronous, move |client| async move {
+                json(&client.auth().list_sessions().await?)
+            })
     }
 
     #[pyo3(signature = (token, *, asynchronous=false))]
@@ -96,11 +89,11 @@ impl NativeAuth {
         token: String,
         asynchronous: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let shared = Arc::clone(&self.shared);
-        runtime::run(py, asynchronous, async move {
-            shared.client()?.auth().revoke_session(&token).await?;
-            Ok(None)
-        })
+        self.shared
+            .call(py, asynchronous, move |client| async move {
+                client.auth().revoke_session(&token).await?;
+                Ok(None)
+            })
     }
 
     #[pyo3(signature = (*, asynchronous=false))]
@@ -109,11 +102,11 @@ impl NativeAuth {
         py: Python<'py>,
         asynchronous: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let shared = Arc::clone(&self.shared);
-        runtime::run(py, asynchronous, async move {
-            shared.client()?.auth().revoke_other_sessions().await?;
-            Ok(None)
-        })
+        self.shared
+            .call(py, asynchronous, move |client| async move {
+                client.auth().revoke_other_sessions().await?;
+                Ok(None)
+            })
     }
 
     #[pyo3(signature = (*, asynchronous=false))]
@@ -122,20 +115,20 @@ impl NativeAuth {
         py: Python<'py>,
         asynchronous: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let shared = Arc::clone(&self.shared);
-        runtime::run(py, asynchronous, async move {
-            shared.client()?.auth().revoke_sessions().await?;
-            Ok(None)
-        })
+        self.shared
+            .call(py, asynchronous, move |client| async move {
+                client.auth().revoke_sessions().await?;
+                Ok(None)
+            })
     }
 
     #[pyo3(signature = (*, asynchronous=false))]
     fn sign_out<'py>(&self, py: Python<'py>, asynchronous: bool) -> PyResult<Bound<'py, PyAny>> {
-        let shared = Arc::clone(&self.shared);
-        runtime::run(py, asynchronous, async move {
-            shared.client()?.auth().sign_out().await?;
-            Ok(None)
-        })
+        self.shared
+            .call(py, asynchronous, move |client| async move {
+                client.auth().sign_out().await?;
+                Ok(None)
+            })
     }
 
     #[pyo3(signature = (*, name=None, image=None, asynchronous=false))]
@@ -146,12 +139,12 @@ impl NativeAuth {
         image: Option<String>,
         asynchronous: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let shared = Arc::clone(&self.shared);
         let update = UpdateUser { name, image };
-        runtime::run(py, asynchronous, async move {
-            shared.client()?.auth().update_user(update).await?;
-            Ok(None)
-        })
+        self.shared
+            .call(py, asynchronous, move |client| async move {
+                client.auth().update_user(update).await?;
+                Ok(None)
+            })
     }
 
     #[pyo3(signature = (current_password, new_password, *, revoke_other_sessions=None, asynchronous=false))]
@@ -163,12 +156,12 @@ impl NativeAuth {
         revoke_other_sessions: Option<bool>,
         asynchronous: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let shared = Arc::clone(&self.shared);
         let mut request = ChangePassword::new(current_password, new_password);
         request.revoke_other_sessions = revoke_other_sessions;
-        runtime::run(py, asynchronous, async move {
-            json(&shared.client()?.auth().change_password(request).await?)
-        })
+        self.shared
+            .call(py, asynchronous, move |client| async move {
+                json(&client.auth().change_password(request).await?)
+            })
     }
 
     #[pyo3(signature = (email, *, redirect_to=None, asynchronous=false))]
@@ -179,15 +172,14 @@ impl NativeAuth {
         redirect_to: Option<String>,
         asynchronous: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let shared = Arc::clone(&self.shared);
-        runtime::run(py, asynchronous, async move {
-            let answer = shared
-                .client()?
-                .auth()
-                .request_password_reset(&email, redirect_to.as_deref())
-                .await?;
-            json(&answer)
-        })
+        self.shared
+            .call(py, asynchronous, move |client| async move {
+                let answer = client
+                    .auth()
+                    .request_password_reset(&email, redirect_to.as_deref())
+                    .await?;
+                json(&answer)
+            })
     }
 
     #[pyo3(signature = (token, new_password, *, asynchronous=false))]
@@ -198,14 +190,10 @@ impl NativeAuth {
         new_password: String,
         asynchronous: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let shared = Arc::clone(&self.shared);
-        runtime::run(py, asynchronous, async move {
-            shared
-                .client()?
-                .auth()
-                .reset_password(&token, &new_password)
-                .await?;
-            Ok(None)
-        })
+        self.shared
+            .call(py, asynchronous, move |client| async move {
+                client.auth().reset_password(&token, &new_password).await?;
+                Ok(None)
+            })
     }
 }

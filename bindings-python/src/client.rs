@@ -1,6 +1,7 @@
 //! `Client` construction, and the core client each process works with.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -11,7 +12,7 @@ use crate::addons::NativeAddons;
 use crate::auth::NativeAuth;
 use crate::error::to_py_err;
 use crate::events::{Listeners, NativeSubscription};
-use crate::runtime::{self, is_same_process};
+use crate::runtime::{self, Outcome, is_same_process};
 use crate::session_store::PySessionStore;
 
 /// What a core client is built from; kept so a forked child can build its own.
@@ -92,6 +93,26 @@ impl Shared {
         Ok(current.client.clone())
     }
 
+    /// Runs `call` with this process's core client: blocking with the GIL released, or as an
+    /// asyncio future when `asynchronous`.
+    pub(crate) fn call<'py, F, Fut>(
+        self: &Arc<Self>,
+        py: Python<'py>,
+        asynchronous: bool,
+        call: F,
+    ) -> PyResult<Bound<'py, PyAny>>
+    where
+        F: FnOnce(Client) -> Fut + Send + 'static,
+        Fut: Future<Output = Outcome> + Send + 'static,
+    {
+        let shared = Arc::clone(self);
+        runtime::run(
+            py,
+            asynchronous,
+            async move { call(shared.client()?).await },
+        )
+    }
+
     /// Makes sure the listener hook is installed on the current core client.
     pub(crate) fn ensurehook(&self) -> banata_auth::Result<()> {
         let client = self.client()?;
@@ -103,12 +124,24 @@ impl Shared {
     }
 }
 
-/// The host's store, or one in process memory.
-fn store_for(session_store: Option<Py<PyAny>>) -> Arc<dyn SessionStore> {
-    match session_store {
-        Some(object) => Arc::new(PySessionStore::new(object)),
-        None => Arc::new(MemorySessionStore::new()),
+/// The host's store (checked for `get`, `set` and `clear` now rather than at the first call),
+/// or one in process memory.
+fn store_for(py: Python<'_>, session_store: Option<Py<PyAny>>) -> PyResult<Arc<dyn SessionStore>> {
+    let Some(object) = session_store else {
+        return Ok(Arc::new(MemorySessionStore::new()));
+    };
+    for method in ["get", "set", "clear"] {
+        let callable = object
+            .bind(py)
+            .getattr(method)
+            .is_ok_and(|m| m.is_callable());
+        if !callable {
+            return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                "session_store.{method} must be callable"
+            )));
+        }
     }
+    Ok(Arc::new(PySessionStore::new(object)))
 }
 
 fn build_client(o: &Options, store: &Arc<dyn SessionStore>) -> banata_auth::Result<Client> {
@@ -156,7 +189,7 @@ impl NativeClient {
         session_store: Option<Py<PyAny>>,
         allow_insecure_http: bool,
     ) -> PyResult<Self> {
-        let store = store_for(session_store);
+        let store = store_for(py, session_store)?;
         let options = Options {
             base_url,
             api_key,
@@ -177,7 +210,7 @@ impl NativeClient {
         py: Python<'_>,
         session_store: Option<Py<PyAny>>,
     ) -> PyResult<NativeClient> {
-        let store = store_for(session_store);
+        let store = store_for(py, session_store)?;
         let client = self
             .shared
             .client()
@@ -244,11 +277,11 @@ impl NativeClient {
         py: Python<'py>,
         asynchronous: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let shared = Arc::clone(&self.shared);
-        runtime::run(py, asynchronous, async move {
-            let token = shared.client()?.session_token().await?;
-            Ok(token.map(|t| serde_json::Value::from(t.expose()).to_string()))
-        })
+        self.shared
+            .call(py, asynchronous, move |client| async move {
+                let token = client.session_token().await?;
+                Ok(token.map(|t| serde_json::Value::from(t.expose()).to_string()))
+            })
     }
 
     /// Closes every subscription of this client.

@@ -18,6 +18,7 @@ fn class_name(kind: ErrorKind) -> &'static str {
         ErrorKind::Timeout => "TimeoutError",
         ErrorKind::Connection => "ConnectionError",
         ErrorKind::Configuration => "ConfigurationError",
+        ErrorKind::SessionStore => "SessionStoreError",
         _ => "BanataError",
     }
 }

@@ -52,11 +52,24 @@ def test_a_failing_store_fails_the_call_with_a_typed_error(devserver: DevServer)
             raise OSError(f"disk full while writing {token}")
 
     client = Client(devserver.url, session_store=Broken())
-    with pytest.raises(banata_auth.BanataError) as caught:
+    with pytest.raises(banata_auth.SessionStoreError) as caught:
         client.auth.sign_up_email("Br", unique_email("broken"), PASSWORD)
+    assert isinstance(caught.value, banata_auth.BanataError)
     assert caught.value.kind == "session_store"
     assert "OSError" in caught.value.message
     assert "disk full while writing" not in str(caught.value), "the store's message may hold the token"
+
+
+def test_a_store_without_the_methods_is_refused_at_construction(devserver: DevServer) -> None:
+    class NoClear:
+        def get(self) -> None:
+            return None
+
+        def set(self, token: str) -> None:
+            pass
+
+    with pytest.raises(TypeError, match="session_store.clear"):
+        Client(devserver.url, session_store=NoClear())
 
 
 def test_with_session_store_shares_listeners_and_keeps_tokens_apart(devserver: DevServer) -> None:

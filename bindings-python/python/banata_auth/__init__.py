@@ -12,21 +12,9 @@ from __future__ import annotations
 
 import atexit
 
-from . import _native
+from . import _native, errors
 from .client import AddonUpdate, AsyncClient, Client, SessionStore
-from .errors import (
-    AuthenticationError,
-    BanataError,
-    ConfigurationError,
-    ConflictError,
-    ConnectionError,
-    ForbiddenError,
-    NotFoundError,
-    RateLimitError,
-    ServerError,
-    TimeoutError,
-    ValidationError,
-)
+from .errors import *  # noqa: F403 - the exception classes, listed in errors.__all__
 from .events import AuthEvent, EventData, EventType, Subscription
 from .forwarding import DestinationStats, Forwarder, ForwardingFailure, ForwardingStats
 from .models import (
@@ -52,17 +40,6 @@ __all__ = [
     "AsyncClient",
     "SessionStore",
     "AddonUpdate",
-    "BanataError",
-    "AuthenticationError",
-    "ForbiddenError",
-    "NotFoundError",
-    "ConflictError",
-    "ValidationError",
-    "RateLimitError",
-    "ServerError",
-    "TimeoutError",
-    "ConnectionError",
-    "ConfigurationError",
     "AuthEvent",
     "EventData",
     "EventType",
@@ -80,3 +57,4 @@ __all__ = [
     "AddonSettings",
     "AddonId",
 ]
+__all__ += errors.__all__

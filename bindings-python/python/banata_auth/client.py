@@ -152,10 +152,6 @@ class _BaseClient:
         and event listeners (so one :class:`Forwarder` sees every user's events) and keeps its
         token in ``session_store`` (default: its own memory). Cheap enough to make one per
         request, with a store over the request's cookie."""
-        if session_store is not None:
-            for method in ("get", "set", "clear"):
-                if not callable(getattr(session_store, method, None)):
-                    raise TypeError(f"session_store.{method} must be callable")
         derived = object.__new__(type(self))
         derived._adopt(self._native.with_session_store(session_store))
         return derived

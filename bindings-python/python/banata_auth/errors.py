@@ -22,6 +22,7 @@ __all__ = [
     "TimeoutError",
     "ConnectionError",
     "ConfigurationError",
+    "SessionStoreError",
 ]
 
 
@@ -133,3 +134,8 @@ class ConnectionError(BanataError, builtins.ConnectionError):
 
 class ConfigurationError(BanataError):
     """The client is not set up for the call (bad base URL, no API key for a management call)."""
+
+
+class SessionStoreError(BanataError):
+    """The ``session_store`` raised while reading, saving or clearing the token. The message names
+    the exception's type only: its text could contain the token."""
