@@ -78,6 +78,24 @@ pub struct ForwardingOptions {
     pub gzip: bool,
 }
 
+/// The record's defaults, for a `Forwarder` made without options.
+impl Default for ForwardingOptions {
+    fn default() -> Self {
+        ForwardingOptions {
+            from_env: true,
+            ga_base_url: None,
+            segment_base_url: None,
+            posthog_host: None,
+            stripe_base_url: None,
+            send_email: false,
+            send_ip: false,
+            queue_capacity: None,
+            flush_interval_ms: None,
+            gzip: false,
+        }
+    }
+}
+
 /// A batch an add-on refused for good.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct ForwardingFailure {
@@ -130,30 +148,21 @@ impl Forwarder {
         options: Option<ForwardingOptions>,
         on_error: Option<Arc<dyn ForwardingErrorListener>>,
     ) -> Result<Arc<Self>> {
-        let options = options.unwrap_or(ForwardingOptions {
-            from_env: true,
-            ga_base_url: None,
-            segment_base_url: None,
-            posthog_host: None,
-            stripe_base_url: None,
-            send_email: false,
-            send_ip: false,
-            queue_capacity: None,
-            flush_interval_ms: None,
-            gzip: false,
-        });
-        let credentials =
-            credentials.unwrap_or_else(|| ForwardingCredentials::new(None, None, None, None, None));
+        let options = options.unwrap_or_default();
+        // A credential not given stays None (the environment may still supply it).
+        let secret = |pick: fn(&ForwardingCredentials) -> &Option<String>| {
+            credentials.as_deref().and_then(|c| pick(c).clone())
+        };
         let core_options = addons::ForwardingOptions {
             from_env: options.from_env,
-            ga_measurement_id: credentials.ga_measurement_id.clone(),
-            ga_api_secret: credentials.ga_api_secret.clone(),
+            ga_measurement_id: secret(|c| &c.ga_measurement_id),
+            ga_api_secret: secret(|c| &c.ga_api_secret),
             ga_base_url: options.ga_base_url,
-            segment_write_key: credentials.segment_write_key.clone(),
+            segment_write_key: secret(|c| &c.segment_write_key),
             segment_base_url: options.segment_base_url,
-            posthog_api_key: credentials.posthog_api_key.clone(),
+            posthog_api_key: secret(|c| &c.posthog_api_key),
             posthog_host: options.posthog_host,
-            stripe_secret_key: credentials.stripe_secret_key.clone(),
+            stripe_secret_key: secret(|c| &c.stripe_secret_key),
             stripe_base_url: options.stripe_base_url,
             send_email: options.send_email,
             send_ip: options.send_ip,

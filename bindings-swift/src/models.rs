@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use banata_auth::Timestamp;
 use serde_json::{Map, Value};
@@ -39,14 +39,7 @@ pub(crate) fn token(value: Option<banata_auth::SessionToken>) -> Option<Arc<Sess
 }
 
 pub(crate) fn time(value: Option<Timestamp>) -> Option<SystemTime> {
-    value.map(|t| {
-        let ms = t.unix_millis();
-        if ms >= 0 {
-            UNIX_EPOCH + Duration::from_millis(ms as u64)
-        } else {
-            UNIX_EPOCH - Duration::from_millis(ms.unsigned_abs())
-        }
-    })
+    value.map(|t| SystemTime::from(t.0))
 }
 
 pub(crate) fn extra_json(extra: Map<String, Value>) -> Option<String> {
