@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Builds and runs the Swift package's XCTest suite on Linux: the host builds the debug
+# libbanata_auth_ffi.so and the devserver, scripts/swift-toolchain.sh provides a cached Debian 13
+# chroot with Swift, and `swift test` runs there on a scratch copy of the package (Sources, Tests,
+# include/ with a Linux module map, bindings-swift/Package.linux.swift as Package.swift) against a
+# devserver on a free port. Arguments go to `swift test` (e.g. --filter testTypedErrors).
+# Exits with swift test's exit code.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+
+cargo build --locked -p banata-auth-uniffi --lib
+cargo build --locked -p banata-devserver
+root=$(bash scripts/swift-toolchain.sh | tail -n1)
+
+tmp=$(mktemp -d)
+pkg=""; devserver=""
+cleanup() {
+  [ -z "$devserver" ] || { kill "$devserver" 2>/dev/null || true; wait "$devserver" 2>/dev/null || true; }
+  [ -z "$pkg" ] || [ -n "${BANATA_SWIFT_KEEP:-}" ] || $sudo rm -rf "$root$pkg"
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# The scratch package; $pkg is its path inside the chroot.
+scratch=$($sudo mktemp -d "$root/tmp/banata-swift.XXXXXX"); pkg=${scratch#"$root"}
+$sudo mkdir -p "$scratch/include" "$scratch/lib" "$scratch/tmp"
+$sudo cp -R bindings-swift/Sources bindings-swift/Tests "$scratch/"
+$sudo cp bindings-swift/Package.linux.swift "$scratch/Package.swift"
+$sudo cp bindings-swift/include/BanataAuthFFI.h "$scratch/include/"
+# include/module.modulemap is generated for Apple (`use "Darwin"`); Linux links the .so instead.
+printf 'module BanataAuthFFI {\n    header "BanataAuthFFI.h"\n    link "banata_auth_ffi"\n    export *\n}\n' |
+  $sudo tee "$scratch/include/module.modulemap" >/dev/null
+$sudo cp "$CARGO_TARGET_DIR/debug/libbanata_auth_ffi.so" "$scratch/lib/"
+
+# The devserver runs on the host (the chroot shares its network); it prints READY and ADMIN_API_KEY.
+"${BANATA_DEVSERVER_BIN:-$CARGO_TARGET_DIR/debug/banata-devserver}" --port 0 >"$tmp/devserver.out" &
+devserver=$!
+for _ in $(seq 300); do
+  grep -q '^ADMIN_API_KEY ' "$tmp/devserver.out" && break
+  kill -0 "$devserver" 2>/dev/null || { echo "the devserver exited before it was ready" >&2; exit 1; }
+  sleep 0.1
+done
+url=$(awk '$1 == "READY" { print $2 }' "$tmp/devserver.out")
+key=$(awk '$1 == "ADMIN_API_KEY" { print $2 }' "$tmp/devserver.out")
+[ -n "$url" ] && [ -n "$key" ] || { echo "the devserver did not print READY/ADMIN_API_KEY in 30 s" >&2; exit 1; }
+echo "devserver at $url (pid $devserver)" >&2
+
+rc=0
+$sudo chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+  TMPDIR="$pkg/tmp" LD_LIBRARY_PATH="$pkg/lib" BANATA_BASE_URL="$url" BANATA_API_KEY="$key" \
+  swift test --package-path "$pkg" "$@" || rc=$?
+exit "$rc"
