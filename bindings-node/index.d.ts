@@ -1,25 +1,25 @@
 // Types of @banata-auth/native. Timestamps are ISO 8601 strings.
 
 export interface BanataClientOptions {
-  /** The Banata deployment, e.g. `https://auth.example.com` (http only for loopback). */
-  baseUrl: string
-  /** The project API key, needed for the add-on configuration. Never logged or shown. */
-  apiKey?: string
+  /** The Banata deployment, e.g. `https://auth.example.com` (http only for loopback); default `BANATA_BASE_URL`. */
+  baseUrl?: string | undefined
+  /** The project API key, needed for the add-on configuration. Never logged or shown; default `BANATA_API_KEY`. */
+  apiKey?: string | undefined
   /** Per attempt, covering the whole response (default 30,000). */
-  timeoutMs?: number
+  timeoutMs?: number | undefined
   /** Retries of 408/429/5xx, timeouts and connection failures (default 3). */
-  maxRetries?: number
+  maxRetries?: number | undefined
   /** Delay before the first retry (default 200, doubling, with jitter). */
-  initialRetryDelayMs?: number
+  initialRetryDelayMs?: number | undefined
   /** Extra headers for every request. */
-  headers?: Record<string, string>
+  headers?: Record<string, string> | undefined
   /** Allow plain http to a non-loopback host (never in production). */
-  allowInsecureHttp?: boolean
+  allowInsecureHttp?: boolean | undefined
   /**
    * Where the session token lives (default: in memory, per client). Methods may be sync or
    * async; an exception surfaces as `SessionStoreError` (its message is not repeated).
    */
-  sessionStore?: SessionStore
+  sessionStore?: SessionStore | undefined
 }
 
 export interface SessionStore {
@@ -28,57 +28,24 @@ export interface SessionStore {
   clear(): void | Promise<void>
 }
 
-export interface User {
-  id: string
-  email?: string | null
-  name?: string | null
-  emailVerified?: boolean | null
-  image?: string | null
-  username?: string | null
-  role?: string | null
-  banned?: boolean | null
-  createdAt?: string | null
-  updatedAt?: string | null
-  [field: string]: unknown
-}
+// The models (User, Session, AuthResult, ...) and the resource classes `Auth` and `Addons` are
+// generated from the core's operation list.
+export * from './generated'
+import type { Auth, Addons, AddonSettings } from './generated'
 
-export interface Session {
-  id: string
-  userId?: string | null
-  /** The unsigned session token; pass it to `revokeSession`. */
-  token?: string | null
-  expiresAt?: string | null
-  ipAddress?: string | null
-  userAgent?: string | null
-  activeOrganizationId?: string | null
-  createdAt?: string | null
-  updatedAt?: string | null
-  [field: string]: unknown
-}
+export type AddonUpdate = Record<string, boolean | Partial<AddonSettings>>
 
-export interface SessionWithUser {
-  session: Session
-  user: User
+/** Settings for one call; unset ones fall back to the client's. */
+export interface RequestOptions {
+  /** Per attempt, covering the whole response. */
+  timeoutMs?: number | undefined
+  /** Retries after the first attempt. */
+  maxRetries?: number | undefined
+  /** The `Idempotency-Key` every attempt of a POST sends (default: a new random key). */
+  idempotencyKey?: string | undefined
+  /** Extra headers for this call. */
+  headers?: Record<string, string> | undefined
 }
-
-export interface AuthResult {
-  user: User
-  /** The new session's token (also kept by the client); absent when not signed in. */
-  token?: string | null
-  redirect?: boolean | null
-  url?: string | null
-}
-
-export interface AddonSettings {
-  enabled: boolean
-  [field: string]: unknown
-}
-
-export interface AddonConfig {
-  addons: Record<string, AddonSettings>
-}
-
-export type AddonUpdate = Record<string, Partial<AddonSettings> | boolean>
 
 export interface AuthEvent {
   /** `evt_` and 32 hex digits. */
@@ -98,28 +65,9 @@ export interface AuthEvent {
   }
 }
 
-export declare class Auth {
-  signUpEmail(input: { name: string; email: string; password: string; image?: string; callbackUrl?: string; rememberMe?: boolean }): Promise<AuthResult>
-  signInEmail(input: { email: string; password: string; rememberMe?: boolean; callbackUrl?: string }): Promise<AuthResult>
-  getSession(): Promise<SessionWithUser | null>
-  listSessions(): Promise<Session[]>
-  revokeSession(token: string): Promise<void>
-  revokeOtherSessions(): Promise<void>
-  revokeSessions(): Promise<void>
-  signOut(): Promise<void>
-  updateUser(update: { name?: string; image?: string }): Promise<void>
-  changePassword(input: { currentPassword: string; newPassword: string; revokeOtherSessions?: boolean }): Promise<AuthResult>
-  requestPasswordReset(input: { email: string; redirectTo?: string }): Promise<{ message?: string | null }>
-  resetPassword(input: { token: string; newPassword: string }): Promise<void>
-}
-
-export declare class Addons {
-  get(): Promise<AddonConfig>
-  save(update: AddonUpdate): Promise<AddonConfig>
-}
-
 export declare class BanataClient {
-  constructor(options: BanataClientOptions)
+  /** Options not given are read from `BANATA_BASE_URL` and `BANATA_API_KEY`. */
+  constructor(options?: BanataClientOptions)
   readonly auth: Auth
   readonly addons: Addons
   readonly baseUrl: string
@@ -167,6 +115,15 @@ export declare class ConnectionError extends BanataError {}
 export declare class ConfigurationError extends BanataError {}
 /** The `sessionStore` failed to read, save or clear the token. */
 export declare class SessionStoreError extends BanataError {}
+/** A call got an argument of the wrong type or shape (the message names the field, never its value). */
+export declare class InvalidArgumentError extends TypeError {
+  readonly kind: 'invalid_argument'
+  readonly status: null
+  readonly code: string | null
+  readonly requestId: string | null
+  readonly retryAfter: number | null
+  readonly body: string | null
+}
 
 export interface ForwarderOptions {
   /** Read credentials from the environment first (default true). */

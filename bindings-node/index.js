@@ -4,20 +4,32 @@
 // JSON.stringify and Next.js serialization unchanged. Errors are BanataError subclasses.
 
 const { NativeClient, NativeForwarder } = require('./native.js')
+const { Auth, Addons } = require('./generated.js')
 
 const PREFIX = 'BANATA_ERROR:'
+
+function setFields(error, fields) {
+  error.name = error.constructor.name
+  error.kind = fields.kind ?? 'api'
+  error.status = fields.status ?? null
+  error.code = fields.code ?? null
+  error.requestId = fields.requestId ?? null
+  error.retryAfter = fields.retryAfter ?? null
+  // Not enumerable: a raw body can be long; it is there when asked for.
+  Object.defineProperty(error, 'body', { value: fields.body ?? null, enumerable: false })
+}
 
 class BanataError extends Error {
   constructor(message, fields = {}) {
     super(message)
-    this.name = new.target.name
-    this.kind = fields.kind ?? 'api'
-    this.status = fields.status ?? null
-    this.code = fields.code ?? null
-    this.requestId = fields.requestId ?? null
-    this.retryAfter = fields.retryAfter ?? null
-    // Not enumerable: a raw body can be long; it is there when asked for.
-    Object.defineProperty(this, 'body', { value: fields.body ?? null, enumerable: false })
+    setFields(this, fields)
+  }
+}
+/** A call got an argument of the wrong type or shape: a `TypeError`, with the Banata fields. */
+class InvalidArgumentError extends TypeError {
+  constructor(message, fields = {}) {
+    super(message)
+    setFields(this, { kind: 'invalid_argument', ...fields })
   }
 }
 class AuthenticationError extends BanataError {}
@@ -44,6 +56,7 @@ const CLASSES = {
   connection: ConnectionError,
   configuration: ConfigurationError,
   session_store: SessionStoreError,
+  invalid_argument: InvalidArgumentError,
 }
 
 function translate(error) {
@@ -63,10 +76,6 @@ async function call(promise) {
   }
 }
 
-async function doc(promise) {
-  return JSON.parse(await call(promise))
-}
-
 function native(fn) {
   try {
     return fn()
@@ -75,72 +84,30 @@ function native(fn) {
   }
 }
 
-function updateJson(update) {
-  if (update === null || typeof update !== 'object' || Array.isArray(update)) {
-    throw new TypeError('expected an object of add-on id to settings, like { stripe: { enabled: true } }')
-  }
-  const addons = {}
-  for (const [id, settings] of Object.entries(update)) {
-    if (typeof settings === 'boolean') addons[id] = { enabled: settings }
-    else if (settings !== null && typeof settings === 'object' && !Array.isArray(settings)) addons[id] = settings
-    else throw new TypeError(`settings for "${id}" must be an object like { enabled: true }`)
-  }
-  return JSON.stringify({ addons })
-}
-
-class Auth {
-  #native
-  constructor(nativeClient) {
-    this.#native = nativeClient
-  }
-  signUpEmail(input) {
-    return doc(this.#native.signUpEmail(input))
-  }
-  signInEmail(input) {
-    return doc(this.#native.signInEmail(input))
-  }
-  getSession() {
-    return doc(this.#native.getSession())
-  }
-  listSessions() {
-    return doc(this.#native.listSessions())
-  }
-  revokeSession(token) {
-    return call(this.#native.revokeSession(token))
-  }
-  revokeOtherSessions() {
-    return call(this.#native.revokeOtherSessions())
-  }
-  revokeSessions() {
-    return call(this.#native.revokeSessions())
-  }
-  signOut() {
-    return call(this.#native.signOut())
-  }
-  updateUser(update = {}) {
-    return call(this.#native.updateUser(update.name ?? null, update.image ?? null))
-  }
-  changePassword(input) {
-    return doc(this.#native.changePassword(input.currentPassword, input.newPassword, input.revokeOtherSessions ?? null))
-  }
-  requestPasswordReset(input) {
-    return doc(this.#native.requestPasswordReset(input.email, input.redirectTo ?? null))
-  }
-  resetPassword(input) {
-    return call(this.#native.resetPassword(input.token, input.newPassword))
+function callOptions(options) {
+  if (options === undefined || options === null) return undefined
+  if (typeof options !== 'object') throw new TypeError('request options must be an object')
+  return {
+    timeoutMs: whole('timeoutMs', options.timeoutMs),
+    maxRetries: whole('maxRetries', options.maxRetries),
+    idempotencyKey: options.idempotencyKey ?? undefined,
+    headers: stringRecord('headers', options.headers),
   }
 }
 
-class Addons {
-  #native
-  constructor(nativeClient) {
-    this.#native = nativeClient
-  }
-  get() {
-    return doc(this.#native.addonsGet())
-  }
-  save(update) {
-    return doc(this.#native.addonsSave(updateJson(update)))
+// What the generated resource classes call: one native call per operation, the input and the
+// result as JSON (the core checks the input and names a wrong field without its value).
+function invoker(nativeClient) {
+  return async (operation, input, options, decode) => {
+    const settings = callOptions(options)
+    const json = input === undefined ? null : JSON.stringify(input)
+    let result
+    try {
+      result = await nativeClient.call(operation, json, settings)
+    } catch (error) {
+      throw translate(error)
+    }
+    return decode ? JSON.parse(result) : undefined
   }
 }
 
@@ -209,14 +176,20 @@ class BanataClient {
     if (options !== null && typeof options === 'object' && options[FROM_NATIVE]) {
       this.#native = options[FROM_NATIVE]
       NATIVE.set(this, this.#native)
-      this.auth = new Auth(this.#native)
-      this.addons = new Addons(this.#native)
+      this.auth = new Auth(invoker(this.#native))
+      this.addons = new Addons(invoker(this.#native))
       return
     }
-    if (options === null || typeof options !== 'object' || typeof options.baseUrl !== 'string') {
-      throw new TypeError('new BanataClient({ baseUrl }) needs a baseUrl string')
+    if (options === undefined) options = {}
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError('new BanataClient(options) takes an object of options')
     }
-    const { baseUrl, apiKey, allowInsecureHttp, sessionStore } = options
+    const baseUrl = options.baseUrl ?? process.env.BANATA_BASE_URL
+    if (typeof baseUrl !== 'string' || baseUrl === '') {
+      throw new TypeError('new BanataClient({ baseUrl }) needs a baseUrl string (or BANATA_BASE_URL)')
+    }
+    const apiKey = options.apiKey ?? (process.env.BANATA_API_KEY || undefined)
+    const { allowInsecureHttp, sessionStore } = options
     const settings = {
       baseUrl,
       apiKey,
@@ -229,8 +202,8 @@ class BanataClient {
     const store = sessionStore === undefined || sessionStore === null ? undefined : storeFunction(sessionStore)
     this.#native = native(() => new NativeClient(settings, store))
     NATIVE.set(this, this.#native)
-    this.auth = new Auth(this.#native)
-    this.addons = new Addons(this.#native)
+    this.auth = new Auth(invoker(this.#native))
+    this.addons = new Addons(invoker(this.#native))
   }
   get baseUrl() {
     return this.#native.baseUrl
@@ -316,7 +289,10 @@ class Forwarder {
 
 module.exports = {
   BanataClient,
+  Auth,
+  Addons,
   Forwarder,
+  InvalidArgumentError,
   SessionStoreError,
   BanataError,
   AuthenticationError,

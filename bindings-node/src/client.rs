@@ -4,7 +4,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use banata_auth::{Client, MemorySessionStore, SessionStore};
+use banata_auth::{Client, MemorySessionStore, RequestOptions, SessionStore};
+use napi::Env;
+use napi::bindgen_prelude::PromiseRaw;
 use napi_derive::napi;
 
 use crate::error::{Result, to_napi};
@@ -20,6 +22,26 @@ pub struct NativeClientOptions {
     pub initial_retry_delay_ms: Option<u32>,
     pub headers: Option<HashMap<String, String>>,
     pub allow_insecure_http: Option<bool>,
+}
+
+/// Per-call settings (the facade checks the numbers).
+#[napi(object)]
+pub struct NativeCallOptions {
+    pub timeout_ms: Option<u32>,
+    pub max_retries: Option<u32>,
+    pub idempotency_key: Option<String>,
+    pub headers: Option<HashMap<String, String>>,
+}
+
+impl From<NativeCallOptions> for RequestOptions {
+    fn from(o: NativeCallOptions) -> Self {
+        RequestOptions {
+            timeout: o.timeout_ms.map(|ms| Duration::from_millis(ms.into())),
+            max_retries: o.max_retries,
+            idempotency_key: o.idempotency_key,
+            headers: o.headers.unwrap_or_default().into_iter().collect(),
+        }
+    }
 }
 
 /// The native client behind `BanataClient`.
@@ -80,6 +102,38 @@ impl NativeClient {
         NativeClient {
             client: self.client.with_session_store(store),
         }
+    }
+
+    /// Runs the core operation `operation` (e.g. `auth.sign_in_email`) with a JSON input and
+    /// resolves with its JSON result. The call owns a handle to the client, so it stays valid
+    /// if the JavaScript object (or the worker thread that made it) goes away first.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn call<'env>(
+        &self,
+        env: &'env Env,
+        operation: String,
+        input: Option<String>,
+        options: Option<NativeCallOptions>,
+    ) -> Result<PromiseRaw<'env, String>> {
+        let client = match options {
+            Some(options) => self.client.with_options(options.into()),
+            None => self.client.clone(),
+        };
+        env.spawn_future(async move {
+            let input = match input {
+                Some(text) => serde_json::from_str(&text).map_err(|e| {
+                    to_napi(banata_auth::Error::new(
+                        banata_auth::ErrorKind::InvalidArgument,
+                        format!(
+                            "{operation}: the input is not valid JSON (column {})",
+                            e.column()
+                        ),
+                    ))
+                })?,
+                None => serde_json::Value::Null,
+            };
+            client.call_json(&operation, input).await.map_err(to_napi)
+        })
     }
 
     /// The stored session token, or null.

@@ -20,9 +20,3 @@ pub(crate) fn to_napi(error: banata_auth::Error) -> napi::Error {
 }
 
 pub(crate) type Result<T> = std::result::Result<T, napi::Error>;
-
-/// Runs a core call and serializes its answer.
-pub(crate) fn json<T: serde::Serialize>(value: banata_auth::Result<T>) -> Result<String> {
-    let value = value.map_err(to_napi)?;
-    Ok(serde_json::to_string(&value).expect("models always serialize"))
-}

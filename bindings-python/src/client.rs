@@ -5,11 +5,9 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use banata_auth::{Client, MemorySessionStore, SessionStore, Subscription};
+use banata_auth::{Client, MemorySessionStore, RequestOptions, SessionStore, Subscription};
 use pyo3::prelude::*;
 
-use crate::addons::NativeAddons;
-use crate::auth::NativeAuth;
 use crate::error::to_py_err;
 use crate::events::{Listeners, NativeSubscription};
 use crate::runtime::{self, Outcome, is_same_process};
@@ -225,20 +223,49 @@ impl NativeClient {
         ))
     }
 
-    /// The auth and session flows.
-    #[getter]
-    fn auth(&self) -> NativeAuth {
-        NativeAuth {
-            shared: Arc::clone(&self.shared),
-        }
-    }
-
-    /// The add-on configuration.
-    #[getter]
-    fn addons(&self) -> NativeAddons {
-        NativeAddons {
-            shared: Arc::clone(&self.shared),
-        }
+    /// Runs the core operation `operation` (e.g. `auth.sign_in_email`) with a JSON input and
+    /// returns its JSON result, blocking with the GIL released, or an awaitable of it when
+    /// `asynchronous`. The Python methods that call it are generated from the core's list.
+    #[pyo3(signature = (operation, input=None, *, timeout=None, max_retries=None, idempotency_key=None, headers=None, asynchronous=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn call<'py>(
+        &self,
+        py: Python<'py>,
+        operation: String,
+        input: Option<String>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+        idempotency_key: Option<String>,
+        headers: Option<BTreeMap<String, String>>,
+        asynchronous: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let options = RequestOptions {
+            timeout: timeout.map(seconds).transpose()?,
+            max_retries,
+            idempotency_key,
+            headers: headers.unwrap_or_default().into_iter().collect(),
+        };
+        self.shared
+            .call(py, asynchronous, move |client| async move {
+                let input = match input {
+                    Some(text) => serde_json::from_str(&text).map_err(|e| {
+                        banata_auth::Error::new(
+                            banata_auth::ErrorKind::InvalidArgument,
+                            format!(
+                                "{operation}: the input is not valid JSON (column {})",
+                                e.column()
+                            ),
+                        )
+                    })?,
+                    None => serde_json::Value::Null,
+                };
+                let client = if options == RequestOptions::default() {
+                    client
+                } else {
+                    client.with_options(options)
+                };
+                client.call_json(&operation, input).await.map(Some)
+            })
     }
 
     /// The base URL calls go to.

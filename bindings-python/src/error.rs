@@ -19,6 +19,7 @@ fn class_name(kind: ErrorKind) -> &'static str {
         ErrorKind::Connection => "ConnectionError",
         ErrorKind::Configuration => "ConfigurationError",
         ErrorKind::SessionStore => "SessionStoreError",
+        ErrorKind::InvalidArgument => "InvalidArgumentError",
         _ => "BanataError",
     }
 }

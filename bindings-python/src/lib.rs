@@ -1,11 +1,10 @@
 //! The native half of the `banata_auth` Python package.
 //!
 //! Everything here translates: the core does the work, the pure-Python half (`python/banata_auth`)
-//! turns the JSON this module returns into typed models and raises the exception classes. Each
-//! file wraps the core module it is named after.
+//! turns the JSON this module returns into typed models and raises the exception classes. Every
+//! operation goes through `NativeClient.call`; its Python methods are generated from the core's
+//! operation list. Each file wraps the core module it is named after.
 
-mod addons;
-mod auth;
 mod client;
 mod error;
 mod events;
@@ -20,8 +19,6 @@ use pyo3::prelude::*;
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<client::NativeClient>()?;
-    m.add_class::<auth::NativeAuth>()?;
-    m.add_class::<addons::NativeAddons>()?;
     m.add_class::<events::NativeSubscription>()?;
     m.add_class::<forwarding::NativeForwarder>()?;
     m.add_function(wrap_pyfunction!(runtime::resolve_future, m)?)?;

@@ -89,13 +89,6 @@ pub(crate) fn is_same_process(pid: u32) -> bool {
 /// What a call hands back to Python: a JSON document, or nothing.
 pub(crate) type Outcome = banata_auth::Result<Option<String>>;
 
-/// A model as the JSON document the Python half decodes.
-pub(crate) fn json<T: serde::Serialize>(value: &T) -> Outcome {
-    Ok(Some(
-        serde_json::to_string(value).expect("models always serialize"),
-    ))
-}
-
 /// Runs `future` to completion with the GIL released, so other Python threads keep running.
 /// Signals (Ctrl-C) are checked every 100 ms and end the wait with their exception.
 pub(crate) fn block_on<F>(py: Python<'_>, future: F) -> PyResult<Option<String>>

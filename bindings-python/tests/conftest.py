@@ -9,6 +9,7 @@ import os
 import queue
 import subprocess
 import threading
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
@@ -69,6 +70,10 @@ class DevServer:
     def reset_token(self, email: str) -> str:
         token: str = self._request("GET", f"/__dev/password-reset-token?email={email}")["token"]
         return token
+
+    def mailbox(self, to: str) -> list[dict[str, Any]]:
+        mails: list[dict[str, Any]] = self._request("GET", f"/__dev/mailbox?to={urllib.parse.quote(to)}")["mails"]
+        return mails
 
     def create_api_key(self, permissions: list[str]) -> str:
         key: str = self._request("POST", "/__dev/api-keys", {"name": "test", "permissions": permissions})["key"]

@@ -157,9 +157,14 @@ def test_bad_input_is_refused_with_typed_errors(devserver: DevServer) -> None:
         client.addons.save({"stripe": "yes"})  # type: ignore[dict-item]
     with pytest.raises(TypeError):
         client.addons.save(["stripe"])  # type: ignore[arg-type]
-    with pytest.raises(banata_auth.ValidationError) as caught:
-        client.addons.save({"stripe": {"enabled": "yes"}})
-    assert caught.value.status in (None, 400)
+    # The core checks the shape before anything is sent; the message names the field only.
+    with pytest.raises(banata_auth.InvalidArgumentError) as caught:
+        client.addons.save({"stripe": {"enabled": "hunter22"}})
+    assert caught.value.status is None and "addons.stripe" in str(caught.value)
+    assert "hunter22" not in str(caught.value)
+    with pytest.raises(TypeError) as wrong:
+        client.auth.sign_in_email("a@b.c", ["hunter22"])  # type: ignore[arg-type]
+    assert "password" in str(wrong.value) and "hunter22" not in str(wrong.value)
     assert client.addons.get() == before, "a refused save changes nothing"
 
     with pytest.raises(banata_auth.ValidationError):

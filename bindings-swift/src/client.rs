@@ -98,6 +98,24 @@ impl BanataClient {
     }
 }
 
+impl BanataClient {
+    /// Runs a core operation with a JSON input and decodes its result into a generated record.
+    pub(crate) async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        operation: &str,
+        input: serde_json::Value,
+    ) -> Result<T> {
+        let output = self.client.call_json(operation, input).await?;
+        serde_json::from_str(&output).map_err(|e| {
+            banata_auth::Error::new(
+                banata_auth::ErrorKind::Decode,
+                format!("{operation}: the result did not fit its record: {e}"),
+            )
+            .into()
+        })
+    }
+}
+
 #[uniffi::export(async_runtime = "tokio")]
 impl BanataClient {
     /// The stored session token, if signed in.

@@ -73,6 +73,8 @@ banata_error! {
     Configuration => Configuration,
     /// The app's `SessionStore` failed.
     SessionStore => SessionStore,
+    /// A call got an argument of the wrong shape (the detail names it, never its value).
+    InvalidArgument => InvalidArgument,
 }
 
 pub(crate) type Result<T> = std::result::Result<T, BanataError>;

@@ -1,5 +1,6 @@
-//! Records for the core's models. Timestamps are `SystemTime` (Swift `Date`, Kotlin
-//! `java.time.Instant`); fields a newer server adds are kept as a JSON object string.
+//! What the generated records (`generated.rs`) stand on: the opaque session token, and how
+//! their fields read and write the core's JSON. Timestamps are `SystemTime` (Swift `Date`,
+//! Kotlin `java.time.Instant`); fields a newer server adds are kept as a JSON object string.
 
 use std::fmt;
 use std::sync::Arc;
@@ -13,6 +14,12 @@ use serde_json::{Map, Value};
 #[derive(uniffi::Object)]
 #[uniffi::export(Display)]
 pub struct SessionToken(pub(crate) banata_auth::SessionToken);
+
+impl fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionToken(<redacted>)")
+    }
+}
 
 impl fmt::Display for SessionToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -46,113 +53,65 @@ pub(crate) fn extra_json(extra: Map<String, Value>) -> Option<String> {
     (!extra.is_empty()).then(|| Value::Object(extra).to_string())
 }
 
-/// A user account.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct User {
-    pub id: String,
-    pub email: Option<String>,
-    pub name: Option<String>,
-    pub email_verified: Option<bool>,
-    pub image: Option<String>,
-    pub username: Option<String>,
-    pub role: Option<String>,
-    pub banned: Option<bool>,
-    pub created_at: Option<SystemTime>,
-    pub updated_at: Option<SystemTime>,
-    /// Other fields the server sent, as a JSON object.
-    pub extra_json: Option<String>,
-}
+/// Serde helpers for the generated records' fields.
+pub(crate) mod wire {
+    /// `Option<SystemTime>` as the core's RFC 3339 strings.
+    pub mod time {
+        use std::time::SystemTime;
 
-impl From<banata_auth::User> for User {
-    fn from(u: banata_auth::User) -> Self {
-        User {
-            id: u.id,
-            email: u.email,
-            name: u.name,
-            email_verified: u.email_verified,
-            image: u.image,
-            username: u.username,
-            role: u.role,
-            banned: u.banned,
-            created_at: time(u.created_at),
-            updated_at: time(u.updated_at),
-            extra_json: extra_json(u.extra),
+        use banata_auth::Timestamp;
+        use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+        pub fn serialize<S: Serializer>(v: &Option<SystemTime>, s: S) -> Result<S::Ok, S::Error> {
+            v.map(|t| Timestamp(t.into())).serialize(s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<SystemTime>, D::Error> {
+            Ok(Option::<Timestamp>::deserialize(d)?.map(|t| SystemTime::from(t.0)))
         }
     }
-}
 
-/// A session. `token` is what `revokeSession` takes.
-#[derive(Clone, uniffi::Record)]
-pub struct Session {
-    pub id: String,
-    pub user_id: Option<String>,
-    pub token: Option<Arc<SessionToken>>,
-    pub expires_at: Option<SystemTime>,
-    pub ip_address: Option<String>,
-    pub user_agent: Option<String>,
-    pub active_organization_id: Option<String>,
-    pub created_at: Option<SystemTime>,
-    pub updated_at: Option<SystemTime>,
-    /// Other fields the server sent, as a JSON object.
-    pub extra_json: Option<String>,
-}
+    /// `Option<Arc<SessionToken>>` as the token string.
+    pub mod token {
+        use std::sync::Arc;
 
-impl From<banata_auth::Session> for Session {
-    fn from(s: banata_auth::Session) -> Self {
-        Session {
-            id: s.id,
-            user_id: s.user_id,
-            token: token(s.token),
-            expires_at: time(s.expires_at),
-            ip_address: s.ip_address,
-            user_agent: s.user_agent,
-            active_organization_id: s.active_organization_id,
-            created_at: time(s.created_at),
-            updated_at: time(s.updated_at),
-            extra_json: extra_json(s.extra),
+        use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+        use crate::models::SessionToken;
+
+        pub fn serialize<S: Serializer>(
+            v: &Option<Arc<SessionToken>>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            v.as_ref().map(|t| t.0.expose().to_owned()).serialize(s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<Arc<SessionToken>>, D::Error> {
+            let value = Option::<String>::deserialize(d)?;
+            Ok(value.map(|t| Arc::new(SessionToken(banata_auth::SessionToken::new(t)))))
         }
     }
-}
 
-/// The current session and its user.
-#[derive(Clone, uniffi::Record)]
-pub struct SessionWithUser {
-    pub session: Session,
-    pub user: User,
-}
+    /// The fields a record does not name, flattened in and out as a JSON object string.
+    pub mod extra {
+        use serde::{Deserialize, Deserializer, Serialize, Serializer};
+        use serde_json::{Map, Value};
 
-impl From<banata_auth::SessionWithUser> for SessionWithUser {
-    fn from(s: banata_auth::SessionWithUser) -> Self {
-        SessionWithUser {
-            session: s.session.into(),
-            user: s.user.into(),
+        pub fn serialize<S: Serializer>(v: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+            let map: Map<String, Value> = v
+                .as_deref()
+                .and_then(|json| serde_json::from_str(json).ok())
+                .unwrap_or_default();
+            map.serialize(s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+            let map = Map::<String, Value>::deserialize(d)?;
+            Ok(super::super::extra_json(map))
         }
     }
-}
-
-/// The outcome of a sign-up, sign-in or password change. The client has already stored the
-/// token; it is here for apps that keep it themselves.
-#[derive(Clone, uniffi::Record)]
-pub struct AuthResult {
-    pub user: User,
-    pub token: Option<Arc<SessionToken>>,
-    pub redirect: Option<bool>,
-    pub url: Option<String>,
-}
-
-impl From<banata_auth::AuthResult> for AuthResult {
-    fn from(r: banata_auth::AuthResult) -> Self {
-        AuthResult {
-            user: r.user.into(),
-            token: token(r.token),
-            redirect: r.redirect,
-            url: r.url,
-        }
-    }
-}
-
-/// The answer to a password reset request (it never says whether the address has an account).
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct PasswordResetRequested {
-    pub detail: Option<String>,
 }

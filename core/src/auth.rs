@@ -5,42 +5,34 @@
 //! failing that, the body's `token`, and go into the client's [`crate::SessionStore`].
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
+use crate::api::to_input;
 use crate::client::Client;
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::events::{AuthEvent, EventData, EventType};
 use crate::models::{
-    AuthResult, ChangePassword, Session, SessionWithUser, SignInEmail, SignUpEmail, UpdateUser,
-    User,
+    AuthResult, ChangePassword, RequestPasswordReset, ResetPassword, RevokeSession,
+    SessionWithUser, SignInEmail, SignUpEmail, UpdateUser, User, VerifyEmail, VerifyEmailResult,
 };
+use crate::operations::endpoint;
 use crate::session_store::SessionToken;
-use crate::transport::{Call, Credential, Replay, Response};
-
-const SIGN_UP_EMAIL: &str = "/api/auth/sign-up/email";
-const SIGN_IN_EMAIL: &str = "/api/auth/sign-in/email";
-const GET_SESSION: &str = "/api/auth/get-session";
-const LIST_SESSIONS: &str = "/api/auth/list-sessions";
-const REVOKE_SESSION: &str = "/api/auth/revoke-session";
-const REVOKE_SESSIONS: &str = "/api/auth/revoke-sessions";
-const REVOKE_OTHER_SESSIONS: &str = "/api/auth/revoke-other-sessions";
-const SIGN_OUT: &str = "/api/auth/sign-out";
-const UPDATE_USER: &str = "/api/auth/update-user";
-const CHANGE_PASSWORD: &str = "/api/auth/change-password";
-const REQUEST_PASSWORD_RESET: &str = "/api/auth/request-password-reset";
-const RESET_PASSWORD: &str = "/api/auth/reset-password";
+use crate::transport::Response;
 
 /// The method reported in events for e-mail and password flows.
 const METHOD_PASSWORD: &str = "password";
+/// The method reported when a verification link signs the user in.
+const METHOD_EMAIL_VERIFICATION: &str = "email_verification";
 
-/// Auth and session flows; get it with [`Client::auth`].
+/// Auth and session flows; get it with [`Client::auth`]. The operations and their documentation
+/// are declared in one list (`operations.rs`); the ones that do more than one request are here.
 #[derive(Clone, Copy, Debug)]
 pub struct Auth<'a> {
-    client: &'a Client,
+    pub(crate) client: &'a Client,
 }
 
 /// The answer to a password reset request.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PasswordResetRequested {
     /// The server's message (it never says whether the address has an account).
     #[serde(default)]
@@ -55,13 +47,10 @@ impl<'a> Auth<'a> {
     /// Creates an account and, unless the server requires e-mail verification first, signs it
     /// in. Emits `user.created`, then `session.created` when signed in.
     pub async fn sign_up_email(&self, request: SignUpEmail) -> Result<AuthResult> {
-        let call = Call::post(
-            SIGN_UP_EMAIL,
-            to_body(&request),
-            Credential::None,
-            Replay::Unsafe,
-        );
-        let response = self.client.send(call).await?;
+        let response = self
+            .client
+            .send_endpoint(&endpoint::sign_up_email, to_input(&request))
+            .await?;
         let mut result: AuthResult = response.json()?;
         result.token = self.keep_token(&response, result.token.take()).await?;
         self.remember(&result);
@@ -70,25 +59,22 @@ impl<'a> Auth<'a> {
             user_data(&result.user, Some(METHOD_PASSWORD)),
         );
         if result.token.is_some() {
-            self.emit_session_created(&result.user, "sign_up");
+            self.emit_session_created(&result.user, METHOD_PASSWORD, "sign_up");
         }
         Ok(result)
     }
 
     /// Signs in with e-mail and password. Emits `session.created`.
     pub async fn sign_in_email(&self, request: SignInEmail) -> Result<AuthResult> {
-        let call = Call::post(
-            SIGN_IN_EMAIL,
-            to_body(&request),
-            Credential::None,
-            Replay::Safe,
-        );
-        let response = self.client.send(call).await?;
+        let response = self
+            .client
+            .send_endpoint(&endpoint::sign_in_email, to_input(&request))
+            .await?;
         let mut result: AuthResult = response.json()?;
         result.token = self.keep_token(&response, result.token.take()).await?;
         self.remember(&result);
         if result.token.is_some() {
-            self.emit_session_created(&result.user, "sign_in");
+            self.emit_session_created(&result.user, METHOD_PASSWORD, "sign_in");
         }
         Ok(result)
     }
@@ -101,7 +87,7 @@ impl<'a> Auth<'a> {
         };
         let response = self
             .client
-            .send(Call::get(GET_SESSION, Credential::Session))
+            .send_endpoint(&endpoint::get_session, None)
             .await?;
         let session: Option<SessionWithUser> = response.json()?;
         match &session {
@@ -119,28 +105,16 @@ impl<'a> Auth<'a> {
         Ok(session)
     }
 
-    /// Every active session of the signed-in user, each with its (unsigned) token.
-    pub async fn list_sessions(&self) -> Result<Vec<Session>> {
-        let response = self
-            .client
-            .send(Call::get(LIST_SESSIONS, Credential::Session))
-            .await?;
-        response.json()
-    }
-
-    /// Ends the session with this token (from [`Session::token`]). Ending the current session
-    /// forgets the stored token. Emits `session.revoked`.
-    pub async fn revoke_session(&self, token: &str) -> Result<()> {
+    /// Ends the session with this token (from [`crate::Session::token`]). Ending the current
+    /// session forgets the stored token. Emits `session.revoked`.
+    pub async fn revoke_session(&self, request: impl Into<RevokeSession>) -> Result<()> {
+        let request = request.into();
         let user = self.current_user().await;
-        let call = Call::post(
-            REVOKE_SESSION,
-            json!({ "token": token }),
-            Credential::Session,
-            Replay::Safe,
-        );
-        self.client.send(call).await?;
+        self.client
+            .send_endpoint(&endpoint::revoke_session, to_input(&request))
+            .await?;
         if let Some(stored) = self.client.session_token().await? {
-            if stored.same_session(token) {
+            if stored.same_session(request.token.expose()) {
                 self.client.session_store().clear().await?;
             }
         }
@@ -151,13 +125,9 @@ impl<'a> Auth<'a> {
     /// Ends every session of the user except the current one. Emits `session.revoked`.
     pub async fn revoke_other_sessions(&self) -> Result<()> {
         let user = self.current_user().await;
-        let call = Call::post(
-            REVOKE_OTHER_SESSIONS,
-            json!({}),
-            Credential::Session,
-            Replay::Safe,
-        );
-        self.client.send(call).await?;
+        self.client
+            .send_endpoint(&endpoint::revoke_other_sessions, None)
+            .await?;
         self.emit_revoked(user, "revoked_others");
         Ok(())
     }
@@ -166,13 +136,9 @@ impl<'a> Auth<'a> {
     /// Emits `session.revoked`.
     pub async fn revoke_sessions(&self) -> Result<()> {
         let user = self.current_user().await;
-        let call = Call::post(
-            REVOKE_SESSIONS,
-            json!({}),
-            Credential::Session,
-            Replay::Safe,
-        );
-        self.client.send(call).await?;
+        self.client
+            .send_endpoint(&endpoint::revoke_sessions, None)
+            .await?;
         self.client.session_store().clear().await?;
         self.emit_revoked(user, "revoked_all");
         Ok(())
@@ -183,8 +149,7 @@ impl<'a> Auth<'a> {
     pub async fn sign_out(&self) -> Result<()> {
         let had_session = self.client.session_token().await?.is_some();
         let user = self.current_user().await;
-        let call = Call::post(SIGN_OUT, json!({}), Credential::Session, Replay::Safe);
-        self.client.send(call).await?;
+        self.client.send_endpoint(&endpoint::sign_out, None).await?;
         self.client.session_store().clear().await?;
         if had_session {
             self.emit_revoked(user, "sign_out");
@@ -194,13 +159,10 @@ impl<'a> Auth<'a> {
 
     /// Changes the signed-in user's name or image. Emits `user.updated`.
     pub async fn update_user(&self, update: UpdateUser) -> Result<()> {
-        let call = Call::post(
-            UPDATE_USER,
-            to_body(&update),
-            Credential::Session,
-            Replay::Safe,
-        );
-        let response = self.client.send(call).await?;
+        let response = self
+            .client
+            .send_endpoint(&endpoint::update_user, to_input(&update))
+            .await?;
         self.keep_token(&response, None).await?;
         let user = self.current_user().await;
         let mut data = user.map(|u| user_data(&u, None)).unwrap_or_default();
@@ -214,13 +176,10 @@ impl<'a> Auth<'a> {
     /// Changes the signed-in user's password, optionally ending every other session (the current
     /// one then gets a new token, which is stored). Emits `password.changed`.
     pub async fn change_password(&self, request: ChangePassword) -> Result<AuthResult> {
-        let call = Call::post(
-            CHANGE_PASSWORD,
-            to_body(&request),
-            Credential::Session,
-            Replay::Unsafe,
-        );
-        let response = self.client.send(call).await?;
+        let response = self
+            .client
+            .send_endpoint(&endpoint::change_password, to_input(&request))
+            .await?;
         let mut result: AuthResult = response.json()?;
         result.token = self.keep_token(&response, result.token.take()).await?;
         self.remember(&result);
@@ -228,28 +187,19 @@ impl<'a> Auth<'a> {
         Ok(result)
     }
 
-    /// Asks the server to send a password reset link to `email`. `redirect_to` is where the link
-    /// leads (it must be a trusted origin or a relative path). Emits `password.reset_requested`.
+    /// Asks the server to send a password reset link. Emits `password.reset_requested`.
     pub async fn request_password_reset(
         &self,
-        email: &str,
-        redirect_to: Option<&str>,
+        request: RequestPasswordReset,
     ) -> Result<PasswordResetRequested> {
-        let mut body = json!({ "email": email });
-        if let Some(to) = redirect_to {
-            body["redirectTo"] = json!(to);
-        }
-        let call = Call::post(
-            REQUEST_PASSWORD_RESET,
-            body,
-            Credential::None,
-            Replay::Unsafe,
-        );
-        let answer: PasswordResetRequested = self.client.send(call).await?.json()?;
+        let answer: PasswordResetRequested = self
+            .client
+            .request(&endpoint::request_password_reset, to_input(&request))
+            .await?;
         self.emit(
             EventType::PASSWORD_RESET_REQUESTED,
             EventData {
-                email: Some(email.to_owned()),
+                email: Some(request.email),
                 ..Default::default()
             },
         );
@@ -257,12 +207,51 @@ impl<'a> Auth<'a> {
     }
 
     /// Sets a new password with the token from a reset link. Emits `password.reset`.
-    pub async fn reset_password(&self, token: &str, new_password: &str) -> Result<()> {
-        let body = json!({ "token": token, "newPassword": new_password });
-        let call = Call::post(RESET_PASSWORD, body, Credential::None, Replay::Unsafe);
-        self.client.send(call).await?;
+    pub async fn reset_password(&self, request: ResetPassword) -> Result<()> {
+        self.client
+            .send_endpoint(&endpoint::reset_password, to_input(&request))
+            .await?;
         self.emit(EventType::PASSWORD_RESET, EventData::default());
         Ok(())
+    }
+
+    /// Verifies an e-mail address with the token from a verification link. Emits
+    /// `email.verified`, and `session.created` when the server signs the user in with it (the
+    /// client then keeps the token).
+    ///
+    /// With a `callback_url` the server answers with a redirect: its target is returned in
+    /// `redirect_url`, and an `error` it carries (an invalid or expired token) is returned as
+    /// an [`ErrorKind::Authentication`] error with that code.
+    pub async fn verify_email(&self, request: VerifyEmail) -> Result<VerifyEmailResult> {
+        let email = token_email(&request.token);
+        let response = self
+            .client
+            .send_endpoint(&endpoint::verify_email, to_input(&request))
+            .await?;
+        let mut result = match response.location() {
+            Some(location) => redirect_result(location)?,
+            None => response
+                .json::<Option<VerifyEmailResult>>()?
+                .unwrap_or_default(),
+        };
+        // Better Auth answers `user: null` even when it signs the user in; the session says who.
+        let signed_in = match self.keep_token(&response, None).await? {
+            Some(_) => self.get_session().await?.map(|s| s.user),
+            None => None,
+        };
+        if result.user.is_none() {
+            result.user = signed_in.clone();
+        }
+        let mut data = match &result.user {
+            Some(user) => user_data(user, None),
+            None => EventData::default(),
+        };
+        data.email = data.email.or(email);
+        self.emit(EventType::EMAIL_VERIFIED, data);
+        if let Some(user) = &signed_in {
+            self.emit_session_created(user, METHOD_EMAIL_VERIFICATION, "email_verified");
+        }
+        Ok(result)
     }
 
     /// Stores the token a response carries (header first, then `body_token`) and returns it.
@@ -302,8 +291,8 @@ impl<'a> Auth<'a> {
         self.client.known_user(&token)
     }
 
-    fn emit_session_created(&self, user: &User, reason: &str) {
-        let mut data = user_data(user, Some(METHOD_PASSWORD));
+    fn emit_session_created(&self, user: &User, method: &str, reason: &str) {
+        let mut data = user_data(user, Some(method));
         data.reason = Some(reason.to_owned());
         self.emit(EventType::SESSION_CREATED, data);
     }
@@ -329,6 +318,38 @@ fn user_data(user: &User, method: Option<&str>) -> EventData {
     }
 }
 
-fn to_body<T: serde::Serialize>(value: &T) -> serde_json::Value {
-    serde_json::to_value(value).expect("request types always serialize")
+/// The address a verification token is for: its JWT payload's `email` claim (read, not
+/// verified: the server checks the token, this only names the user in the event).
+fn token_email(token: &str) -> Option<String> {
+    use base64::Engine;
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    claims.get("email")?.as_str().map(str::to_owned)
+}
+
+/// The result of a verification answered with a redirect: success, or the `error` it names.
+fn redirect_result(location: &str) -> Result<VerifyEmailResult> {
+    let error = url::Url::parse(location)
+        .or_else(|_| url::Url::parse("http://relative.invalid").and_then(|b| b.join(location)))
+        .ok()
+        .and_then(|url| {
+            url.query_pairs()
+                .find(|(k, _)| k == "error")
+                .map(|(_, v)| v.into_owned())
+        });
+    match error {
+        Some(code) => Err(Error::new(
+            ErrorKind::Authentication,
+            format!("the verification link was refused: {code}"),
+        )
+        .with_code(code.to_ascii_uppercase())),
+        None => Ok(VerifyEmailResult {
+            status: true,
+            user: None,
+            redirect_url: Some(location.to_owned()),
+        }),
+    }
 }

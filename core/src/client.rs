@@ -154,6 +154,9 @@ impl ClientBuilder {
             .default_headers(headers)
             .connect_timeout(self.timeout.min(Duration::from_secs(10)))
             .pool_idle_timeout(Duration::from_secs(60))
+            // A redirect is an answer (a verification link's callback), never followed: an API
+            // call must not end up reading another origin's page as its result.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::configuration(format!("could not build the HTTP client: {e}")))?;
         let transport = Transport {
@@ -290,10 +293,7 @@ impl Client {
     pub fn with_options(&self, options: RequestOptions) -> Client {
         Client {
             inner: Arc::clone(&self.inner),
-            options: RequestOptions {
-                timeout: options.timeout.or(self.options.timeout),
-                max_retries: options.max_retries.or(self.options.max_retries),
-            },
+            options: self.options.merged(&options),
         }
     }
 
@@ -318,7 +318,7 @@ impl Client {
                 events: self.inner.events.clone(),
                 session_user: Mutex::new(None),
             }),
-            options: self.options,
+            options: self.options.clone(),
         }
     }
 
@@ -375,7 +375,7 @@ impl Client {
         };
         self.inner
             .transport
-            .send(&call, token.as_ref(), self.options)
+            .send(&call, token.as_ref(), &self.options)
             .await
     }
 

@@ -43,6 +43,9 @@ pub enum ErrorKind {
     Configuration,
     /// The host's [`crate::SessionStore`] failed to read, save or clear the token.
     SessionStore,
+    /// A call was given an argument of the wrong type or shape, or an unknown operation (a
+    /// programming error: bindings raise their language's type error for it).
+    InvalidArgument,
 }
 
 impl ErrorKind {
@@ -62,6 +65,7 @@ impl ErrorKind {
             ErrorKind::Decode => "decode",
             ErrorKind::Configuration => "configuration",
             ErrorKind::SessionStore => "session_store",
+            ErrorKind::InvalidArgument => "invalid_argument",
         }
     }
 
@@ -152,6 +156,11 @@ impl Error {
 
     pub(crate) fn with_status(mut self, status: u16) -> Self {
         self.inner.status = Some(status);
+        self
+    }
+
+    pub(crate) fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.inner.code = Some(code.into());
         self
     }
 

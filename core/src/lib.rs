@@ -20,11 +20,13 @@
 //! The same core backs the Node, Python, Swift and Kotlin packages.
 
 pub mod addons;
+pub mod api;
 mod auth;
 mod client;
 mod error;
 pub mod events;
 mod models;
+mod operations;
 mod retry;
 mod session_store;
 mod transport;
@@ -37,8 +39,9 @@ pub use client::{
 pub use error::{Error, ErrorKind, Result};
 pub use events::{AuthEvent, EventBusStats, EventData, EventFilter, EventType, Subscription};
 pub use models::{
-    AuthResult, ChangePassword, Session, SessionWithUser, SignInEmail, SignUpEmail, Timestamp,
-    UpdateUser, User,
+    AuthResult, ChangePassword, RequestPasswordReset, ResetPassword, RevokeSession,
+    SendVerificationEmail, Session, SessionWithUser, SignInEmail, SignUpEmail, Status, Timestamp,
+    UpdateUser, User, VerifyEmail, VerifyEmailResult,
 };
 pub use session_store::{MemorySessionStore, SessionStore, SessionToken};
 pub use transport::RequestOptions;

@@ -76,6 +76,7 @@ impl<'de> Deserialize<'de> for Timestamp {
 
 /// A user account.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     /// Server-assigned id.
@@ -106,6 +107,7 @@ pub struct User {
 
 /// One signed-in device or browser.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Session {
     pub id: String,
@@ -134,6 +136,7 @@ pub struct Session {
 
 /// The current session and its user, as `/get-session` returns them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SessionWithUser {
     pub session: Session,
     pub user: User,
@@ -141,6 +144,7 @@ pub struct SessionWithUser {
 
 /// The answer to a sign-up or sign-in.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthResult {
     pub user: User,
@@ -157,17 +161,23 @@ pub struct AuthResult {
 }
 
 /// Sign-up with e-mail and password.
-#[derive(Clone, Serialize, Default)]
+#[derive(Clone, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SignUpEmail {
     pub name: String,
     pub email: String,
     pub password: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
-    #[serde(rename = "callbackURL", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "callbackURL",
+        alias = "callbackUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub callback_url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remember_me: Option<bool>,
 }
 
@@ -201,15 +211,21 @@ impl fmt::Debug for SignUpEmail {
 }
 
 /// Sign-in with e-mail and password.
-#[derive(Clone, Serialize, Default)]
+#[derive(Clone, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SignInEmail {
     pub email: String,
     pub password: String,
     /// `false` makes the session end with the browser session (and last one day).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remember_me: Option<bool>,
-    #[serde(rename = "callbackURL", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "callbackURL",
+        alias = "callbackUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub callback_url: Option<String>,
 }
 
@@ -242,23 +258,25 @@ impl fmt::Debug for SignInEmail {
 }
 
 /// Changes to the signed-in user's profile. Unset fields are left as they are.
-#[derive(Clone, Debug, Serialize, Default, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateUser {
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
 }
 
 /// A password change for the signed-in user.
-#[derive(Clone, Serialize, Default)]
+#[derive(Clone, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ChangePassword {
     pub current_password: String,
     pub new_password: String,
     /// Also sign out every other session (the current one gets a new token).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoke_other_sessions: Option<bool>,
 }
 
@@ -286,6 +304,218 @@ impl fmt::Debug for ChangePassword {
             .field("new_password", &"<redacted>")
             .field("revoke_other_sessions", &self.revoke_other_sessions)
             .finish()
+    }
+}
+
+/// Ends one session, named by its unsigned token (from a listed [`Session`]).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RevokeSession {
+    /// The session's token.
+    pub token: SessionToken,
+}
+
+impl From<&str> for RevokeSession {
+    fn from(token: &str) -> Self {
+        RevokeSession {
+            token: SessionToken::new(token),
+        }
+    }
+}
+
+impl From<String> for RevokeSession {
+    fn from(token: String) -> Self {
+        RevokeSession {
+            token: SessionToken::new(token),
+        }
+    }
+}
+
+impl From<&String> for RevokeSession {
+    fn from(token: &String) -> Self {
+        RevokeSession::from(token.as_str())
+    }
+}
+
+impl From<SessionToken> for RevokeSession {
+    fn from(token: SessionToken) -> Self {
+        RevokeSession { token }
+    }
+}
+
+impl From<&SessionToken> for RevokeSession {
+    fn from(token: &SessionToken) -> Self {
+        RevokeSession {
+            token: token.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for RevokeSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RevokeSession")
+            .field("token", &"<redacted>")
+            .finish()
+    }
+}
+
+/// A request for a password reset link.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct RequestPasswordReset {
+    /// The account's address.
+    pub email: String,
+    /// Where the link leads: a trusted origin or a relative path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_to: Option<String>,
+}
+
+impl RequestPasswordReset {
+    /// A reset request for `email`.
+    pub fn new(email: impl Into<String>) -> Self {
+        RequestPasswordReset {
+            email: email.into(),
+            redirect_to: None,
+        }
+    }
+
+    /// Sets where the link leads.
+    pub fn redirect_to(mut self, to: impl Into<String>) -> Self {
+        self.redirect_to = Some(to.into());
+        self
+    }
+}
+
+/// A new password, with the token from a reset link.
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ResetPassword {
+    /// The token from the reset link.
+    pub token: String,
+    /// The new password.
+    pub new_password: String,
+}
+
+impl ResetPassword {
+    /// A reset with `token` to `new_password`.
+    pub fn new(token: impl Into<String>, new_password: impl Into<String>) -> Self {
+        ResetPassword {
+            token: token.into(),
+            new_password: new_password.into(),
+        }
+    }
+}
+
+impl fmt::Debug for ResetPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResetPassword")
+            .field("token", &"<redacted>")
+            .field("new_password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// A request to mail a verification link.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SendVerificationEmail {
+    /// The address to verify.
+    pub email: String,
+    /// Where the link leads after verifying: a trusted origin or a relative path.
+    #[serde(
+        rename = "callbackURL",
+        alias = "callbackUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub callback_url: Option<String>,
+}
+
+impl SendVerificationEmail {
+    /// A verification mail for `email`.
+    pub fn new(email: impl Into<String>) -> Self {
+        SendVerificationEmail {
+            email: email.into(),
+            callback_url: None,
+        }
+    }
+}
+
+/// The token of a verification link.
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyEmail {
+    /// The `token` parameter of the link.
+    pub token: String,
+    /// Asks the server to answer with a redirect there instead of JSON; the result then
+    /// carries the URL in `redirect_url`.
+    #[serde(
+        rename = "callbackURL",
+        alias = "callbackUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub callback_url: Option<String>,
+}
+
+impl VerifyEmail {
+    /// A verification with `token`.
+    pub fn new(token: impl Into<String>) -> Self {
+        VerifyEmail {
+            token: token.into(),
+            callback_url: None,
+        }
+    }
+}
+
+impl fmt::Debug for VerifyEmail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyEmail")
+            .field("token", &"<redacted>")
+            .field("callback_url", &self.callback_url)
+            .finish()
+    }
+}
+
+/// The answer to a verification.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyEmailResult {
+    /// Whether the address is now verified.
+    #[serde(default)]
+    pub status: bool,
+    /// The verified user, when the server says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<User>,
+    /// Where the server redirected to, when a `callback_url` was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_url: Option<String>,
+}
+
+/// A plain acknowledgement: `{"status": true}`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Status {
+    /// Whether the server did it.
+    #[serde(default)]
+    pub status: bool,
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Timestamp {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Timestamp".into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "format": "date-time" })
     }
 }
 

@@ -40,6 +40,19 @@ impl SessionToken {
     }
 }
 
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for SessionToken {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SessionToken".into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "format": "secret" })
+    }
+}
+
 impl fmt::Debug for SessionToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SessionToken(<redacted>)")

@@ -16,7 +16,7 @@ use crate::session_store::SessionToken;
 
 /// Which credential a call carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Credential {
+pub enum Credential {
     /// None at all (sign-up, sign-in, password reset).
     None,
     /// The project API key, as `Authorization: Bearer` (management paths).
@@ -25,9 +25,20 @@ pub(crate) enum Credential {
     Session,
 }
 
+impl Credential {
+    /// `"none"`, `"api_key"` or `"session"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Credential::None => "none",
+            Credential::ApiKey => "api_key",
+            Credential::Session => "session",
+        }
+    }
+}
+
 /// Whether repeating the call after an unclear failure is harmless.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Replay {
+pub enum Replay {
     /// Reads and idempotent writes: retried on every retryable failure.
     Safe,
     /// Creates something or consumes a secret (sign-up, password change): retried only when the
@@ -40,6 +51,8 @@ pub(crate) enum Replay {
 pub(crate) struct Call {
     pub method: Method,
     pub path: &'static str,
+    /// A flat JSON object sent as the query string.
+    pub query: Option<Value>,
     pub body: Option<Value>,
     pub credential: Credential,
     pub replay: Replay,
@@ -50,6 +63,7 @@ impl Call {
         Call {
             method: Method::GET,
             path,
+            query: None,
             body: None,
             credential,
             replay: Replay::Safe,
@@ -60,6 +74,7 @@ impl Call {
         Call {
             method: Method::POST,
             path,
+            query: None,
             body: Some(body),
             credential,
             replay,
@@ -72,6 +87,8 @@ impl Call {
 pub(crate) struct Response {
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// The server answered with a 3xx (redirects are never followed).
+    pub redirect: bool,
 }
 
 impl Response {
@@ -91,15 +108,41 @@ impl Response {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
+
+    /// Where a redirect answer points.
+    pub fn location(&self) -> Option<&str> {
+        self.redirect.then(|| self.header("location")).flatten()
+    }
 }
 
-/// Per-call limits; unset fields fall back to the client's.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Per-call settings; unset fields fall back to the client's.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct RequestOptions {
     /// Time for one attempt, from sending to the last body byte.
     pub timeout: Option<Duration>,
     /// Retries after the first attempt.
     pub max_retries: Option<u32>,
+    /// The `Idempotency-Key` of a POST (every attempt sends the same one); a new random key
+    /// when unset.
+    pub idempotency_key: Option<String>,
+    /// Extra headers for the call, after the client's.
+    pub headers: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for RequestOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Header values may be credentials; only their names are shown.
+        let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("RequestOptions")
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .field(
+                "idempotency_key",
+                &self.idempotency_key.as_ref().map(|_| "<set>"),
+            )
+            .field("headers", &names)
+            .finish()
+    }
 }
 
 impl RequestOptions {
@@ -115,6 +158,16 @@ impl RequestOptions {
     /// Overrides the number of retries.
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.max_retries = Some(retries);
+        self
+    }
+    /// Sets the idempotency key of a POST.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+    /// Adds a header to the call.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
         self
     }
 }
@@ -143,18 +196,32 @@ impl Transport {
         &self,
         call: &Call,
         session: Option<&SessionToken>,
-        options: RequestOptions,
+        options: &RequestOptions,
     ) -> Result<Response> {
         let timeout = options.timeout.unwrap_or(self.timeout);
         let max_retries = options.max_retries.unwrap_or(self.max_retries);
-        let headers = self.headers_for(call, session)?;
+        let headers = self.headers_for(call, session, options)?;
         let body = match &call.body {
             Some(v) => Some(Bytes::from(serde_json::to_vec(v).map_err(|e| {
                 Error::configuration(format!("request body is not JSON: {e}")).with_source(e)
             })?)),
             None => None,
         };
-        let url = self.url_for(call.path);
+        let mut url = self.url_for(call.path);
+        if let Some(Value::Object(query)) = &call.query {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in query {
+                match value {
+                    Value::Null => {}
+                    Value::String(s) => {
+                        pairs.append_pair(name, s);
+                    }
+                    other => {
+                        pairs.append_pair(name, &other.to_string());
+                    }
+                }
+            }
+        }
         let mut attempt = 0u32;
         loop {
             let outcome = self
@@ -185,16 +252,47 @@ impl Transport {
         }
     }
 
-    fn headers_for(&self, call: &Call, session: Option<&SessionToken>) -> Result<HeaderMap> {
+    fn headers_for(
+        &self,
+        call: &Call,
+        session: Option<&SessionToken>,
+        options: &RequestOptions,
+    ) -> Result<HeaderMap> {
         let mut headers = HeaderMap::new();
+        for (name, value) in &options.headers {
+            let name = reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("{name:?} is not a header name"),
+                )
+            })?;
+            let mut value = HeaderValue::from_str(value).map_err(|_| {
+                Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!(
+                        "the value of the {name} header has characters not allowed in a header"
+                    ),
+                )
+            })?;
+            value.set_sensitive(true);
+            headers.insert(name, value);
+        }
         headers.insert("accept", HeaderValue::from_static("application/json"));
         if call.body.is_some() {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
         if call.method == Method::POST {
             // One key for every attempt, so a server that saw a lost attempt can recognise a replay.
-            let key = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
-                .expect("uuids are valid header values");
+            let key = match &options.idempotency_key {
+                Some(key) => HeaderValue::from_str(key).map_err(|_| {
+                    Error::new(
+                        ErrorKind::InvalidArgument,
+                        "the idempotency key has characters not allowed in a header",
+                    )
+                })?,
+                None => HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
+                    .expect("uuids are valid header values"),
+            };
             headers.insert("idempotency-key", key);
         }
         let bearer = match call.credential {
@@ -259,6 +357,13 @@ impl Transport {
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
+        if status.is_redirection() && headers.contains_key("location") {
+            return Ok(Response {
+                headers,
+                body: Bytes::new(),
+                redirect: true,
+            });
+        }
         if !status.is_success() {
             let retry_after = retry_after_from_headers(&headers, SystemTime::now());
             return Err(Error::from_response(
@@ -269,7 +374,11 @@ impl Transport {
             ));
         }
         check_success_body(status, &headers, &body, request_id)?;
-        Ok(Response { headers, body })
+        Ok(Response {
+            headers,
+            body,
+            redirect: false,
+        })
     }
 }
 

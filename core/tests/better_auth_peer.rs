@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use banata_auth::{ChangePassword, Client, ErrorKind, SignInEmail, SignUpEmail, UpdateUser};
+use banata_auth::{RequestPasswordReset, ResetPassword};
 use common::{PASSWORD, Recorder, unique_email};
 
 /// A running peer; killed on drop.
@@ -242,12 +243,12 @@ async fn change_and_reset_password_on_better_auth() {
 
     let anon = peer.client();
     anon.auth()
-        .request_password_reset(&email, Some("/reset"))
+        .request_password_reset(RequestPasswordReset::new(&email).redirect_to("/reset"))
         .await
         .unwrap();
     let token = peer.reset_token(&email).await;
     anon.auth()
-        .reset_password(&token, "an0ther-passw0rd")
+        .reset_password(ResetPassword::new(&token, "an0ther-passw0rd"))
         .await
         .unwrap();
     anon.auth()
@@ -256,7 +257,7 @@ async fn change_and_reset_password_on_better_auth() {
         .unwrap();
     let e = anon
         .auth()
-        .reset_password(&token, "y3t-another-one")
+        .reset_password(ResetPassword::new(&token, "y3t-another-one"))
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Validation, "{e}");

@@ -9,6 +9,7 @@ use banata_auth::{
     AddonConfigUpdate, AddonId, ChangePassword, Client, ErrorKind, EventFilter, EventType,
     MemorySessionStore, SessionStore, SignInEmail, SignUpEmail, UpdateUser,
 };
+use banata_auth::{RequestPasswordReset, ResetPassword};
 use common::{PASSWORD, Recorder, admin_client, devserver, unique_email};
 
 #[tokio::test]
@@ -176,18 +177,18 @@ async fn change_password_and_reset_password() {
     // Reset: the devserver exposes the mailed token to the admin key.
     let anon = Client::new(server.url()).unwrap();
     anon.auth()
-        .request_password_reset(&email, Some("/reset"))
+        .request_password_reset(RequestPasswordReset::new(&email).redirect_to("/reset"))
         .await
         .unwrap();
     let token = reset_token(&server, &email).await;
     let bad = anon
         .auth()
-        .reset_password("not-a-token", "an0ther-passw0rd")
+        .reset_password(ResetPassword::new("not-a-token", "an0ther-passw0rd"))
         .await
         .unwrap_err();
     assert_eq!(bad.code(), Some("INVALID_TOKEN"));
     anon.auth()
-        .reset_password(&token, "an0ther-passw0rd")
+        .reset_password(ResetPassword::new(&token, "an0ther-passw0rd"))
         .await
         .unwrap();
     let old = anon
@@ -203,7 +204,7 @@ async fn change_password_and_reset_password() {
     // Reset tokens are single-use.
     let reused = anon
         .auth()
-        .reset_password(&token, "y3t-another-one")
+        .reset_password(ResetPassword::new(&token, "y3t-another-one"))
         .await
         .unwrap_err();
     assert_eq!(reused.code(), Some("INVALID_TOKEN"));

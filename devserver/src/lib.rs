@@ -17,6 +17,7 @@
 
 mod crypto;
 mod http;
+pub mod mailbox;
 mod routes;
 mod store;
 
@@ -50,6 +51,7 @@ pub(crate) struct AppState {
     store: Store,
     secret: Arc<Vec<u8>>,
     sinks: Arc<routes::sinks::Sinks>,
+    mailbox: Arc<mailbox::Mailbox>,
 }
 
 impl AppState {
@@ -80,6 +82,7 @@ impl DevServer {
             store,
             secret: Arc::new(secret.into_bytes()),
             sinks: Arc::default(),
+            mailbox: Arc::default(),
         };
         let admin_api_key = match config.admin_api_key {
             Some(key) if key.len() < 32 => {
@@ -143,6 +146,11 @@ pub struct DevServerHandle {
 }
 
 impl DevServerHandle {
+    /// The mails the server would have sent to `to`, oldest first.
+    pub fn mailbox(&self, to: &str) -> Vec<mailbox::Mail> {
+        self.state.mailbox.to(Some(to))
+    }
+
     /// The base URL, e.g. `http://127.0.0.1:41234`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)

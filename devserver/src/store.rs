@@ -234,6 +234,15 @@ impl Store {
         Ok(())
     }
 
+    /// Marks the user with this (normalised) address as verified.
+    pub fn set_email_verified(&self, id: &str) -> rusqlite::Result<()> {
+        self.conn().execute(
+            "UPDATE user SET email_verified = 1, updated_at = ?2 WHERE id = ?1",
+            params![id, now_ms()],
+        )?;
+        Ok(())
+    }
+
     pub fn create_session(
         &self,
         user_id: &str,

@@ -13,7 +13,8 @@ from __future__ import annotations
 import atexit
 
 from . import _native, errors
-from .client import AddonUpdate, AsyncClient, Client, SessionStore
+from ._generated import Addons, AsyncAddons, AsyncAuth, Auth
+from .client import AddonUpdate, AsyncClient, Client, RequestOptions, SessionStore
 from .errors import *  # noqa: F403 - the exception classes, listed in errors.__all__
 from .events import AuthEvent, EventData, EventType, Subscription
 from .forwarding import DestinationStats, Forwarder, ForwardingFailure, ForwardingStats
@@ -25,7 +26,9 @@ from .models import (
     PasswordResetRequested,
     Session,
     SessionWithUser,
+    Status,
     User,
+    VerifyEmailResult,
 )
 
 __version__: str = _native.__version__
@@ -40,6 +43,11 @@ __all__ = [
     "AsyncClient",
     "SessionStore",
     "AddonUpdate",
+    "RequestOptions",
+    "Auth",
+    "AsyncAuth",
+    "Addons",
+    "AsyncAddons",
     "AuthEvent",
     "EventData",
     "EventType",
@@ -53,8 +61,10 @@ __all__ = [
     "SessionWithUser",
     "AuthResult",
     "PasswordResetRequested",
+    "Status",
+    "VerifyEmailResult",
     "AddonConfig",
     "AddonSettings",
     "AddonId",
 ]
-__all__ += errors.__all__
+__all__ += errors.__all__  # noqa: PLE0605

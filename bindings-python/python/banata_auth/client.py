@@ -13,20 +13,14 @@ import os
 from typing import TYPE_CHECKING, Any, Mapping, Protocol, TypeVar
 
 from . import _native
+from ._base import RequestOptions
 from .events import EventCallback, Subscription, _dispatcher
-from .models import (
-    AddonConfig,
-    AddonSettings,
-    AuthResult,
-    PasswordResetRequested,
-    Session,
-    SessionWithUser,
-)
+from ._generated import Addons, AddonSettings, AsyncAddons, AsyncAuth, Auth
 
 if TYPE_CHECKING:
     from types import TracebackType
 
-__all__ = ["Client", "AsyncClient", "SessionStore", "AddonUpdate"]
+__all__ = ["Client", "AsyncClient", "SessionStore", "AddonUpdate", "RequestOptions"]
 
 
 class SessionStore(Protocol):
@@ -45,27 +39,6 @@ class SessionStore(Protocol):
 
 AddonUpdate = Mapping[str, "Mapping[str, Any] | AddonSettings | bool"]
 """A partial add-on change: ``{"stripe": {"enabled": True}}`` (or ``{"stripe": True}``)."""
-
-
-def _update_json(update: AddonUpdate) -> str:
-    if not isinstance(update, Mapping):
-        raise TypeError(f"expected a mapping of add-on id to settings, got {type(update).__name__}")
-    addons: dict[str, Any] = {}
-    for addon_id, settings in update.items():
-        if not isinstance(addon_id, str) or not addon_id:
-            raise TypeError(f"add-on ids are non-empty strings, got {addon_id!r}")
-        if isinstance(settings, bool):
-            addons[addon_id] = {"enabled": settings}
-        elif isinstance(settings, AddonSettings):
-            addons[addon_id] = settings.to_wire()
-        elif isinstance(settings, Mapping):
-            addons[addon_id] = dict(settings)
-        else:
-            raise TypeError(
-                f"settings for {addon_id!r} must be a mapping like {{'enabled': True}}, "
-                f"got {type(settings).__name__}"
-            )
-    return json.dumps({"addons": addons})
 
 
 def _doc(document: str | None) -> Any:
@@ -163,111 +136,6 @@ class _BaseClient:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
 
-class Auth:
-    """``client.auth``: sign-up, sign-in and the session flows (blocking)."""
-
-    __slots__ = ("_native",)
-
-    def __init__(self, native: _native.NativeAuth) -> None:
-        self._native = native
-
-    def sign_up_email(
-        self,
-        name: str,
-        email: str,
-        password: str,
-        *,
-        image: str | None = None,
-        callback_url: str | None = None,
-        remember_me: bool | None = None,
-    ) -> AuthResult:
-        """Creates an account; the new session's token goes to the session store."""
-        doc = self._native.sign_up_email(
-            name, email, password, image=image, callback_url=callback_url, remember_me=remember_me
-        )
-        return AuthResult.from_wire(_doc(doc))
-
-    def sign_in_email(
-        self,
-        email: str,
-        password: str,
-        *,
-        remember_me: bool | None = None,
-        callback_url: str | None = None,
-    ) -> AuthResult:
-        """Signs in; ``remember_me=False`` makes the session end with the browser session."""
-        doc = self._native.sign_in_email(
-            email, password, remember_me=remember_me, callback_url=callback_url
-        )
-        return AuthResult.from_wire(_doc(doc))
-
-    def get_session(self) -> SessionWithUser | None:
-        """The current session and user, or ``None`` when signed out or expired."""
-        doc = _doc(self._native.get_session())
-        return None if doc is None else SessionWithUser.from_wire(doc)
-
-    def list_sessions(self) -> list[Session]:
-        """The user's active sessions."""
-        return [Session.from_wire(s) for s in _doc(self._native.list_sessions())]
-
-    def revoke_session(self, token: str) -> None:
-        """Revokes one session by its token (``Session.token``)."""
-        self._native.revoke_session(token)
-
-    def revoke_other_sessions(self) -> None:
-        """Revokes every session but the current one."""
-        self._native.revoke_other_sessions()
-
-    def revoke_sessions(self) -> None:
-        """Revokes every session, the current one included."""
-        self._native.revoke_sessions()
-
-    def sign_out(self) -> None:
-        """Ends the current session and forgets its token."""
-        self._native.sign_out()
-
-    def update_user(self, *, name: str | None = None, image: str | None = None) -> None:
-        """Changes the signed-in user's profile; fields left ``None`` stay as they are."""
-        self._native.update_user(name=name, image=image)
-
-    def change_password(
-        self, current_password: str, new_password: str, *, revoke_other_sessions: bool | None = None
-    ) -> AuthResult:
-        """Changes the password; with ``revoke_other_sessions`` the other sessions end."""
-        doc = self._native.change_password(
-            current_password, new_password, revoke_other_sessions=revoke_other_sessions
-        )
-        return AuthResult.from_wire(_doc(doc))
-
-    def request_password_reset(
-        self, email: str, *, redirect_to: str | None = None
-    ) -> PasswordResetRequested:
-        """Asks the server to e-mail a reset link."""
-        doc = self._native.request_password_reset(email, redirect_to=redirect_to)
-        return PasswordResetRequested.from_wire(_doc(doc))
-
-    def reset_password(self, token: str, new_password: str) -> None:
-        """Sets a new password with the token from a reset link."""
-        self._native.reset_password(token, new_password)
-
-
-class Addons:
-    """``client.addons``: the project's add-on configuration (blocking; needs the API key)."""
-
-    __slots__ = ("_native",)
-
-    def __init__(self, native: _native.NativeAddons) -> None:
-        self._native = native
-
-    def get(self) -> AddonConfig:
-        """The configuration; an add-on that is absent is disabled."""
-        return AddonConfig.from_wire(_doc(self._native.get()))
-
-    def save(self, update: AddonUpdate) -> AddonConfig:
-        """Merges ``update`` per add-on id (ids not named stay as they are) and returns the result."""
-        return AddonConfig.from_wire(_doc(self._native.save(_update_json(update))))
-
-
 class Client(_BaseClient):
     """The blocking client.
 
@@ -281,8 +149,8 @@ class Client(_BaseClient):
 
     def _adopt(self, native: _native.NativeClient) -> None:
         super()._adopt(native)
-        self.auth = Auth(native.auth)
-        self.addons = Addons(native.addons)
+        self.auth = Auth(native)
+        self.addons = Addons(native)
 
     def session_token(self) -> str | None:
         """The stored session token, if signed in."""
@@ -305,102 +173,6 @@ class Client(_BaseClient):
         self.close()
 
 
-class AsyncAuth:
-    """``client.auth`` of :class:`AsyncClient`: the same flows as awaitables."""
-
-    __slots__ = ("_native",)
-
-    def __init__(self, native: _native.NativeAuth) -> None:
-        self._native = native
-
-    async def sign_up_email(
-        self,
-        name: str,
-        email: str,
-        password: str,
-        *,
-        image: str | None = None,
-        callback_url: str | None = None,
-        remember_me: bool | None = None,
-    ) -> AuthResult:
-        doc = await self._native.sign_up_email(
-            name, email, password, image=image, callback_url=callback_url,
-            remember_me=remember_me, asynchronous=True,
-        )
-        return AuthResult.from_wire(_doc(doc))
-
-    async def sign_in_email(
-        self,
-        email: str,
-        password: str,
-        *,
-        remember_me: bool | None = None,
-        callback_url: str | None = None,
-    ) -> AuthResult:
-        doc = await self._native.sign_in_email(
-            email, password, remember_me=remember_me, callback_url=callback_url, asynchronous=True
-        )
-        return AuthResult.from_wire(_doc(doc))
-
-    async def get_session(self) -> SessionWithUser | None:
-        doc = _doc(await self._native.get_session(asynchronous=True))
-        return None if doc is None else SessionWithUser.from_wire(doc)
-
-    async def list_sessions(self) -> list[Session]:
-        return [Session.from_wire(s) for s in _doc(await self._native.list_sessions(asynchronous=True))]
-
-    async def revoke_session(self, token: str) -> None:
-        await self._native.revoke_session(token, asynchronous=True)
-
-    async def revoke_other_sessions(self) -> None:
-        await self._native.revoke_other_sessions(asynchronous=True)
-
-    async def revoke_sessions(self) -> None:
-        await self._native.revoke_sessions(asynchronous=True)
-
-    async def sign_out(self) -> None:
-        await self._native.sign_out(asynchronous=True)
-
-    async def update_user(self, *, name: str | None = None, image: str | None = None) -> None:
-        await self._native.update_user(name=name, image=image, asynchronous=True)
-
-    async def change_password(
-        self, current_password: str, new_password: str, *, revoke_other_sessions: bool | None = None
-    ) -> AuthResult:
-        doc = await self._native.change_password(
-            current_password, new_password, revoke_other_sessions=revoke_other_sessions,
-            asynchronous=True,
-        )
-        return AuthResult.from_wire(_doc(doc))
-
-    async def request_password_reset(
-        self, email: str, *, redirect_to: str | None = None
-    ) -> PasswordResetRequested:
-        doc = await self._native.request_password_reset(
-            email, redirect_to=redirect_to, asynchronous=True
-        )
-        return PasswordResetRequested.from_wire(_doc(doc))
-
-    async def reset_password(self, token: str, new_password: str) -> None:
-        await self._native.reset_password(token, new_password, asynchronous=True)
-
-
-class AsyncAddons:
-    """``client.addons`` of :class:`AsyncClient`."""
-
-    __slots__ = ("_native",)
-
-    def __init__(self, native: _native.NativeAddons) -> None:
-        self._native = native
-
-    async def get(self) -> AddonConfig:
-        return AddonConfig.from_wire(_doc(await self._native.get(asynchronous=True)))
-
-    async def save(self, update: AddonUpdate) -> AddonConfig:
-        document = _update_json(update)
-        return AddonConfig.from_wire(_doc(await self._native.save(document, asynchronous=True)))
-
-
 class AsyncClient(_BaseClient):
     """The asyncio client: every call returns an awaitable bound to the running loop.
 
@@ -413,8 +185,8 @@ class AsyncClient(_BaseClient):
 
     def _adopt(self, native: _native.NativeClient) -> None:
         super()._adopt(native)
-        self.auth = AsyncAuth(native.auth)
-        self.addons = AsyncAddons(native.addons)
+        self.auth = AsyncAuth(native)
+        self.addons = AsyncAddons(native)
 
     async def session_token(self) -> str | None:
         doc: str | None = _doc(await self._native.session_token(asynchronous=True))

@@ -23,6 +23,7 @@ __all__ = [
     "ConnectionError",
     "ConfigurationError",
     "SessionStoreError",
+    "InvalidArgumentError",
 ]
 
 
@@ -139,3 +140,8 @@ class ConfigurationError(BanataError):
 class SessionStoreError(BanataError):
     """The ``session_store`` raised while reading, saving or clearing the token. The message names
     the exception's type only: its text could contain the token."""
+
+
+class InvalidArgumentError(BanataError, builtins.TypeError):
+    """A call got an argument of the wrong type or shape. The message names the argument and
+    what was expected, never the value given (it could be a password)."""

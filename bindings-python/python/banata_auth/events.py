@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from .models import AddonSettings, _Model, _rest, _time
+from ._base import _Model, _time
+from ._generated import AddonSettings
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -55,6 +56,10 @@ class EventType:
     API_KEY_REVOKED = "api_key.revoked"
     ADDON_CONFIG_UPDATED = "addon_config.updated"
     ALL = "*"
+
+
+def _rest(wire: Mapping[str, Any], known: tuple[str, ...]) -> dict[str, Any]:
+    return {k: v for k, v in wire.items() if k not in known}
 
 
 _DATA_KEYS = ("userId", "email", "name", "sessionId", "method", "reason", "addons")

@@ -639,77 +639,6 @@ fileprivate struct FfiConverterTimestamp: FfiConverterRustBuffer {
 public protocol BanataClientProtocol: AnyObject, Sendable {
     
     /**
-     * The project's add-on configuration. Needs the API key (`dashboard.read`).
-     */
-    func getAddonConfig() async throws  -> AddonConfig
-    
-    /**
-     * Switches add-ons on or off (`["segment": true]`); ids not named stay as they are.
-     * Returns the merged configuration. Needs the API key (`dashboard.manage`).
-     */
-    func saveAddonConfig(enabled: [String: Bool]) async throws  -> AddonConfig
-    
-    /**
-     * Changes the password; with `revoke_other_sessions` the other sessions end.
-     */
-    func changePassword(currentPassword: String, newPassword: String, revokeOtherSessions: Bool?) async throws  -> AuthResult
-    
-    /**
-     * The current session and user, or nil/null when not signed in.
-     */
-    func getSession() async throws  -> SessionWithUser?
-    
-    /**
-     * Every active session of the signed-in user.
-     */
-    func listSessions() async throws  -> [Session]
-    
-    /**
-     * Asks the server to e-mail a reset link; `redirect_to` is where the link leads.
-     */
-    func requestPasswordReset(email: String, redirectTo: String?) async throws  -> PasswordResetRequested
-    
-    /**
-     * Sets a new password with the token from a reset link.
-     */
-    func resetPassword(token: String, newPassword: String) async throws 
-    
-    /**
-     * Ends every session of the user except the current one.
-     */
-    func revokeOtherSessions() async throws 
-    
-    /**
-     * Ends the session with `token` (from `listSessions`).
-     */
-    func revokeSession(token: SessionToken) async throws 
-    
-    /**
-     * Ends every session of the user, the current one included.
-     */
-    func revokeSessions() async throws 
-    
-    /**
-     * Signs in with e-mail and password; the client keeps the session token.
-     */
-    func signInEmail(email: String, password: String, rememberMe: Bool?, callbackUrl: String?) async throws  -> AuthResult
-    
-    /**
-     * Signs out and clears the stored token.
-     */
-    func signOut() async throws 
-    
-    /**
-     * Creates an account and signs it in; the client keeps the session token.
-     */
-    func signUpEmail(name: String, email: String, password: String, image: String?, callbackUrl: String?, rememberMe: Bool?) async throws  -> AuthResult
-    
-    /**
-     * Changes the signed-in user's name or image; nil/null leaves a field as it is.
-     */
-    func updateUser(name: String?, image: String?) async throws 
-    
-    /**
      * The base URL calls go to.
      */
     func baseUrl()  -> String
@@ -730,6 +659,122 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
      * returned handle: releasing it unsubscribes.
      */
     func subscribe(listener: EventListener, eventType: String?)  -> EventSubscription
+    
+    /**
+     * The project's add-on configuration (`{"addons":{}}` when nothing was ever saved).
+     * Needs the project API key with `dashboard.read`.
+     */
+    func addonsGet() async throws  -> AddonConfig
+    
+    /**
+     * Merges a partial change into the stored configuration and returns the result; the
+     * add-ons it names replace their entries (`true`/`false` is short for
+     * `{"enabled": …}`). Needs `dashboard.manage`.
+     *
+     * Emits `addon_config.updated`.
+     */
+    func addonsSave(addons: [String: Bool]) async throws  -> AddonConfig
+    
+    /**
+     * Changes the signed-in user's password, optionally ending every other session (the
+     * current one then gets a new token, which is kept).
+     *
+     * Emits `password.changed`.
+     */
+    func changePassword(currentPassword: String, newPassword: String, revokeOtherSessions: Bool?) async throws  -> AuthResult
+    
+    /**
+     * The current session and user, or none when signed out or the session has ended (the
+     * stale token is then forgotten).
+     */
+    func getSession() async throws  -> SessionWithUser?
+    
+    /**
+     * Every active session of the signed-in user, each with its (unsigned) token.
+     */
+    func listSessions() async throws  -> [Session]
+    
+    /**
+     * Asks the server to mail a password reset link. The answer never says whether the
+     * address has an account.
+     *
+     * Emits `password.reset_requested`.
+     */
+    func requestPasswordReset(email: String, redirectTo: String?) async throws  -> PasswordResetRequested
+    
+    /**
+     * Sets a new password with the token from a reset link.
+     *
+     * Emits `password.reset`.
+     */
+    func resetPassword(token: String, newPassword: String) async throws 
+    
+    /**
+     * Ends every session of the user except the current one.
+     *
+     * Emits `session.revoked`.
+     */
+    func revokeOtherSessions() async throws 
+    
+    /**
+     * Ends the session with this token (from a listed session). Ending the current session
+     * forgets the stored token.
+     *
+     * Emits `session.revoked`.
+     */
+    func revokeSession(token: SessionToken) async throws 
+    
+    /**
+     * Ends every session of the user, the current one included, and forgets the stored
+     * token.
+     *
+     * Emits `session.revoked`.
+     */
+    func revokeSessions() async throws 
+    
+    /**
+     * Mails the address a link to verify it (for a user who signed up and was not sent
+     * one, or lost it). The answer does not say whether the address has an account; for a
+     * signed-in user the address must be theirs and not verified yet.
+     */
+    func sendVerificationEmail(email: String, callbackUrl: String?) async throws  -> Status
+    
+    /**
+     * Signs in with e-mail and password; the client keeps the session token.
+     *
+     * Emits `session.created`.
+     */
+    func signInEmail(email: String, password: String, rememberMe: Bool?, callbackUrl: String?) async throws  -> AuthResult
+    
+    /**
+     * Signs out: ends the current session on the server and forgets the stored token.
+     *
+     * Emits `session.revoked`.
+     */
+    func signOut() async throws 
+    
+    /**
+     * Creates an account and, unless the server requires e-mail verification first, signs
+     * it in; the client keeps the session token.
+     *
+     * Emits `user.created`, `session.created`.
+     */
+    func signUpEmail(name: String, email: String, password: String, image: String?, callbackUrl: String?, rememberMe: Bool?) async throws  -> AuthResult
+    
+    /**
+     * Changes the signed-in user's name or image; unset fields stay as they are.
+     *
+     * Emits `user.updated`.
+     */
+    func updateUser(name: String?, image: String?) async throws 
+    
+    /**
+     * Verifies an e-mail address with the token from a verification link. When the server
+     * signs the user in on verification, the client keeps the new session token.
+     *
+     * Emits `email.verified`, `session.created`.
+     */
+    func verifyEmail(token: String, callbackUrl: String?) async throws  -> VerifyEmailResult
     
 }
 /**
@@ -806,273 +851,6 @@ public convenience init(baseUrl: String, apiKey: String? = nil, options: ClientO
 
     
     /**
-     * The project's add-on configuration. Needs the API key (`dashboard.read`).
-     */
-open func getAddonConfig()async throws  -> AddonConfig  {
-    return
-        try  await uniffiRustCallAsync(
-            rustFutureFunc: {
-                uniffi_banata_auth_ffi_fn_method_banataclient_get_addon_config(
-                        self.uniffiCloneHandle()
-                )
-            },
-            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
-            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
-            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterTypeAddonConfig_lift,
-            errorHandler: FfiConverterTypeBanataError_lift
-        )
-}
-    
-    /**
-     * Switches add-ons on or off (`["segment": true]`); ids not named stay as they are.
-     * Returns the merged configuration. Needs the API key (`dashboard.manage`).
-     */
-open func saveAddonConfig(enabled: [String: Bool])async throws  -> AddonConfig  {
-    return
-        try  await uniffiRustCallAsync(
-            rustFutureFunc: {
-                uniffi_banata_auth_ffi_fn_method_banataclient_save_addon_config(
-                        self.uniffiCloneHandle(),FfiConverterDictionaryStringBool.lower(enabled)
-                )
-            },
-            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
-            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
-            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterTypeAddonConfig_lift,
-            errorHandler: FfiConverterTypeBanataError_lift
-        )
-}
-    
-    /**
-     * Changes the password; with `revoke_other_sessions` the other sessions end.
-     */
-open func changePassword(currentPassword: String, newPassword: String, revokeOtherSessions: Bool? = nil)async throws  -> AuthResult  {
-    return
-        try  await uniffiRustCallAsync(
-            rustFutureFunc: {
-                uniffi_banata_auth_ffi_fn_method_banataclient_change_password(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(currentPassword),FfiConverterString.lower(newPassword),FfiConverterOptionBool.lower(revokeOtherSessions)
-                )
-            },
-            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
-            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
-            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterTypeAuthResult_lift,
-            errorHandler: FfiConverterTypeBanataError_lift
-        )
-}
-    
-    /**
-     * The current session and user, or nil/null when not signed in.
-     */
-open func getSession()async throws  -> SessionWithUser?  {
-    return
-        try  await uniffiRustCallAsync(
-            rustFutureFunc: {
-                uniffi_banata_auth_ffi_fn_method_banataclient_get_session(
-                        self.uniffiCloneHandle()
-                )
-            },
-            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
-            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
-            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterOptionTypeSessionWithUser.lift,
-            errorHandler: FfiConverterTypeBanataError_lift
-        )
-}
-    
-    /**
-     * Every active session of the signed-in user.
-     */
-open func listSessions()async throws  -> [Session]  {
-    return
-        try  await uniffiRustCallAsync(
-            rustFutureFunc: {
-                uniffi_banata_auth_ffi_fn_method_banataclient_list_sessions(
-                        self.uniffiCloneHandle()
-                )
-            },
-            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
-            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
-            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterSequenceTypeSession.lift,
-            errorHandler: FfiConverterTypeBanataError_lift
-        )
-}
-    
-    /**
-     * Asks the server to e-mail a reset link; `redirect_to` is where the link leads.
-     */
-open func requestPasswordReset(email: String, redirectTo: String? = nil)async throws  -> PasswordResetRequested  {
-    return
-        try  await uniffiRustCallAsync(
-            rustFutureFunc: {
-                uniffi_banata_auth_ffi_fn_method_banataclient_request_password_reset(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(email),FfiConverterOptionString.lower(redirectTo)
-                )
-            },
-            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
-            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
-            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterTypePasswordResetRequested_lift,
-            errorHandler: FfiConverterTypeBanataError_lift
-        )
-}
-    
-    /**
-     * Sets a new password with the token from a reset link.
-     */
-open func resetPassword(token: String, newPassword: String)async throws   {
-    return
-        try  await uniffiRustCallAsync(
-            rustFutureFunc: {
-                uniffi_banata_auth_ffi_fn_method_banataclient_reset_password(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(token),FfiConverterString.lower(newPassword)
-                )
-            },
-            pollFunc: ffi_banata_auth_ffi_rust_future_poll_void,
-            completeFunc: ffi_banata_auth_ffi_rust_future_complete_void,
-            freeFunc: ffi_banata_auth_ffi_rust_future_free_void,
-            liftFunc: { $0 },
-            errorHandler: FfiConverterTypeBanataError_lift
-        )
-}
-    
-    /**
-     * Ends every session of the user except the current one.
-     */
-open func revokeOtherSessions()async throws   {
-    return
-        try  await uniffiRustCallAsync(
-            rustFutureFunc: {
-                uniffi_banata_auth_ffi_fn_method_banataclient_revoke_other_sessions(
-                        self.uniffiCloneHandle()
-                )
-            },
-            pollFunc: ffi_banata_auth_ffi_rust_future_poll_void,
-            completeFunc: ffi_banata_auth_ffi_rust_future_complete_void,
-            freeFunc: ffi_banata_auth_ffi_rust_future_free_void,
-            liftFunc: { $0 },
-            errorHandler: FfiConverterTypeBanataError_lift
-        )
-}
-    
-    /**
-     * Ends the session with `token` (from `listSessions`).
-     */
-open func revokeSession(token: SessionToken)async throws   {
-    return
-        try  await uniffiRustCallAsync(
-            rustFutureFunc: {
-                uniffi_banata_auth_ffi_fn_method_banataclient_revoke_session(
-                        self.uniffiCloneHandle(),FfiConverterTypeSessionToken_lower(token)
-                )
-            },
-            pollFunc: ffi_banata_auth_ffi_rust_future_poll_void,
-            completeFunc: ffi_banata_auth_ffi_rust_future_complete_void,
-            freeFunc: ffi_banata_auth_ffi_rust_future_free_void,
-            liftFunc: { $0 },
-            errorHandler: FfiConverterTypeBanataError_lift
-        )
-}
-    
-    /**
-     * Ends every session of the user, the current one included.
-     */
-open func revokeSessions()async throws   {
-    return
-        try  await uniffiRustCallAsync(
-            rustFutureFunc: {
-                uniffi_banata_auth_ffi_fn_method_banataclient_revoke_sessions(
-                        self.uniffiCloneHandle()
-                )
-            },
-            pollFunc: ffi_banata_auth_ffi_rust_future_poll_void,
-            completeFunc: ffi_banata_auth_ffi_rust_future_complete_void,
-            freeFunc: ffi_banata_auth_ffi_rust_future_free_void,
-            liftFunc: { $0 },
-            errorHandler: FfiConverterTypeBanataError_lift
-        )
-}
-    
-    /**
-     * Signs in with e-mail and password; the client keeps the session token.
-     */
-open func signInEmail(email: String, password: String, rememberMe: Bool? = nil, callbackUrl: String? = nil)async throws  -> AuthResult  {
-    return
-        try  await uniffiRustCallAsync(
-            rustFutureFunc: {
-                uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(email),FfiConverterString.lower(password),FfiConverterOptionBool.lower(rememberMe),FfiConverterOptionString.lower(callbackUrl)
-                )
-            },
-            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
-            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
-            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterTypeAuthResult_lift,
-            errorHandler: FfiConverterTypeBanataError_lift
-        )
-}
-    
-    /**
-     * Signs out and clears the stored token.
-     */
-open func signOut()async throws   {
-    return
-        try  await uniffiRustCallAsync(
-            rustFutureFunc: {
-                uniffi_banata_auth_ffi_fn_method_banataclient_sign_out(
-                        self.uniffiCloneHandle()
-                )
-            },
-            pollFunc: ffi_banata_auth_ffi_rust_future_poll_void,
-            completeFunc: ffi_banata_auth_ffi_rust_future_complete_void,
-            freeFunc: ffi_banata_auth_ffi_rust_future_free_void,
-            liftFunc: { $0 },
-            errorHandler: FfiConverterTypeBanataError_lift
-        )
-}
-    
-    /**
-     * Creates an account and signs it in; the client keeps the session token.
-     */
-open func signUpEmail(name: String, email: String, password: String, image: String? = nil, callbackUrl: String? = nil, rememberMe: Bool? = nil)async throws  -> AuthResult  {
-    return
-        try  await uniffiRustCallAsync(
-            rustFutureFunc: {
-                uniffi_banata_auth_ffi_fn_method_banataclient_sign_up_email(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(name),FfiConverterString.lower(email),FfiConverterString.lower(password),FfiConverterOptionString.lower(image),FfiConverterOptionString.lower(callbackUrl),FfiConverterOptionBool.lower(rememberMe)
-                )
-            },
-            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
-            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
-            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterTypeAuthResult_lift,
-            errorHandler: FfiConverterTypeBanataError_lift
-        )
-}
-    
-    /**
-     * Changes the signed-in user's name or image; nil/null leaves a field as it is.
-     */
-open func updateUser(name: String? = nil, image: String? = nil)async throws   {
-    return
-        try  await uniffiRustCallAsync(
-            rustFutureFunc: {
-                uniffi_banata_auth_ffi_fn_method_banataclient_update_user(
-                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(name),FfiConverterOptionString.lower(image)
-                )
-            },
-            pollFunc: ffi_banata_auth_ffi_rust_future_poll_void,
-            completeFunc: ffi_banata_auth_ffi_rust_future_complete_void,
-            freeFunc: ffi_banata_auth_ffi_rust_future_free_void,
-            liftFunc: { $0 },
-            errorHandler: FfiConverterTypeBanataError_lift
-        )
-}
-    
-    /**
      * The base URL calls go to.
      */
 open func baseUrl() -> String  {
@@ -1130,6 +908,346 @@ open func subscribe(listener: EventListener, eventType: String? = nil) -> EventS
         FfiConverterOptionString.lower(eventType),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * The project's add-on configuration (`{"addons":{}}` when nothing was ever saved).
+     * Needs the project API key with `dashboard.read`.
+     */
+open func addonsGet()async throws  -> AddonConfig  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_addons_get(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAddonConfig_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Merges a partial change into the stored configuration and returns the result; the
+     * add-ons it names replace their entries (`true`/`false` is short for
+     * `{"enabled": …}`). Needs `dashboard.manage`.
+     *
+     * Emits `addon_config.updated`.
+     */
+open func addonsSave(addons: [String: Bool])async throws  -> AddonConfig  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_addons_save(
+                        self.uniffiCloneHandle(),FfiConverterDictionaryStringBool.lower(addons)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAddonConfig_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Changes the signed-in user's password, optionally ending every other session (the
+     * current one then gets a new token, which is kept).
+     *
+     * Emits `password.changed`.
+     */
+open func changePassword(currentPassword: String, newPassword: String, revokeOtherSessions: Bool? = nil)async throws  -> AuthResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_change_password(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(currentPassword),FfiConverterString.lower(newPassword),FfiConverterOptionBool.lower(revokeOtherSessions)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAuthResult_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * The current session and user, or none when signed out or the session has ended (the
+     * stale token is then forgotten).
+     */
+open func getSession()async throws  -> SessionWithUser?  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_get_session(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterOptionTypeSessionWithUser.lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Every active session of the signed-in user, each with its (unsigned) token.
+     */
+open func listSessions()async throws  -> [Session]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_list_sessions(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeSession.lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Asks the server to mail a password reset link. The answer never says whether the
+     * address has an account.
+     *
+     * Emits `password.reset_requested`.
+     */
+open func requestPasswordReset(email: String, redirectTo: String? = nil)async throws  -> PasswordResetRequested  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_request_password_reset(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(email),FfiConverterOptionString.lower(redirectTo)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypePasswordResetRequested_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Sets a new password with the token from a reset link.
+     *
+     * Emits `password.reset`.
+     */
+open func resetPassword(token: String, newPassword: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_reset_password(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(token),FfiConverterString.lower(newPassword)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_void,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_void,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Ends every session of the user except the current one.
+     *
+     * Emits `session.revoked`.
+     */
+open func revokeOtherSessions()async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_revoke_other_sessions(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_void,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_void,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Ends the session with this token (from a listed session). Ending the current session
+     * forgets the stored token.
+     *
+     * Emits `session.revoked`.
+     */
+open func revokeSession(token: SessionToken)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_revoke_session(
+                        self.uniffiCloneHandle(),FfiConverterTypeSessionToken_lower(token)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_void,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_void,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Ends every session of the user, the current one included, and forgets the stored
+     * token.
+     *
+     * Emits `session.revoked`.
+     */
+open func revokeSessions()async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_revoke_sessions(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_void,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_void,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Mails the address a link to verify it (for a user who signed up and was not sent
+     * one, or lost it). The answer does not say whether the address has an account; for a
+     * signed-in user the address must be theirs and not verified yet.
+     */
+open func sendVerificationEmail(email: String, callbackUrl: String? = nil)async throws  -> Status  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_send_verification_email(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(email),FfiConverterOptionString.lower(callbackUrl)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeStatus_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Signs in with e-mail and password; the client keeps the session token.
+     *
+     * Emits `session.created`.
+     */
+open func signInEmail(email: String, password: String, rememberMe: Bool? = nil, callbackUrl: String? = nil)async throws  -> AuthResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(email),FfiConverterString.lower(password),FfiConverterOptionBool.lower(rememberMe),FfiConverterOptionString.lower(callbackUrl)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAuthResult_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Signs out: ends the current session on the server and forgets the stored token.
+     *
+     * Emits `session.revoked`.
+     */
+open func signOut()async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_sign_out(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_void,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_void,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Creates an account and, unless the server requires e-mail verification first, signs
+     * it in; the client keeps the session token.
+     *
+     * Emits `user.created`, `session.created`.
+     */
+open func signUpEmail(name: String, email: String, password: String, image: String? = nil, callbackUrl: String? = nil, rememberMe: Bool? = nil)async throws  -> AuthResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_sign_up_email(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(name),FfiConverterString.lower(email),FfiConverterString.lower(password),FfiConverterOptionString.lower(image),FfiConverterOptionString.lower(callbackUrl),FfiConverterOptionBool.lower(rememberMe)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAuthResult_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Changes the signed-in user's name or image; unset fields stay as they are.
+     *
+     * Emits `user.updated`.
+     */
+open func updateUser(name: String? = nil, image: String? = nil)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_update_user(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(name),FfiConverterOptionString.lower(image)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_void,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_void,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Verifies an e-mail address with the token from a verification link. When the server
+     * signs the user in on verification, the client keeps the new session token.
+     *
+     * Emits `email.verified`, `session.created`.
+     */
+open func verifyEmail(token: String, callbackUrl: String? = nil)async throws  -> VerifyEmailResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_verify_email(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(token),FfiConverterOptionString.lower(callbackUrl)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeVerifyEmailResult_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
 }
     
 
@@ -2504,15 +2622,20 @@ public func FfiConverterTypeSessionToken_lower(_ value: SessionToken) -> UInt64 
 
 
 /**
- * Settings per add-on id (`google-analytics`, `segment`, `stripe`, `posthog`, ...); an id that
- * is absent is disabled.
+ * The project's add-on configuration.
  */
 public struct AddonConfig: Equatable, Hashable {
+    /**
+     * Settings per add-on id; an id that is absent is disabled.
+     */
     public let addons: [String: AddonSettings]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(addons: [String: AddonSettings]) {
+    public init(
+        /**
+         * Settings per add-on id; an id that is absent is disabled.
+         */addons: [String: AddonSettings]) {
         self.addons = addons
     }
 
@@ -2558,7 +2681,9 @@ public func FfiConverterTypeAddonConfig_lower(_ value: AddonConfig) -> RustBuffe
 
 
 /**
- * One add-on's settings.
+ * One add-on's settings. Credentials are never here: they come from the environment.
+ *
+ * Reads `true`/`false` as short for `{"enabled": …}`, so a binding can pass `{stripe: true}`.
  */
 public struct AddonSettings: Equatable, Hashable {
     /**
@@ -2566,7 +2691,7 @@ public struct AddonSettings: Equatable, Hashable {
      */
     public let enabled: Bool
     /**
-     * Other keys the server stores, as a JSON object.
+     * Other fields the server sent, as a JSON object.
      */
     public let extraJson: String?
 
@@ -2577,7 +2702,7 @@ public struct AddonSettings: Equatable, Hashable {
          * Whether the add-on receives events.
          */enabled: Bool, 
         /**
-         * Other keys the server stores, as a JSON object.
+         * Other fields the server sent, as a JSON object.
          */extraJson: String?) {
         self.enabled = enabled
         self.extraJson = extraJson
@@ -2709,18 +2834,37 @@ public func FfiConverterTypeAuthEvent_lower(_ value: AuthEvent) -> RustBuffer {
 
 
 /**
- * The outcome of a sign-up, sign-in or password change. The client has already stored the
- * token; it is here for apps that keep it themselves.
+ * The answer to a sign-up or sign-in.
  */
 public struct AuthResult {
     public let user: User
+    /**
+     * The new session's token; `None` when the server did not sign the user in (e.g. e-mail
+     * verification is required). Also kept in the client's session store.
+     */
     public let token: SessionToken?
+    /**
+     * Whether the server asks the app to redirect (a `callbackURL` was given).
+     */
     public let redirect: Bool?
+    /**
+     * Where to redirect to, when `redirect` is true.
+     */
     public let url: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(user: User, token: SessionToken?, redirect: Bool?, url: String?) {
+    public init(user: User, 
+        /**
+         * The new session's token; `None` when the server did not sign the user in (e.g. e-mail
+         * verification is required). Also kept in the client's session store.
+         */token: SessionToken?, 
+        /**
+         * Whether the server asks the app to redirect (a `callbackURL` was given).
+         */redirect: Bool?, 
+        /**
+         * Where to redirect to, when `redirect` is true.
+         */url: String?) {
         self.user = user
         self.token = token
         self.redirect = redirect
@@ -3321,15 +3465,21 @@ public func FfiConverterTypeForwardingStats_lower(_ value: ForwardingStats) -> R
 
 
 /**
- * The answer to a password reset request (it never says whether the address has an account).
+ * The answer to a password reset request.
  */
 public struct PasswordResetRequested: Equatable, Hashable {
-    public let detail: String?
+    /**
+     * The server's message (it never says whether the address has an account).
+     */
+    public let message: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(detail: String?) {
-        self.detail = detail
+    public init(
+        /**
+         * The server's message (it never says whether the address has an account).
+         */message: String?) {
+        self.message = message
     }
 
     
@@ -3348,12 +3498,12 @@ public struct FfiConverterTypePasswordResetRequested: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PasswordResetRequested {
         return
             try PasswordResetRequested(
-                detail: FfiConverterOptionString.read(from: &buf)
+                message: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: PasswordResetRequested, into buf: inout [UInt8]) {
-        FfiConverterOptionString.write(value.detail, into: &buf)
+        FfiConverterOptionString.write(value.message, into: &buf)
     }
 }
 
@@ -3374,16 +3524,20 @@ public func FfiConverterTypePasswordResetRequested_lower(_ value: PasswordResetR
 
 
 /**
- * A session. `token` is what `revokeSession` takes.
+ * One signed-in device or browser.
  */
 public struct Session {
     public let id: String
     public let userId: String?
+    /**
+     * The unsigned session token; pass it to `revoke_session`. Redacted in `Debug`.
+     */
     public let token: SessionToken?
     public let expiresAt: Date?
     public let ipAddress: String?
     public let userAgent: String?
     public let activeOrganizationId: String?
+    public let impersonatedBy: String?
     public let createdAt: Date?
     public let updatedAt: Date?
     /**
@@ -3393,7 +3547,10 @@ public struct Session {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: String, userId: String?, token: SessionToken?, expiresAt: Date?, ipAddress: String?, userAgent: String?, activeOrganizationId: String?, createdAt: Date?, updatedAt: Date?, 
+    public init(id: String, userId: String?, 
+        /**
+         * The unsigned session token; pass it to `revoke_session`. Redacted in `Debug`.
+         */token: SessionToken?, expiresAt: Date?, ipAddress: String?, userAgent: String?, activeOrganizationId: String?, impersonatedBy: String?, createdAt: Date?, updatedAt: Date?, 
         /**
          * Other fields the server sent, as a JSON object.
          */extraJson: String?) {
@@ -3404,6 +3561,7 @@ public struct Session {
         self.ipAddress = ipAddress
         self.userAgent = userAgent
         self.activeOrganizationId = activeOrganizationId
+        self.impersonatedBy = impersonatedBy
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.extraJson = extraJson
@@ -3432,6 +3590,7 @@ public struct FfiConverterTypeSession: FfiConverterRustBuffer {
                 ipAddress: FfiConverterOptionString.read(from: &buf), 
                 userAgent: FfiConverterOptionString.read(from: &buf), 
                 activeOrganizationId: FfiConverterOptionString.read(from: &buf), 
+                impersonatedBy: FfiConverterOptionString.read(from: &buf), 
                 createdAt: FfiConverterOptionTimestamp.read(from: &buf), 
                 updatedAt: FfiConverterOptionTimestamp.read(from: &buf), 
                 extraJson: FfiConverterOptionString.read(from: &buf)
@@ -3446,6 +3605,7 @@ public struct FfiConverterTypeSession: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.ipAddress, into: &buf)
         FfiConverterOptionString.write(value.userAgent, into: &buf)
         FfiConverterOptionString.write(value.activeOrganizationId, into: &buf)
+        FfiConverterOptionString.write(value.impersonatedBy, into: &buf)
         FfiConverterOptionTimestamp.write(value.createdAt, into: &buf)
         FfiConverterOptionTimestamp.write(value.updatedAt, into: &buf)
         FfiConverterOptionString.write(value.extraJson, into: &buf)
@@ -3469,7 +3629,7 @@ public func FfiConverterTypeSession_lower(_ value: Session) -> RustBuffer {
 
 
 /**
- * The current session and its user.
+ * The current session and its user, as `/get-session` returns them.
  */
 public struct SessionWithUser {
     public let session: Session
@@ -3526,15 +3686,80 @@ public func FfiConverterTypeSessionWithUser_lower(_ value: SessionWithUser) -> R
 
 
 /**
+ * A plain acknowledgement: `{"status": true}`.
+ */
+public struct Status: Equatable, Hashable {
+    /**
+     * Whether the server did it.
+     */
+    public let status: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Whether the server did it.
+         */status: Bool) {
+        self.status = status
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Status: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Status {
+        return
+            try Status(
+                status: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Status, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.status, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatus_lift(_ buf: RustBuffer) throws -> Status {
+    return try FfiConverterTypeStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStatus_lower(_ value: Status) -> RustBuffer {
+    return FfiConverterTypeStatus.lower(value)
+}
+
+
+/**
  * A user account.
  */
 public struct User: Equatable, Hashable {
+    /**
+     * Server-assigned id.
+     */
     public let id: String
     public let email: String?
     public let name: String?
     public let emailVerified: Bool?
     public let image: String?
     public let username: String?
+    /**
+     * Comma-joined role names, e.g. `"user"` or `"admin,super_admin"`.
+     */
     public let role: String?
     public let banned: Bool?
     public let createdAt: Date?
@@ -3546,7 +3771,13 @@ public struct User: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: String, email: String?, name: String?, emailVerified: Bool?, image: String?, username: String?, role: String?, banned: Bool?, createdAt: Date?, updatedAt: Date?, 
+    public init(
+        /**
+         * Server-assigned id.
+         */id: String, email: String?, name: String?, emailVerified: Bool?, image: String?, username: String?, 
+        /**
+         * Comma-joined role names, e.g. `"user"` or `"admin,super_admin"`.
+         */role: String?, banned: Bool?, createdAt: Date?, updatedAt: Date?, 
         /**
          * Other fields the server sent, as a JSON object.
          */extraJson: String?) {
@@ -3621,6 +3852,85 @@ public func FfiConverterTypeUser_lift(_ buf: RustBuffer) throws -> User {
 #endif
 public func FfiConverterTypeUser_lower(_ value: User) -> RustBuffer {
     return FfiConverterTypeUser.lower(value)
+}
+
+
+/**
+ * The answer to a verification.
+ */
+public struct VerifyEmailResult: Equatable, Hashable {
+    /**
+     * Whether the address is now verified.
+     */
+    public let status: Bool
+    /**
+     * The verified user, when the server says.
+     */
+    public let user: User?
+    /**
+     * Where the server redirected to, when a `callback_url` was given.
+     */
+    public let redirectUrl: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Whether the address is now verified.
+         */status: Bool, 
+        /**
+         * The verified user, when the server says.
+         */user: User?, 
+        /**
+         * Where the server redirected to, when a `callback_url` was given.
+         */redirectUrl: String?) {
+        self.status = status
+        self.user = user
+        self.redirectUrl = redirectUrl
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension VerifyEmailResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVerifyEmailResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VerifyEmailResult {
+        return
+            try VerifyEmailResult(
+                status: FfiConverterBool.read(from: &buf), 
+                user: FfiConverterOptionTypeUser.read(from: &buf), 
+                redirectUrl: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: VerifyEmailResult, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.status, into: &buf)
+        FfiConverterOptionTypeUser.write(value.user, into: &buf)
+        FfiConverterOptionString.write(value.redirectUrl, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerifyEmailResult_lift(_ buf: RustBuffer) throws -> VerifyEmailResult {
+    return try FfiConverterTypeVerifyEmailResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerifyEmailResult_lower(_ value: VerifyEmailResult) -> RustBuffer {
+    return FfiConverterTypeVerifyEmailResult.lower(value)
 }
 
 
@@ -3892,6 +4202,26 @@ enum BanataError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          * How long the server asked to wait before retrying, in milliseconds.
          */retryAfterMs: UInt64?
     )
+    /**
+     * A call got an argument of the wrong shape (the detail names it, never its value).
+     */
+    case InvalidArgument(
+        /**
+         * What went wrong, for people (never a secret).
+         */detail: String, 
+        /**
+         * The HTTP status, when the server answered.
+         */status: UInt16?, 
+        /**
+         * The server's machine-readable code, e.g. `INVALID_EMAIL_OR_PASSWORD`.
+         */code: String?, 
+        /**
+         * The server's request id, for support.
+         */requestId: String?, 
+        /**
+         * How long the server asked to wait before retrying, in milliseconds.
+         */retryAfterMs: UInt64?
+    )
 
     
 
@@ -4006,6 +4336,13 @@ public struct FfiConverterTypeBanataError: FfiConverterRustBuffer {
             retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf)
             )
         case 13: return .SessionStore(
+            detail: try FfiConverterString.read(from: &buf), 
+            status: try FfiConverterOptionUInt16.read(from: &buf), 
+            code: try FfiConverterOptionString.read(from: &buf), 
+            requestId: try FfiConverterOptionString.read(from: &buf), 
+            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf)
+            )
+        case 14: return .InvalidArgument(
             detail: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             code: try FfiConverterOptionString.read(from: &buf), 
@@ -4134,6 +4471,15 @@ public struct FfiConverterTypeBanataError: FfiConverterRustBuffer {
         
         case let .SessionStore(detail,status,code,requestId,retryAfterMs):
             writeInt(&buf, Int32(13))
+            FfiConverterString.write(detail, into: &buf)
+            FfiConverterOptionUInt16.write(status, into: &buf)
+            FfiConverterOptionString.write(code, into: &buf)
+            FfiConverterOptionString.write(requestId, into: &buf)
+            FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            
+        
+        case let .InvalidArgument(detail,status,code,requestId,retryAfterMs):
+            writeInt(&buf, Int32(14))
             FfiConverterString.write(detail, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(code, into: &buf)
@@ -4555,6 +4901,30 @@ fileprivate struct FfiConverterOptionTypeSessionWithUser: FfiConverterRustBuffer
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeUser: FfiConverterRustBuffer {
+    typealias SwiftType = User?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeUser.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeUser.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionDictionaryStringBool: FfiConverterRustBuffer {
     typealias SwiftType = [String: Bool]?
 
@@ -4767,48 +5137,6 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_get_addon_config() != 49553) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_save_addon_config() != 486) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_change_password() != 41280) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_get_session() != 15687) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_list_sessions() != 40280) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_request_password_reset() != 41207) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_reset_password() != 2714) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_other_sessions() != 58801) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_session() != 14384) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_sessions() != 14225) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email() != 7905) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_out() != 3129) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_up_email() != 3134) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_update_user() != 42865) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_base_url() != 38391) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -4819,6 +5147,54 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_subscribe() != 16570) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_addons_get() != 39474) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_addons_save() != 17256) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_change_password() != 48246) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_get_session() != 31200) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_list_sessions() != 2042) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_request_password_reset() != 43098) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_reset_password() != 33106) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_other_sessions() != 51400) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_session() != 34933) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_sessions() != 57811) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_send_verification_email() != 37876) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email() != 12387) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_out() != 10987) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_up_email() != 18730) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_update_user() != 11070) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email() != 25769) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_eventlistener_on_event() != 22546) {

@@ -61,11 +61,11 @@ final class BanataAuthTests: XCTestCase {
 
     func testAddonConfig() async throws {
         let admin = try BanataClient(baseUrl: baseUrl, apiKey: apiKey)
-        let saved = try await admin.saveAddonConfig(enabled: ["stripe": true])
+        let saved = try await admin.addonsSave(addons: ["stripe": true])
         XCTAssertEqual(saved.addons["stripe"]?.enabled, true)
-        let read = try await admin.getAddonConfig()
+        let read = try await admin.addonsGet()
         XCTAssertEqual(read, saved)
-        _ = try await admin.saveAddonConfig(enabled: ["stripe": false])
+        _ = try await admin.addonsSave(addons: ["stripe": false])
     }
 
     func testTypedErrors() async throws {

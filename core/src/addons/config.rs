@@ -9,15 +9,13 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
+use crate::api::to_input;
 use crate::client::Client;
 use crate::error::Result;
 use crate::events::{AuthEvent, EventData, EventType};
-use crate::transport::{Call, Credential, Replay};
-
-const GET_ADDON_CONFIG: &str = "/api/auth/banata/config/addons/get";
-const SAVE_ADDON_CONFIG: &str = "/api/auth/banata/config/addons/save";
+use crate::operations::endpoint;
 
 /// An add-on id: an open string with constants for the add-ons the dashboard offers.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -60,7 +58,10 @@ impl From<&str> for AddonId {
 }
 
 /// One add-on's settings. Credentials are never here: they come from the environment.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+///
+/// Reads `true`/`false` as short for `{"enabled": …}`, so a binding can pass `{stripe: true}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AddonSettings {
     /// Whether the add-on receives events.
     #[serde(default)]
@@ -68,6 +69,32 @@ pub struct AddonSettings {
     /// Other keys a newer server may store.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl<'de> Deserialize<'de> for AddonSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Full {
+            #[serde(default)]
+            enabled: bool,
+            #[serde(flatten)]
+            extra: Map<String, Value>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Wire {
+            Switch(bool),
+            Full(Full),
+        }
+        match Wire::deserialize(d).map_err(|_| {
+            serde::de::Error::custom(
+                "expected add-on settings like {\"enabled\": true}, or a boolean",
+            )
+        })? {
+            Wire::Switch(enabled) => Ok(AddonSettings::enabled(enabled)),
+            Wire::Full(Full { enabled, extra }) => Ok(AddonSettings { enabled, extra }),
+        }
+    }
 }
 
 impl AddonSettings {
@@ -82,6 +109,7 @@ impl AddonSettings {
 
 /// The project's add-on configuration.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AddonConfig {
     /// Settings per add-on id; an id that is absent is disabled.
     #[serde(default)]
@@ -114,8 +142,24 @@ impl AddonConfig {
 
 /// A partial change: the ids it names replace their entries; the rest stay as they are.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AddonConfigUpdate {
+    /// Settings per add-on id (`true`/`false` is short for `{"enabled": …}`).
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "BTreeMap<String, AddonSettingsInput>")
+    )]
     pub addons: BTreeMap<String, AddonSettings>,
+}
+
+/// What a save accepts per add-on: settings, or just the switch.
+#[cfg(feature = "schema")]
+#[derive(schemars::JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum AddonSettingsInput {
+    Switch(bool),
+    Settings(AddonSettings),
 }
 
 impl AddonConfigUpdate {
@@ -154,7 +198,7 @@ impl From<BTreeMap<String, AddonSettings>> for AddonConfigUpdate {
 /// `dashboard.read` (get) or `dashboard.manage` (save).
 #[derive(Clone, Copy, Debug)]
 pub struct Addons<'a> {
-    client: &'a Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> Addons<'a> {
@@ -164,23 +208,18 @@ impl<'a> Addons<'a> {
 
     /// The project's add-on configuration (`{"addons":{}}` when nothing was ever saved).
     pub async fn get(&self) -> Result<AddonConfig> {
-        let call = Call::post(
-            GET_ADDON_CONFIG,
-            json!({}),
-            Credential::ApiKey,
-            Replay::Safe,
-        );
-        let config: Option<AddonConfig> = self.client.send(call).await?.json()?;
+        let config: Option<AddonConfig> = self.client.request(&endpoint::get, None).await?;
         Ok(config.unwrap_or_default())
     }
 
     /// Merges `update` into the stored configuration and returns the result. Emits
     /// `addon_config.updated` with the states applied.
     pub async fn save(&self, update: AddonConfigUpdate) -> Result<AddonConfig> {
-        let body = serde_json::to_value(&update).expect("add-on updates always serialize");
         // Saving the same partial twice gives the same result, so replays are safe.
-        let call = Call::post(SAVE_ADDON_CONFIG, body, Credential::ApiKey, Replay::Safe);
-        let config: Option<AddonConfig> = self.client.send(call).await?.json()?;
+        let config: Option<AddonConfig> = self
+            .client
+            .request(&endpoint::save, to_input(&update))
+            .await?;
         self.client.emit(AuthEvent::new(
             EventType::ADDON_CONFIG_UPDATED,
             EventData {

@@ -89,7 +89,7 @@ fn is_valid_email(email: &str) -> bool {
         && !email.chars().any(char::is_whitespace)
 }
 
-fn normalized_email(body: &serde_json::Map<String, Value>) -> ApiResult<String> {
+pub(crate) fn normalized_email(body: &serde_json::Map<String, Value>) -> ApiResult<String> {
     let email = required_str(body, "email")?.trim().to_lowercase();
     if !is_valid_email(&email) {
         return Err(ApiError::validation("[body.email] Invalid email address"));

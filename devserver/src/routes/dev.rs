@@ -64,6 +64,23 @@ pub async fn password_reset_token(
     Ok(axum::Json(json!({ "token": token })).into_response())
 }
 
+#[derive(Deserialize)]
+pub struct MailboxQuery {
+    to: Option<String>,
+}
+
+/// `GET /__dev/mailbox?to=`: the mails the server would have sent (to that address), oldest
+/// first, each with its link and token.
+pub async fn mailbox(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<MailboxQuery>,
+) -> ApiResult {
+    require_admin(&state, &headers)?;
+    let mails = state.mailbox.to(q.to.as_deref());
+    Ok(axum::Json(json!({ "mails": mails })).into_response())
+}
+
 /// `POST /__dev/api-keys {name?, permissions: [..]}`: a new project API key (shown once).
 pub async fn create_api_key(
     State(state): State<AppState>,

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod config;
 pub mod dev;
 pub mod sinks;
+pub mod verification;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -29,6 +30,11 @@ pub fn router(state: AppState) -> Router {
             post(auth::request_password_reset),
         )
         .route("/reset-password", post(auth::reset_password))
+        .route(
+            "/send-verification-email",
+            post(verification::send_verification_email),
+        )
+        .route("/verify-email", get(verification::verify_email))
         .route("/banata/config/addons/get", post(config::get_addons))
         .route("/banata/config/addons/save", post(config::save_addons))
         .route("/banata/audit-logs/list", post(config::list_audit_logs))
@@ -40,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(dev::health))
         .route("/password-reset-token", get(dev::password_reset_token))
         .route("/api-keys", post(dev::create_api_key))
+        .route("/mailbox", get(dev::mailbox))
         .route("/sinks", get(sinks::list).delete(sinks::clear))
         .route("/sinks/{service}/script", post(sinks::script));
     Router::new()

@@ -207,14 +207,14 @@ suspend fun runAll(): Int = coroutineScope {
 
     test("add-on configuration get and save") {
         val admin = BanataClient(dev.url, apiKey = dev.adminKey)
-        val saved = admin.saveAddonConfig(mapOf("stripe" to true, "segment" to false))
+        val saved = admin.addonsSave(mapOf("stripe" to true, "segment" to false))
         expectEqual(true, saved.addons["stripe"]?.enabled, "stripe on")
         expectEqual(false, saved.addons["segment"]?.enabled, "segment off")
-        expectEqual(saved, admin.getAddonConfig(), "read back")
-        admin.saveAddonConfig(mapOf("stripe" to false))
-        expectEqual(false, admin.getAddonConfig().addons["stripe"]?.enabled, "stripe off again")
+        expectEqual(saved, admin.addonsGet(), "read back")
+        admin.addonsSave(mapOf("stripe" to false))
+        expectEqual(false, admin.addonsGet().addons["stripe"]?.enabled, "stripe off again")
         val anonymous = BanataClient(dev.url)
-        expectThrows<BanataException.Configuration> { runBlocking { anonymous.getAddonConfig() } }
+        expectThrows<BanataException.Configuration> { runBlocking { anonymous.addonsGet() } }
     }
 
     test("401 and 422 are typed errors with status and code") {
@@ -226,7 +226,7 @@ suspend fun runAll(): Int = coroutineScope {
         check(wrong.code != null) { "a code" }
         Scripted(422, """{"code":"VALIDATION_ERROR","message":"bad"}""", mapOf("x-request-id" to "req_kt")).use { server ->
             val admin = BanataClient(server.url, apiKey = "bnt_kotlin_secret")
-            val invalid = expectThrows<BanataException.Validation> { runBlocking { admin.getAddonConfig() } }
+            val invalid = expectThrows<BanataException.Validation> { runBlocking { admin.addonsGet() } }
             expectEqual(422.toUShort(), invalid.status, "status")
             expectEqual("VALIDATION_ERROR", invalid.code, "code")
             expectEqual("req_kt", invalid.requestId, "request id")
@@ -240,7 +240,7 @@ suspend fun runAll(): Int = coroutineScope {
         Scripted(429, """{"message":"slow down"}""", mapOf("retry-after" to "1")).use { server ->
             val client = BanataClient(server.url, apiKey = "k", options = ClientOptions(maxRetries = 1u))
             val started = System.nanoTime()
-            val limited = expectThrows<BanataException.RateLimited> { runBlocking { client.getAddonConfig() } }
+            val limited = expectThrows<BanataException.RateLimited> { runBlocking { client.addonsGet() } }
             expectEqual(1000uL, limited.retryAfterMs, "retry after")
             check((System.nanoTime() - started) / 1_000_000 >= 900) { "waited for Retry-After" }
             expectEqual(2, server.requests.size, "one retry")
@@ -250,11 +250,11 @@ suspend fun runAll(): Int = coroutineScope {
     test("timeout and refused connection") {
         Scripted(200, """{"addons":{}}""", delayMs = 2_000).use { server ->
             val client = BanataClient(server.url, apiKey = "k", options = ClientOptions(timeoutMs = 200u, maxRetries = 0u))
-            expectThrows<BanataException.Timeout> { runBlocking { client.getAddonConfig() } }
+            expectThrows<BanataException.Timeout> { runBlocking { client.addonsGet() } }
         }
         val port = java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress()).use { it.localPort }
         val refused = BanataClient("http://127.0.0.1:$port", apiKey = "k", options = ClientOptions(maxRetries = 0u))
-        expectThrows<BanataException.Connection> { runBlocking { refused.getAddonConfig() } }
+        expectThrows<BanataException.Connection> { runBlocking { refused.addonsGet() } }
         expectThrows<BanataException.Configuration> { BanataClient("not a url") }
     }
 
@@ -353,7 +353,7 @@ suspend fun runAll(): Int = coroutineScope {
 
     test("a Forwarder delivers to an enabled add-on; flush, stats, onError") {
         val admin = BanataClient(dev.url, apiKey = dev.adminKey)
-        admin.saveAddonConfig(mapOf("segment" to true, "stripe" to true))
+        admin.addonsSave(mapOf("segment" to true, "stripe" to true))
         dev.admin("POST", "/__dev/sinks/stripe/script", """{"responses":[{"status":400,"times":0}]}""")
         val failures = CopyOnWriteArrayList<ForwardingFailure>()
         val forwarder = Forwarder(
@@ -385,7 +385,7 @@ suspend fun runAll(): Int = coroutineScope {
         } finally {
             forwarder.shutdown(5_000u)
             dev.admin("POST", "/__dev/sinks/stripe/script", """{"responses":[]}""")
-            admin.saveAddonConfig(mapOf("segment" to false, "stripe" to false))
+            admin.addonsSave(mapOf("segment" to false, "stripe" to false))
         }
     }
 
@@ -403,7 +403,7 @@ suspend fun runAll(): Int = coroutineScope {
 
     test("100 concurrent suspend calls") {
         val client = BanataClient(dev.url, apiKey = dev.adminKey)
-        val configs = (1..100).map { async(Dispatchers.Default) { client.getAddonConfig() } }.awaitAll()
+        val configs = (1..100).map { async(Dispatchers.Default) { client.addonsGet() } }.awaitAll()
         expectEqual(100, configs.size, "answers")
     }
 

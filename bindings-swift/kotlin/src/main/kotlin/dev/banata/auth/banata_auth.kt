@@ -760,9 +760,17 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
-    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_get_addon_config(
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_base_url(
     ): Int
-    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_save_addon_config(
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_session_token(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_with_session_store(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_subscribe(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_addons_get(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_addons_save(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_change_password(
     ): Int
@@ -780,6 +788,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_sessions(
     ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_send_verification_email(
+    ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_sign_out(
@@ -788,13 +798,7 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_update_user(
     ): Int
-    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_base_url(
-    ): Int
-    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_session_token(
-    ): Int
-    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_with_session_store(
-    ): Int
-    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_subscribe(
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_eventlistener_on_event(
     ): Int
@@ -855,9 +859,17 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_banata_auth_ffi_fn_constructor_banataclient_new(`baseUrl`: RustBuffer.ByValue,`apiKey`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,`sessionStore`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_get_addon_config(`ptr`: Long,
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_base_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_session_token(`ptr`: Long,
     ): Long
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_save_addon_config(`ptr`: Long,`enabled`: RustBuffer.ByValue,
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_with_session_store(`ptr`: Long,`sessionStore`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_subscribe(`ptr`: Long,`listener`: Long,`eventType`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_addons_get(`ptr`: Long,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_addons_save(`ptr`: Long,`addons`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_change_password(`ptr`: Long,`currentPassword`: RustBuffer.ByValue,`newPassword`: RustBuffer.ByValue,`revokeOtherSessions`: RustBuffer.ByValue,
     ): Long
@@ -875,6 +887,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_revoke_sessions(`ptr`: Long,
     ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_send_verification_email(`ptr`: Long,`email`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email(`ptr`: Long,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`rememberMe`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_out(`ptr`: Long,
@@ -883,13 +897,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_update_user(`ptr`: Long,`name`: RustBuffer.ByValue,`image`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_base_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_session_token(`ptr`: Long,
-    ): Long
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_with_session_store(`ptr`: Long,`sessionStore`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_subscribe(`ptr`: Long,`listener`: Long,`eventType`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_verify_email(`ptr`: Long,`token`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_clone_eventlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1074,48 +1082,6 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_get_addon_config() and 0xFFFF) != 49553) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_save_addon_config() and 0xFFFF) != 486) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_change_password() and 0xFFFF) != 41280) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_get_session() and 0xFFFF) != 15687) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_list_sessions() and 0xFFFF) != 40280) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_request_password_reset() and 0xFFFF) != 41207) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_reset_password() and 0xFFFF) != 2714) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_other_sessions() and 0xFFFF) != 58801) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_session() and 0xFFFF) != 14384) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_sessions() and 0xFFFF) != 14225) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email() and 0xFFFF) != 7905) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_out() and 0xFFFF) != 3129) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_up_email() and 0xFFFF) != 3134) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_update_user() and 0xFFFF) != 42865) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_base_url() and 0xFFFF) != 38391) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1126,6 +1092,54 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_subscribe() and 0xFFFF) != 16570) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_addons_get() and 0xFFFF) != 39474) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_addons_save() and 0xFFFF) != 17256) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_change_password() and 0xFFFF) != 48246) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_get_session() and 0xFFFF) != 31200) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_list_sessions() and 0xFFFF) != 2042) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_request_password_reset() and 0xFFFF) != 43098) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_reset_password() and 0xFFFF) != 33106) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_other_sessions() and 0xFFFF) != 51400) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_session() and 0xFFFF) != 34933) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_sessions() and 0xFFFF) != 57811) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_send_verification_email() and 0xFFFF) != 37876) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email() and 0xFFFF) != 12387) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_out() and 0xFFFF) != 10987) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_up_email() and 0xFFFF) != 18730) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_update_user() and 0xFFFF) != 11070) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email() and 0xFFFF) != 25769) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_eventlistener_on_event() and 0xFFFF) != 22546) {
@@ -1700,77 +1714,6 @@ public object FfiConverterTimestamp: FfiConverterRustBuffer<java.time.Instant> {
 public interface BanataClientInterface {
     
     /**
-     * The project's add-on configuration. Needs the API key (`dashboard.read`).
-     */
-    suspend fun `getAddonConfig`(): AddonConfig
-    
-    /**
-     * Switches add-ons on or off (`["segment": true]`); ids not named stay as they are.
-     * Returns the merged configuration. Needs the API key (`dashboard.manage`).
-     */
-    suspend fun `saveAddonConfig`(`enabled`: Map<kotlin.String, kotlin.Boolean>): AddonConfig
-    
-    /**
-     * Changes the password; with `revoke_other_sessions` the other sessions end.
-     */
-    suspend fun `changePassword`(`currentPassword`: kotlin.String, `newPassword`: kotlin.String, `revokeOtherSessions`: kotlin.Boolean? = null): AuthResult
-    
-    /**
-     * The current session and user, or nil/null when not signed in.
-     */
-    suspend fun `getSession`(): SessionWithUser?
-    
-    /**
-     * Every active session of the signed-in user.
-     */
-    suspend fun `listSessions`(): List<Session>
-    
-    /**
-     * Asks the server to e-mail a reset link; `redirect_to` is where the link leads.
-     */
-    suspend fun `requestPasswordReset`(`email`: kotlin.String, `redirectTo`: kotlin.String? = null): PasswordResetRequested
-    
-    /**
-     * Sets a new password with the token from a reset link.
-     */
-    suspend fun `resetPassword`(`token`: kotlin.String, `newPassword`: kotlin.String)
-    
-    /**
-     * Ends every session of the user except the current one.
-     */
-    suspend fun `revokeOtherSessions`()
-    
-    /**
-     * Ends the session with `token` (from `listSessions`).
-     */
-    suspend fun `revokeSession`(`token`: SessionToken)
-    
-    /**
-     * Ends every session of the user, the current one included.
-     */
-    suspend fun `revokeSessions`()
-    
-    /**
-     * Signs in with e-mail and password; the client keeps the session token.
-     */
-    suspend fun `signInEmail`(`email`: kotlin.String, `password`: kotlin.String, `rememberMe`: kotlin.Boolean? = null, `callbackUrl`: kotlin.String? = null): AuthResult
-    
-    /**
-     * Signs out and clears the stored token.
-     */
-    suspend fun `signOut`()
-    
-    /**
-     * Creates an account and signs it in; the client keeps the session token.
-     */
-    suspend fun `signUpEmail`(`name`: kotlin.String, `email`: kotlin.String, `password`: kotlin.String, `image`: kotlin.String? = null, `callbackUrl`: kotlin.String? = null, `rememberMe`: kotlin.Boolean? = null): AuthResult
-    
-    /**
-     * Changes the signed-in user's name or image; nil/null leaves a field as it is.
-     */
-    suspend fun `updateUser`(`name`: kotlin.String? = null, `image`: kotlin.String? = null)
-    
-    /**
      * The base URL calls go to.
      */
     fun `baseUrl`(): kotlin.String
@@ -1791,6 +1734,122 @@ public interface BanataClientInterface {
      * returned handle: releasing it unsubscribes.
      */
     fun `subscribe`(`listener`: EventListener, `eventType`: kotlin.String? = null): EventSubscription
+    
+    /**
+     * The project's add-on configuration (`{"addons":{}}` when nothing was ever saved).
+     * Needs the project API key with `dashboard.read`.
+     */
+    suspend fun `addonsGet`(): AddonConfig
+    
+    /**
+     * Merges a partial change into the stored configuration and returns the result; the
+     * add-ons it names replace their entries (`true`/`false` is short for
+     * `{"enabled": …}`). Needs `dashboard.manage`.
+     *
+     * Emits `addon_config.updated`.
+     */
+    suspend fun `addonsSave`(`addons`: Map<kotlin.String, kotlin.Boolean>): AddonConfig
+    
+    /**
+     * Changes the signed-in user's password, optionally ending every other session (the
+     * current one then gets a new token, which is kept).
+     *
+     * Emits `password.changed`.
+     */
+    suspend fun `changePassword`(`currentPassword`: kotlin.String, `newPassword`: kotlin.String, `revokeOtherSessions`: kotlin.Boolean? = null): AuthResult
+    
+    /**
+     * The current session and user, or none when signed out or the session has ended (the
+     * stale token is then forgotten).
+     */
+    suspend fun `getSession`(): SessionWithUser?
+    
+    /**
+     * Every active session of the signed-in user, each with its (unsigned) token.
+     */
+    suspend fun `listSessions`(): List<Session>
+    
+    /**
+     * Asks the server to mail a password reset link. The answer never says whether the
+     * address has an account.
+     *
+     * Emits `password.reset_requested`.
+     */
+    suspend fun `requestPasswordReset`(`email`: kotlin.String, `redirectTo`: kotlin.String? = null): PasswordResetRequested
+    
+    /**
+     * Sets a new password with the token from a reset link.
+     *
+     * Emits `password.reset`.
+     */
+    suspend fun `resetPassword`(`token`: kotlin.String, `newPassword`: kotlin.String)
+    
+    /**
+     * Ends every session of the user except the current one.
+     *
+     * Emits `session.revoked`.
+     */
+    suspend fun `revokeOtherSessions`()
+    
+    /**
+     * Ends the session with this token (from a listed session). Ending the current session
+     * forgets the stored token.
+     *
+     * Emits `session.revoked`.
+     */
+    suspend fun `revokeSession`(`token`: SessionToken)
+    
+    /**
+     * Ends every session of the user, the current one included, and forgets the stored
+     * token.
+     *
+     * Emits `session.revoked`.
+     */
+    suspend fun `revokeSessions`()
+    
+    /**
+     * Mails the address a link to verify it (for a user who signed up and was not sent
+     * one, or lost it). The answer does not say whether the address has an account; for a
+     * signed-in user the address must be theirs and not verified yet.
+     */
+    suspend fun `sendVerificationEmail`(`email`: kotlin.String, `callbackUrl`: kotlin.String? = null): Status
+    
+    /**
+     * Signs in with e-mail and password; the client keeps the session token.
+     *
+     * Emits `session.created`.
+     */
+    suspend fun `signInEmail`(`email`: kotlin.String, `password`: kotlin.String, `rememberMe`: kotlin.Boolean? = null, `callbackUrl`: kotlin.String? = null): AuthResult
+    
+    /**
+     * Signs out: ends the current session on the server and forgets the stored token.
+     *
+     * Emits `session.revoked`.
+     */
+    suspend fun `signOut`()
+    
+    /**
+     * Creates an account and, unless the server requires e-mail verification first, signs
+     * it in; the client keeps the session token.
+     *
+     * Emits `user.created`, `session.created`.
+     */
+    suspend fun `signUpEmail`(`name`: kotlin.String, `email`: kotlin.String, `password`: kotlin.String, `image`: kotlin.String? = null, `callbackUrl`: kotlin.String? = null, `rememberMe`: kotlin.Boolean? = null): AuthResult
+    
+    /**
+     * Changes the signed-in user's name or image; unset fields stay as they are.
+     *
+     * Emits `user.updated`.
+     */
+    suspend fun `updateUser`(`name`: kotlin.String? = null, `image`: kotlin.String? = null)
+    
+    /**
+     * Verifies an e-mail address with the token from a verification link. When the server
+     * signs the user in on verification, the client keeps the new session token.
+     *
+     * Emits `email.verified`, `session.created`.
+     */
+    suspend fun `verifyEmail`(`token`: kotlin.String, `callbackUrl`: kotlin.String? = null): VerifyEmailResult
     
     companion object
 }
@@ -1918,370 +1977,6 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
 
     
     /**
-     * The project's add-on configuration. Needs the API key (`dashboard.read`).
-     */
-    @Throws(BanataException::class)
-    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `getAddonConfig`() : AddonConfig {
-        return uniffiRustCallAsync(
-        callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_get_addon_config(
-                uniffiHandle,
-                
-            )
-        },
-        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
-        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
-        // lift function
-        { FfiConverterTypeAddonConfig.lift(it) },
-        // Error FFI converter
-        BanataException.ErrorHandler,
-    )
-    }
-
-    
-    /**
-     * Switches add-ons on or off (`["segment": true]`); ids not named stay as they are.
-     * Returns the merged configuration. Needs the API key (`dashboard.manage`).
-     */
-    @Throws(BanataException::class)
-    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `saveAddonConfig`(`enabled`: Map<kotlin.String, kotlin.Boolean>) : AddonConfig {
-        return uniffiRustCallAsync(
-        callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_save_addon_config(
-                uniffiHandle,
-                
-        FfiConverterMapStringBoolean.lower(`enabled`),
-            )
-        },
-        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
-        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
-        // lift function
-        { FfiConverterTypeAddonConfig.lift(it) },
-        // Error FFI converter
-        BanataException.ErrorHandler,
-    )
-    }
-
-    
-    /**
-     * Changes the password; with `revoke_other_sessions` the other sessions end.
-     */
-    @Throws(BanataException::class)
-    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `changePassword`(`currentPassword`: kotlin.String, `newPassword`: kotlin.String, `revokeOtherSessions`: kotlin.Boolean?) : AuthResult {
-        return uniffiRustCallAsync(
-        callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_change_password(
-                uniffiHandle,
-                
-        FfiConverterString.lower(`currentPassword`),
-        FfiConverterString.lower(`newPassword`),
-        FfiConverterOptionalBoolean.lower(`revokeOtherSessions`),
-            )
-        },
-        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
-        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
-        // lift function
-        { FfiConverterTypeAuthResult.lift(it) },
-        // Error FFI converter
-        BanataException.ErrorHandler,
-    )
-    }
-
-    
-    /**
-     * The current session and user, or nil/null when not signed in.
-     */
-    @Throws(BanataException::class)
-    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `getSession`() : SessionWithUser? {
-        return uniffiRustCallAsync(
-        callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_get_session(
-                uniffiHandle,
-                
-            )
-        },
-        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
-        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
-        // lift function
-        { FfiConverterOptionalTypeSessionWithUser.lift(it) },
-        // Error FFI converter
-        BanataException.ErrorHandler,
-    )
-    }
-
-    
-    /**
-     * Every active session of the signed-in user.
-     */
-    @Throws(BanataException::class)
-    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `listSessions`() : List<Session> {
-        return uniffiRustCallAsync(
-        callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_list_sessions(
-                uniffiHandle,
-                
-            )
-        },
-        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
-        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
-        // lift function
-        { FfiConverterSequenceTypeSession.lift(it) },
-        // Error FFI converter
-        BanataException.ErrorHandler,
-    )
-    }
-
-    
-    /**
-     * Asks the server to e-mail a reset link; `redirect_to` is where the link leads.
-     */
-    @Throws(BanataException::class)
-    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `requestPasswordReset`(`email`: kotlin.String, `redirectTo`: kotlin.String?) : PasswordResetRequested {
-        return uniffiRustCallAsync(
-        callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_request_password_reset(
-                uniffiHandle,
-                
-        FfiConverterString.lower(`email`),
-        FfiConverterOptionalString.lower(`redirectTo`),
-            )
-        },
-        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
-        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
-        // lift function
-        { FfiConverterTypePasswordResetRequested.lift(it) },
-        // Error FFI converter
-        BanataException.ErrorHandler,
-    )
-    }
-
-    
-    /**
-     * Sets a new password with the token from a reset link.
-     */
-    @Throws(BanataException::class)
-    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `resetPassword`(`token`: kotlin.String, `newPassword`: kotlin.String) {
-        return uniffiRustCallAsync(
-        callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_reset_password(
-                uniffiHandle,
-                
-        FfiConverterString.lower(`token`),
-        FfiConverterString.lower(`newPassword`),
-            )
-        },
-        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_void(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_void(future, continuation) },
-        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_void(future) },
-        // lift function
-        { },
-        
-        // Error FFI converter
-        BanataException.ErrorHandler,
-    )
-    }
-
-    
-    /**
-     * Ends every session of the user except the current one.
-     */
-    @Throws(BanataException::class)
-    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `revokeOtherSessions`() {
-        return uniffiRustCallAsync(
-        callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_revoke_other_sessions(
-                uniffiHandle,
-                
-            )
-        },
-        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_void(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_void(future, continuation) },
-        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_void(future) },
-        // lift function
-        { },
-        
-        // Error FFI converter
-        BanataException.ErrorHandler,
-    )
-    }
-
-    
-    /**
-     * Ends the session with `token` (from `listSessions`).
-     */
-    @Throws(BanataException::class)
-    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `revokeSession`(`token`: SessionToken) {
-        return uniffiRustCallAsync(
-        callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_revoke_session(
-                uniffiHandle,
-                
-        FfiConverterTypeSessionToken.lower(`token`),
-            )
-        },
-        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_void(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_void(future, continuation) },
-        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_void(future) },
-        // lift function
-        { },
-        
-        // Error FFI converter
-        BanataException.ErrorHandler,
-    )
-    }
-
-    
-    /**
-     * Ends every session of the user, the current one included.
-     */
-    @Throws(BanataException::class)
-    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `revokeSessions`() {
-        return uniffiRustCallAsync(
-        callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_revoke_sessions(
-                uniffiHandle,
-                
-            )
-        },
-        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_void(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_void(future, continuation) },
-        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_void(future) },
-        // lift function
-        { },
-        
-        // Error FFI converter
-        BanataException.ErrorHandler,
-    )
-    }
-
-    
-    /**
-     * Signs in with e-mail and password; the client keeps the session token.
-     */
-    @Throws(BanataException::class)
-    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `signInEmail`(`email`: kotlin.String, `password`: kotlin.String, `rememberMe`: kotlin.Boolean?, `callbackUrl`: kotlin.String?) : AuthResult {
-        return uniffiRustCallAsync(
-        callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email(
-                uniffiHandle,
-                
-        FfiConverterString.lower(`email`),
-        FfiConverterString.lower(`password`),
-        FfiConverterOptionalBoolean.lower(`rememberMe`),
-        FfiConverterOptionalString.lower(`callbackUrl`),
-            )
-        },
-        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
-        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
-        // lift function
-        { FfiConverterTypeAuthResult.lift(it) },
-        // Error FFI converter
-        BanataException.ErrorHandler,
-    )
-    }
-
-    
-    /**
-     * Signs out and clears the stored token.
-     */
-    @Throws(BanataException::class)
-    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `signOut`() {
-        return uniffiRustCallAsync(
-        callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_sign_out(
-                uniffiHandle,
-                
-            )
-        },
-        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_void(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_void(future, continuation) },
-        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_void(future) },
-        // lift function
-        { },
-        
-        // Error FFI converter
-        BanataException.ErrorHandler,
-    )
-    }
-
-    
-    /**
-     * Creates an account and signs it in; the client keeps the session token.
-     */
-    @Throws(BanataException::class)
-    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `signUpEmail`(`name`: kotlin.String, `email`: kotlin.String, `password`: kotlin.String, `image`: kotlin.String?, `callbackUrl`: kotlin.String?, `rememberMe`: kotlin.Boolean?) : AuthResult {
-        return uniffiRustCallAsync(
-        callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_sign_up_email(
-                uniffiHandle,
-                
-        FfiConverterString.lower(`name`),
-        FfiConverterString.lower(`email`),
-        FfiConverterString.lower(`password`),
-        FfiConverterOptionalString.lower(`image`),
-        FfiConverterOptionalString.lower(`callbackUrl`),
-        FfiConverterOptionalBoolean.lower(`rememberMe`),
-            )
-        },
-        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
-        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
-        // lift function
-        { FfiConverterTypeAuthResult.lift(it) },
-        // Error FFI converter
-        BanataException.ErrorHandler,
-    )
-    }
-
-    
-    /**
-     * Changes the signed-in user's name or image; nil/null leaves a field as it is.
-     */
-    @Throws(BanataException::class)
-    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `updateUser`(`name`: kotlin.String?, `image`: kotlin.String?) {
-        return uniffiRustCallAsync(
-        callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_update_user(
-                uniffiHandle,
-                
-        FfiConverterOptionalString.lower(`name`),
-        FfiConverterOptionalString.lower(`image`),
-            )
-        },
-        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_void(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_void(future, continuation) },
-        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_void(future) },
-        // lift function
-        { },
-        
-        // Error FFI converter
-        BanataException.ErrorHandler,
-    )
-    }
-
-    
-    /**
      * The base URL calls go to.
      */override fun `baseUrl`(): kotlin.String {
             return FfiConverterString.lift(
@@ -2356,6 +2051,457 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
     )
     }
     
+
+    
+    /**
+     * The project's add-on configuration (`{"addons":{}}` when nothing was ever saved).
+     * Needs the project API key with `dashboard.read`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `addonsGet`() : AddonConfig {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_addons_get(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeAddonConfig.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Merges a partial change into the stored configuration and returns the result; the
+     * add-ons it names replace their entries (`true`/`false` is short for
+     * `{"enabled": …}`). Needs `dashboard.manage`.
+     *
+     * Emits `addon_config.updated`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `addonsSave`(`addons`: Map<kotlin.String, kotlin.Boolean>) : AddonConfig {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_addons_save(
+                uniffiHandle,
+                
+        FfiConverterMapStringBoolean.lower(`addons`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeAddonConfig.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Changes the signed-in user's password, optionally ending every other session (the
+     * current one then gets a new token, which is kept).
+     *
+     * Emits `password.changed`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `changePassword`(`currentPassword`: kotlin.String, `newPassword`: kotlin.String, `revokeOtherSessions`: kotlin.Boolean?) : AuthResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_change_password(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`currentPassword`),
+        FfiConverterString.lower(`newPassword`),
+        FfiConverterOptionalBoolean.lower(`revokeOtherSessions`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeAuthResult.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The current session and user, or none when signed out or the session has ended (the
+     * stale token is then forgotten).
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getSession`() : SessionWithUser? {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_get_session(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterOptionalTypeSessionWithUser.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Every active session of the signed-in user, each with its (unsigned) token.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `listSessions`() : List<Session> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_list_sessions(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeSession.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Asks the server to mail a password reset link. The answer never says whether the
+     * address has an account.
+     *
+     * Emits `password.reset_requested`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `requestPasswordReset`(`email`: kotlin.String, `redirectTo`: kotlin.String?) : PasswordResetRequested {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_request_password_reset(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`email`),
+        FfiConverterOptionalString.lower(`redirectTo`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypePasswordResetRequested.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Sets a new password with the token from a reset link.
+     *
+     * Emits `password.reset`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `resetPassword`(`token`: kotlin.String, `newPassword`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_reset_password(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`token`),
+        FfiConverterString.lower(`newPassword`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Ends every session of the user except the current one.
+     *
+     * Emits `session.revoked`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `revokeOtherSessions`() {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_revoke_other_sessions(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Ends the session with this token (from a listed session). Ending the current session
+     * forgets the stored token.
+     *
+     * Emits `session.revoked`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `revokeSession`(`token`: SessionToken) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_revoke_session(
+                uniffiHandle,
+                
+        FfiConverterTypeSessionToken.lower(`token`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Ends every session of the user, the current one included, and forgets the stored
+     * token.
+     *
+     * Emits `session.revoked`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `revokeSessions`() {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_revoke_sessions(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Mails the address a link to verify it (for a user who signed up and was not sent
+     * one, or lost it). The answer does not say whether the address has an account; for a
+     * signed-in user the address must be theirs and not verified yet.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `sendVerificationEmail`(`email`: kotlin.String, `callbackUrl`: kotlin.String?) : Status {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_send_verification_email(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`email`),
+        FfiConverterOptionalString.lower(`callbackUrl`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeStatus.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Signs in with e-mail and password; the client keeps the session token.
+     *
+     * Emits `session.created`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `signInEmail`(`email`: kotlin.String, `password`: kotlin.String, `rememberMe`: kotlin.Boolean?, `callbackUrl`: kotlin.String?) : AuthResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`email`),
+        FfiConverterString.lower(`password`),
+        FfiConverterOptionalBoolean.lower(`rememberMe`),
+        FfiConverterOptionalString.lower(`callbackUrl`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeAuthResult.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Signs out: ends the current session on the server and forgets the stored token.
+     *
+     * Emits `session.revoked`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `signOut`() {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_sign_out(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Creates an account and, unless the server requires e-mail verification first, signs
+     * it in; the client keeps the session token.
+     *
+     * Emits `user.created`, `session.created`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `signUpEmail`(`name`: kotlin.String, `email`: kotlin.String, `password`: kotlin.String, `image`: kotlin.String?, `callbackUrl`: kotlin.String?, `rememberMe`: kotlin.Boolean?) : AuthResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_sign_up_email(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`name`),
+        FfiConverterString.lower(`email`),
+        FfiConverterString.lower(`password`),
+        FfiConverterOptionalString.lower(`image`),
+        FfiConverterOptionalString.lower(`callbackUrl`),
+        FfiConverterOptionalBoolean.lower(`rememberMe`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeAuthResult.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Changes the signed-in user's name or image; unset fields stay as they are.
+     *
+     * Emits `user.updated`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `updateUser`(`name`: kotlin.String?, `image`: kotlin.String?) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_update_user(
+                uniffiHandle,
+                
+        FfiConverterOptionalString.lower(`name`),
+        FfiConverterOptionalString.lower(`image`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Verifies an e-mail address with the token from a verification link. When the server
+     * signs the user in on verification, the client keeps the new session token.
+     *
+     * Emits `email.verified`, `session.created`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `verifyEmail`(`token`: kotlin.String, `callbackUrl`: kotlin.String?) : VerifyEmailResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_verify_email(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`token`),
+        FfiConverterOptionalString.lower(`callbackUrl`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeVerifyEmailResult.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
 
     
 
@@ -4630,10 +4776,12 @@ public object FfiConverterTypeSessionToken: FfiConverter<SessionToken, Long> {
 
 
 /**
- * Settings per add-on id (`google-analytics`, `segment`, `stripe`, `posthog`, ...); an id that
- * is absent is disabled.
+ * The project's add-on configuration.
  */
 data class AddonConfig (
+    /**
+     * Settings per add-on id; an id that is absent is disabled.
+     */
     var `addons`: Map<kotlin.String, AddonSettings>
     
 ){
@@ -4667,7 +4815,9 @@ public object FfiConverterTypeAddonConfig: FfiConverterRustBuffer<AddonConfig> {
 
 
 /**
- * One add-on's settings.
+ * One add-on's settings. Credentials are never here: they come from the environment.
+ *
+ * Reads `true`/`false` as short for `{"enabled": …}`, so a binding can pass `{stripe: true}`.
  */
 data class AddonSettings (
     /**
@@ -4676,7 +4826,7 @@ data class AddonSettings (
     var `enabled`: kotlin.Boolean
     , 
     /**
-     * Other keys the server stores, as a JSON object.
+     * Other fields the server sent, as a JSON object.
      */
     var `extraJson`: kotlin.String?
     
@@ -4777,16 +4927,25 @@ public object FfiConverterTypeAuthEvent: FfiConverterRustBuffer<AuthEvent> {
 
 
 /**
- * The outcome of a sign-up, sign-in or password change. The client has already stored the
- * token; it is here for apps that keep it themselves.
+ * The answer to a sign-up or sign-in.
  */
 data class AuthResult (
     var `user`: User
     , 
+    /**
+     * The new session's token; `None` when the server did not sign the user in (e.g. e-mail
+     * verification is required). Also kept in the client's session store.
+     */
     var `token`: SessionToken?
     , 
+    /**
+     * Whether the server asks the app to redirect (a `callbackURL` was given).
+     */
     var `redirect`: kotlin.Boolean?
     , 
+    /**
+     * Where to redirect to, when `redirect` is true.
+     */
     var `url`: kotlin.String?
     
 ): Disposable{
@@ -5269,10 +5428,13 @@ public object FfiConverterTypeForwardingStats: FfiConverterRustBuffer<Forwarding
 
 
 /**
- * The answer to a password reset request (it never says whether the address has an account).
+ * The answer to a password reset request.
  */
 data class PasswordResetRequested (
-    var `detail`: kotlin.String?
+    /**
+     * The server's message (it never says whether the address has an account).
+     */
+    var `message`: kotlin.String?
     
 ){
     
@@ -5294,24 +5456,27 @@ public object FfiConverterTypePasswordResetRequested: FfiConverterRustBuffer<Pas
     }
 
     override fun allocationSize(value: PasswordResetRequested) = (
-            FfiConverterOptionalString.allocationSize(value.`detail`)
+            FfiConverterOptionalString.allocationSize(value.`message`)
     )
 
     override fun write(value: PasswordResetRequested, buf: ByteBuffer) {
-            FfiConverterOptionalString.write(value.`detail`, buf)
+            FfiConverterOptionalString.write(value.`message`, buf)
     }
 }
 
 
 
 /**
- * A session. `token` is what `revokeSession` takes.
+ * One signed-in device or browser.
  */
 data class Session (
     var `id`: kotlin.String
     , 
     var `userId`: kotlin.String?
     , 
+    /**
+     * The unsigned session token; pass it to `revoke_session`. Redacted in `Debug`.
+     */
     var `token`: SessionToken?
     , 
     var `expiresAt`: java.time.Instant?
@@ -5321,6 +5486,8 @@ data class Session (
     var `userAgent`: kotlin.String?
     , 
     var `activeOrganizationId`: kotlin.String?
+    , 
+    var `impersonatedBy`: kotlin.String?
     , 
     var `createdAt`: java.time.Instant?
     , 
@@ -5348,6 +5515,7 @@ data class Session (
         this.`ipAddress`,
         this.`userAgent`,
         this.`activeOrganizationId`,
+        this.`impersonatedBy`,
         this.`createdAt`,
         this.`updatedAt`,
         this.`extraJson`
@@ -5370,6 +5538,7 @@ public object FfiConverterTypeSession: FfiConverterRustBuffer<Session> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTimestamp.read(buf),
             FfiConverterOptionalTimestamp.read(buf),
             FfiConverterOptionalString.read(buf),
@@ -5384,6 +5553,7 @@ public object FfiConverterTypeSession: FfiConverterRustBuffer<Session> {
             FfiConverterOptionalString.allocationSize(value.`ipAddress`) +
             FfiConverterOptionalString.allocationSize(value.`userAgent`) +
             FfiConverterOptionalString.allocationSize(value.`activeOrganizationId`) +
+            FfiConverterOptionalString.allocationSize(value.`impersonatedBy`) +
             FfiConverterOptionalTimestamp.allocationSize(value.`createdAt`) +
             FfiConverterOptionalTimestamp.allocationSize(value.`updatedAt`) +
             FfiConverterOptionalString.allocationSize(value.`extraJson`)
@@ -5397,6 +5567,7 @@ public object FfiConverterTypeSession: FfiConverterRustBuffer<Session> {
             FfiConverterOptionalString.write(value.`ipAddress`, buf)
             FfiConverterOptionalString.write(value.`userAgent`, buf)
             FfiConverterOptionalString.write(value.`activeOrganizationId`, buf)
+            FfiConverterOptionalString.write(value.`impersonatedBy`, buf)
             FfiConverterOptionalTimestamp.write(value.`createdAt`, buf)
             FfiConverterOptionalTimestamp.write(value.`updatedAt`, buf)
             FfiConverterOptionalString.write(value.`extraJson`, buf)
@@ -5406,7 +5577,7 @@ public object FfiConverterTypeSession: FfiConverterRustBuffer<Session> {
 
 
 /**
- * The current session and its user.
+ * The current session and its user, as `/get-session` returns them.
  */
 data class SessionWithUser (
     var `session`: Session
@@ -5456,9 +5627,51 @@ public object FfiConverterTypeSessionWithUser: FfiConverterRustBuffer<SessionWit
 
 
 /**
+ * A plain acknowledgement: `{"status": true}`.
+ */
+data class Status (
+    /**
+     * Whether the server did it.
+     */
+    var `status`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeStatus: FfiConverterRustBuffer<Status> {
+    override fun read(buf: ByteBuffer): Status {
+        return Status(
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Status) = (
+            FfiConverterBoolean.allocationSize(value.`status`)
+    )
+
+    override fun write(value: Status, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`status`, buf)
+    }
+}
+
+
+
+/**
  * A user account.
  */
 data class User (
+    /**
+     * Server-assigned id.
+     */
     var `id`: kotlin.String
     , 
     var `email`: kotlin.String?
@@ -5471,6 +5684,9 @@ data class User (
     , 
     var `username`: kotlin.String?
     , 
+    /**
+     * Comma-joined role names, e.g. `"user"` or `"admin,super_admin"`.
+     */
     var `role`: kotlin.String?
     , 
     var `banned`: kotlin.Boolean?
@@ -5539,6 +5755,61 @@ public object FfiConverterTypeUser: FfiConverterRustBuffer<User> {
             FfiConverterOptionalTimestamp.write(value.`createdAt`, buf)
             FfiConverterOptionalTimestamp.write(value.`updatedAt`, buf)
             FfiConverterOptionalString.write(value.`extraJson`, buf)
+    }
+}
+
+
+
+/**
+ * The answer to a verification.
+ */
+data class VerifyEmailResult (
+    /**
+     * Whether the address is now verified.
+     */
+    var `status`: kotlin.Boolean
+    , 
+    /**
+     * The verified user, when the server says.
+     */
+    var `user`: User?
+    , 
+    /**
+     * Where the server redirected to, when a `callback_url` was given.
+     */
+    var `redirectUrl`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeVerifyEmailResult: FfiConverterRustBuffer<VerifyEmailResult> {
+    override fun read(buf: ByteBuffer): VerifyEmailResult {
+        return VerifyEmailResult(
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalTypeUser.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: VerifyEmailResult) = (
+            FfiConverterBoolean.allocationSize(value.`status`) +
+            FfiConverterOptionalTypeUser.allocationSize(value.`user`) +
+            FfiConverterOptionalString.allocationSize(value.`redirectUrl`)
+    )
+
+    override fun write(value: VerifyEmailResult, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`status`, buf)
+            FfiConverterOptionalTypeUser.write(value.`user`, buf)
+            FfiConverterOptionalString.write(value.`redirectUrl`, buf)
     }
 }
 
@@ -5993,6 +6264,40 @@ sealed class BanataException: kotlin.Exception() {
             get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }"
     }
     
+    /**
+     * A call got an argument of the wrong shape (the detail names it, never its value).
+     */
+    class InvalidArgument(
+        
+        /**
+         * What went wrong, for people (never a secret).
+         */
+        val `detail`: kotlin.String, 
+        
+        /**
+         * The HTTP status, when the server answered.
+         */
+        val `status`: kotlin.UShort?, 
+        
+        /**
+         * The server's machine-readable code, e.g. `INVALID_EMAIL_OR_PASSWORD`.
+         */
+        val `code`: kotlin.String?, 
+        
+        /**
+         * The server's request id, for support.
+         */
+        val `requestId`: kotlin.String?, 
+        
+        /**
+         * How long the server asked to wait before retrying, in milliseconds.
+         */
+        val `retryAfterMs`: kotlin.ULong?
+        ) : BanataException() {
+        override val message
+            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }"
+    }
+    
 
     
 
@@ -6097,6 +6402,13 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalULong.read(buf),
                 )
             13 -> BanataException.SessionStore(
+                FfiConverterString.read(buf),
+                FfiConverterOptionalUShort.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalULong.read(buf),
+                )
+            14 -> BanataException.InvalidArgument(
                 FfiConverterString.read(buf),
                 FfiConverterOptionalUShort.read(buf),
                 FfiConverterOptionalString.read(buf),
@@ -6226,6 +6538,15 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
             )
+            is BanataException.InvalidArgument -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`detail`)
+                + FfiConverterOptionalUShort.allocationSize(value.`status`)
+                + FfiConverterOptionalString.allocationSize(value.`code`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+            )
         }
     }
 
@@ -6341,6 +6662,15 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
             }
             is BanataException.SessionStore -> {
                 buf.putInt(13)
+                FfiConverterString.write(value.`detail`, buf)
+                FfiConverterOptionalUShort.write(value.`status`, buf)
+                FfiConverterOptionalString.write(value.`code`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                Unit
+            }
+            is BanataException.InvalidArgument -> {
+                buf.putInt(14)
                 FfiConverterString.write(value.`detail`, buf)
                 FfiConverterOptionalUShort.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`code`, buf)
@@ -6833,6 +7163,38 @@ public object FfiConverterOptionalTypeSessionWithUser: FfiConverterRustBuffer<Se
         } else {
             buf.put(1)
             FfiConverterTypeSessionWithUser.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeUser: FfiConverterRustBuffer<User?> {
+    override fun read(buf: ByteBuffer): User? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeUser.read(buf)
+    }
+
+    override fun allocationSize(value: User?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeUser.allocationSize(value)
+        }
+    }
+
+    override fun write(value: User?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeUser.write(value, buf)
         }
     }
 }

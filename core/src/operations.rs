@@ -1,0 +1,112 @@
+//! Every operation of the client, declared once.
+//!
+//! Each entry reads
+//!
+//! ```text
+//! /// Documentation (shown in every language).
+//! call|flow name(Input) -> Output = GET|POST "/path", None|Session|ApiKey, Safe|Unsafe emits ["event.type", …];
+//! ```
+//!
+//! `call` generates the Rust method too; `flow` means the method is written by hand (in
+//! `auth.rs`, `addons/config.rs`) because it does more than one request: keeping the session
+//! token, emitting events. Either way the bindings get the operation from this list alone:
+//! `scripts/generate-bindings.sh` turns it into the TypeScript, Python and Swift/Kotlin surfaces.
+//! `Safe` calls are retried on any retryable failure; `Unsafe` ones (they create something or
+//! consume a secret) only when the server certainly did not act.
+
+use crate::addons::{AddonConfig, AddonConfigUpdate, Addons};
+use crate::api::declare_operations;
+use crate::auth::{Auth, PasswordResetRequested};
+use crate::models::{
+    AuthResult, ChangePassword, RequestPasswordReset, ResetPassword, RevokeSession,
+    SendVerificationEmail, Session, SessionWithUser, SignInEmail, SignUpEmail, Status, UpdateUser,
+    VerifyEmail, VerifyEmailResult,
+};
+
+declare_operations! {
+    auth: Auth {
+        /// Creates an account and, unless the server requires e-mail verification first, signs
+        /// it in; the client keeps the session token.
+        flow sign_up_email(SignUpEmail) -> AuthResult
+            = Post "/api/auth/sign-up/email", None, Unsafe emits ["user.created", "session.created"];
+        /// Signs in with e-mail and password; the client keeps the session token.
+        flow sign_in_email(SignInEmail) -> AuthResult
+            = Post "/api/auth/sign-in/email", None, Safe emits ["session.created"];
+        /// The current session and user, or none when signed out or the session has ended (the
+        /// stale token is then forgotten).
+        flow get_session() -> Option<SessionWithUser>
+            = Get "/api/auth/get-session", Session, Safe emits [];
+        /// Every active session of the signed-in user, each with its (unsigned) token.
+        call list_sessions() -> Vec<Session>
+            = Get "/api/auth/list-sessions", Session, Safe emits [];
+        /// Ends the session with this token (from a listed session). Ending the current session
+        /// forgets the stored token.
+        flow revoke_session(RevokeSession) -> ()
+            = Post "/api/auth/revoke-session", Session, Safe emits ["session.revoked"];
+        /// Ends every session of the user except the current one.
+        flow revoke_other_sessions() -> ()
+            = Post "/api/auth/revoke-other-sessions", Session, Safe emits ["session.revoked"];
+        /// Ends every session of the user, the current one included, and forgets the stored
+        /// token.
+        flow revoke_sessions() -> ()
+            = Post "/api/auth/revoke-sessions", Session, Safe emits ["session.revoked"];
+        /// Signs out: ends the current session on the server and forgets the stored token.
+        flow sign_out() -> ()
+            = Post "/api/auth/sign-out", Session, Safe emits ["session.revoked"];
+        /// Changes the signed-in user's name or image; unset fields stay as they are.
+        flow update_user(UpdateUser) -> ()
+            = Post "/api/auth/update-user", Session, Safe emits ["user.updated"];
+        /// Changes the signed-in user's password, optionally ending every other session (the
+        /// current one then gets a new token, which is kept).
+        flow change_password(ChangePassword) -> AuthResult
+            = Post "/api/auth/change-password", Session, Unsafe emits ["password.changed"];
+        /// Asks the server to mail a password reset link. The answer never says whether the
+        /// address has an account.
+        flow request_password_reset(RequestPasswordReset) -> PasswordResetRequested
+            = Post "/api/auth/request-password-reset", None, Unsafe emits ["password.reset_requested"];
+        /// Sets a new password with the token from a reset link.
+        flow reset_password(ResetPassword) -> ()
+            = Post "/api/auth/reset-password", None, Unsafe emits ["password.reset"];
+        /// Mails the address a link to verify it (for a user who signed up and was not sent
+        /// one, or lost it). The answer does not say whether the address has an account; for a
+        /// signed-in user the address must be theirs and not verified yet.
+        call send_verification_email(SendVerificationEmail) -> Status
+            = Post "/api/auth/send-verification-email", Session, Unsafe emits [];
+        /// Verifies an e-mail address with the token from a verification link. When the server
+        /// signs the user in on verification, the client keeps the new session token.
+        flow verify_email(VerifyEmail) -> VerifyEmailResult
+            = Get "/api/auth/verify-email", None, Unsafe emits ["email.verified", "session.created"];
+    }
+    addons: Addons {
+        /// The project's add-on configuration (`{"addons":{}}` when nothing was ever saved).
+        /// Needs the project API key with `dashboard.read`.
+        flow get() -> AddonConfig
+            = Post "/api/auth/banata/config/addons/get", ApiKey, Safe emits [];
+        /// Merges a partial change into the stored configuration and returns the result; the
+        /// add-ons it names replace their entries (`true`/`false` is short for
+        /// `{"enabled": …}`). Needs `dashboard.manage`.
+        flow save(AddonConfigUpdate) -> AddonConfig
+            = Post "/api/auth/banata/config/addons/save", ApiKey, Safe emits ["addon_config.updated"];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_is_complete_and_unique() {
+        let mut ids = std::collections::BTreeSet::new();
+        for op in OPERATIONS {
+            assert!(ids.insert(op.id), "{} declared twice", op.id);
+            assert!(!op.doc.is_empty(), "{} has no documentation", op.id);
+            assert!(op.path.starts_with("/api/auth/"), "{}", op.id);
+            for event in op.emits {
+                assert!(
+                    crate::events::EventType::new(*event).as_str().contains('.'),
+                    "{event}"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! The Python package's generated half, `_generated.py`: frozen dataclasses for every model an
+//! operation returns, and the resource classes: `Auth` (blocking) and `AsyncAuth` (asyncio)
+//! come from the same operation, so the two clients cannot drift apart.
+
+use crate::header;
+use crate::model::{Api, Field, Model, Op, Ty, pascal, snake};
+
+/// Hand-written helpers a generated model also inherits (from `_base.py`).
+const MIXINS: &[(&str, &str)] = &[("AddonConfig", "_AddonConfigMixin")];
+
+fn py(api_models: &[&str], ty: &Ty, input: bool) -> String {
+    match ty {
+        Ty::Str | Ty::Secret => "str".into(),
+        Ty::Time => "datetime".into(),
+        Ty::Bool => "bool".into(),
+        Ty::Int => "int".into(),
+        Ty::Num => "float".into(),
+        Ty::Unknown => "Any".into(),
+        Ty::Unit => "None".into(),
+        Ty::List(t) if input => format!("Sequence[{}]", py(api_models, t, input)),
+        Ty::List(t) => format!("list[{}]", py(api_models, t, input)),
+        Ty::Map(t) if input => format!("Mapping[str, {}]", py(api_models, t, input)),
+        Ty::Map(t) => format!("dict[str, {}]", py(api_models, t, input)),
+        Ty::Optional(t) => format!("{} | None", py(api_models, t, input)),
+        Ty::Ref(name) if input && api_models.contains(&name.as_str()) => {
+            format!("{name} | Mapping[str, Any]")
+        }
+        Ty::Ref(_) if input => "Mapping[str, Any]".into(),
+        Ty::Ref(name) => name.clone(),
+        Ty::BoolOr(name) if api_models.contains(&name.as_str()) => {
+            format!("bool | {name} | Mapping[str, Any]")
+        }
+        Ty::BoolOr(_) => "bool | Mapping[str, Any]".into(),
+    }
+}
+
+/// The expression that turns wire value `v` into `ty`.
+fn decoder(ty: &Ty, v: &str) -> String {
+    match ty {
+        Ty::Time => format!("_time({v})"),
+        Ty::Ref(name) => format!("{name}.from_wire({v})"),
+        Ty::Optional(t) => match t.as_ref() {
+            Ty::Time | Ty::Ref(_) | Ty::List(_) | Ty::Map(_) => {
+                format!("_optional(lambda x: {}, {v})", decoder(t, "x"))
+            }
+            _ => v.to_owned(),
+        },
+        Ty::List(t) if needs_decoding(t) => format!("[{} for x in {v}]", decoder(t, "x")),
+        Ty::Map(t) if needs_decoding(t) => {
+            format!("{{k: {} for k, x in {v}.items()}}", decoder(t, "x"))
+        }
+        Ty::List(_) => format!("list({v})"),
+        Ty::Map(_) => format!("dict({v})"),
+        _ => v.to_owned(),
+    }
+}
+
+fn needs_decoding(ty: &Ty) -> bool {
+    matches!(
+        ty,
+        Ty::Time | Ty::Ref(_) | Ty::Optional(_) | Ty::List(_) | Ty::Map(_)
+    )
+}
+
+fn docstring(doc: &str, indent: &str) -> String {
+    if doc.is_empty() {
+        return String::new();
+    }
+    let doc = doc.replace('`', "``").replace("````", "``");
+    let mut lines = doc.lines();
+    let mut out = format!("{indent}\"\"\"{}", lines.next().unwrap_or_default());
+    let rest: Vec<&str> = lines.collect();
+    if rest.is_empty() {
+        out.push_str("\"\"\"\n");
+    } else {
+        out.push('\n');
+        for line in rest {
+            out.push_str(format!("{indent}{line}").trim_end());
+            out.push('\n');
+        }
+        out.push_str(&format!("{indent}\"\"\"\n"));
+    }
+    out
+}
+
+fn dataclass(names: &[&str], model: &Model) -> String {
+    let mixin = MIXINS
+        .iter()
+        .find(|(m, _)| *m == model.name)
+        .map(|(_, mixin)| format!("{mixin}, "))
+        .unwrap_or_default();
+    let mut out = format!(
+        "@dataclass(frozen=True, slots=True)\nclass {}({mixin}_Model):\n",
+        model.name
+    );
+    out.push_str(&docstring(&model.doc, "    "));
+    let mut fields: Vec<&Field> = model.fields.iter().filter(|f| f.required).collect();
+    fields.extend(model.fields.iter().filter(|f| !f.required));
+    out.push('\n');
+    for field in &fields {
+        let name = snake(&field.wire);
+        let mut ty = py(names, &field.ty, false);
+        let default = if field.required {
+            ""
+        } else if let Ty::Map(_) | Ty::List(_) = field.ty {
+            " = field(default_factory=dict)"
+        } else {
+            if !matches!(field.ty, Ty::Optional(_)) && !matches!(field.ty, Ty::Bool) {
+                ty = format!("{ty} | None");
+            }
+            if field.ty == Ty::Bool {
+                " = False"
+            } else {
+                " = None"
+            }
+        };
+        let default = match (&field.ty, default) {
+            (Ty::List(_), _) if !field.required => " = field(default_factory=list)".to_owned(),
+            (t, " = None") if is_secret(t) => " = field(default=None, repr=False)".to_owned(),
+            (t, "") if is_secret(t) => " = field(repr=False)".to_owned(),
+            (_, d) => d.to_owned(),
+        };
+        out.push_str(&format!("    {name}: {ty}{default}\n"));
+        out.push_str(&docstring(
+            &(field.doc.clone()
+                + if is_secret(&field.ty) {
+                    "\nNot shown by ``repr()``."
+                } else {
+                    ""
+                }),
+            "    ",
+        ));
+    }
+    if model.open {
+        out.push_str("    extra: dict[str, Any] = field(default_factory=dict)\n");
+        out.push_str("    \"\"\"Fields the server sent that this version does not model.\"\"\"\n");
+    }
+    out.push_str(&format!(
+        "\n    @classmethod\n    def from_wire(cls, wire: Mapping[str, Any]) -> {}:\n        \"\"\"Reads the JSON form.\"\"\"\n        return cls(\n",
+        model.name
+    ));
+    for field in &fields {
+        let value = if field.required {
+            format!("wire[{:?}]", field.wire)
+        } else {
+            format!("wire.get({:?})", field.wire)
+        };
+        let value = match &field.ty {
+            Ty::Map(_) | Ty::List(_) if !field.required => {
+                let empty = if matches!(field.ty, Ty::List(_)) {
+                    "[]"
+                } else {
+                    "{}"
+                };
+                decoder(
+                    &field.ty,
+                    &format!("(wire.get({:?}) or {empty})", field.wire),
+                )
+            }
+            t if !field.required && needs_decoding(t) && !matches!(t, Ty::Optional(_)) => {
+                decoder(&Ty::Optional(Box::new(t.clone())), &value)
+            }
+            Ty::Bool if !field.required => format!("bool({value})"),
+            t => decoder(t, &value),
+        };
+        out.push_str(&format!("            {}={value},\n", snake(&field.wire)));
+    }
+    if model.open {
+        let keys: Vec<String> = model
+            .fields
+            .iter()
+            .map(|f| format!("{:?}", f.wire))
+            .collect();
+        out.push_str(&format!(
+            "            extra={{k: v for k, v in wire.items() if k not in ({},)}},\n",
+            keys.join(", ")
+        ));
+    }
+    out.push_str("        )\n\n");
+    out.push_str("    def to_wire(self) -> dict[str, Any]:\n        \"\"\"The JSON form.\"\"\"\n        wire: dict[str, Any] = ");
+    if model.open {
+        out.push_str("dict(self.extra)\n");
+    } else {
+        out.push_str("{}\n");
+    }
+    for field in &fields {
+        out.push_str(&format!(
+            "        wire[{:?}] = _to_wire(self.{})\n",
+            field.wire,
+            snake(&field.wire)
+        ));
+    }
+    out.push_str("        return wire\n\n\n");
+    out
+}
+
+fn is_secret(ty: &Ty) -> bool {
+    match ty {
+        Ty::Secret => true,
+        Ty::Optional(t) => is_secret(t),
+        _ => false,
+    }
+}
+
+/// The function that decodes an operation's JSON result.
+fn result_decoder(op: &Op) -> String {
+    match &op.output {
+        Ty::Unit => "None".into(),
+        Ty::Ref(name) => format!("{name}.from_wire"),
+        t => format!("lambda v: {}", decoder(t, "v")),
+    }
+}
+
+fn method(api: &Api, names: &[&str], op: &Op, asynchronous: bool) -> String {
+    let mut params = vec!["self".to_owned()];
+    let mut entries = Vec::new();
+    if let Some(input) = &op.input {
+        let model = api.model(input);
+        for field in model.fields.iter().filter(|f| f.required) {
+            params.push(format!(
+                "{}: {}",
+                snake(&field.wire),
+                py(names, &field.ty, true)
+            ));
+            entries.push(format!("{:?}: {}", field.wire, snake(&field.wire)));
+        }
+        params.push("*".into());
+        for field in model.fields.iter().filter(|f| !f.required) {
+            let mut ty = py(names, &field.ty, true);
+            if !ty.ends_with("| None") {
+                ty.push_str(" | None");
+            }
+            params.push(format!("{}: {ty} = None", snake(&field.wire)));
+            entries.push(format!("{:?}: {}", field.wire, snake(&field.wire)));
+        }
+    } else {
+        params.push("*".into());
+    }
+    params.push("options: RequestOptions | None = None".into());
+    let output = py(names, &op.output, false);
+    let (def, ret) = match (asynchronous, &op.output) {
+        (true, Ty::Unit) => ("async def", "await"),
+        (true, _) => ("async def", "return await"),
+        (false, Ty::Unit) => ("def", ""),
+        (false, _) => ("def", "return"),
+    };
+    let ret = if ret.is_empty() {
+        String::new()
+    } else {
+        format!("{ret} ")
+    };
+    let mut doc = op.doc.clone();
+    if !op.emits.is_empty() {
+        let emits: Vec<String> = op.emits.iter().map(|e| format!("``{e}``")).collect();
+        doc.push_str(&format!("\n\nEmits {}.", emits.join(", ")));
+    }
+    format!(
+        "    {def} {}(\n        {},\n    ) -> {output}:\n{}        {ret}self._call({:?}, {{{}}}, {}, options)\n\n",
+        op.name,
+        params.join(",\n        "),
+        docstring(&doc, "        "),
+        op.id,
+        entries.join(", "),
+        result_decoder(op),
+    )
+}
+
+pub fn module(api: &Api) -> String {
+    let mut out = header("#");
+    out.push_str(
+        "\"\"\"The models and resource classes of ``banata_auth``, from the core's declarations.\"\"\"\n\n\
+         from __future__ import annotations\n\n\
+         from dataclasses import dataclass, field\n\
+         from typing import TYPE_CHECKING, Any, Mapping, Sequence\n\n\
+         from ._base import (\n    _AddonConfigMixin,\n    _AsyncResource,\n    _Model,\n    _optional,\n    _Resource,\n    _time,\n    _to_wire,\n)\n\n\
+         if TYPE_CHECKING:\n    from datetime import datetime\n\n    from ._base import RequestOptions\n\n",
+    );
+    let models = api.output_models();
+    let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
+    let mut all: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    for model in &models {
+        out.push('\n');
+        out.push_str(&dataclass(&names, model));
+    }
+    for resource in api.resources() {
+        for asynchronous in [false, true] {
+            let class = format!(
+                "{}{}",
+                if asynchronous { "Async" } else { "" },
+                pascal(resource)
+            );
+            let base = if asynchronous {
+                "_AsyncResource"
+            } else {
+                "_Resource"
+            };
+            out.push_str(&format!(
+                "\nclass {class}({base}):\n    \"\"\"``client.{resource}``{}.\"\"\"\n\n    __slots__ = ()\n\n",
+                if asynchronous { " of an ``AsyncClient``" } else { "" }
+            ));
+            for op in api.ops.iter().filter(|o| o.resource == resource) {
+                out.push_str(&method(api, &names, op, asynchronous));
+            }
+            out = out.trim_end().to_owned() + "\n\n";
+            all.push(class);
+        }
+    }
+    out.push_str(&format!(
+        "\n__all__ = [\n{}]\n",
+        all.iter()
+            .map(|n| format!("    {n:?},\n"))
+            .collect::<String>()
+    ));
+    out.replace("\n\n\n\n", "\n\n\n")
+}

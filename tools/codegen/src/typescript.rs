@@ -1,0 +1,168 @@
+//! The Node package's generated half: `generated.d.ts` (every model and resource class) and
+//! `generated.js` (the resource classes, each method one call into the native `call`).
+
+use crate::header;
+use crate::model::{Api, Field, Model, Op, Ty, camel, pascal};
+
+fn ts(ty: &Ty, input: bool) -> String {
+    match ty {
+        Ty::Str | Ty::Time | Ty::Secret => "string".into(),
+        Ty::Bool => "boolean".into(),
+        Ty::Int | Ty::Num => "number".into(),
+        Ty::Unknown => "unknown".into(),
+        Ty::Unit => "void".into(),
+        Ty::List(t) => format!("{}[]", ts(t, input)),
+        Ty::Map(t) => format!("Record<string, {}>", ts(t, input)),
+        Ty::Optional(t) => format!("{} | null", ts(t, input)),
+        Ty::Ref(name) => name.clone(),
+        Ty::BoolOr(name) if input => format!("boolean | Partial<{name}>"),
+        Ty::BoolOr(name) => name.clone(),
+    }
+}
+
+fn jsdoc(doc: &str, indent: &str) -> String {
+    if doc.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("{indent}/**\n");
+    for line in doc.lines() {
+        out.push_str(format!("{indent} * {line}").trim_end());
+        out.push('\n');
+    }
+    out.push_str(&format!("{indent} */\n"));
+    out
+}
+
+fn property(field: &Field, input: bool) -> String {
+    let name = if field.wire.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        field.wire.clone()
+    } else {
+        format!("{:?}", field.wire)
+    };
+    let ty = ts(&field.ty, input);
+    if field.required {
+        format!("{name}: {ty}")
+    } else if input {
+        // `| undefined` so `{ key: process.env.X }` type-checks under exactOptionalPropertyTypes.
+        format!("{name}?: {ty} | undefined")
+    } else {
+        format!("{name}?: {ty}")
+    }
+}
+
+fn interface(model: &Model, input: bool) -> String {
+    let mut out = jsdoc(&model.doc, "");
+    out.push_str(&format!("export interface {} {{\n", model.name));
+    for field in &model.fields {
+        out.push_str(&jsdoc(&field.doc, "  "));
+        out.push_str(&format!("  {}\n", property(field, input)));
+    }
+    if model.open {
+        out.push_str("  [field: string]: unknown\n");
+    }
+    out.push_str("}\n\n");
+    out
+}
+
+/// An input with one field is passed as that field's value (`revokeSession(token)`).
+pub fn positional<'a>(api: &'a Api, op: &Op) -> Option<&'a Field> {
+    let model = api.model(op.input.as_deref()?);
+    match model.fields.as_slice() {
+        [only] => Some(only),
+        _ => None,
+    }
+}
+
+fn signature(api: &Api, op: &Op) -> String {
+    let options = "options?: RequestOptions";
+    let params = match (&op.input, positional(api, op)) {
+        (None, _) => options.to_owned(),
+        (Some(_), Some(field)) => format!("{}: {}, {options}", field.wire, ts(&field.ty, true)),
+        (Some(input), None) => {
+            let optional = api.model(input).fields.iter().all(|f| !f.required);
+            format!(
+                "input{}: {input}, {options}",
+                if optional { "?" } else { "" }
+            )
+        }
+    };
+    format!(
+        "{}({params}): Promise<{}>",
+        camel(&op.name),
+        ts(&op.output, false)
+    )
+}
+
+fn op_doc(op: &Op) -> String {
+    let mut doc = op.doc.clone();
+    if !op.emits.is_empty() {
+        let emits: Vec<String> = op.emits.iter().map(|e| format!("`{e}`")).collect();
+        doc.push_str(&format!("\n\nEmits {}.", emits.join(", ")));
+    }
+    doc
+}
+
+pub fn declarations(api: &Api) -> String {
+    let mut out = header("//");
+    out.push_str("import type { RequestOptions } from './index'\n\n");
+    let outputs: Vec<&str> = api
+        .output_models()
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
+    for model in &api.models {
+        out.push_str(&interface(model, !outputs.contains(&model.name.as_str())));
+    }
+    for resource in api.resources() {
+        out.push_str(&format!(
+            "/** `client.{resource}`. */\nexport declare class {} {{\n  private constructor()\n",
+            pascal(resource)
+        ));
+        for op in api.ops.iter().filter(|o| o.resource == resource) {
+            out.push_str(&jsdoc(&op_doc(op), "  "));
+            out.push_str(&format!("  {}\n", signature(api, op)));
+        }
+        out.push_str("}\n\n");
+    }
+    out.trim_end().to_owned() + "\n"
+}
+
+pub fn classes(api: &Api) -> String {
+    let mut out = String::from("'use strict'\n");
+    out.push_str(&header("//"));
+    out.push_str(
+        "// Each method is one call into the native client: `invoke(operation id, input, options,\n\
+         // whether the result is decoded)`.\n\n",
+    );
+    let resources = api.resources();
+    for resource in &resources {
+        let class = pascal(resource);
+        out.push_str(&format!(
+            "class {class} {{\n  #invoke\n  constructor(invoke) {{\n    this.#invoke = invoke\n  }}\n"
+        ));
+        for op in api.ops.iter().filter(|o| &o.resource == resource) {
+            let decode = if op.output == Ty::Unit {
+                "false"
+            } else {
+                "true"
+            };
+            let (params, input) = match (&op.input, positional(api, op)) {
+                (None, _) => ("options".to_owned(), "undefined".to_owned()),
+                (Some(_), Some(field)) => (
+                    format!("{}, options", field.wire),
+                    format!("{{ {}: {} }}", field.wire, field.wire),
+                ),
+                (Some(_), None) => ("input, options".to_owned(), "input".to_owned()),
+            };
+            out.push_str(&format!(
+                "  {}({params}) {{\n    return this.#invoke('{}', {input}, options, {decode})\n  }}\n",
+                camel(&op.name),
+                op.id
+            ));
+        }
+        out.push_str("}\n\n");
+    }
+    let names: Vec<String> = resources.iter().map(|r| pascal(r)).collect();
+    out.push_str(&format!("module.exports = {{ {} }}\n", names.join(", ")));
+    out
+}

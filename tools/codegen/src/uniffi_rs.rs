@@ -1,0 +1,152 @@
+//! The mobile binding's generated half, `bindings-swift/src/generated.rs`: a UniFFI record for
+//! every model an operation returns and a `BanataClient` method per operation. UniFFI turns
+//! both into Swift and Kotlin.
+
+use crate::header;
+use crate::model::{Api, Field, Model, Op, Ty, doc_lines, snake};
+
+fn rust(ty: &Ty, input: bool) -> String {
+    match ty {
+        Ty::Str => "String".into(),
+        Ty::Secret => "Arc<SessionToken>".into(),
+        Ty::Time => "SystemTime".into(),
+        Ty::Bool => "bool".into(),
+        Ty::Int => "i64".into(),
+        Ty::Num => "f64".into(),
+        Ty::Unit => "()".into(),
+        Ty::List(t) => format!("Vec<{}>", rust(t, input)),
+        Ty::Map(t) => format!("HashMap<String, {}>", rust(t, input)),
+        Ty::Optional(t) => format!("Option<{}>", rust(t, input)),
+        Ty::Ref(name) => name.clone(),
+        Ty::BoolOr(_) if input => "bool".into(),
+        Ty::BoolOr(name) => name.clone(),
+        Ty::Unknown => panic!("an untyped value cannot cross to Swift/Kotlin"),
+    }
+}
+
+/// Non-required fields are optional in the record whatever their Rust type.
+fn field_type(field: &Field) -> Ty {
+    match &field.ty {
+        t @ (Ty::Optional(_) | Ty::Map(_) | Ty::List(_) | Ty::Bool) => t.clone(),
+        t if !field.required => Ty::Optional(Box::new(t.clone())),
+        t => t.clone(),
+    }
+}
+
+fn record(model: &Model) -> String {
+    let mut out = doc_lines(&model.doc, "/// ");
+    out.push_str("#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]\n");
+    out.push_str(&format!("pub struct {} {{\n", model.name));
+    for field in &model.fields {
+        let ty = field_type(field);
+        out.push_str(&doc_lines(&field.doc, "    /// "));
+        let helper = match &ty {
+            Ty::Optional(t) if **t == Ty::Time => ", with = \"wire::time\"",
+            Ty::Optional(t) if **t == Ty::Secret => ", with = \"wire::token\"",
+            Ty::Time | Ty::Secret => panic!(
+                "{}: required times and tokens are not supported",
+                model.name
+            ),
+            _ => "",
+        };
+        let default = if field.required { "" } else { "default, " };
+        out.push_str(&format!(
+            "    #[serde({default}rename = {:?}{helper})]\n    pub {}: {},\n",
+            field.wire,
+            snake(&field.wire),
+            rust(&ty, false)
+        ));
+    }
+    if model.open {
+        out.push_str("    /// Other fields the server sent, as a JSON object.\n");
+        out.push_str(
+            "    #[serde(flatten, with = \"wire::extra\")]\n    pub extra_json: Option<String>,\n",
+        );
+    }
+    out.push_str("}\n\n");
+    out
+}
+
+/// The mobile method name: auth operations as they are, others prefixed with their resource.
+fn method_name(op: &Op) -> String {
+    if op.resource == "auth" {
+        op.name.clone()
+    } else {
+        format!("{}_{}", op.resource, op.name)
+    }
+}
+
+fn method(api: &Api, op: &Op) -> String {
+    let mut params = vec!["&self".to_owned()];
+    let mut defaults = Vec::new();
+    let mut entries = Vec::new();
+    if let Some(input) = &op.input {
+        let model = api.model(input);
+        let mut fields: Vec<&Field> = model.fields.iter().filter(|f| f.required).collect();
+        fields.extend(model.fields.iter().filter(|f| !f.required));
+        for field in fields {
+            let name = snake(&field.wire);
+            let ty = field_type(field);
+            params.push(format!("{name}: {}", rust(&ty, true)));
+            if !field.required {
+                defaults.push(format!("{name} = None"));
+            }
+            let value = match &ty {
+                Ty::Secret => format!("{name}.expose()"),
+                Ty::Optional(t) if **t == Ty::Secret => {
+                    format!("{name}.as_ref().map(|t| t.expose())")
+                }
+                _ => name.clone(),
+            };
+            entries.push(format!("{:?}: {value}", field.wire));
+        }
+    }
+    let mut doc = op.doc.clone();
+    if !op.emits.is_empty() {
+        let emits: Vec<String> = op.emits.iter().map(|e| format!("`{e}`")).collect();
+        doc.push_str(&format!("\n\nEmits {}.", emits.join(", ")));
+    }
+    let mut out = doc_lines(&doc, "    /// ");
+    if !defaults.is_empty() {
+        out.push_str(&format!(
+            "    #[uniffi::method(default({}))]\n",
+            defaults.join(", ")
+        ));
+    }
+    out.push_str(&format!(
+        "    pub async fn {}({}) -> Result<{}> {{\n        self.call({:?}, json!({{{}}})).await\n    }}\n\n",
+        method_name(op),
+        params.join(", "),
+        rust(&op.output, false),
+        op.id,
+        entries.join(", ")
+    ));
+    out
+}
+
+pub fn module(api: &Api) -> String {
+    let mut out = header("//");
+    out.push_str(
+        "//! Records and `BanataClient` methods for every operation of the core.\n\n\
+         #![allow(clippy::too_many_arguments)]\n\n\
+         use std::collections::HashMap;\n\
+         use std::sync::Arc;\n\
+         use std::time::SystemTime;\n\n\
+         use serde_json::json;\n\n\
+         use crate::client::BanataClient;\n\
+         use crate::error::Result;\n\
+         use crate::models::{SessionToken, wire};\n\n",
+    );
+    for model in api.output_models() {
+        out.push_str(&record(model));
+    }
+    out.push_str("#[uniffi::export(async_runtime = \"tokio\")]\nimpl BanataClient {\n");
+    for op in &api.ops {
+        out.push_str(&method(api, op));
+    }
+    out = out.trim_end().to_owned() + "\n}\n";
+    if !out.contains("HashMap<") {
+        out = out.replace("use std::collections::HashMap;\n", "");
+    }
+    out
+}
