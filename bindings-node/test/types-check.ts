@@ -1,8 +1,24 @@
 // Compiled with `tsc --noEmit --strict`: the published types describe the API as used.
-import { BanataClient, BanataError, Forwarder, RateLimitError, type AuthEvent, type ForwardingFailure, type ForwardingStats, type SessionWithUser } from '../index.js'
+import { Auth, BanataClient, BanataError, Forwarder, InvalidArgumentError, RateLimitError, type AuthEvent, type ForwardingFailure, type ForwardingStats, type SessionWithUser, type Subscription, type VerifyEmailResult } from '../index.js'
+
+// Node's `process`, without pulling in @types/node.
+declare const process: { env: Record<string, string | undefined> }
 
 async function example(): Promise<void> {
   const client = new BanataClient({ baseUrl: 'https://auth.example.com', apiKey: 'key', timeoutMs: 5000 })
+  // Checked with exactOptionalPropertyTypes: an unset environment variable is fine.
+  const fromEnv = new BanataClient({ baseUrl: process.env.BANATA_BASE_URL, apiKey: process.env.BANATA_API_KEY })
+  const isAuth: boolean = fromEnv.auth instanceof Auth
+  const handle: Subscription = fromEnv.on('*', () => {})
+  handle.close()
+  const verified: VerifyEmailResult = await client.auth.verifyEmail({ token: 't', callbackURL: undefined }, { timeoutMs: 1000, idempotencyKey: 'k' })
+  try {
+    await client.auth.revokeSession('token')
+  } catch (e) {
+    if (e instanceof InvalidArgumentError) console.log(e.kind, e.message)
+  }
+  void isAuth
+  void verified
   const off: () => void = client.on('user.created', (event: AuthEvent) => {
     const userId: string | undefined = event.data.userId
     void userId

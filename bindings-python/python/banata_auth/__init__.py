@@ -15,7 +15,21 @@ import atexit
 from . import _native, errors
 from ._generated import Addons, AsyncAddons, AsyncAuth, Auth
 from .client import AddonUpdate, AsyncClient, Client, RequestOptions, SessionStore
-from .errors import *  # noqa: F403 - the exception classes, listed in errors.__all__
+from .errors import (
+    AuthenticationError,
+    BanataError,
+    ConfigurationError,
+    ConflictError,
+    ConnectionError,
+    ForbiddenError,
+    InvalidArgumentError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    SessionStoreError,
+    TimeoutError,
+    ValidationError,
+)
 from .events import AuthEvent, EventData, EventType, Subscription
 from .forwarding import DestinationStats, Forwarder, ForwardingFailure, ForwardingStats
 from .models import (
@@ -67,4 +81,18 @@ __all__ = [
     "AddonSettings",
     "AddonId",
 ]
-__all__ += errors.__all__  # noqa: PLE0605
+__all__ += [  # the exception classes, as errors.__all__ lists them (a test checks they match)
+    "BanataError",
+    "AuthenticationError",
+    "ForbiddenError",
+    "NotFoundError",
+    "ConflictError",
+    "ValidationError",
+    "RateLimitError",
+    "ServerError",
+    "TimeoutError",
+    "ConnectionError",
+    "ConfigurationError",
+    "SessionStoreError",
+    "InvalidArgumentError",
+]

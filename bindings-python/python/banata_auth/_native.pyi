@@ -1,20 +1,25 @@
-# Types of the native module. Results are JSON documents; the package decodes them.
-from typing import Any, Awaitable, Callable, Literal, overload
+# Types of the native module (checked against it by `mypy.stubtest` in CI). Results are JSON
+# documents; the package decodes them.
+from typing import Any, Awaitable, Callable, Literal, final, overload
+
+from typing_extensions import Self
+
+__all__ = ["__version__", "NativeClient", "NativeSubscription", "NativeForwarder", "_resolve_future", "_shutdown"]
 
 __version__: str
 
 def _resolve_future(future: Any, ok: bool, value: Any) -> None: ...
 def _shutdown() -> None: ...
 
+@final
 class NativeSubscription:
     def close(self) -> None: ...
     @property
     def closed(self) -> bool: ...
 
+@final
 class NativeClient:
-    def __init__(self, base_url: str, *, api_key: str | None = ..., timeout: float | None = ..., max_retries: int | None = ..., initial_retry_delay: float | None = ..., headers: dict[str, str] | None = ..., session_store: Any = ..., allow_insecure_http: bool = ...) -> None: ...
-    @property
-    @property
+    def __new__(cls, base_url: str, *, api_key: str | None = ..., timeout: float | None = ..., max_retries: int | None = ..., initial_retry_delay: float | None = ..., headers: dict[str, str] | None = ..., session_store: Any = ..., allow_insecure_http: bool = ...) -> Self: ...
     @property
     def base_url(self) -> str: ...
     @overload
@@ -30,8 +35,9 @@ class NativeClient:
     def session_token(self, *, asynchronous: Literal[True]) -> Awaitable[str | None]: ...
     def close(self) -> None: ...
 
+@final
 class NativeForwarder:
-    def __init__(self, client: NativeClient, *, from_env: bool = ..., ga_measurement_id: str | None = ..., ga_api_secret: str | None = ..., ga_base_url: str | None = ..., segment_write_key: str | None = ..., segment_base_url: str | None = ..., posthog_api_key: str | None = ..., posthog_host: str | None = ..., stripe_secret_key: str | None = ..., stripe_base_url: str | None = ..., send_email: bool = ..., send_ip: bool = ..., queue_capacity: int | None = ..., flush_interval: float | None = ..., gzip: bool = ..., on_error: Callable[[str], None] | None = ...) -> None: ...
+    def __new__(cls, client: NativeClient, *, from_env: bool = ..., ga_measurement_id: str | None = ..., ga_api_secret: str | None = ..., ga_base_url: str | None = ..., segment_write_key: str | None = ..., segment_base_url: str | None = ..., posthog_api_key: str | None = ..., posthog_host: str | None = ..., stripe_secret_key: str | None = ..., stripe_base_url: str | None = ..., send_email: bool = ..., send_ip: bool = ..., queue_capacity: int | None = ..., flush_interval: float | None = ..., gzip: bool = ..., on_error: Callable[[str], None] | None = ...) -> Self: ...
     @overload
     def flush(self, timeout: float = ..., *, asynchronous: Literal[False] = ...) -> None: ...
     @overload
