@@ -65,6 +65,15 @@ export interface AuthEvent {
   }
 }
 
+/**
+ * A listener's registration: call it or `close()` it to stop; dropping it stops too. Where the
+ * runtime has `Symbol.dispose` it also has that method, so `using` ends it with the scope.
+ */
+export interface Subscription {
+  (): void
+  close(): void
+}
+
 export declare class BanataClient {
   /** Options not given are read from `BANATA_BASE_URL` and `BANATA_API_KEY`. */
   constructor(options?: BanataClientOptions)
@@ -78,8 +87,11 @@ export declare class BanataClient {
    * enough to make one per request.
    */
   withSessionStore(sessionStore?: SessionStore): BanataClient
-  /** Calls `listener` for each event of `type` (`'*'` for all), in order. Returns unsubscribe. */
-  on(type: string, listener: (event: AuthEvent) => void): () => void
+  /**
+   * Calls `listener` for each event of `type` (`'*'` for all), in order. Returns a handle that
+   * stops delivery when called, closed, disposed (`using`) or garbage-collected.
+   */
+  on(type: string, listener: (event: AuthEvent) => void): Subscription
   /** Closes every subscription of this client. */
   close(): Promise<void>
 }

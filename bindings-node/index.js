@@ -111,6 +111,38 @@ function invoker(nativeClient) {
   }
 }
 
+// The function the native side calls per event. Made in its own scope: the native side holds it
+// strongly, and a closure sharing a scope with the handle would keep the handle alive.
+function dispatcher(listener) {
+  return (json) => {
+    try {
+      listener(JSON.parse(json))
+    } catch (error) {
+      // A listener's exception never reaches the flow that emitted the event.
+      warn('a Banata event listener', error)
+    }
+  }
+}
+
+function subscriptionHandle(subscription, subscriptions) {
+  const close = () => {
+    subscription.close()
+    subscriptions.delete(subscription)
+    DROPPED.unregister(handle)
+  }
+  const handle = () => close()
+  handle.close = close
+  if (typeof Symbol.dispose === 'symbol') handle[Symbol.dispose] = close
+  DROPPED.register(handle, { subscription, subscriptions }, handle)
+  return handle
+}
+
+// Subscriptions whose handle was garbage-collected end, like a dropped handle in Rust.
+const DROPPED = new FinalizationRegistry(({ subscription, subscriptions }) => {
+  subscription.close()
+  subscriptions.delete(subscription)
+})
+
 // The native client behind each BanataClient, for Forwarder; not part of the public shape.
 const NATIVE = new WeakMap()
 // Lets withSessionStore() wrap a native client it already has.
@@ -220,21 +252,16 @@ class BanataClient {
     const store = sessionStore === undefined || sessionStore === null ? undefined : storeFunction(sessionStore)
     return new BanataClient({ [FROM_NATIVE]: this.#native.withSessionStore(store) })
   }
+  /**
+   * Calls `listener` for each event of `type` ('*' for all). Returns a handle: call it, call
+   * `close()`, or let `using` dispose it to stop; a handle that is garbage-collected stops too,
+   * as in every other language, so keep it as long as events should arrive.
+   */
   on(type, listener) {
     if (typeof listener !== 'function') throw new TypeError('listener must be a function')
-    const subscription = this.#native.subscribe(type === '*' ? null : type, (json) => {
-      try {
-        listener(JSON.parse(json))
-      } catch (error) {
-        // A listener's exception never reaches the flow that emitted the event.
-        warn('a Banata event listener', error)
-      }
-    })
+    const subscription = this.#native.subscribe(type === '*' ? null : type, dispatcher(listener))
     this.#subscriptions.add(subscription)
-    return () => {
-      subscription.close()
-      this.#subscriptions.delete(subscription)
-    }
+    return subscriptionHandle(subscription, this.#subscriptions)
   }
   async close() {
     for (const subscription of this.#subscriptions) subscription.close()

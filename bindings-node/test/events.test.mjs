@@ -79,3 +79,34 @@ test('a process with listeners, a store and a forwarder still registered exits b
   assert.ok(settled > 0, run.stdout)
   assert.ok(exited - settled < 2000, `exited ${exited - settled} ms after the last call settled`)
 })
+
+test('a handle closes, disposes, and stops delivery when it is garbage-collected', async () => {
+  const client = new BanataClient({ baseUrl: dev.url })
+  const seen = []
+  const handle = client.on('user.created', (e) => seen.push(e.type))
+  assert.equal(typeof handle.close, 'function')
+  if (typeof Symbol.dispose === 'symbol') assert.equal(handle[Symbol.dispose], handle.close)
+  handle.close()
+  handle.close()
+  await client.auth.signUpEmail({ name: 'H', email: uniqueEmail('handle'), password: PASSWORD })
+  await new Promise((r) => setTimeout(r, 100))
+  assert.deepEqual(seen, [], 'no delivery after close')
+
+  // A listener whose handle nobody keeps ends once the handle is collected.
+  const script = `
+    const { BanataClient } = require(${JSON.stringify(join(REPO, 'bindings-node', 'index.js'))})
+    const client = new BanataClient({ baseUrl: ${JSON.stringify(dev.url)} })
+    let seen = 0
+    client.on('*', () => { seen += 1 })
+    const settle = () => new Promise((r) => setTimeout(r, 20))
+    ;(async () => {
+      for (let i = 0; i < 20; i++) { globalThis.gc(); await settle() }
+      await client.auth.signUpEmail({ name: 'G', email: 'gc-' + Date.now() + '@example.com', password: ${JSON.stringify(PASSWORD)} })
+      await new Promise((r) => setTimeout(r, 200))
+      console.log('seen ' + seen)
+    })()
+  `
+  const run = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 20_000 })
+  assert.equal(run.status, 0, run.stderr)
+  assert.match(run.stdout, /seen 0/)
+})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import subprocess
 import sys
@@ -122,7 +123,7 @@ EXIT_WHILE_DELIVERING = """
 import sys, time, uuid
 import banata_auth
 client = banata_auth.Client(sys.argv[1])
-client.on("*", lambda event: time.sleep(0.05))
+subscription = client.on("*", lambda event: time.sleep(0.05))
 for _ in range(3):
     client.auth.sign_up_email("X", f"exit-{uuid.uuid4().hex[:10]}@example.com", sys.argv[2])
 # Exits at once: events are still queued and a callback is running on the event thread.
@@ -138,3 +139,16 @@ def test_exit_while_a_callback_runs_is_clean(devserver: DevServer) -> None:
             capture_output=True, text=True, timeout=60,
         )
         assert run.returncode == 0 and "Fatal Python error" not in run.stderr, run.stderr
+
+
+def test_a_dropped_subscription_unsubscribes(devserver: DevServer) -> None:
+    client = Client(devserver.url)
+    seen: list[AuthEvent] = []
+    subscription = client.on("*", seen.append)
+    native = subscription._native
+    del subscription
+    gc.collect()
+    assert native.closed, "dropping the last reference closed it"
+    client.auth.sign_up_email("D", unique_email("dropped"), PASSWORD)
+    time.sleep(0.2)
+    assert seen == []

@@ -41,7 +41,8 @@ async function main() {
   }
   const client = new BanataClient({ baseUrl, apiKey })
   try {
-    client.on('*', (event) => console.log(`  event     ${event.type} ${JSON.stringify(event.data)}`))
+    // Keep the handle: a dropped handle stops delivery.
+    const printing = client.on('*', (event) => console.log(`  event     ${event.type} ${JSON.stringify(event.data)}`))
 
     // Forward to Segment: against the devserver its sink stands in for api.segment.io.
     const forwarder = server
@@ -75,6 +76,7 @@ async function main() {
     await forwarder.shutdown(5_000)
     await client.auth.signOut()
     console.log('sign-out   done')
+    printing.close()
   } finally {
     await client.close()
     server?.child.kill()

@@ -49,7 +49,7 @@ def main() -> int:
             def show(event: AuthEvent) -> None:
                 print(f"  event     {event.json}")
 
-            client.on("*", show)
+            printing = client.on("*", show)  # keep it: a dropped subscription unsubscribes
             email = f"ada-{uuid.uuid4().hex[:8]}@example.com"
             signed_up = client.auth.sign_up_email("Ada Lovelace", email, "correct horse battery staple")
             print(f"sign-up    {signed_up.user.email} ({signed_up.user.id})")

@@ -143,7 +143,9 @@ def _dispatcher(callback: EventCallback) -> Callable[[str], None]:
 
 
 class Subscription:
-    """A callback's registration. ``close()`` (or leaving a ``with`` block) unsubscribes."""
+    """A callback's registration. ``close()``, leaving a ``with`` block, or dropping the last
+    reference to it unsubscribes (as a dropped handle does in every other language), so keep it
+    for as long as events should arrive."""
 
     __slots__ = ("_native", "event_type")
 
@@ -158,6 +160,12 @@ class Subscription:
     @property
     def closed(self) -> bool:
         return self._native.closed
+
+    def __del__(self) -> None:
+        try:
+            self._native.close()
+        except Exception:  # noqa: BLE001 - at interpreter exit the native side may be gone
+            pass
 
     def __enter__(self) -> Subscription:
         return self
