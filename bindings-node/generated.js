@@ -66,4 +66,24 @@ class Addons {
   }
 }
 
-module.exports = { Auth, Addons }
+// Each operation's method, and the input field a one-field input is passed as.
+const operations = {
+  'auth.sign_up_email': { resource: 'auth', method: 'signUpEmail', positional: null },
+  'auth.sign_in_email': { resource: 'auth', method: 'signInEmail', positional: null },
+  'auth.get_session': { resource: 'auth', method: 'getSession', positional: null },
+  'auth.list_sessions': { resource: 'auth', method: 'listSessions', positional: null },
+  'auth.revoke_session': { resource: 'auth', method: 'revokeSession', positional: 'token' },
+  'auth.revoke_other_sessions': { resource: 'auth', method: 'revokeOtherSessions', positional: null },
+  'auth.revoke_sessions': { resource: 'auth', method: 'revokeSessions', positional: null },
+  'auth.sign_out': { resource: 'auth', method: 'signOut', positional: null },
+  'auth.update_user': { resource: 'auth', method: 'updateUser', positional: null },
+  'auth.change_password': { resource: 'auth', method: 'changePassword', positional: null },
+  'auth.request_password_reset': { resource: 'auth', method: 'requestPasswordReset', positional: null },
+  'auth.reset_password': { resource: 'auth', method: 'resetPassword', positional: null },
+  'auth.send_verification_email': { resource: 'auth', method: 'sendVerificationEmail', positional: null },
+  'auth.verify_email': { resource: 'auth', method: 'verifyEmail', positional: null },
+  'addons.get': { resource: 'addons', method: 'get', positional: null },
+  'addons.save': { resource: 'addons', method: 'save', positional: 'addons' },
+}
+
+module.exports = { Auth, Addons, operations }

@@ -6,7 +6,9 @@
 #   - the Node binding's build tool (bindings-node: @napi-rs/cli, pinned)
 #   - the Node example's TypeScript checker (npm ci in examples/node)
 #   - the Kotlin compiler for the Kotlin bindings' JVM test (npm ci in bindings-swift/kotlin:
-#     kotlin-compiler, pinned) and JNA (Debian package libjna-java, through apt-get)
+#     kotlin-compiler, pinned), JNA and Gson (Debian libjna-java, libgoogle-gson-java)
+#   - the Swift toolchain, in a cached Debian 13 chroot (scripts/swift-toolchain.sh, run by
+#     scripts/test-swift.sh)
 #   - tree-sitter with the Swift grammar, to parse the hand-written Swift (npm ci in tools/swift-syntax)
 #   - a Python virtual environment in .venv with the pinned Python tools
 #     (bindings-python/requirements-dev.txt: maturin, pytest, mypy, FastAPI, ...)
@@ -71,15 +73,19 @@ npm_ci bindings-swift/kotlin
 # tree-sitter ships prebuilt parsers; its install scripts would fetch from GitHub.
 npm_ci tools/swift-syntax --ignore-scripts
 
-# JNA loads the native library for the generated Kotlin. Maven Central may be out of reach, so
-# it comes from Debian; apt-get needs root (or sudo).
-if [ ! -f /usr/share/java/jna.jar ] && [ -z "${JNA_JAR:-}" ]; then
-  need apt-get "JNA: install libjna-java, or set JNA_JAR to a jna.jar"
+# JNA loads the native library for the generated Kotlin, and the Kotlin test reads the shared
+# scenarios with Gson. Maven Central may be out of reach, so both come from Debian; apt-get needs
+# root (or sudo).
+missing=()
+if [ ! -f /usr/share/java/jna.jar ] && [ -z "${JNA_JAR:-}" ]; then missing+=(libjna-java); fi
+if [ ! -f /usr/share/java/gson.jar ] && [ -z "${GSON_JAR:-}" ]; then missing+=(libgoogle-gson-java); fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  need apt-get "install ${missing[*]}, or set JNA_JAR / GSON_JAR"
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  step "apt-get install libjna-java"
+  step "apt-get install ${missing[*]}"
   $sudo apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libjna-java >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 venv=.venv

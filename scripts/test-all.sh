@@ -38,8 +38,11 @@ step "Node binding: build (napi build, debug)"
 (cd bindings-node && npx napi build --platform --js native.js --dts native.d.ts)
 
 step "Node binding: tsc --strict on the types and the Node example"
-(cd bindings-node && npx tsc --noEmit --strict --lib es2022,dom test/types-check.ts)
+(cd bindings-node && npx tsc --noEmit --strict --exactOptionalPropertyTypes --lib es2022,dom test/types-check.ts)
 (cd examples/node && npm run --silent typecheck)
+
+step "Node binding: the packed package's types resolve in every module mode (are-the-types-wrong)"
+(cd bindings-node && npx attw --pack . --format table-flipped)
 
 step "Node binding: node --test"
 (cd bindings-node && node --test test/*.test.mjs)
@@ -56,6 +59,9 @@ VIRTUAL_ENV="$PWD/.venv" PATH="$PWD/.venv/bin:$PATH" \
 
 step "Python binding: mypy --strict"
 .venv/bin/mypy --strict bindings-python/python/banata_auth examples/python bindings-python/tests bench/python
+
+step "Python binding: the stubs match the installed module (mypy.stubtest)"
+.venv/bin/python -m mypy.stubtest banata_auth
 
 step "Python binding: pytest"
 .venv/bin/python -m pytest bindings-python/tests

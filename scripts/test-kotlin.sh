@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 kotlin_home=bindings-swift/kotlin/node_modules/kotlin-compiler
 jna=${JNA_JAR:-/usr/share/java/jna.jar}
-classpath="$jna:$kotlin_home/lib/kotlinx-coroutines-core-jvm.jar"
+gson=${GSON_JAR:-/usr/share/java/gson.jar}
+classpath="$jna:$gson:$kotlin_home/lib/kotlinx-coroutines-core-jvm.jar"
 jar="$CARGO_TARGET_DIR/kotlin/banata-auth-test.jar"
 mkdir -p "$(dirname "$jar")"
 

@@ -27,6 +27,7 @@ trap cleanup EXIT
 scratch=$($sudo mktemp -d "$root/tmp/banata-swift.XXXXXX"); pkg=${scratch#"$root"}
 $sudo mkdir -p "$scratch/include" "$scratch/lib" "$scratch/tmp"
 $sudo cp -R bindings-swift/Sources bindings-swift/Tests "$scratch/"
+$sudo cp -R tests/scenarios "$scratch/scenarios"
 $sudo cp bindings-swift/Package.linux.swift "$scratch/Package.swift"
 $sudo cp bindings-swift/include/BanataAuthFFI.h "$scratch/include/"
 # include/module.modulemap is generated for Apple (`use "Darwin"`); Linux links the .so instead.
@@ -50,5 +51,6 @@ echo "devserver at $url (pid $devserver)" >&2
 rc=0
 $sudo chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
   TMPDIR="$pkg/tmp" LD_LIBRARY_PATH="$pkg/lib" BANATA_BASE_URL="$url" BANATA_API_KEY="$key" \
+  BANATA_SCENARIOS="$pkg/scenarios" \
   swift test --package-path "$pkg" "$@" || rc=$?
 exit "$rc"

@@ -48,6 +48,7 @@ export async function startDevserver() {
     adminKey,
     resetToken: async (email) => (await admin('GET', `/__dev/password-reset-token?email=${email}`)).token,
     mailbox: async (to) => (await admin('GET', `/__dev/mailbox?to=${encodeURIComponent(to)}`)).mails,
+    fault: (script) => admin('POST', '/__dev/faults', script),
     createApiKey: async (permissions) => (await admin('POST', '/__dev/api-keys', { name: 'test', permissions })).key,
     sinkUrl: (service) => `${url}/__sinks/${service}`,
     sinkRequests: async (service) => (await admin('GET', `/__dev/sinks?service=${service}`)).data,

@@ -75,6 +75,9 @@ class DevServer:
         mails: list[dict[str, Any]] = self._request("GET", f"/__dev/mailbox?to={urllib.parse.quote(to)}")["mails"]
         return mails
 
+    def fault(self, script: dict[str, Any]) -> None:
+        self._request("POST", "/__dev/faults", script)
+
     def create_api_key(self, permissions: list[str]) -> str:
         key: str = self._request("POST", "/__dev/api-keys", {"name": "test", "permissions": permissions})["key"]
         return key

@@ -118,6 +118,22 @@ impl BanataClient {
 
 #[uniffi::export(async_runtime = "tokio")]
 impl BanataClient {
+    /// Runs any operation of the core by its id (`"auth.sign_in_email"`) with a JSON input and
+    /// returns its JSON result: the same call the typed methods make, for an operation this
+    /// package has no typed method for yet, or for data-driven tests.
+    pub async fn call_operation(&self, operation: String, input_json: String) -> Result<String> {
+        let input = serde_json::from_str(&input_json).map_err(|e| {
+            banata_auth::Error::new(
+                banata_auth::ErrorKind::InvalidArgument,
+                format!(
+                    "{operation}: the input is not valid JSON (column {})",
+                    e.column()
+                ),
+            )
+        })?;
+        Ok(self.client.call_json(&operation, input).await?)
+    }
+
     /// The stored session token, if signed in.
     pub async fn session_token(&self) -> Result<Option<Arc<SessionToken>>> {
         Ok(token(self.client.session_token().await?))

@@ -52,6 +52,7 @@ pub(crate) struct AppState {
     secret: Arc<Vec<u8>>,
     sinks: Arc<routes::sinks::Sinks>,
     mailbox: Arc<mailbox::Mailbox>,
+    faults: Arc<routes::faults::Faults>,
 }
 
 impl AppState {
@@ -83,6 +84,7 @@ impl DevServer {
             secret: Arc::new(secret.into_bytes()),
             sinks: Arc::default(),
             mailbox: Arc::default(),
+            faults: Arc::default(),
         };
         let admin_api_key = match config.admin_api_key {
             Some(key) if key.len() < 32 => {

@@ -644,6 +644,13 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func baseUrl()  -> String
     
     /**
+     * Runs any operation of the core by its id (`"auth.sign_in_email"`) with a JSON input and
+     * returns its JSON result: the same call the typed methods make, for an operation this
+     * package has no typed method for yet, or for data-driven tests.
+     */
+    func callOperation(operation: String, inputJson: String) async throws  -> String
+    
+    /**
      * The stored session token, if signed in.
      */
     func sessionToken() async throws  -> SessionToken?
@@ -860,6 +867,27 @@ open func baseUrl() -> String  {
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Runs any operation of the core by its id (`"auth.sign_in_email"`) with a JSON input and
+     * returns its JSON result: the same call the typed methods make, for an operation this
+     * package has no typed method for yet, or for data-driven tests.
+     */
+open func callOperation(operation: String, inputJson: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_call_operation(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(operation),FfiConverterString.lower(inputJson)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
 }
     
     /**
@@ -5138,6 +5166,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.contractVersionMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_base_url() != 38391) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_call_operation() != 54862) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_session_token() != 15953) {

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod config;
 pub mod dev;
+pub mod faults;
 pub mod sinks;
 pub mod verification;
 
@@ -47,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .route("/password-reset-token", get(dev::password_reset_token))
         .route("/api-keys", post(dev::create_api_key))
         .route("/mailbox", get(dev::mailbox))
+        .route("/faults", post(faults::script).delete(faults::clear))
         .route("/sinks", get(sinks::list).delete(sinks::clear))
         .route("/sinks/{service}/script", post(sinks::script));
     Router::new()
@@ -55,5 +57,9 @@ pub fn router(state: AppState) -> Router {
         .route("/__sinks/{service}/{*path}", any(sinks::receive))
         .fallback(|| async { StatusCode::NOT_FOUND })
         .method_not_allowed_fallback(|| async { StatusCode::NOT_FOUND })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            faults::intercept,
+        ))
         .with_state(state)
 }

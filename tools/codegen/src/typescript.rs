@@ -162,7 +162,26 @@ pub fn classes(api: &Api) -> String {
         }
         out.push_str("}\n\n");
     }
+    out.push_str(
+        "// Each operation's method, and the input field a one-field input is passed as.\nconst operations = {\n",
+    );
+    for op in &api.ops {
+        let positional = match positional(api, op) {
+            Some(field) => format!("'{}'", field.wire),
+            None => "null".to_owned(),
+        };
+        out.push_str(&format!(
+            "  '{}': {{ resource: '{}', method: '{}', positional: {positional} }},\n",
+            op.id,
+            op.resource,
+            camel(&op.name)
+        ));
+    }
+    out.push_str("}\n\n");
     let names: Vec<String> = resources.iter().map(|r| pascal(r)).collect();
-    out.push_str(&format!("module.exports = {{ {} }}\n", names.join(", ")));
+    out.push_str(&format!(
+        "module.exports = {{ {}, operations }}\n",
+        names.join(", ")
+    ));
     out
 }

@@ -407,6 +407,10 @@ suspend fun runAll(): Int = coroutineScope {
         expectEqual(100, configs.size, "answers")
     }
 
+    for (scenario in loadScenarios()) {
+        test(scenario.get("name").asString) { DevServer().use { runScenario(it, scenario) } }
+    }
+
     dev.close()
     val failed = results.count { it.second != null }
     println("${results.size - failed} passed, $failed failed")

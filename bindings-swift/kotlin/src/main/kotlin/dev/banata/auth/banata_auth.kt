@@ -762,6 +762,8 @@ internal object IntegrityCheckingUniffiLib {
     internal fun ensureInitialized() = Unit
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_base_url(
     ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_call_operation(
+    ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_session_token(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_with_session_store(
@@ -861,6 +863,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_base_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_call_operation(`ptr`: Long,`operation`: RustBuffer.ByValue,`inputJson`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_session_token(`ptr`: Long,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_with_session_store(`ptr`: Long,`sessionStore`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1083,6 +1087,9 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_base_url() and 0xFFFF) != 38391) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_call_operation() and 0xFFFF) != 54862) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_session_token() and 0xFFFF) != 15953) {
@@ -1719,6 +1726,13 @@ public interface BanataClientInterface {
     fun `baseUrl`(): kotlin.String
     
     /**
+     * Runs any operation of the core by its id (`"auth.sign_in_email"`) with a JSON input and
+     * returns its JSON result: the same call the typed methods make, for an operation this
+     * package has no typed method for yet, or for data-driven tests.
+     */
+    suspend fun `callOperation`(`operation`: kotlin.String, `inputJson`: kotlin.String): kotlin.String
+    
+    /**
      * The stored session token, if signed in.
      */
     suspend fun `sessionToken`(): SessionToken?
@@ -1990,6 +2004,34 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
     )
     }
     
+
+    
+    /**
+     * Runs any operation of the core by its id (`"auth.sign_in_email"`) with a JSON input and
+     * returns its JSON result: the same call the typed methods make, for an operation this
+     * package has no typed method for yet, or for data-driven tests.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `callOperation`(`operation`: kotlin.String, `inputJson`: kotlin.String) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_call_operation(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`operation`),
+        FfiConverterString.lower(`inputJson`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
 
     
     /**
