@@ -44,25 +44,27 @@ class ConnectionError extends BanataError {}
 class ConfigurationError extends BanataError {}
 class SessionStoreError extends BanataError {}
 
+// The classes by name: the core says which one an error is (ErrorKind::class_name).
 const CLASSES = {
-  authentication: AuthenticationError,
-  forbidden: ForbiddenError,
-  not_found: NotFoundError,
-  conflict: ConflictError,
-  validation: ValidationError,
-  rate_limited: RateLimitError,
-  server: ServerError,
-  timeout: TimeoutError,
-  connection: ConnectionError,
-  configuration: ConfigurationError,
-  session_store: SessionStoreError,
-  invalid_argument: InvalidArgumentError,
+  BanataError,
+  AuthenticationError,
+  ForbiddenError,
+  NotFoundError,
+  ConflictError,
+  ValidationError,
+  RateLimitError,
+  ServerError,
+  TimeoutError,
+  ConnectionError,
+  ConfigurationError,
+  SessionStoreError,
+  InvalidArgumentError,
 }
 
 function translate(error) {
   if (error && typeof error.message === 'string' && error.message.startsWith(PREFIX)) {
     const fields = JSON.parse(error.message.slice(PREFIX.length))
-    const Class = CLASSES[fields.kind] ?? BanataError
+    const Class = CLASSES[fields.class] ?? BanataError
     return new Class(fields.message, fields)
   }
   return error
@@ -216,12 +218,11 @@ class BanataClient {
     if (options === null || typeof options !== 'object') {
       throw new TypeError('new BanataClient(options) takes an object of options')
     }
-    const baseUrl = options.baseUrl ?? process.env.BANATA_BASE_URL
-    if (typeof baseUrl !== 'string' || baseUrl === '') {
-      throw new TypeError('new BanataClient({ baseUrl }) needs a baseUrl string (or BANATA_BASE_URL)')
+    // Unset ones come from BANATA_BASE_URL and BANATA_API_KEY (read by the core).
+    const { baseUrl, apiKey, allowInsecureHttp, sessionStore } = options
+    for (const [name, value] of [['baseUrl', baseUrl], ['apiKey', apiKey]]) {
+      if (value !== undefined && value !== null && typeof value !== 'string') throw new TypeError(`${name} must be a string`)
     }
-    const apiKey = options.apiKey ?? (process.env.BANATA_API_KEY || undefined)
-    const { allowInsecureHttp, sessionStore } = options
     const settings = {
       baseUrl,
       apiKey,
@@ -259,7 +260,7 @@ class BanataClient {
    */
   on(type, listener) {
     if (typeof listener !== 'function') throw new TypeError('listener must be a function')
-    const subscription = this.#native.subscribe(type === '*' ? null : type, dispatcher(listener))
+    const subscription = this.#native.subscribe(type ?? null, dispatcher(listener))
     this.#subscriptions.add(subscription)
     return subscriptionHandle(subscription, this.#subscriptions)
   }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use banata_auth::{Client, MemorySessionStore, RequestOptions, SessionStore};
+use banata_auth::{Client, ClientBuilder, MemorySessionStore, RequestOptions, SessionStore};
 use napi::Env;
 use napi::bindgen_prelude::PromiseRaw;
 use napi_derive::napi;
@@ -15,7 +15,8 @@ use crate::session_store::{JsSessionStore, StoreFunction};
 /// Options of the native client (the facade validates and documents them).
 #[napi(object)]
 pub struct NativeClientOptions {
-    pub base_url: String,
+    /// `BANATA_BASE_URL` when not given (the core reads it, and `BANATA_API_KEY`).
+    pub base_url: Option<String>,
     pub api_key: Option<String>,
     pub timeout_ms: Option<u32>,
     pub max_retries: Option<u32>,
@@ -58,12 +59,11 @@ impl NativeClient {
         ts_args_type = "options: NativeClientOptions, sessionStore?: ((op: string, token: string | null) => Promise<string | null>) | undefined | null"
     )]
     pub fn new(options: NativeClientOptions, session_store: Option<StoreFunction>) -> Result<Self> {
-        let mut builder = Client::builder(&options.base_url)
-            .user_agent_suffix(format!("banata-auth-node/{}", env!("CARGO_PKG_VERSION")))
-            .allow_insecure_http(options.allow_insecure_http.unwrap_or(false));
-        if let Some(key) = options.api_key {
-            builder = builder.api_key(key);
-        }
+        let mut builder =
+            ClientBuilder::from_env_or(options.base_url.as_deref(), options.api_key.as_deref())
+                .map_err(to_napi)?
+                .user_agent_suffix(format!("banata-auth-node/{}", env!("CARGO_PKG_VERSION")))
+                .allow_insecure_http(options.allow_insecure_http.unwrap_or(false));
         if let Some(ms) = options.timeout_ms {
             builder = builder.timeout(Duration::from_millis(ms.into()));
         }

@@ -9,6 +9,7 @@ pub(crate) const PREFIX: &str = "BANATA_ERROR:";
 pub(crate) fn to_napi(error: banata_auth::Error) -> napi::Error {
     let fields = json!({
         "kind": error.kind().as_str(),
+        "class": error.kind().class_name(),
         "status": error.status(),
         "code": error.code(),
         "message": error.message(),

@@ -5,7 +5,7 @@
 
 use std::sync::Mutex;
 
-use banata_auth::{EventFilter, EventType, Subscription};
+use banata_auth::{EventFilter, Subscription};
 use napi::Status;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
@@ -47,10 +47,7 @@ impl NativeClient {
         event_type: Option<String>,
         callback: ThreadsafeFunction<String, (), String, Status, false, true>,
     ) -> NativeSubscription {
-        let filter = match event_type {
-            Some(t) => EventFilter::only(EventType::new(t)),
-            None => EventFilter::All,
-        };
+        let filter = EventFilter::from_type_name(event_type.as_deref());
         let subscription = self.client.on(filter, move |event| {
             callback.call(event.to_json(), ThreadsafeFunctionCallMode::NonBlocking);
         });

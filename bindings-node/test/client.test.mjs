@@ -1,5 +1,6 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { BanataClient, AuthenticationError, ForbiddenError, ConfigurationError, InvalidArgumentError } from '../index.mjs'
 import { startDevserver, startPeer, PASSWORD, uniqueEmail } from './helpers.mjs'
 
@@ -99,4 +100,20 @@ test('1,000 concurrent calls while the event loop keeps ticking', async () => {
   assert.equal(results.length, 1000)
   assert.ok(results.slice(0, 500).every((s) => s && s.user), 'every session call succeeded')
   assert.ok(worstLag < 250, `event loop lag ${worstLag.toFixed(0)} ms`)
+})
+
+test('the base URL and API key come from the environment when not given', () => {
+  const script = `
+    const { BanataClient } = require(${JSON.stringify(new URL('../index.js', import.meta.url).pathname)})
+    const client = new BanataClient()
+    client.addons.get().then((config) => console.log(client.baseUrl, JSON.stringify(config)))
+  `
+  const env = { ...process.env, BANATA_BASE_URL: dev.url, BANATA_API_KEY: dev.adminKey }
+  const run = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8', timeout: 20_000 })
+  assert.equal(run.status, 0, run.stderr)
+  assert.ok(run.stdout.startsWith(dev.url) && run.stdout.includes('addons'), run.stdout)
+  const bare = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BANATA_')))
+  const failed = spawnSync(process.execPath, ['-e', script], { env: bare, encoding: 'utf8', timeout: 20_000 })
+  assert.notEqual(failed.status, 0)
+  assert.match(failed.stderr, /ConfigurationError[\s\S]*BANATA_BASE_URL/)
 })

@@ -5,7 +5,9 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use banata_auth::{Client, MemorySessionStore, RequestOptions, SessionStore, Subscription};
+use banata_auth::{
+    Client, ClientBuilder, MemorySessionStore, RequestOptions, SessionStore, Subscription,
+};
 use pyo3::prelude::*;
 
 use crate::error::to_py_err;
@@ -16,7 +18,9 @@ use crate::session_store::PySessionStore;
 /// What a core client is built from; kept so a forked child can build its own.
 #[derive(Clone)]
 struct Options {
-    base_url: String,
+    /// As given; `BANATA_BASE_URL` and `BANATA_API_KEY` fill in what was not (the core reads
+    /// them, in a forked child too).
+    base_url: Option<String>,
     api_key: Option<String>,
     timeout: Option<Duration>,
     max_retries: Option<u32>,
@@ -143,13 +147,10 @@ fn store_for(py: Python<'_>, session_store: Option<Py<PyAny>>) -> PyResult<Arc<d
 }
 
 fn build_client(o: &Options, store: &Arc<dyn SessionStore>) -> banata_auth::Result<Client> {
-    let mut builder = Client::builder(&o.base_url)
+    let mut builder = ClientBuilder::from_env_or(o.base_url.as_deref(), o.api_key.as_deref())?
         .user_agent_suffix(format!("banata-auth-python/{}", env!("CARGO_PKG_VERSION")))
         .allow_insecure_http(o.allow_insecure_http)
         .session_store(Arc::clone(store));
-    if let Some(key) = &o.api_key {
-        builder = builder.api_key(key);
-    }
     if let Some(timeout) = o.timeout {
         builder = builder.timeout(timeout);
     }
@@ -174,11 +175,11 @@ pub struct NativeClient {
 #[pymethods]
 impl NativeClient {
     #[new]
-    #[pyo3(signature = (base_url, *, api_key=None, timeout=None, max_retries=None, initial_retry_delay=None, headers=None, session_store=None, allow_insecure_http=false))]
+    #[pyo3(signature = (base_url=None, *, api_key=None, timeout=None, max_retries=None, initial_retry_delay=None, headers=None, session_store=None, allow_insecure_http=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        base_url: String,
+        base_url: Option<String>,
         api_key: Option<String>,
         timeout: Option<f64>,
         max_retries: Option<u32>,
@@ -270,8 +271,9 @@ impl NativeClient {
 
     /// The base URL calls go to.
     #[getter]
-    fn base_url(&self) -> String {
-        self.shared.options.base_url.clone()
+    fn base_url(&self, py: Python<'_>) -> PyResult<String> {
+        let client = self.shared.client().map_err(|e| to_py_err(py, e))?;
+        Ok(client.base_url().to_string())
     }
 
     /// Calls `callback(event_json)` for every event of `event_type` (`None` for all).
@@ -316,16 +318,17 @@ impl NativeClient {
         self.shared.listeners.clear();
     }
 
-    fn __repr__(&self) -> String {
-        format!(
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let client = self.shared.client().map_err(|e| to_py_err(py, e))?;
+        Ok(format!(
             "NativeClient(base_url={:?}, api_key={})",
-            self.shared.options.base_url,
-            if self.shared.options.api_key.is_some() {
+            client.base_url().as_str(),
+            if client.has_api_key() {
                 "'<redacted>'"
             } else {
                 "None"
             }
-        )
+        ))
     }
 }
 

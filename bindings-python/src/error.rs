@@ -1,28 +1,9 @@
 //! Core errors as the Python exception classes of `banata_auth.errors`.
 
-use banata_auth::{Error, ErrorKind};
+use banata_auth::Error;
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-
-/// The exception class for each kind; kinds without their own class raise `BanataError`.
-fn class_name(kind: ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::Authentication => "AuthenticationError",
-        ErrorKind::Forbidden => "ForbiddenError",
-        ErrorKind::NotFound => "NotFoundError",
-        ErrorKind::Conflict => "ConflictError",
-        ErrorKind::Validation => "ValidationError",
-        ErrorKind::RateLimited => "RateLimitError",
-        ErrorKind::Server => "ServerError",
-        ErrorKind::Timeout => "TimeoutError",
-        ErrorKind::Connection => "ConnectionError",
-        ErrorKind::Configuration => "ConfigurationError",
-        ErrorKind::SessionStore => "SessionStoreError",
-        ErrorKind::InvalidArgument => "InvalidArgumentError",
-        _ => "BanataError",
-    }
-}
 
 /// Builds the Python exception for a core error. Messages and bodies come from the core, which
 /// never puts keys, tokens or passwords in them.
@@ -36,7 +17,7 @@ pub(crate) fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
 
 fn build(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
     let module = py.import("banata_auth.errors")?;
-    let class = module.getattr(class_name(error.kind()))?;
+    let class = module.getattr(error.kind().class_name())?;
     let kwargs = PyDict::new(py);
     kwargs.set_item("kind", error.kind().as_str())?;
     kwargs.set_item("status", error.status())?;

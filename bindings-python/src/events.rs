@@ -15,7 +15,7 @@ use crate::runtime;
 
 struct Entry {
     id: u64,
-    event_type: Option<String>,
+    filter: EventFilter,
     dispatch: Py<PyAny>,
 }
 
@@ -33,13 +33,13 @@ impl Listeners {
         dispatch: Py<PyAny>,
     ) -> NativeSubscription {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let event_type = event_type.filter(|t| t != "*");
+        let filter = EventFilter::from_type_name(event_type.as_deref());
         self.entries
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .push(Arc::new(Entry {
                 id,
-                event_type,
+                filter,
                 dispatch,
             }));
         NativeSubscription {
@@ -84,11 +84,7 @@ impl Listeners {
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .iter()
-            .filter(|e| {
-                e.event_type
-                    .as_deref()
-                    .is_none_or(|t| t == event.event_type.as_str())
-            })
+            .filter(|e| e.filter.matches(event))
             .cloned()
             .collect();
         if matching.is_empty() {

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import datetime, timezone
 
 import pytest
@@ -181,3 +184,14 @@ def test_repr_hides_the_api_key(devserver: DevServer) -> None:
     client = Client(devserver.url, api_key=devserver.admin_key)
     assert devserver.admin_key not in repr(client)
     assert devserver.admin_key not in repr(client._native)
+
+
+def test_base_url_and_api_key_come_from_the_environment(devserver: DevServer) -> None:
+    script = "import banata_auth; c = banata_auth.Client(); print(c.base_url, c.addons.get().to_wire())"
+    env = {**os.environ, "BANATA_BASE_URL": devserver.url, "BANATA_API_KEY": devserver.admin_key}
+    run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=30)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith(devserver.url) and "addons" in run.stdout
+    bare = {k: v for k, v in os.environ.items() if not k.startswith("BANATA_")}
+    run = subprocess.run([sys.executable, "-c", script], env=bare, capture_output=True, text=True, timeout=30)
+    assert "ConfigurationError" in run.stderr and "BANATA_BASE_URL" in run.stderr

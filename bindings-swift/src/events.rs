@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use banata_auth::{EventFilter, EventType, Subscription};
+use banata_auth::{EventFilter, Subscription};
 
 use crate::client::BanataClient;
 use crate::models::{extra_json, time};
@@ -104,10 +104,7 @@ impl BanataClient {
         listener: Arc<dyn EventListener>,
         event_type: Option<String>,
     ) -> Arc<EventSubscription> {
-        let filter = match event_type {
-            Some(t) if t != "*" => EventFilter::only(EventType::new(t)),
-            _ => EventFilter::All,
-        };
+        let filter = EventFilter::from_type_name(event_type.as_deref());
         let subscription = self
             .client
             .on(filter, move |event| listener.on_event(event.into()));

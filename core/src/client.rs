@@ -58,13 +58,23 @@ impl ClientBuilder {
 
     /// A builder from `BANATA_BASE_URL` and (if set) `BANATA_API_KEY`.
     pub fn from_env() -> Result<Self> {
-        let base_url = std::env::var("BANATA_BASE_URL")
-            .map_err(|_| Error::configuration("BANATA_BASE_URL is not set"))?;
+        ClientBuilder::from_env_or(None, None)
+    }
+
+    /// A builder from the values given, falling back to `BANATA_BASE_URL` and `BANATA_API_KEY`
+    /// for the ones that are not: what every binding's constructor does. An empty value counts
+    /// as not given.
+    pub fn from_env_or(base_url: Option<&str>, api_key: Option<&str>) -> Result<Self> {
+        let given = |v: Option<&str>| v.filter(|v| !v.is_empty()).map(str::to_owned);
+        let env = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
+        let base_url = given(base_url)
+            .or_else(|| env("BANATA_BASE_URL"))
+            .ok_or_else(|| {
+                Error::configuration("a base URL is required: pass one or set BANATA_BASE_URL")
+            })?;
         let mut builder = ClientBuilder::new(base_url);
-        if let Ok(key) = std::env::var("BANATA_API_KEY") {
-            if !key.is_empty() {
-                builder = builder.api_key(key);
-            }
+        if let Some(key) = given(api_key).or_else(|| env("BANATA_API_KEY")) {
+            builder = builder.api_key(key);
         }
         Ok(builder)
     }
@@ -344,7 +354,7 @@ impl Client {
     }
 
     /// Whether the client has a project API key.
-    pub(crate) fn has_api_key(&self) -> bool {
+    pub fn has_api_key(&self) -> bool {
         self.inner.transport.api_key.is_some()
     }
 

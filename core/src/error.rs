@@ -49,6 +49,26 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// The error class the Node and Python packages raise for this kind, e.g.
+    /// `"RateLimitError"`; kinds without a class of their own raise `"BanataError"`.
+    pub fn class_name(self) -> &'static str {
+        match self {
+            ErrorKind::Authentication => "AuthenticationError",
+            ErrorKind::Forbidden => "ForbiddenError",
+            ErrorKind::NotFound => "NotFoundError",
+            ErrorKind::Conflict => "ConflictError",
+            ErrorKind::Validation => "ValidationError",
+            ErrorKind::RateLimited => "RateLimitError",
+            ErrorKind::Server => "ServerError",
+            ErrorKind::Timeout => "TimeoutError",
+            ErrorKind::Connection => "ConnectionError",
+            ErrorKind::Configuration => "ConfigurationError",
+            ErrorKind::SessionStore => "SessionStoreError",
+            ErrorKind::InvalidArgument => "InvalidArgumentError",
+            ErrorKind::Api | ErrorKind::Decode => "BanataError",
+        }
+    }
+
     /// Stable snake_case name, the same string every binding exposes as `kind`.
     pub fn as_str(self) -> &'static str {
         match self {

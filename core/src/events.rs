@@ -171,7 +171,13 @@ impl EventFilter {
         }
     }
 
-    fn matches(&self, event: &AuthEvent) -> bool {
+    /// A binding's filter argument: a type name, with `None` or `"*"` meaning every event.
+    pub fn from_type_name(name: Option<&str>) -> Self {
+        name.map_or(EventFilter::All, EventFilter::only)
+    }
+
+    /// Whether `event` passes.
+    pub fn matches(&self, event: &AuthEvent) -> bool {
         match self {
             EventFilter::All => true,
             EventFilter::Types(types) => types.contains(&event.event_type),

@@ -9,7 +9,6 @@ share between threads and coroutines, and keep working in a child process after 
 from __future__ import annotations
 
 import json
-import os
 from typing import TYPE_CHECKING, Any, Mapping, Protocol, TypeVar
 
 from . import _native
@@ -55,11 +54,6 @@ def _native_client(
     session_store: SessionStore | None,
     allow_insecure_http: bool,
 ) -> _native.NativeClient:
-    base_url = base_url or os.environ.get("BANATA_BASE_URL")
-    if not base_url:
-        raise ValueError("base_url is required (or set BANATA_BASE_URL)")
-    if api_key is None:
-        api_key = os.environ.get("BANATA_API_KEY") or None
     return _native.NativeClient(
         base_url,
         api_key=api_key,
@@ -117,7 +111,7 @@ class _BaseClient:
         as a context manager) to stop. What the callback raises is logged, never raised."""
         if not callable(callback):
             raise TypeError("callback must be callable")
-        native = self._native.subscribe(None if event_type == "*" else event_type, _dispatcher(callback))
+        native = self._native.subscribe(event_type, _dispatcher(callback))
         return Subscription(native, event_type)
 
     def with_session_store(self: _Client, session_store: SessionStore | None = None) -> _Client:
