@@ -11,15 +11,15 @@ export interface AuthResult {
    * The new session's token; `None` when the server did not sign the user in (e.g. e-mail
    * verification is required). Also kept in the client's session store.
    */
-  token?: string | null
+  token?: string
   /**
    * Whether the server asks the app to redirect (a `callbackURL` was given).
    */
-  redirect?: boolean | null
+  redirect?: boolean
   /**
    * Where to redirect to, when `redirect` is true.
    */
-  url?: string | null
+  url?: string
 }
 
 /**
@@ -30,18 +30,18 @@ export interface User {
    * Server-assigned id.
    */
   id: string
-  email?: string | null
-  name?: string | null
-  emailVerified?: boolean | null
-  image?: string | null
-  username?: string | null
+  email?: string
+  name?: string
+  emailVerified?: boolean
+  image?: string
+  username?: string
   /**
    * Comma-joined role names, e.g. `"user"` or `"admin,super_admin"`.
    */
-  role?: string | null
-  banned?: boolean | null
-  createdAt?: string | null
-  updatedAt?: string | null
+  role?: string
+  banned?: boolean
+  createdAt?: string
+  updatedAt?: string
   [field: string]: unknown
 }
 
@@ -58,18 +58,18 @@ export interface SessionWithUser {
  */
 export interface Session {
   id: string
-  userId?: string | null
+  userId?: string
   /**
    * The unsigned session token; pass it to `revoke_session`. Redacted in `Debug`.
    */
-  token?: string | null
-  expiresAt?: string | null
-  ipAddress?: string | null
-  userAgent?: string | null
-  activeOrganizationId?: string | null
-  impersonatedBy?: string | null
-  createdAt?: string | null
-  updatedAt?: string | null
+  token?: string
+  expiresAt?: string
+  ipAddress?: string
+  userAgent?: string
+  activeOrganizationId?: string
+  impersonatedBy?: string
+  createdAt?: string
+  updatedAt?: string
   [field: string]: unknown
 }
 
@@ -104,11 +104,11 @@ export interface VerifyEmailResult {
   /**
    * The verified user, when the server says.
    */
-  user?: User | null
+  user?: User
   /**
    * Where the server redirected to, when a `callback_url` was given.
    */
-  redirectUrl?: string | null
+  redirectUrl?: string
 }
 
 /**
@@ -131,6 +131,65 @@ export interface AddonSettings {
    * Whether the add-on receives events.
    */
   enabled: boolean
+  [field: string]: unknown
+}
+
+/**
+ * One auth event. Its JSON form is stable:
+ * `{"id":"evt_…","type":"user.created","occurredAt":"2026-…Z","data":{"userId":…}}`.
+ */
+export interface AuthEvent {
+  /**
+   * Unique id, `evt_` + 32 hex digits.
+   */
+  id: string
+  /**
+   * What happened.
+   */
+  type: string
+  /**
+   * When the SDK saw it happen.
+   */
+  occurredAt: string
+  /**
+   * Details.
+   */
+  data: EventData
+}
+
+/**
+ * What an event is about. Never holds a password, session token or API key.
+ */
+export interface EventData {
+  /**
+   * The user it is about.
+   */
+  userId?: string
+  /**
+   * The user's address (add-ons receive it only when allowed to).
+   */
+  email?: string
+  /**
+   * The user's name.
+   */
+  name?: string
+  /**
+   * The session's id (not its token).
+   */
+  sessionId?: string
+  /**
+   * How the user authenticated, e.g. `"password"`.
+   */
+  method?: string
+  /**
+   * Why a session began (`"sign_up"`, `"sign_in"`) or ended (`"sign_out"`, `"revoked"`,
+   * `"revoked_others"`, `"revoked_all"`).
+   */
+  reason?: string
+  /**
+   * The add-on states a save applied (for `addon_config.updated`).
+   */
+  addons?: Record<string, AddonSettings>
   [field: string]: unknown
 }
 

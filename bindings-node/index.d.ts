@@ -31,7 +31,7 @@ export interface SessionStore {
 // The models (User, Session, AuthResult, ...) and the resource classes `Auth` and `Addons` are
 // generated from the core's operation list.
 export * from './generated'
-import type { Auth, Addons, AddonSettings } from './generated'
+import type { Auth, Addons, AddonSettings, AuthEvent } from './generated'
 
 export type AddonUpdate = Record<string, boolean | Partial<AddonSettings>>
 
@@ -45,24 +45,6 @@ export interface RequestOptions {
   idempotencyKey?: string | undefined
   /** Extra headers for this call. */
   headers?: Record<string, string> | undefined
-}
-
-export interface AuthEvent {
-  /** `evt_` and 32 hex digits. */
-  id: string
-  /** `user.created`, `session.created`, `session.revoked`, ... */
-  type: string
-  occurredAt: string
-  data: {
-    userId?: string
-    email?: string
-    name?: string
-    sessionId?: string
-    method?: string
-    reason?: string
-    addons?: Record<string, AddonSettings>
-    [field: string]: unknown
-  }
 }
 
 /**

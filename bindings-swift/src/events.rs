@@ -1,65 +1,17 @@
 //! Auth events: a foreign `EventListener`, and the subscription handle that stops it.
 
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
 
 use banata_auth::{EventFilter, Subscription};
 
 use crate::client::BanataClient;
-use crate::models::{extra_json, time};
+use crate::generated::AuthEvent;
 
-/// Details of an event; which fields are set depends on its type.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct EventData {
-    pub user_id: Option<String>,
-    pub email: Option<String>,
-    pub name: Option<String>,
-    pub session_id: Option<String>,
-    /// How the user authenticated, e.g. `password`.
-    pub method: Option<String>,
-    /// Why a session was created or revoked, e.g. `sign_in`, `sign_out`.
-    pub reason: Option<String>,
-    /// For `addon_config.updated`: the add-ons switched, and to what.
-    pub addons: Option<std::collections::HashMap<String, bool>>,
-    /// Other fields, as a JSON object.
-    pub extra_json: Option<String>,
-}
-
-/// One auth event: `user.created`, `session.created`, `session.revoked`, `user.updated`,
-/// `password.changed`, `password.reset_requested`, `password.reset`, `addon_config.updated`.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct AuthEvent {
-    /// `evt_` and 32 hex digits.
-    pub id: String,
-    pub event_type: String,
-    pub occurred_at: SystemTime,
-    pub data: EventData,
-    /// The event's stable JSON form (the same in every language).
-    pub json: String,
-}
-
-impl From<&banata_auth::AuthEvent> for AuthEvent {
-    fn from(event: &banata_auth::AuthEvent) -> Self {
-        let data = event.data.clone();
-        AuthEvent {
-            id: event.id.clone(),
-            event_type: event.event_type.as_str().to_owned(),
-            occurred_at: time(Some(event.occurred_at)).expect("a timestamp is a time"),
-            json: event.to_json(),
-            data: EventData {
-                user_id: data.user_id,
-                email: data.email,
-                name: data.name,
-                session_id: data.session_id,
-                method: data.method,
-                reason: data.reason,
-                addons: data
-                    .addons
-                    .map(|a| a.into_iter().map(|(id, s)| (id, s.enabled)).collect()),
-                extra_json: extra_json(data.extra),
-            },
-        }
-    }
+/// The generated record of a core event (the same JSON form in every language).
+fn record(event: &banata_auth::AuthEvent) -> Option<AuthEvent> {
+    serde_json::to_value(event)
+        .and_then(serde_json::from_value)
+        .ok()
 }
 
 /// Receives events, in order, on the client's event thread. Return quickly; a listener that
@@ -105,9 +57,11 @@ impl BanataClient {
         event_type: Option<String>,
     ) -> Arc<EventSubscription> {
         let filter = EventFilter::from_type_name(event_type.as_deref());
-        let subscription = self
-            .client
-            .on(filter, move |event| listener.on_event(event.into()));
+        let subscription = self.client.on(filter, move |event| {
+            if let Some(event) = record(event) {
+                listener.on_event(event);
+            }
+        });
         Arc::new(EventSubscription {
             inner: Mutex::new(Some(subscription)),
         })

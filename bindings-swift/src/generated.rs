@@ -150,6 +150,54 @@ pub struct AddonSettings {
     pub extra_json: Option<String>,
 }
 
+/// One auth event. Its JSON form is stable:
+/// `{"id":"evt_…","type":"user.created","occurredAt":"2026-…Z","data":{"userId":…}}`.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct AuthEvent {
+    /// Unique id, `evt_` + 32 hex digits.
+    #[serde(rename = "id")]
+    pub id: String,
+    /// What happened.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// When the SDK saw it happen.
+    #[serde(rename = "occurredAt", with = "wire::instant")]
+    pub occurred_at: SystemTime,
+    /// Details.
+    #[serde(rename = "data")]
+    pub data: EventData,
+}
+
+/// What an event is about. Never holds a password, session token or API key.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct EventData {
+    /// The user it is about.
+    #[serde(default, rename = "userId")]
+    pub user_id: Option<String>,
+    /// The user's address (add-ons receive it only when allowed to).
+    #[serde(default, rename = "email")]
+    pub email: Option<String>,
+    /// The user's name.
+    #[serde(default, rename = "name")]
+    pub name: Option<String>,
+    /// The session's id (not its token).
+    #[serde(default, rename = "sessionId")]
+    pub session_id: Option<String>,
+    /// How the user authenticated, e.g. `"password"`.
+    #[serde(default, rename = "method")]
+    pub method: Option<String>,
+    /// Why a session began (`"sign_up"`, `"sign_in"`) or ended (`"sign_out"`, `"revoked"`,
+    /// `"revoked_others"`, `"revoked_all"`).
+    #[serde(default, rename = "reason")]
+    pub reason: Option<String>,
+    /// The add-on states a save applied (for `addon_config.updated`).
+    #[serde(default, rename = "addons")]
+    pub addons: Option<HashMap<String, AddonSettings>>,
+    /// Other fields the server sent, as a JSON object.
+    #[serde(flatten, with = "wire::extra")]
+    pub extra_json: Option<String>,
+}
+
 #[uniffi::export(async_runtime = "tokio")]
 impl BanataClient {
     /// Creates an account and, unless the server requires e-mail verification first, signs

@@ -22,7 +22,7 @@ mod session_store;
 
 pub use client::{BanataClient, ClientOptions};
 pub use error::BanataError;
-pub use events::{AuthEvent, EventData, EventListener, EventSubscription};
+pub use events::{EventListener, EventSubscription};
 pub use forwarding::{
     DestinationStats, Forwarder, ForwardingCredentials, ForwardingErrorListener, ForwardingFailure,
     ForwardingOptions, ForwardingStats,

@@ -4,9 +4,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::SystemTime;
 
-use banata_auth::Timestamp;
 use serde_json::{Map, Value};
 
 /// A session token. Opaque on purpose: it prints as `SessionToken(<redacted>)`, so it never
@@ -45,10 +43,6 @@ pub(crate) fn token(value: Option<banata_auth::SessionToken>) -> Option<Arc<Sess
     value.map(|t| Arc::new(SessionToken(t)))
 }
 
-pub(crate) fn time(value: Option<Timestamp>) -> Option<SystemTime> {
-    value.map(|t| SystemTime::from(t.0))
-}
-
 pub(crate) fn extra_json(extra: Map<String, Value>) -> Option<String> {
     (!extra.is_empty()).then(|| Value::Object(extra).to_string())
 }
@@ -70,6 +64,22 @@ pub(crate) mod wire {
             d: D,
         ) -> Result<Option<SystemTime>, D::Error> {
             Ok(Option::<Timestamp>::deserialize(d)?.map(|t| SystemTime::from(t.0)))
+        }
+    }
+
+    /// `SystemTime` as the core's RFC 3339 strings.
+    pub mod instant {
+        use std::time::SystemTime;
+
+        use banata_auth::Timestamp;
+        use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+        pub fn serialize<S: Serializer>(v: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
+            Timestamp((*v).into()).serialize(s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SystemTime, D::Error> {
+            Ok(SystemTime::from(Timestamp::deserialize(d)?.0))
         }
     }
 

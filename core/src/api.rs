@@ -112,6 +112,13 @@ impl std::fmt::Debug for Operation {
     }
 }
 
+/// Models the bindings need beyond the operations' inputs and outputs: the events listeners
+/// receive. Each adds its JSON Schema to a generator and returns a reference to it.
+#[cfg(feature = "schema")]
+pub fn models() -> &'static [fn(&mut schemars::SchemaGenerator) -> schemars::Schema] {
+    &[|g| g.subschema_for::<crate::AuthEvent>()]
+}
+
 /// Every operation of the client, in declaration order.
 pub fn operations() -> &'static [Operation] {
     crate::operations::OPERATIONS

@@ -71,6 +71,19 @@ impl EventType {
     }
 }
 
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for EventType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EventType".into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string" })
+    }
+}
+
 impl fmt::Debug for EventType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "EventType({:?})", self.as_str())
@@ -91,12 +104,16 @@ impl From<&str> for EventType {
 
 /// What an event is about. Never holds a password, session token or API key.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EventData {
+    /// The user it is about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    /// The user's address (add-ons receive it only when allowed to).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// The user's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The session's id (not its token).
@@ -120,6 +137,7 @@ pub struct EventData {
 /// One auth event. Its JSON form is stable:
 /// `{"id":"evt_…","type":"user.created","occurredAt":"2026-…Z","data":{"userId":…}}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthEvent {
     /// Unique id, `evt_` + 32 hex digits.

@@ -91,6 +91,18 @@ class _AddonConfigMixin:
         return sorted(k for k, v in self.addons.items() if v.enabled)
 
 
+class _AuthEventMixin:
+    __slots__ = ()
+
+    def to_wire(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @property
+    def json(self) -> str:
+        """The event's stable JSON form, as the Rust core and the other bindings write it."""
+        return json.dumps(self.to_wire(), separators=(",", ":"), ensure_ascii=False)
+
+
 def _encode(operation: str, values: dict[str, Any]) -> str:
     try:
         return json.dumps({k: v for k, v in values.items() if v is not None}, default=_to_wire)

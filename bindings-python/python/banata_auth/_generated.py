@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 from ._base import (
     _AddonConfigMixin,
     _AsyncResource,
+    _AuthEventMixin,
     _Model,
     _optional,
     _Resource,
@@ -49,12 +50,15 @@ class AuthResult(_Model):
         )
 
     def to_wire(self) -> dict[str, Any]:
-        """The JSON form."""
+        """The JSON form, as the core writes it."""
         wire: dict[str, Any] = {}
         wire["user"] = _to_wire(self.user)
-        wire["token"] = _to_wire(self.token)
-        wire["redirect"] = _to_wire(self.redirect)
-        wire["url"] = _to_wire(self.url)
+        if self.token is not None:
+            wire["token"] = _to_wire(self.token)
+        if self.redirect is not None:
+            wire["redirect"] = _to_wire(self.redirect)
+        if self.url is not None:
+            wire["url"] = _to_wire(self.url)
         return wire
 
 
@@ -95,18 +99,28 @@ class User(_Model):
         )
 
     def to_wire(self) -> dict[str, Any]:
-        """The JSON form."""
-        wire: dict[str, Any] = dict(self.extra)
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
         wire["id"] = _to_wire(self.id)
-        wire["email"] = _to_wire(self.email)
-        wire["name"] = _to_wire(self.name)
-        wire["emailVerified"] = _to_wire(self.email_verified)
-        wire["image"] = _to_wire(self.image)
-        wire["username"] = _to_wire(self.username)
-        wire["role"] = _to_wire(self.role)
-        wire["banned"] = _to_wire(self.banned)
-        wire["createdAt"] = _to_wire(self.created_at)
-        wire["updatedAt"] = _to_wire(self.updated_at)
+        if self.email is not None:
+            wire["email"] = _to_wire(self.email)
+        if self.name is not None:
+            wire["name"] = _to_wire(self.name)
+        if self.email_verified is not None:
+            wire["emailVerified"] = _to_wire(self.email_verified)
+        if self.image is not None:
+            wire["image"] = _to_wire(self.image)
+        if self.username is not None:
+            wire["username"] = _to_wire(self.username)
+        if self.role is not None:
+            wire["role"] = _to_wire(self.role)
+        if self.banned is not None:
+            wire["banned"] = _to_wire(self.banned)
+        if self.created_at is not None:
+            wire["createdAt"] = _to_wire(self.created_at)
+        if self.updated_at is not None:
+            wire["updatedAt"] = _to_wire(self.updated_at)
+        wire.update(self.extra)
         return wire
 
 
@@ -126,7 +140,7 @@ class SessionWithUser(_Model):
         )
 
     def to_wire(self) -> dict[str, Any]:
-        """The JSON form."""
+        """The JSON form, as the core writes it."""
         wire: dict[str, Any] = {}
         wire["session"] = _to_wire(self.session)
         wire["user"] = _to_wire(self.user)
@@ -171,18 +185,28 @@ class Session(_Model):
         )
 
     def to_wire(self) -> dict[str, Any]:
-        """The JSON form."""
-        wire: dict[str, Any] = dict(self.extra)
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
         wire["id"] = _to_wire(self.id)
-        wire["userId"] = _to_wire(self.user_id)
-        wire["token"] = _to_wire(self.token)
-        wire["expiresAt"] = _to_wire(self.expires_at)
-        wire["ipAddress"] = _to_wire(self.ip_address)
-        wire["userAgent"] = _to_wire(self.user_agent)
-        wire["activeOrganizationId"] = _to_wire(self.active_organization_id)
-        wire["impersonatedBy"] = _to_wire(self.impersonated_by)
-        wire["createdAt"] = _to_wire(self.created_at)
-        wire["updatedAt"] = _to_wire(self.updated_at)
+        if self.user_id is not None:
+            wire["userId"] = _to_wire(self.user_id)
+        if self.token is not None:
+            wire["token"] = _to_wire(self.token)
+        if self.expires_at is not None:
+            wire["expiresAt"] = _to_wire(self.expires_at)
+        if self.ip_address is not None:
+            wire["ipAddress"] = _to_wire(self.ip_address)
+        if self.user_agent is not None:
+            wire["userAgent"] = _to_wire(self.user_agent)
+        if self.active_organization_id is not None:
+            wire["activeOrganizationId"] = _to_wire(self.active_organization_id)
+        if self.impersonated_by is not None:
+            wire["impersonatedBy"] = _to_wire(self.impersonated_by)
+        if self.created_at is not None:
+            wire["createdAt"] = _to_wire(self.created_at)
+        if self.updated_at is not None:
+            wire["updatedAt"] = _to_wire(self.updated_at)
+        wire.update(self.extra)
         return wire
 
 
@@ -201,7 +225,7 @@ class PasswordResetRequested(_Model):
         )
 
     def to_wire(self) -> dict[str, Any]:
-        """The JSON form."""
+        """The JSON form, as the core writes it."""
         wire: dict[str, Any] = {}
         wire["message"] = _to_wire(self.message)
         return wire
@@ -222,7 +246,7 @@ class Status(_Model):
         )
 
     def to_wire(self) -> dict[str, Any]:
-        """The JSON form."""
+        """The JSON form, as the core writes it."""
         wire: dict[str, Any] = {}
         wire["status"] = _to_wire(self.status)
         return wire
@@ -249,11 +273,13 @@ class VerifyEmailResult(_Model):
         )
 
     def to_wire(self) -> dict[str, Any]:
-        """The JSON form."""
+        """The JSON form, as the core writes it."""
         wire: dict[str, Any] = {}
         wire["status"] = _to_wire(self.status)
-        wire["user"] = _to_wire(self.user)
-        wire["redirectUrl"] = _to_wire(self.redirect_url)
+        if self.user is not None:
+            wire["user"] = _to_wire(self.user)
+        if self.redirect_url is not None:
+            wire["redirectUrl"] = _to_wire(self.redirect_url)
         return wire
 
 
@@ -272,7 +298,7 @@ class AddonConfig(_AddonConfigMixin, _Model):
         )
 
     def to_wire(self) -> dict[str, Any]:
-        """The JSON form."""
+        """The JSON form, as the core writes it."""
         wire: dict[str, Any] = {}
         wire["addons"] = _to_wire(self.addons)
         return wire
@@ -299,9 +325,103 @@ class AddonSettings(_Model):
         )
 
     def to_wire(self) -> dict[str, Any]:
-        """The JSON form."""
-        wire: dict[str, Any] = dict(self.extra)
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
         wire["enabled"] = _to_wire(self.enabled)
+        wire.update(self.extra)
+        return wire
+
+
+@dataclass(frozen=True, slots=True)
+class AuthEvent(_AuthEventMixin, _Model):
+    """One auth event. Its JSON form is stable:
+    ``{"id":"evt_…","type":"user.created","occurredAt":"2026-…Z","data":{"userId":…}}``.
+    """
+
+    id: str
+    """Unique id, ``evt_`` + 32 hex digits."""
+    type: str
+    """What happened."""
+    occurred_at: datetime
+    """When the SDK saw it happen."""
+    data: EventData
+    """Details."""
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> AuthEvent:
+        """Reads the JSON form."""
+        return cls(
+            id=wire["id"],
+            type=wire["type"],
+            occurred_at=_time(wire["occurredAt"]),
+            data=EventData.from_wire(wire["data"]),
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["id"] = _to_wire(self.id)
+        wire["type"] = _to_wire(self.type)
+        wire["occurredAt"] = _to_wire(self.occurred_at)
+        wire["data"] = _to_wire(self.data)
+        return wire
+
+
+@dataclass(frozen=True, slots=True)
+class EventData(_Model):
+    """What an event is about. Never holds a password, session token or API key."""
+
+    user_id: str | None = None
+    """The user it is about."""
+    email: str | None = None
+    """The user's address (add-ons receive it only when allowed to)."""
+    name: str | None = None
+    """The user's name."""
+    session_id: str | None = None
+    """The session's id (not its token)."""
+    method: str | None = None
+    """How the user authenticated, e.g. ``"password"``."""
+    reason: str | None = None
+    """Why a session began (``"sign_up"``, ``"sign_in"``) or ended (``"sign_out"``, ``"revoked"``,
+    ``"revoked_others"``, ``"revoked_all"``).
+    """
+    addons: dict[str, AddonSettings] | None = None
+    """The add-on states a save applied (for ``addon_config.updated``)."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Fields the server sent that this version does not model."""
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> EventData:
+        """Reads the JSON form."""
+        return cls(
+            user_id=wire.get("userId"),
+            email=wire.get("email"),
+            name=wire.get("name"),
+            session_id=wire.get("sessionId"),
+            method=wire.get("method"),
+            reason=wire.get("reason"),
+            addons=_optional(lambda x: {k: AddonSettings.from_wire(x) for k, x in x.items()}, wire.get("addons")),
+            extra={k: v for k, v in wire.items() if k not in ("userId", "email", "name", "sessionId", "method", "reason", "addons",)},
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        if self.user_id is not None:
+            wire["userId"] = _to_wire(self.user_id)
+        if self.email is not None:
+            wire["email"] = _to_wire(self.email)
+        if self.name is not None:
+            wire["name"] = _to_wire(self.name)
+        if self.session_id is not None:
+            wire["sessionId"] = _to_wire(self.session_id)
+        if self.method is not None:
+            wire["method"] = _to_wire(self.method)
+        if self.reason is not None:
+            wire["reason"] = _to_wire(self.reason)
+        if self.addons is not None:
+            wire["addons"] = _to_wire(self.addons)
+        wire.update(self.extra)
         return wire
 
 
@@ -747,6 +867,8 @@ __all__ = [
     "VerifyEmailResult",
     "AddonConfig",
     "AddonSettings",
+    "AuthEvent",
+    "EventData",
     "Auth",
     "AsyncAuth",
     "Addons",

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable
 
-from ._base import _Model, _time
-from ._generated import AddonSettings
+from ._generated import AuthEvent, EventData
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -58,75 +55,6 @@ class EventType:
     ALL = "*"
 
 
-def _rest(wire: Mapping[str, Any], known: tuple[str, ...]) -> dict[str, Any]:
-    return {k: v for k, v in wire.items() if k not in known}
-
-
-_DATA_KEYS = ("userId", "email", "name", "sessionId", "method", "reason", "addons")
-
-
-@dataclass(frozen=True, slots=True)
-class EventData(_Model):
-    """What an event is about. Never holds a password, session token or API key."""
-
-    user_id: str | None = None
-    email: str | None = None
-    name: str | None = None
-    session_id: str | None = None
-    """The session's id (not its token)."""
-    method: str | None = None
-    """How the user authenticated, e.g. ``"password"``."""
-    reason: str | None = None
-    """Why a session began (``"sign_up"``, ``"sign_in"``) or ended (``"sign_out"``,
-    ``"revoked"``, ``"revoked_others"``, ``"revoked_all"``)."""
-    addons: dict[str, AddonSettings] | None = None
-    """The add-on states a save applied (``addon_config.updated``)."""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_wire(cls, wire: Mapping[str, Any]) -> EventData:
-        addons = wire.get("addons")
-        return cls(
-            user_id=wire.get("userId"),
-            email=wire.get("email"),
-            name=wire.get("name"),
-            session_id=wire.get("sessionId"),
-            method=wire.get("method"),
-            reason=wire.get("reason"),
-            addons=None
-            if addons is None
-            else {k: AddonSettings.from_wire(v) for k, v in addons.items()},
-            extra=_rest(wire, _DATA_KEYS),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class AuthEvent(_Model):
-    """One auth event."""
-
-    id: str
-    """Unique id, ``evt_`` and 32 hex digits."""
-    type: str
-    """What happened, e.g. ``"user.created"`` (see :class:`EventType`)."""
-    occurred_at: datetime
-    data: EventData
-    json: str = field(repr=False, compare=False, default="")
-    """The event's stable JSON form, as the Rust core and the other bindings write it."""
-
-    @classmethod
-    def from_json(cls, document: str) -> AuthEvent:
-        wire = json.loads(document)
-        occurred_at = _time(wire["occurredAt"])
-        assert occurred_at is not None
-        return cls(
-            id=wire["id"],
-            type=wire["type"],
-            occurred_at=occurred_at,
-            data=EventData.from_wire(wire.get("data") or {}),
-            json=document,
-        )
-
-
 EventCallback = Callable[[AuthEvent], Any]
 
 
@@ -135,7 +63,7 @@ def _dispatcher(callback: EventCallback) -> Callable[[str], None]:
 
     def dispatch(document: str) -> None:
         try:
-            callback(AuthEvent.from_json(document))
+            callback(AuthEvent.from_wire(json.loads(document)))
         except Exception:
             logger.exception("an event callback raised; the event was still delivered to the others")
 

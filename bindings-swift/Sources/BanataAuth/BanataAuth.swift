@@ -2780,36 +2780,46 @@ public func FfiConverterTypeAddonSettings_lower(_ value: AddonSettings) -> RustB
 
 
 /**
- * One auth event: `user.created`, `session.created`, `session.revoked`, `user.updated`,
- * `password.changed`, `password.reset_requested`, `password.reset`, `addon_config.updated`.
+ * One auth event. Its JSON form is stable:
+ * `{"id":"evt_…","type":"user.created","occurredAt":"2026-…Z","data":{"userId":…}}`.
  */
 public struct AuthEvent: Equatable, Hashable {
     /**
-     * `evt_` and 32 hex digits.
+     * Unique id, `evt_` + 32 hex digits.
      */
     public let id: String
-    public let eventType: String
-    public let occurredAt: Date
-    public let data: EventData
     /**
-     * The event's stable JSON form (the same in every language).
+     * What happened.
      */
-    public let json: String
+    public let eventType: String
+    /**
+     * When the SDK saw it happen.
+     */
+    public let occurredAt: Date
+    /**
+     * Details.
+     */
+    public let data: EventData
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * `evt_` and 32 hex digits.
-         */id: String, eventType: String, occurredAt: Date, data: EventData, 
+         * Unique id, `evt_` + 32 hex digits.
+         */id: String, 
         /**
-         * The event's stable JSON form (the same in every language).
-         */json: String) {
+         * What happened.
+         */eventType: String, 
+        /**
+         * When the SDK saw it happen.
+         */occurredAt: Date, 
+        /**
+         * Details.
+         */data: EventData) {
         self.id = id
         self.eventType = eventType
         self.occurredAt = occurredAt
         self.data = data
-        self.json = json
     }
 
     
@@ -2831,8 +2841,7 @@ public struct FfiConverterTypeAuthEvent: FfiConverterRustBuffer {
                 id: FfiConverterString.read(from: &buf), 
                 eventType: FfiConverterString.read(from: &buf), 
                 occurredAt: FfiConverterTimestamp.read(from: &buf), 
-                data: FfiConverterTypeEventData.read(from: &buf), 
-                json: FfiConverterString.read(from: &buf)
+                data: FfiConverterTypeEventData.read(from: &buf)
         )
     }
 
@@ -2841,7 +2850,6 @@ public struct FfiConverterTypeAuthEvent: FfiConverterRustBuffer {
         FfiConverterString.write(value.eventType, into: &buf)
         FfiConverterTimestamp.write(value.occurredAt, into: &buf)
         FfiConverterTypeEventData.write(value.data, into: &buf)
-        FfiConverterString.write(value.json, into: &buf)
     }
 }
 
@@ -3119,44 +3127,70 @@ public func FfiConverterTypeDestinationStats_lower(_ value: DestinationStats) ->
 
 
 /**
- * Details of an event; which fields are set depends on its type.
+ * What an event is about. Never holds a password, session token or API key.
  */
 public struct EventData: Equatable, Hashable {
+    /**
+     * The user it is about.
+     */
     public let userId: String?
+    /**
+     * The user's address (add-ons receive it only when allowed to).
+     */
     public let email: String?
+    /**
+     * The user's name.
+     */
     public let name: String?
+    /**
+     * The session's id (not its token).
+     */
     public let sessionId: String?
     /**
-     * How the user authenticated, e.g. `password`.
+     * How the user authenticated, e.g. `"password"`.
      */
     public let method: String?
     /**
-     * Why a session was created or revoked, e.g. `sign_in`, `sign_out`.
+     * Why a session began (`"sign_up"`, `"sign_in"`) or ended (`"sign_out"`, `"revoked"`,
+     * `"revoked_others"`, `"revoked_all"`).
      */
     public let reason: String?
     /**
-     * For `addon_config.updated`: the add-ons switched, and to what.
+     * The add-on states a save applied (for `addon_config.updated`).
      */
-    public let addons: [String: Bool]?
+    public let addons: [String: AddonSettings]?
     /**
-     * Other fields, as a JSON object.
+     * Other fields the server sent, as a JSON object.
      */
     public let extraJson: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(userId: String?, email: String?, name: String?, sessionId: String?, 
+    public init(
         /**
-         * How the user authenticated, e.g. `password`.
+         * The user it is about.
+         */userId: String?, 
+        /**
+         * The user's address (add-ons receive it only when allowed to).
+         */email: String?, 
+        /**
+         * The user's name.
+         */name: String?, 
+        /**
+         * The session's id (not its token).
+         */sessionId: String?, 
+        /**
+         * How the user authenticated, e.g. `"password"`.
          */method: String?, 
         /**
-         * Why a session was created or revoked, e.g. `sign_in`, `sign_out`.
+         * Why a session began (`"sign_up"`, `"sign_in"`) or ended (`"sign_out"`, `"revoked"`,
+         * `"revoked_others"`, `"revoked_all"`).
          */reason: String?, 
         /**
-         * For `addon_config.updated`: the add-ons switched, and to what.
-         */addons: [String: Bool]?, 
+         * The add-on states a save applied (for `addon_config.updated`).
+         */addons: [String: AddonSettings]?, 
         /**
-         * Other fields, as a JSON object.
+         * Other fields the server sent, as a JSON object.
          */extraJson: String?) {
         self.userId = userId
         self.email = email
@@ -3190,7 +3224,7 @@ public struct FfiConverterTypeEventData: FfiConverterRustBuffer {
                 sessionId: FfiConverterOptionString.read(from: &buf), 
                 method: FfiConverterOptionString.read(from: &buf), 
                 reason: FfiConverterOptionString.read(from: &buf), 
-                addons: FfiConverterOptionDictionaryStringBool.read(from: &buf), 
+                addons: FfiConverterOptionDictionaryStringTypeAddonSettings.read(from: &buf), 
                 extraJson: FfiConverterOptionString.read(from: &buf)
         )
     }
@@ -3202,7 +3236,7 @@ public struct FfiConverterTypeEventData: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.sessionId, into: &buf)
         FfiConverterOptionString.write(value.method, into: &buf)
         FfiConverterOptionString.write(value.reason, into: &buf)
-        FfiConverterOptionDictionaryStringBool.write(value.addons, into: &buf)
+        FfiConverterOptionDictionaryStringTypeAddonSettings.write(value.addons, into: &buf)
         FfiConverterOptionString.write(value.extraJson, into: &buf)
     }
 }
@@ -4953,8 +4987,8 @@ fileprivate struct FfiConverterOptionTypeUser: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionDictionaryStringBool: FfiConverterRustBuffer {
-    typealias SwiftType = [String: Bool]?
+fileprivate struct FfiConverterOptionDictionaryStringTypeAddonSettings: FfiConverterRustBuffer {
+    typealias SwiftType = [String: AddonSettings]?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -4962,13 +4996,13 @@ fileprivate struct FfiConverterOptionDictionaryStringBool: FfiConverterRustBuffe
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterDictionaryStringBool.write(value, into: &buf)
+        FfiConverterDictionaryStringTypeAddonSettings.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterDictionaryStringBool.read(from: &buf)
+        case 1: return try FfiConverterDictionaryStringTypeAddonSettings.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5228,7 +5262,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email() != 25769) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_eventlistener_on_event() != 22546) {
+    if (uniffi_banata_auth_ffi_checksum_method_eventlistener_on_event() != 45871) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_eventsubscription_cancel() != 53920) {

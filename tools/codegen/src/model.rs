@@ -76,6 +76,9 @@ impl Api {
             .iter()
             .map(|op| load_op(op, &mut reads, &mut writes))
             .collect();
+        for model in banata_auth::api::models() {
+            model(&mut writes);
+        }
         let mut models: Vec<Model> = writes
             .definitions()
             .iter()

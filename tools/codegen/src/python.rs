@@ -6,7 +6,10 @@ use crate::header;
 use crate::model::{Api, Field, Model, Op, Ty, pascal, snake};
 
 /// Hand-written helpers a generated model also inherits (from `_base.py`).
-const MIXINS: &[(&str, &str)] = &[("AddonConfig", "_AddonConfigMixin")];
+const MIXINS: &[(&str, &str)] = &[
+    ("AddonConfig", "_AddonConfigMixin"),
+    ("AuthEvent", "_AuthEventMixin"),
+];
 
 fn py(api_models: &[&str], ty: &Ty, input: bool) -> String {
     match ty {
@@ -177,18 +180,24 @@ fn dataclass(names: &[&str], model: &Model) -> String {
         ));
     }
     out.push_str("        )\n\n");
-    out.push_str("    def to_wire(self) -> dict[str, Any]:\n        \"\"\"The JSON form.\"\"\"\n        wire: dict[str, Any] = ");
-    if model.open {
-        out.push_str("dict(self.extra)\n");
-    } else {
-        out.push_str("{}\n");
-    }
+    out.push_str("    def to_wire(self) -> dict[str, Any]:\n        \"\"\"The JSON form, as the core writes it.\"\"\"\n        wire: dict[str, Any] = {}\n");
     for field in &fields {
-        out.push_str(&format!(
-            "        wire[{:?}] = _to_wire(self.{})\n",
-            field.wire,
-            snake(&field.wire)
-        ));
+        let name = snake(&field.wire);
+        if field.required {
+            out.push_str(&format!(
+                "        wire[{:?}] = _to_wire(self.{name})\n",
+                field.wire
+            ));
+        } else {
+            // Absent fields are left out, as the core leaves them out.
+            out.push_str(&format!(
+                "        if self.{name} is not None:\n            wire[{:?}] = _to_wire(self.{name})\n",
+                field.wire
+            ));
+        }
+    }
+    if model.open {
+        out.push_str("        wire.update(self.extra)\n");
     }
     out.push_str("        return wire\n\n\n");
     out
@@ -272,7 +281,7 @@ pub fn module(api: &Api) -> String {
          from __future__ import annotations\n\n\
          from dataclasses import dataclass, field\n\
          from typing import TYPE_CHECKING, Any, Mapping, Sequence\n\n\
-         from ._base import (\n    _AddonConfigMixin,\n    _AsyncResource,\n    _Model,\n    _optional,\n    _Resource,\n    _time,\n    _to_wire,\n)\n\n\
+         from ._base import (\n    _AddonConfigMixin,\n    _AsyncResource,\n    _AuthEventMixin,\n    _Model,\n    _optional,\n    _Resource,\n    _time,\n    _to_wire,\n)\n\n\
          if TYPE_CHECKING:\n    from datetime import datetime\n\n    from ._base import RequestOptions\n\n",
     );
     let models = api.output_models();

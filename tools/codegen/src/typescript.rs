@@ -46,6 +46,11 @@ fn property(field: &Field, input: bool) -> String {
         // `| undefined` so `{ key: process.env.X }` type-checks under exactOptionalPropertyTypes.
         format!("{name}?: {ty} | undefined")
     } else {
+        // An output field that may be absent is skipped when empty, never sent as null.
+        let ty = match &field.ty {
+            Ty::Optional(inner) => ts(inner, input),
+            _ => ty,
+        };
         format!("{name}?: {ty}")
     }
 }

@@ -24,6 +24,18 @@ fn rust(ty: &Ty, input: bool) -> String {
     }
 }
 
+/// The record field: the wire name in snake_case, except that `type` (a keyword in Rust, Swift
+/// and Kotlin) becomes `<model>_type`, e.g. `event_type` for an event.
+fn field_name(model: &Model, field: &Field) -> String {
+    match snake(&field.wire).as_str() {
+        "type" => format!(
+            "{}_type",
+            snake(model.name.trim_start_matches("Auth")).trim_start_matches('_')
+        ),
+        name => name.to_owned(),
+    }
+}
+
 /// Non-required fields are optional in the record whatever their Rust type.
 fn field_type(field: &Field) -> Ty {
     match &field.ty {
@@ -43,17 +55,15 @@ fn record(model: &Model) -> String {
         let helper = match &ty {
             Ty::Optional(t) if **t == Ty::Time => ", with = \"wire::time\"",
             Ty::Optional(t) if **t == Ty::Secret => ", with = \"wire::token\"",
-            Ty::Time | Ty::Secret => panic!(
-                "{}: required times and tokens are not supported",
-                model.name
-            ),
+            Ty::Time => ", with = \"wire::instant\"",
+            Ty::Secret => panic!("{}: required tokens are not supported", model.name),
             _ => "",
         };
         let default = if field.required { "" } else { "default, " };
         out.push_str(&format!(
             "    #[serde({default}rename = {:?}{helper})]\n    pub {}: {},\n",
             field.wire,
-            snake(&field.wire),
+            field_name(model, field),
             rust(&ty, false)
         ));
     }

@@ -1149,7 +1149,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email() and 0xFFFF) != 25769) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_eventlistener_on_event() and 0xFFFF) != 22546) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_eventlistener_on_event() and 0xFFFF) != 45871) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_eventsubscription_cancel() and 0xFFFF) != 53920) {
@@ -4906,25 +4906,29 @@ public object FfiConverterTypeAddonSettings: FfiConverterRustBuffer<AddonSetting
 
 
 /**
- * One auth event: `user.created`, `session.created`, `session.revoked`, `user.updated`,
- * `password.changed`, `password.reset_requested`, `password.reset`, `addon_config.updated`.
+ * One auth event. Its JSON form is stable:
+ * `{"id":"evt_…","type":"user.created","occurredAt":"2026-…Z","data":{"userId":…}}`.
  */
 data class AuthEvent (
     /**
-     * `evt_` and 32 hex digits.
+     * Unique id, `evt_` + 32 hex digits.
      */
     var `id`: kotlin.String
     , 
+    /**
+     * What happened.
+     */
     var `eventType`: kotlin.String
     , 
+    /**
+     * When the SDK saw it happen.
+     */
     var `occurredAt`: java.time.Instant
     , 
-    var `data`: EventData
-    , 
     /**
-     * The event's stable JSON form (the same in every language).
+     * Details.
      */
-    var `json`: kotlin.String
+    var `data`: EventData
     
 ){
     
@@ -4945,7 +4949,6 @@ public object FfiConverterTypeAuthEvent: FfiConverterRustBuffer<AuthEvent> {
             FfiConverterString.read(buf),
             FfiConverterTimestamp.read(buf),
             FfiConverterTypeEventData.read(buf),
-            FfiConverterString.read(buf),
         )
     }
 
@@ -4953,8 +4956,7 @@ public object FfiConverterTypeAuthEvent: FfiConverterRustBuffer<AuthEvent> {
             FfiConverterString.allocationSize(value.`id`) +
             FfiConverterString.allocationSize(value.`eventType`) +
             FfiConverterTimestamp.allocationSize(value.`occurredAt`) +
-            FfiConverterTypeEventData.allocationSize(value.`data`) +
-            FfiConverterString.allocationSize(value.`json`)
+            FfiConverterTypeEventData.allocationSize(value.`data`)
     )
 
     override fun write(value: AuthEvent, buf: ByteBuffer) {
@@ -4962,7 +4964,6 @@ public object FfiConverterTypeAuthEvent: FfiConverterRustBuffer<AuthEvent> {
             FfiConverterString.write(value.`eventType`, buf)
             FfiConverterTimestamp.write(value.`occurredAt`, buf)
             FfiConverterTypeEventData.write(value.`data`, buf)
-            FfiConverterString.write(value.`json`, buf)
     }
 }
 
@@ -5173,34 +5174,47 @@ public object FfiConverterTypeDestinationStats: FfiConverterRustBuffer<Destinati
 
 
 /**
- * Details of an event; which fields are set depends on its type.
+ * What an event is about. Never holds a password, session token or API key.
  */
 data class EventData (
+    /**
+     * The user it is about.
+     */
     var `userId`: kotlin.String?
     , 
+    /**
+     * The user's address (add-ons receive it only when allowed to).
+     */
     var `email`: kotlin.String?
     , 
+    /**
+     * The user's name.
+     */
     var `name`: kotlin.String?
     , 
+    /**
+     * The session's id (not its token).
+     */
     var `sessionId`: kotlin.String?
     , 
     /**
-     * How the user authenticated, e.g. `password`.
+     * How the user authenticated, e.g. `"password"`.
      */
     var `method`: kotlin.String?
     , 
     /**
-     * Why a session was created or revoked, e.g. `sign_in`, `sign_out`.
+     * Why a session began (`"sign_up"`, `"sign_in"`) or ended (`"sign_out"`, `"revoked"`,
+     * `"revoked_others"`, `"revoked_all"`).
      */
     var `reason`: kotlin.String?
     , 
     /**
-     * For `addon_config.updated`: the add-ons switched, and to what.
+     * The add-on states a save applied (for `addon_config.updated`).
      */
-    var `addons`: Map<kotlin.String, kotlin.Boolean>?
+    var `addons`: Map<kotlin.String, AddonSettings>?
     , 
     /**
-     * Other fields, as a JSON object.
+     * Other fields the server sent, as a JSON object.
      */
     var `extraJson`: kotlin.String?
     
@@ -5225,7 +5239,7 @@ public object FfiConverterTypeEventData: FfiConverterRustBuffer<EventData> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalMapStringBoolean.read(buf),
+            FfiConverterOptionalMapStringTypeAddonSettings.read(buf),
             FfiConverterOptionalString.read(buf),
         )
     }
@@ -5237,7 +5251,7 @@ public object FfiConverterTypeEventData: FfiConverterRustBuffer<EventData> {
             FfiConverterOptionalString.allocationSize(value.`sessionId`) +
             FfiConverterOptionalString.allocationSize(value.`method`) +
             FfiConverterOptionalString.allocationSize(value.`reason`) +
-            FfiConverterOptionalMapStringBoolean.allocationSize(value.`addons`) +
+            FfiConverterOptionalMapStringTypeAddonSettings.allocationSize(value.`addons`) +
             FfiConverterOptionalString.allocationSize(value.`extraJson`)
     )
 
@@ -5248,7 +5262,7 @@ public object FfiConverterTypeEventData: FfiConverterRustBuffer<EventData> {
             FfiConverterOptionalString.write(value.`sessionId`, buf)
             FfiConverterOptionalString.write(value.`method`, buf)
             FfiConverterOptionalString.write(value.`reason`, buf)
-            FfiConverterOptionalMapStringBoolean.write(value.`addons`, buf)
+            FfiConverterOptionalMapStringTypeAddonSettings.write(value.`addons`, buf)
             FfiConverterOptionalString.write(value.`extraJson`, buf)
     }
 }
@@ -7247,28 +7261,28 @@ public object FfiConverterOptionalTypeUser: FfiConverterRustBuffer<User?> {
 /**
  * @suppress
  */
-public object FfiConverterOptionalMapStringBoolean: FfiConverterRustBuffer<Map<kotlin.String, kotlin.Boolean>?> {
-    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.Boolean>? {
+public object FfiConverterOptionalMapStringTypeAddonSettings: FfiConverterRustBuffer<Map<kotlin.String, AddonSettings>?> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, AddonSettings>? {
         if (buf.get().toInt() == 0) {
             return null
         }
-        return FfiConverterMapStringBoolean.read(buf)
+        return FfiConverterMapStringTypeAddonSettings.read(buf)
     }
 
-    override fun allocationSize(value: Map<kotlin.String, kotlin.Boolean>?): ULong {
+    override fun allocationSize(value: Map<kotlin.String, AddonSettings>?): ULong {
         if (value == null) {
             return 1UL
         } else {
-            return 1UL + FfiConverterMapStringBoolean.allocationSize(value)
+            return 1UL + FfiConverterMapStringTypeAddonSettings.allocationSize(value)
         }
     }
 
-    override fun write(value: Map<kotlin.String, kotlin.Boolean>?, buf: ByteBuffer) {
+    override fun write(value: Map<kotlin.String, AddonSettings>?, buf: ByteBuffer) {
         if (value == null) {
             buf.put(0)
         } else {
             buf.put(1)
-            FfiConverterMapStringBoolean.write(value, buf)
+            FfiConverterMapStringTypeAddonSettings.write(value, buf)
         }
     }
 }
