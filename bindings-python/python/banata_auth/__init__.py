@@ -14,7 +14,7 @@ import atexit
 
 from . import _native, errors
 from ._generated import Addons, AsyncAddons, AsyncAuth, Auth
-from .client import AddonUpdate, AsyncClient, Client, RequestOptions, SessionStore
+from .client import AsyncClient, Client
 from .errors import (
     AuthenticationError,
     BanataError,
@@ -31,7 +31,6 @@ from .errors import (
     ValidationError,
 )
 from .events import AuthEvent, EventData, EventType, Subscription
-from .forwarding import DestinationStats, Forwarder, ForwardingFailure, ForwardingStats
 from .models import (
     AddonConfig,
     AddonId,
@@ -47,6 +46,36 @@ from .models import (
 
 __version__: str = _native.__version__
 
+# Loaded on first use, so that `import banata_auth` stays cheap for serverless cold starts: the
+# forwarding controls, and the names that exist for type checkers (they need `typing`).
+_LAZY = {
+    "Forwarder": "forwarding",
+    "ForwardingStats": "forwarding",
+    "DestinationStats": "forwarding",
+    "ForwardingFailure": "forwarding",
+    "SessionStore": "_types",
+    "RequestOptions": "_types",
+    "AddonUpdate": "_types",
+    "EventCallback": "_types",
+}
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._types import AddonUpdate, EventCallback, RequestOptions, SessionStore
+    from .forwarding import DestinationStats, Forwarder, ForwardingFailure, ForwardingStats
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'banata_auth' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
 # Event callbacks, async results and stores are called from native threads; once the
 # interpreter starts to shut down they must not be, and the ones running are waited for.
 atexit.register(_native._shutdown)
@@ -58,6 +87,7 @@ __all__ = [
     "SessionStore",
     "AddonUpdate",
     "RequestOptions",
+    "EventCallback",
     "Auth",
     "AsyncAuth",
     "Addons",

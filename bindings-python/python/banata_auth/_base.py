@@ -10,27 +10,17 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, TypedDict, TypeVar
 
+# `typing` is only for type checkers: importing it would cost start-up time.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Mapping
+    from collections.abc import Awaitable
+    from typing import Any, Callable, TypeVar
 
     from . import _native
+    from ._types import RequestOptions
 
-_T = TypeVar("_T")
-
-
-class RequestOptions(TypedDict, total=False):
-    """Settings for one call; the ones not given fall back to the client's."""
-
-    timeout: float
-    """Seconds per attempt, covering the whole response."""
-    max_retries: int
-    """Retries after the first attempt."""
-    idempotency_key: str
-    """The ``Idempotency-Key`` every attempt of a POST sends (default: a new random key)."""
-    headers: Mapping[str, str]
-    """Extra headers for this call."""
+    _T = TypeVar("_T")
 
 
 def _optional(decode: Callable[[Any], _T], value: Any) -> _T | None:
@@ -55,7 +45,7 @@ def _to_wire(value: Any) -> Any:
 
 def _plain(value: Any) -> Any:
     if isinstance(value, _Model):
-        return {name: _plain(getattr(value, name)) for name in value.__dataclass_fields__}
+        return {name: _plain(getattr(value, name)) for name in value.__slots__}
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -63,9 +53,39 @@ def _plain(value: Any) -> Any:
     return _to_wire(value)
 
 
+_set = object.__setattr__
+
+
 class _Model:
-    __slots__ = ()
-    __dataclass_fields__: dict[str, Any]
+    """Frozen value objects with slots (what ``@dataclass(frozen=True, slots=True)`` gives,
+    without importing ``dataclasses`` at start-up). The generated classes set ``__slots__`` in
+    their ``__init__`` order and name the fields ``repr()`` leaves out in ``_hidden``."""
+
+    __slots__: tuple[str, ...] = ()
+    _hidden: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{name}={getattr(self, name)!r}" for name in self.__slots__ if name not in self._hidden
+        )
+        return f"{type(self).__name__}({shown})"
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, n) for n in self.__slots__))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable; cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable; cannot delete {name!r}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), tuple(getattr(self, n) for n in self.__slots__))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: snake_case keys, ISO 8601 timestamps."""

@@ -4,9 +4,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
-
 from ._base import (
     _AddonConfigMixin,
     _AsyncResource,
@@ -14,30 +11,48 @@ from ._base import (
     _Model,
     _optional,
     _Resource,
+    _set,
     _time,
     _to_wire,
 )
 
+TYPE_CHECKING = False  # `typing` is for type checkers only: it costs start-up time
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
     from datetime import datetime
+    from typing import Any
 
-    from ._base import RequestOptions
+    from ._types import RequestOptions
 
 
-@dataclass(frozen=True, slots=True)
 class AuthResult(_Model):
     """The answer to a sign-up or sign-in."""
 
+    __slots__ = ("user", "token", "redirect", "url",)
+    _hidden = ("token",)
+
     user: User
-    token: str | None = field(default=None, repr=False)
+    token: str | None
     """The new session's token; ``None`` when the server did not sign the user in (e.g. e-mail
     verification is required). Also kept in the client's session store.
     Not shown by ``repr()``.
     """
-    redirect: bool | None = None
+    redirect: bool | None
     """Whether the server asks the app to redirect (a ``callbackURL`` was given)."""
-    url: str | None = None
+    url: str | None
     """Where to redirect to, when ``redirect`` is true."""
+
+    def __init__(
+        self,
+        user: User,
+        token: str | None = None,
+        redirect: bool | None = None,
+        url: str | None = None,
+    ) -> None:
+        _set(self, "user", user)
+        _set(self, "token", token)
+        _set(self, "redirect", redirect)
+        _set(self, "url", url)
 
     @classmethod
     def from_wire(cls, wire: Mapping[str, Any]) -> AuthResult:
@@ -62,24 +77,51 @@ class AuthResult(_Model):
         return wire
 
 
-@dataclass(frozen=True, slots=True)
 class User(_Model):
     """A user account."""
 
+    __slots__ = ("id", "email", "name", "email_verified", "image", "username", "role", "banned", "created_at", "updated_at", "extra",)
+
     id: str
     """Server-assigned id."""
-    email: str | None = None
-    name: str | None = None
-    email_verified: bool | None = None
-    image: str | None = None
-    username: str | None = None
-    role: str | None = None
+    email: str | None
+    name: str | None
+    email_verified: bool | None
+    image: str | None
+    username: str | None
+    role: str | None
     """Comma-joined role names, e.g. ``"user"`` or ``"admin,super_admin"``."""
-    banned: bool | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    banned: bool | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    extra: dict[str, Any]
     """Fields the server sent that this version does not model."""
+
+    def __init__(
+        self,
+        id: str,
+        email: str | None = None,
+        name: str | None = None,
+        email_verified: bool | None = None,
+        image: str | None = None,
+        username: str | None = None,
+        role: str | None = None,
+        banned: bool | None = None,
+        created_at: datetime | None = None,
+        updated_at: datetime | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        _set(self, "id", id)
+        _set(self, "email", email)
+        _set(self, "name", name)
+        _set(self, "email_verified", email_verified)
+        _set(self, "image", image)
+        _set(self, "username", username)
+        _set(self, "role", role)
+        _set(self, "banned", banned)
+        _set(self, "created_at", created_at)
+        _set(self, "updated_at", updated_at)
+        _set(self, "extra", {} if extra is None else extra)
 
     @classmethod
     def from_wire(cls, wire: Mapping[str, Any]) -> User:
@@ -124,12 +166,21 @@ class User(_Model):
         return wire
 
 
-@dataclass(frozen=True, slots=True)
 class SessionWithUser(_Model):
     """The current session and its user, as ``/get-session`` returns them."""
 
+    __slots__ = ("session", "user",)
+
     session: Session
     user: User
+
+    def __init__(
+        self,
+        session: Session,
+        user: User,
+    ) -> None:
+        _set(self, "session", session)
+        _set(self, "user", user)
 
     @classmethod
     def from_wire(cls, wire: Mapping[str, Any]) -> SessionWithUser:
@@ -147,25 +198,53 @@ class SessionWithUser(_Model):
         return wire
 
 
-@dataclass(frozen=True, slots=True)
 class Session(_Model):
     """One signed-in device or browser."""
 
+    __slots__ = ("id", "user_id", "token", "expires_at", "ip_address", "user_agent", "active_organization_id", "impersonated_by", "created_at", "updated_at", "extra",)
+    _hidden = ("token",)
+
     id: str
-    user_id: str | None = None
-    token: str | None = field(default=None, repr=False)
+    user_id: str | None
+    token: str | None
     """The unsigned session token; pass it to ``revoke_session``. Redacted in ``Debug``.
     Not shown by ``repr()``.
     """
-    expires_at: datetime | None = None
-    ip_address: str | None = None
-    user_agent: str | None = None
-    active_organization_id: str | None = None
-    impersonated_by: str | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    expires_at: datetime | None
+    ip_address: str | None
+    user_agent: str | None
+    active_organization_id: str | None
+    impersonated_by: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    extra: dict[str, Any]
     """Fields the server sent that this version does not model."""
+
+    def __init__(
+        self,
+        id: str,
+        user_id: str | None = None,
+        token: str | None = None,
+        expires_at: datetime | None = None,
+        ip_address: str | None = None,
+        user_agent: str | None = None,
+        active_organization_id: str | None = None,
+        impersonated_by: str | None = None,
+        created_at: datetime | None = None,
+        updated_at: datetime | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        _set(self, "id", id)
+        _set(self, "user_id", user_id)
+        _set(self, "token", token)
+        _set(self, "expires_at", expires_at)
+        _set(self, "ip_address", ip_address)
+        _set(self, "user_agent", user_agent)
+        _set(self, "active_organization_id", active_organization_id)
+        _set(self, "impersonated_by", impersonated_by)
+        _set(self, "created_at", created_at)
+        _set(self, "updated_at", updated_at)
+        _set(self, "extra", {} if extra is None else extra)
 
     @classmethod
     def from_wire(cls, wire: Mapping[str, Any]) -> Session:
@@ -210,12 +289,19 @@ class Session(_Model):
         return wire
 
 
-@dataclass(frozen=True, slots=True)
 class PasswordResetRequested(_Model):
     """The answer to a password reset request."""
 
+    __slots__ = ("message",)
+
     message: str | None
     """The server's message (it never says whether the address has an account)."""
+
+    def __init__(
+        self,
+        message: str | None,
+    ) -> None:
+        _set(self, "message", message)
 
     @classmethod
     def from_wire(cls, wire: Mapping[str, Any]) -> PasswordResetRequested:
@@ -231,12 +317,19 @@ class PasswordResetRequested(_Model):
         return wire
 
 
-@dataclass(frozen=True, slots=True)
 class Status(_Model):
     """A plain acknowledgement: ``{"status": true}``."""
 
+    __slots__ = ("status",)
+
     status: bool
     """Whether the server did it."""
+
+    def __init__(
+        self,
+        status: bool,
+    ) -> None:
+        _set(self, "status", status)
 
     @classmethod
     def from_wire(cls, wire: Mapping[str, Any]) -> Status:
@@ -252,16 +345,27 @@ class Status(_Model):
         return wire
 
 
-@dataclass(frozen=True, slots=True)
 class VerifyEmailResult(_Model):
     """The answer to a verification."""
 
+    __slots__ = ("status", "user", "redirect_url",)
+
     status: bool
     """Whether the address is now verified."""
-    user: User | None = None
+    user: User | None
     """The verified user, when the server says."""
-    redirect_url: str | None = None
+    redirect_url: str | None
     """Where the server redirected to, when a ``callback_url`` was given."""
+
+    def __init__(
+        self,
+        status: bool,
+        user: User | None = None,
+        redirect_url: str | None = None,
+    ) -> None:
+        _set(self, "status", status)
+        _set(self, "user", user)
+        _set(self, "redirect_url", redirect_url)
 
     @classmethod
     def from_wire(cls, wire: Mapping[str, Any]) -> VerifyEmailResult:
@@ -283,12 +387,19 @@ class VerifyEmailResult(_Model):
         return wire
 
 
-@dataclass(frozen=True, slots=True)
 class AddonConfig(_AddonConfigMixin, _Model):
     """The project's add-on configuration."""
 
+    __slots__ = ("addons",)
+
     addons: dict[str, AddonSettings]
     """Settings per add-on id; an id that is absent is disabled."""
+
+    def __init__(
+        self,
+        addons: dict[str, AddonSettings],
+    ) -> None:
+        _set(self, "addons", addons)
 
     @classmethod
     def from_wire(cls, wire: Mapping[str, Any]) -> AddonConfig:
@@ -304,17 +415,26 @@ class AddonConfig(_AddonConfigMixin, _Model):
         return wire
 
 
-@dataclass(frozen=True, slots=True)
 class AddonSettings(_Model):
     """One add-on's settings. Credentials are never here: they come from the environment.
 
     Reads ``true``/``false`` as short for ``{"enabled": …}``, so a binding can pass ``{stripe: true}``.
     """
 
+    __slots__ = ("enabled", "extra",)
+
     enabled: bool
     """Whether the add-on receives events."""
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any]
     """Fields the server sent that this version does not model."""
+
+    def __init__(
+        self,
+        enabled: bool,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        _set(self, "enabled", enabled)
+        _set(self, "extra", {} if extra is None else extra)
 
     @classmethod
     def from_wire(cls, wire: Mapping[str, Any]) -> AddonSettings:
@@ -332,11 +452,12 @@ class AddonSettings(_Model):
         return wire
 
 
-@dataclass(frozen=True, slots=True)
 class AuthEvent(_AuthEventMixin, _Model):
     """One auth event. Its JSON form is stable:
     ``{"id":"evt_…","type":"user.created","occurredAt":"2026-…Z","data":{"userId":…}}``.
     """
+
+    __slots__ = ("id", "type", "occurred_at", "data",)
 
     id: str
     """Unique id, ``evt_`` + 32 hex digits."""
@@ -346,6 +467,18 @@ class AuthEvent(_AuthEventMixin, _Model):
     """When the SDK saw it happen."""
     data: EventData
     """Details."""
+
+    def __init__(
+        self,
+        id: str,
+        type: str,
+        occurred_at: datetime,
+        data: EventData,
+    ) -> None:
+        _set(self, "id", id)
+        _set(self, "type", type)
+        _set(self, "occurred_at", occurred_at)
+        _set(self, "data", data)
 
     @classmethod
     def from_wire(cls, wire: Mapping[str, Any]) -> AuthEvent:
@@ -367,28 +500,49 @@ class AuthEvent(_AuthEventMixin, _Model):
         return wire
 
 
-@dataclass(frozen=True, slots=True)
 class EventData(_Model):
     """What an event is about. Never holds a password, session token or API key."""
 
-    user_id: str | None = None
+    __slots__ = ("user_id", "email", "name", "session_id", "method", "reason", "addons", "extra",)
+
+    user_id: str | None
     """The user it is about."""
-    email: str | None = None
+    email: str | None
     """The user's address (add-ons receive it only when allowed to)."""
-    name: str | None = None
+    name: str | None
     """The user's name."""
-    session_id: str | None = None
+    session_id: str | None
     """The session's id (not its token)."""
-    method: str | None = None
+    method: str | None
     """How the user authenticated, e.g. ``"password"``."""
-    reason: str | None = None
+    reason: str | None
     """Why a session began (``"sign_up"``, ``"sign_in"``) or ended (``"sign_out"``, ``"revoked"``,
     ``"revoked_others"``, ``"revoked_all"``).
     """
-    addons: dict[str, AddonSettings] | None = None
+    addons: dict[str, AddonSettings] | None
     """The add-on states a save applied (for ``addon_config.updated``)."""
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any]
     """Fields the server sent that this version does not model."""
+
+    def __init__(
+        self,
+        user_id: str | None = None,
+        email: str | None = None,
+        name: str | None = None,
+        session_id: str | None = None,
+        method: str | None = None,
+        reason: str | None = None,
+        addons: dict[str, AddonSettings] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        _set(self, "user_id", user_id)
+        _set(self, "email", email)
+        _set(self, "name", name)
+        _set(self, "session_id", session_id)
+        _set(self, "method", method)
+        _set(self, "reason", reason)
+        _set(self, "addons", addons)
+        _set(self, "extra", {} if extra is None else extra)
 
     @classmethod
     def from_wire(cls, wire: Mapping[str, Any]) -> EventData:

@@ -9,35 +9,22 @@ share between threads and coroutines, and keep working in a child process after 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Mapping, Protocol, TypeVar
 
 from . import _native
-from ._base import RequestOptions
-from .events import EventCallback, Subscription, _dispatcher
-from ._generated import Addons, AddonSettings, AsyncAddons, AsyncAuth, Auth
+from ._generated import Addons, AsyncAddons, AsyncAuth, Auth
+from .events import Subscription, _dispatcher
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from types import TracebackType
+    from typing import Any, TypeVar
 
-__all__ = ["Client", "AsyncClient", "SessionStore", "AddonUpdate", "RequestOptions"]
+    from ._types import AddonUpdate, EventCallback, RequestOptions, SessionStore
 
+    _Client = TypeVar("_Client", bound="_BaseClient")
 
-class SessionStore(Protocol):
-    """Where a client keeps the end user's session token (the default is process memory).
-
-    Any object with these three plain methods works: a dict per server-side user, a signed
-    cookie, a database row. They are called from the client's I/O threads with the GIL held.
-    """
-
-    def get(self) -> str | None: ...
-
-    def set(self, token: str) -> None: ...
-
-    def clear(self) -> None: ...
-
-
-AddonUpdate = Mapping[str, "Mapping[str, Any] | AddonSettings | bool"]
-"""A partial add-on change: ``{"stripe": {"enabled": True}}`` (or ``{"stripe": True}``)."""
+__all__ = ["Client", "AsyncClient"]
 
 
 def _doc(document: str | None) -> Any:
@@ -64,9 +51,6 @@ def _native_client(
         session_store=session_store,
         allow_insecure_http=allow_insecure_http,
     )
-
-
-_Client = TypeVar("_Client", bound="_BaseClient")
 
 
 class _BaseClient:

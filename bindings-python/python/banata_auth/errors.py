@@ -8,7 +8,10 @@ Every failure is a :class:`BanataError`. Its subclass says what kind of failure 
 from __future__ import annotations
 
 import builtins
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "BanataError",

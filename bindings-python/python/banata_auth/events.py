@@ -9,19 +9,18 @@ reach the flow that emitted the event.
 from __future__ import annotations
 
 import json
-import logging
-from typing import TYPE_CHECKING, Any, Callable
 
 from ._generated import AuthEvent, EventData
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from types import TracebackType
+    from typing import Callable
 
     from ._native import NativeSubscription
+    from ._types import EventCallback
 
-__all__ = ["AuthEvent", "EventData", "EventType", "Subscription", "EventCallback"]
-
-logger = logging.getLogger("banata_auth")
+__all__ = ["AuthEvent", "EventData", "EventType", "Subscription"]
 
 
 class EventType:
@@ -55,9 +54,6 @@ class EventType:
     ALL = "*"
 
 
-EventCallback = Callable[[AuthEvent], Any]
-
-
 def _dispatcher(callback: EventCallback) -> Callable[[str], None]:
     """Wraps a callback for the native event thread: builds the event, contains exceptions."""
 
@@ -65,7 +61,11 @@ def _dispatcher(callback: EventCallback) -> Callable[[str], None]:
         try:
             callback(AuthEvent.from_wire(json.loads(document)))
         except Exception:
-            logger.exception("an event callback raised; the event was still delivered to the others")
+            import logging  # only now: logging is a start-up cost most processes never need here
+
+            logging.getLogger("banata_auth").exception(
+                "an event callback raised; the event was still delivered to the others"
+            )
 
     return dispatch
 

@@ -1,4 +1,4 @@
-//! The Python package's generated half, `_generated.py`: frozen dataclasses for every model an
+//! The Python package's generated half, `_generated.py`: frozen classes for every model an
 //! operation returns, and the resource classes: `Auth` (blocking) and `AsyncAuth` (asyncio)
 //! come from the same operation, so the two clients cannot drift apart.
 
@@ -86,58 +86,79 @@ fn docstring(doc: &str, indent: &str) -> String {
     out
 }
 
-fn dataclass(names: &[&str], model: &Model) -> String {
+fn model_class(names: &[&str], model: &Model) -> String {
     let mixin = MIXINS
         .iter()
         .find(|(m, _)| *m == model.name)
         .map(|(_, mixin)| format!("{mixin}, "))
         .unwrap_or_default();
-    let mut out = format!(
-        "@dataclass(frozen=True, slots=True)\nclass {}({mixin}_Model):\n",
-        model.name
-    );
+    let mut out = format!("class {}({mixin}_Model):\n", model.name);
     out.push_str(&docstring(&model.doc, "    "));
     let mut fields: Vec<&Field> = model.fields.iter().filter(|f| f.required).collect();
     fields.extend(model.fields.iter().filter(|f| !f.required));
+    let mut slots: Vec<String> = fields.iter().map(|f| snake(&f.wire)).collect();
+    if model.open {
+        slots.push("extra".into());
+    }
+    let quoted: Vec<String> = slots.iter().map(|s| format!("{s:?}")).collect();
+    out.push_str(&format!("\n    __slots__ = ({},)\n", quoted.join(", ")));
+    let hidden: Vec<String> = fields
+        .iter()
+        .filter(|f| is_secret(&f.ty))
+        .map(|f| format!("{:?}", snake(&f.wire)))
+        .collect();
+    if !hidden.is_empty() {
+        out.push_str(&format!("    _hidden = ({},)\n", hidden.join(", ")));
+    }
     out.push('\n');
+    // Annotations (with their docs) for type checkers and readers; values live in the slots.
+    let mut params = Vec::new();
+    let mut assignments = Vec::new();
     for field in &fields {
         let name = snake(&field.wire);
         let mut ty = py(names, &field.ty, false);
-        let default = if field.required {
-            ""
-        } else if let Ty::Map(_) | Ty::List(_) = field.ty {
-            " = field(default_factory=dict)"
+        let (param, value) = if field.required {
+            (format!("{name}: {ty}"), name.clone())
         } else {
-            if !matches!(field.ty, Ty::Optional(_)) && !matches!(field.ty, Ty::Bool) {
-                ty = format!("{ty} | None");
-            }
-            if field.ty == Ty::Bool {
-                " = False"
-            } else {
-                " = None"
+            match &field.ty {
+                Ty::Map(_) => (
+                    format!("{name}: {ty} | None = None"),
+                    format!("{{}} if {name} is None else {name}"),
+                ),
+                Ty::List(_) => (
+                    format!("{name}: {ty} | None = None"),
+                    format!("[] if {name} is None else {name}"),
+                ),
+                Ty::Bool => (format!("{name}: bool = False"), name.clone()),
+                t => {
+                    if !matches!(t, Ty::Optional(_)) {
+                        ty = format!("{ty} | None");
+                    }
+                    (format!("{name}: {ty} = None"), name.clone())
+                }
             }
         };
-        let default = match (&field.ty, default) {
-            (Ty::List(_), _) if !field.required => " = field(default_factory=list)".to_owned(),
-            (t, " = None") if is_secret(t) => " = field(default=None, repr=False)".to_owned(),
-            (t, "") if is_secret(t) => " = field(repr=False)".to_owned(),
-            (_, d) => d.to_owned(),
+        out.push_str(&format!("    {name}: {ty}\n"));
+        let secret = if is_secret(&field.ty) {
+            "\nNot shown by ``repr()``."
+        } else {
+            ""
         };
-        out.push_str(&format!("    {name}: {ty}{default}\n"));
-        out.push_str(&docstring(
-            &(field.doc.clone()
-                + if is_secret(&field.ty) {
-                    "\nNot shown by ``repr()``."
-                } else {
-                    ""
-                }),
-            "    ",
-        ));
+        out.push_str(&docstring(&(field.doc.clone() + secret), "    "));
+        params.push(param);
+        assignments.push(format!("        _set(self, {name:?}, {value})\n"));
     }
     if model.open {
-        out.push_str("    extra: dict[str, Any] = field(default_factory=dict)\n");
+        out.push_str("    extra: dict[str, Any]\n");
         out.push_str("    \"\"\"Fields the server sent that this version does not model.\"\"\"\n");
+        params.push("extra: dict[str, Any] | None = None".into());
+        assignments.push("        _set(self, \"extra\", {} if extra is None else extra)\n".into());
     }
+    out.push_str(&format!(
+        "\n    def __init__(\n        self,\n        {},\n    ) -> None:\n",
+        params.join(",\n        ")
+    ));
+    out.push_str(&assignments.concat());
     out.push_str(&format!(
         "\n    @classmethod\n    def from_wire(cls, wire: Mapping[str, Any]) -> {}:\n        \"\"\"Reads the JSON form.\"\"\"\n        return cls(\n",
         model.name
@@ -279,17 +300,17 @@ pub fn module(api: &Api) -> String {
     out.push_str(
         "\"\"\"The models and resource classes of ``banata_auth``, from the core's declarations.\"\"\"\n\n\
          from __future__ import annotations\n\n\
-         from dataclasses import dataclass, field\n\
-         from typing import TYPE_CHECKING, Any, Mapping, Sequence\n\n\
-         from ._base import (\n    _AddonConfigMixin,\n    _AsyncResource,\n    _AuthEventMixin,\n    _Model,\n    _optional,\n    _Resource,\n    _time,\n    _to_wire,\n)\n\n\
-         if TYPE_CHECKING:\n    from datetime import datetime\n\n    from ._base import RequestOptions\n\n",
+\
+         from ._base import (\n    _AddonConfigMixin,\n    _AsyncResource,\n    _AuthEventMixin,\n    _Model,\n    _optional,\n    _Resource,\n    _set,\n    _time,\n    _to_wire,\n)\n\n\
+         TYPE_CHECKING = False  # `typing` is for type checkers only: it costs start-up time\n\
+         if TYPE_CHECKING:\n    from collections.abc import Mapping, Sequence\n    from datetime import datetime\n    from typing import Any\n\n    from ._types import RequestOptions\n\n",
     );
     let models = api.output_models();
     let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
     let mut all: Vec<String> = names.iter().map(|n| n.to_string()).collect();
     for model in &models {
         out.push('\n');
-        out.push_str(&dataclass(&names, model));
+        out.push_str(&model_class(&names, model));
     }
     for resource in api.resources() {
         for asynchronous in [false, true] {
