@@ -169,10 +169,15 @@ impl ClientBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::configuration(format!("could not build the HTTP client: {e}")))?;
+        let api_key_header = self
+            .api_key
+            .as_ref()
+            .map(|key| crate::transport::bearer_header(secrecy::ExposeSecret::expose_secret(key)))
+            .transpose()?;
         let transport = Transport {
             http,
             base_url,
-            api_key: self.api_key,
+            api_key_header,
             timeout: self.timeout,
             max_retries: self.max_retries,
             max_response_bytes: self.max_response_bytes,
@@ -355,7 +360,7 @@ impl Client {
 
     /// Whether the client has a project API key.
     pub fn has_api_key(&self) -> bool {
-        self.inner.transport.api_key.is_some()
+        self.inner.transport.api_key_header.is_some()
     }
 
     /// Delivery counters of the event bus.
@@ -418,7 +423,7 @@ impl fmt::Debug for Client {
         let t = &self.inner.transport;
         f.debug_struct("Client")
             .field("base_url", &t.base_url.as_str())
-            .field("api_key", &t.api_key.as_ref().map(|_| "<redacted>"))
+            .field("api_key", &t.api_key_header.as_ref().map(|_| "<redacted>"))
             .field("timeout", &self.options.timeout.unwrap_or(t.timeout))
             .field(
                 "max_retries",

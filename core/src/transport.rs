@@ -5,7 +5,6 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
-use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use url::Url;
@@ -176,7 +175,8 @@ impl RequestOptions {
 pub(crate) struct Transport {
     pub http: reqwest::Client,
     pub base_url: Url,
-    pub api_key: Option<SecretString>,
+    /// `Bearer <api key>`, built once (marked sensitive so it never shows in debug output).
+    pub api_key_header: Option<HeaderValue>,
     pub timeout: Duration,
     pub max_retries: u32,
     pub max_response_bytes: usize,
@@ -202,6 +202,7 @@ impl Transport {
         let max_retries = options.max_retries.unwrap_or(self.max_retries);
         let headers = self.headers_for(call, session, options)?;
         let body = match &call.body {
+            Some(Value::Object(map)) if map.is_empty() => Some(Bytes::from_static(b"{}")),
             Some(v) => Some(Bytes::from(serde_json::to_vec(v).map_err(|e| {
                 Error::configuration(format!("request body is not JSON: {e}")).with_source(e)
             })?)),
@@ -290,33 +291,24 @@ impl Transport {
                         "the idempotency key has characters not allowed in a header",
                     )
                 })?,
-                None => HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
-                    .expect("uuids are valid header values"),
+                // Random, not secret: it only has to differ between calls.
+                None => HeaderValue::from_str(&format!("{:032x}", fastrand::u128(..)))
+                    .expect("hex digits are a valid header value"),
             };
             headers.insert("idempotency-key", key);
         }
         let bearer = match call.credential {
             Credential::None => None,
-            Credential::ApiKey => Some(
-                self.api_key
-                    .as_ref()
-                    .ok_or_else(|| {
-                        Error::configuration(format!(
-                            "{} is a management call and needs the project API key: set it with \
-                             ClientBuilder::api_key (or BANATA_API_KEY)",
-                            call.path
-                        ))
-                    })?
-                    .expose_secret()
-                    .to_owned(),
-            ),
-            Credential::Session => session.map(|t| t.expose().to_owned()),
+            Credential::ApiKey => Some(self.api_key_header.clone().ok_or_else(|| {
+                Error::configuration(format!(
+                    "{} is a management call and needs the project API key: set it with \
+                     ClientBuilder::api_key (or BANATA_API_KEY)",
+                    call.path
+                ))
+            })?),
+            Credential::Session => session.map(|t| bearer_header(t.expose())).transpose()?,
         };
-        if let Some(secret) = bearer {
-            let mut value = HeaderValue::from_str(&format!("Bearer {secret}")).map_err(|_| {
-                Error::configuration("the credential contains characters not allowed in a header")
-            })?;
-            value.set_sensitive(true);
+        if let Some(value) = bearer {
             headers.insert(AUTHORIZATION, value);
         }
         Ok(headers)
@@ -338,9 +330,9 @@ impl Transport {
             request = request.body(body);
         }
         let exchange = async {
-            let response = request.send().await.map_err(transport_error)?;
+            let mut response = request.send().await.map_err(transport_error)?;
             let status = response.status();
-            let headers = response.headers().clone();
+            let headers = std::mem::take(response.headers_mut());
             let body = read_limited(response, self.max_response_bytes).await?;
             Ok::<_, Error>((status, headers, body))
         };
@@ -382,6 +374,15 @@ impl Transport {
     }
 }
 
+/// `Authorization: Bearer <secret>`, marked sensitive.
+pub(crate) fn bearer_header(secret: &str) -> Result<HeaderValue> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {secret}")).map_err(|_| {
+        Error::configuration("the credential contains characters not allowed in a header")
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
 /// A 2xx can still be a failure: Banata answers some errors with 200 `{error}` or
 /// `{success:false}`, and a proxy may answer with an HTML page.
 fn check_success_body(
@@ -404,25 +405,44 @@ fn check_success_body(
         .with_status(status.as_u16())
         .with_request_id(request_id));
     }
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
-        Error::decode(format!("the response is not valid JSON: {e}"))
-            .with_status(status.as_u16())
-            .with_request_id(request_id.clone())
-            .with_source(e)
-    })?;
-    if let Some(object) = value.as_object() {
-        let failed = object.get("success") == Some(&Value::Bool(false))
-            || object
-                .get("error")
-                .is_some_and(|e| e.as_str().is_some_and(|s| !s.is_empty()) || e.is_object());
-        if failed {
-            return Err(Error::from_response(
-                status.as_u16(),
-                body,
-                request_id,
-                None,
-            ));
+    // One pass that allocates nothing for the fields it skips; the caller decodes the body into
+    // its own type afterwards.
+    #[derive(serde::Deserialize)]
+    struct Outcome {
+        success: Option<Value>,
+        error: Option<Value>,
+    }
+    let is_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let probe = if is_object {
+        serde_json::from_slice::<Outcome>(body)
+    } else {
+        serde_json::from_slice::<serde::de::IgnoredAny>(body).map(|_| Outcome {
+            success: None,
+            error: None,
+        })
+    };
+    let failed = match probe {
+        Ok(o) => {
+            o.success == Some(Value::Bool(false))
+                || o.error
+                    .is_some_and(|e| e.as_str().is_some_and(|s| !s.is_empty()) || e.is_object())
         }
+        Err(e) => {
+            return Err(
+                Error::decode(format!("the response is not valid JSON: {e}"))
+                    .with_status(status.as_u16())
+                    .with_request_id(request_id)
+                    .with_source(e),
+            );
+        }
+    };
+    if failed {
+        return Err(Error::from_response(
+            status.as_u16(),
+            body,
+            request_id,
+            None,
+        ));
     }
     Ok(())
 }
