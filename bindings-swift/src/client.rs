@@ -30,6 +30,34 @@ pub struct ClientOptions {
     pub allow_insecure_http: bool,
 }
 
+/// Settings for one call; the ones not given fall back to the client's.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct RequestOptions {
+    /// Per attempt, covering the whole response.
+    #[uniffi(default = None)]
+    pub timeout_ms: Option<u64>,
+    /// Retries after the first attempt.
+    #[uniffi(default = None)]
+    pub max_retries: Option<u32>,
+    /// The `Idempotency-Key` every attempt of a POST sends (default: a new random key).
+    #[uniffi(default = None)]
+    pub idempotency_key: Option<String>,
+    /// Extra headers for this call.
+    #[uniffi(default)]
+    pub headers: HashMap<String, String>,
+}
+
+impl From<RequestOptions> for banata_auth::RequestOptions {
+    fn from(o: RequestOptions) -> Self {
+        banata_auth::RequestOptions {
+            timeout: o.timeout_ms.map(Duration::from_millis),
+            max_retries: o.max_retries,
+            idempotency_key: o.idempotency_key,
+            headers: o.headers.into_iter().collect(),
+        }
+    }
+}
+
 /// The Banata Auth client. Calls are `async` (Swift) / `suspend` (Kotlin) and safe from any
 /// thread; one client holds one signed-in session.
 #[derive(uniffi::Object)]
@@ -104,8 +132,15 @@ impl BanataClient {
         &self,
         operation: &str,
         input: serde_json::Value,
+        options: Option<RequestOptions>,
     ) -> Result<T> {
-        let output = self.client.call_json(operation, input).await?;
+        let output = match options {
+            Some(options) => {
+                let client = self.client.with_options(options.into());
+                client.call_json(operation, input).await?
+            }
+            None => self.client.call_json(operation, input).await?,
+        };
         serde_json::from_str(&output).map_err(|e| {
             banata_auth::Error::new(
                 banata_auth::ErrorKind::Decode,
@@ -121,7 +156,13 @@ impl BanataClient {
     /// Runs any operation of the core by its id (`"auth.sign_in_email"`) with a JSON input and
     /// returns its JSON result: the same call the typed methods make, for an operation this
     /// package has no typed method for yet, or for data-driven tests.
-    pub async fn call_operation(&self, operation: String, input_json: String) -> Result<String> {
+    #[uniffi::method(default(options = None))]
+    pub async fn call_operation(
+        &self,
+        operation: String,
+        input_json: String,
+        options: Option<RequestOptions>,
+    ) -> Result<String> {
         let input = serde_json::from_str(&input_json).map_err(|e| {
             banata_auth::Error::new(
                 banata_auth::ErrorKind::InvalidArgument,
@@ -131,7 +172,13 @@ impl BanataClient {
                 ),
             )
         })?;
-        Ok(self.client.call_json(&operation, input).await?)
+        Ok(match options {
+            Some(options) => {
+                let client = self.client.with_options(options.into());
+                client.call_json(&operation, input).await?
+            }
+            None => self.client.call_json(&operation, input).await?,
+        })
     }
 
     /// The stored session token, if signed in.

@@ -10,7 +10,7 @@ use std::time::SystemTime;
 
 use serde_json::json;
 
-use crate::client::BanataClient;
+use crate::client::{BanataClient, RequestOptions};
 use crate::error::Result;
 use crate::models::{SessionToken, wire};
 
@@ -204,114 +204,122 @@ impl BanataClient {
     /// it in; the client keeps the session token.
     ///
     /// Emits `user.created`, `session.created`.
-    #[uniffi::method(default(image = None, callback_url = None, remember_me = None))]
-    pub async fn sign_up_email(&self, name: String, email: String, password: String, image: Option<String>, callback_url: Option<String>, remember_me: Option<bool>) -> Result<AuthResult> {
-        self.call("auth.sign_up_email", json!({"name": name, "email": email, "password": password, "image": image, "callbackURL": callback_url, "rememberMe": remember_me})).await
+    #[uniffi::method(default(image = None, callback_url = None, remember_me = None, options = None))]
+    pub async fn sign_up_email(&self, name: String, email: String, password: String, image: Option<String>, callback_url: Option<String>, remember_me: Option<bool>, options: Option<RequestOptions>) -> Result<AuthResult> {
+        self.call("auth.sign_up_email", json!({"name": name, "email": email, "password": password, "image": image, "callbackURL": callback_url, "rememberMe": remember_me}), options).await
     }
 
     /// Signs in with e-mail and password; the client keeps the session token.
     ///
     /// Emits `session.created`.
-    #[uniffi::method(default(remember_me = None, callback_url = None))]
-    pub async fn sign_in_email(&self, email: String, password: String, remember_me: Option<bool>, callback_url: Option<String>) -> Result<AuthResult> {
-        self.call("auth.sign_in_email", json!({"email": email, "password": password, "rememberMe": remember_me, "callbackURL": callback_url})).await
+    #[uniffi::method(default(remember_me = None, callback_url = None, options = None))]
+    pub async fn sign_in_email(&self, email: String, password: String, remember_me: Option<bool>, callback_url: Option<String>, options: Option<RequestOptions>) -> Result<AuthResult> {
+        self.call("auth.sign_in_email", json!({"email": email, "password": password, "rememberMe": remember_me, "callbackURL": callback_url}), options).await
     }
 
     /// The current session and user, or none when signed out or the session has ended (the
     /// stale token is then forgotten).
-    pub async fn get_session(&self) -> Result<Option<SessionWithUser>> {
-        self.call("auth.get_session", json!({})).await
+    #[uniffi::method(default(options = None))]
+    pub async fn get_session(&self, options: Option<RequestOptions>) -> Result<Option<SessionWithUser>> {
+        self.call("auth.get_session", json!({}), options).await
     }
 
     /// Every active session of the signed-in user, each with its (unsigned) token.
-    pub async fn list_sessions(&self) -> Result<Vec<Session>> {
-        self.call("auth.list_sessions", json!({})).await
+    #[uniffi::method(default(options = None))]
+    pub async fn list_sessions(&self, options: Option<RequestOptions>) -> Result<Vec<Session>> {
+        self.call("auth.list_sessions", json!({}), options).await
     }
 
     /// Ends the session with this token (from a listed session). Ending the current session
     /// forgets the stored token.
     ///
     /// Emits `session.revoked`.
-    pub async fn revoke_session(&self, token: Arc<SessionToken>) -> Result<()> {
-        self.call("auth.revoke_session", json!({"token": token.expose()})).await
+    #[uniffi::method(default(options = None))]
+    pub async fn revoke_session(&self, token: Arc<SessionToken>, options: Option<RequestOptions>) -> Result<()> {
+        self.call("auth.revoke_session", json!({"token": token.expose()}), options).await
     }
 
     /// Ends every session of the user except the current one.
     ///
     /// Emits `session.revoked`.
-    pub async fn revoke_other_sessions(&self) -> Result<()> {
-        self.call("auth.revoke_other_sessions", json!({})).await
+    #[uniffi::method(default(options = None))]
+    pub async fn revoke_other_sessions(&self, options: Option<RequestOptions>) -> Result<()> {
+        self.call("auth.revoke_other_sessions", json!({}), options).await
     }
 
     /// Ends every session of the user, the current one included, and forgets the stored
     /// token.
     ///
     /// Emits `session.revoked`.
-    pub async fn revoke_sessions(&self) -> Result<()> {
-        self.call("auth.revoke_sessions", json!({})).await
+    #[uniffi::method(default(options = None))]
+    pub async fn revoke_sessions(&self, options: Option<RequestOptions>) -> Result<()> {
+        self.call("auth.revoke_sessions", json!({}), options).await
     }
 
     /// Signs out: ends the current session on the server and forgets the stored token.
     ///
     /// Emits `session.revoked`.
-    pub async fn sign_out(&self) -> Result<()> {
-        self.call("auth.sign_out", json!({})).await
+    #[uniffi::method(default(options = None))]
+    pub async fn sign_out(&self, options: Option<RequestOptions>) -> Result<()> {
+        self.call("auth.sign_out", json!({}), options).await
     }
 
     /// Changes the signed-in user's name or image; unset fields stay as they are.
     ///
     /// Emits `user.updated`.
-    #[uniffi::method(default(name = None, image = None))]
-    pub async fn update_user(&self, name: Option<String>, image: Option<String>) -> Result<()> {
-        self.call("auth.update_user", json!({"name": name, "image": image})).await
+    #[uniffi::method(default(name = None, image = None, options = None))]
+    pub async fn update_user(&self, name: Option<String>, image: Option<String>, options: Option<RequestOptions>) -> Result<()> {
+        self.call("auth.update_user", json!({"name": name, "image": image}), options).await
     }
 
     /// Changes the signed-in user's password, optionally ending every other session (the
     /// current one then gets a new token, which is kept).
     ///
     /// Emits `password.changed`.
-    #[uniffi::method(default(revoke_other_sessions = None))]
-    pub async fn change_password(&self, current_password: String, new_password: String, revoke_other_sessions: Option<bool>) -> Result<AuthResult> {
-        self.call("auth.change_password", json!({"currentPassword": current_password, "newPassword": new_password, "revokeOtherSessions": revoke_other_sessions})).await
+    #[uniffi::method(default(revoke_other_sessions = None, options = None))]
+    pub async fn change_password(&self, current_password: String, new_password: String, revoke_other_sessions: Option<bool>, options: Option<RequestOptions>) -> Result<AuthResult> {
+        self.call("auth.change_password", json!({"currentPassword": current_password, "newPassword": new_password, "revokeOtherSessions": revoke_other_sessions}), options).await
     }
 
     /// Asks the server to mail a password reset link. The answer never says whether the
     /// address has an account.
     ///
     /// Emits `password.reset_requested`.
-    #[uniffi::method(default(redirect_to = None))]
-    pub async fn request_password_reset(&self, email: String, redirect_to: Option<String>) -> Result<PasswordResetRequested> {
-        self.call("auth.request_password_reset", json!({"email": email, "redirectTo": redirect_to})).await
+    #[uniffi::method(default(redirect_to = None, options = None))]
+    pub async fn request_password_reset(&self, email: String, redirect_to: Option<String>, options: Option<RequestOptions>) -> Result<PasswordResetRequested> {
+        self.call("auth.request_password_reset", json!({"email": email, "redirectTo": redirect_to}), options).await
     }
 
     /// Sets a new password with the token from a reset link.
     ///
     /// Emits `password.reset`.
-    pub async fn reset_password(&self, token: String, new_password: String) -> Result<()> {
-        self.call("auth.reset_password", json!({"token": token, "newPassword": new_password})).await
+    #[uniffi::method(default(options = None))]
+    pub async fn reset_password(&self, token: String, new_password: String, options: Option<RequestOptions>) -> Result<()> {
+        self.call("auth.reset_password", json!({"token": token, "newPassword": new_password}), options).await
     }
 
     /// Mails the address a link to verify it (for a user who signed up and was not sent
     /// one, or lost it). The answer does not say whether the address has an account; for a
     /// signed-in user the address must be theirs and not verified yet.
-    #[uniffi::method(default(callback_url = None))]
-    pub async fn send_verification_email(&self, email: String, callback_url: Option<String>) -> Result<Status> {
-        self.call("auth.send_verification_email", json!({"email": email, "callbackURL": callback_url})).await
+    #[uniffi::method(default(callback_url = None, options = None))]
+    pub async fn send_verification_email(&self, email: String, callback_url: Option<String>, options: Option<RequestOptions>) -> Result<Status> {
+        self.call("auth.send_verification_email", json!({"email": email, "callbackURL": callback_url}), options).await
     }
 
     /// Verifies an e-mail address with the token from a verification link. When the server
     /// signs the user in on verification, the client keeps the new session token.
     ///
     /// Emits `email.verified`, `session.created`.
-    #[uniffi::method(default(callback_url = None))]
-    pub async fn verify_email(&self, token: String, callback_url: Option<String>) -> Result<VerifyEmailResult> {
-        self.call("auth.verify_email", json!({"token": token, "callbackURL": callback_url})).await
+    #[uniffi::method(default(callback_url = None, options = None))]
+    pub async fn verify_email(&self, token: String, callback_url: Option<String>, options: Option<RequestOptions>) -> Result<VerifyEmailResult> {
+        self.call("auth.verify_email", json!({"token": token, "callbackURL": callback_url}), options).await
     }
 
     /// The project's add-on configuration (`{"addons":{}}` when nothing was ever saved).
     /// Needs the project API key with `dashboard.read`.
-    pub async fn addons_get(&self) -> Result<AddonConfig> {
-        self.call("addons.get", json!({})).await
+    #[uniffi::method(default(options = None))]
+    pub async fn addons_get(&self, options: Option<RequestOptions>) -> Result<AddonConfig> {
+        self.call("addons.get", json!({}), options).await
     }
 
     /// Merges a partial change into the stored configuration and returns the result; the
@@ -319,7 +327,8 @@ impl BanataClient {
     /// `{"enabled": …}`). Needs `dashboard.manage`.
     ///
     /// Emits `addon_config.updated`.
-    pub async fn addons_save(&self, addons: HashMap<String, bool>) -> Result<AddonConfig> {
-        self.call("addons.save", json!({"addons": addons})).await
+    #[uniffi::method(default(options = None))]
+    pub async fn addons_save(&self, addons: HashMap<String, bool>, options: Option<RequestOptions>) -> Result<AddonConfig> {
+        self.call("addons.save", json!({"addons": addons}), options).await
     }
 }

@@ -20,7 +20,7 @@ mod generated;
 mod models;
 mod session_store;
 
-pub use client::{BanataClient, ClientOptions};
+pub use client::{BanataClient, ClientOptions, RequestOptions};
 pub use error::BanataError;
 pub use events::{EventListener, EventSubscription};
 pub use forwarding::{

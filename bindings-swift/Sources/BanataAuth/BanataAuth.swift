@@ -648,7 +648,7 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
      * returns its JSON result: the same call the typed methods make, for an operation this
      * package has no typed method for yet, or for data-driven tests.
      */
-    func callOperation(operation: String, inputJson: String) async throws  -> String
+    func callOperation(operation: String, inputJson: String, options: RequestOptions?) async throws  -> String
     
     /**
      * The stored session token, if signed in.
@@ -671,7 +671,7 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
      * The project's add-on configuration (`{"addons":{}}` when nothing was ever saved).
      * Needs the project API key with `dashboard.read`.
      */
-    func addonsGet() async throws  -> AddonConfig
+    func addonsGet(options: RequestOptions?) async throws  -> AddonConfig
     
     /**
      * Merges a partial change into the stored configuration and returns the result; the
@@ -680,7 +680,7 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
      *
      * Emits `addon_config.updated`.
      */
-    func addonsSave(addons: [String: Bool]) async throws  -> AddonConfig
+    func addonsSave(addons: [String: Bool], options: RequestOptions?) async throws  -> AddonConfig
     
     /**
      * Changes the signed-in user's password, optionally ending every other session (the
@@ -688,18 +688,18 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
      *
      * Emits `password.changed`.
      */
-    func changePassword(currentPassword: String, newPassword: String, revokeOtherSessions: Bool?) async throws  -> AuthResult
+    func changePassword(currentPassword: String, newPassword: String, revokeOtherSessions: Bool?, options: RequestOptions?) async throws  -> AuthResult
     
     /**
      * The current session and user, or none when signed out or the session has ended (the
      * stale token is then forgotten).
      */
-    func getSession() async throws  -> SessionWithUser?
+    func getSession(options: RequestOptions?) async throws  -> SessionWithUser?
     
     /**
      * Every active session of the signed-in user, each with its (unsigned) token.
      */
-    func listSessions() async throws  -> [Session]
+    func listSessions(options: RequestOptions?) async throws  -> [Session]
     
     /**
      * Asks the server to mail a password reset link. The answer never says whether the
@@ -707,21 +707,21 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
      *
      * Emits `password.reset_requested`.
      */
-    func requestPasswordReset(email: String, redirectTo: String?) async throws  -> PasswordResetRequested
+    func requestPasswordReset(email: String, redirectTo: String?, options: RequestOptions?) async throws  -> PasswordResetRequested
     
     /**
      * Sets a new password with the token from a reset link.
      *
      * Emits `password.reset`.
      */
-    func resetPassword(token: String, newPassword: String) async throws 
+    func resetPassword(token: String, newPassword: String, options: RequestOptions?) async throws 
     
     /**
      * Ends every session of the user except the current one.
      *
      * Emits `session.revoked`.
      */
-    func revokeOtherSessions() async throws 
+    func revokeOtherSessions(options: RequestOptions?) async throws 
     
     /**
      * Ends the session with this token (from a listed session). Ending the current session
@@ -729,7 +729,7 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
      *
      * Emits `session.revoked`.
      */
-    func revokeSession(token: SessionToken) async throws 
+    func revokeSession(token: SessionToken, options: RequestOptions?) async throws 
     
     /**
      * Ends every session of the user, the current one included, and forgets the stored
@@ -737,28 +737,28 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
      *
      * Emits `session.revoked`.
      */
-    func revokeSessions() async throws 
+    func revokeSessions(options: RequestOptions?) async throws 
     
     /**
      * Mails the address a link to verify it (for a user who signed up and was not sent
      * one, or lost it). The answer does not say whether the address has an account; for a
      * signed-in user the address must be theirs and not verified yet.
      */
-    func sendVerificationEmail(email: String, callbackUrl: String?) async throws  -> Status
+    func sendVerificationEmail(email: String, callbackUrl: String?, options: RequestOptions?) async throws  -> Status
     
     /**
      * Signs in with e-mail and password; the client keeps the session token.
      *
      * Emits `session.created`.
      */
-    func signInEmail(email: String, password: String, rememberMe: Bool?, callbackUrl: String?) async throws  -> AuthResult
+    func signInEmail(email: String, password: String, rememberMe: Bool?, callbackUrl: String?, options: RequestOptions?) async throws  -> AuthResult
     
     /**
      * Signs out: ends the current session on the server and forgets the stored token.
      *
      * Emits `session.revoked`.
      */
-    func signOut() async throws 
+    func signOut(options: RequestOptions?) async throws 
     
     /**
      * Creates an account and, unless the server requires e-mail verification first, signs
@@ -766,14 +766,14 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
      *
      * Emits `user.created`, `session.created`.
      */
-    func signUpEmail(name: String, email: String, password: String, image: String?, callbackUrl: String?, rememberMe: Bool?) async throws  -> AuthResult
+    func signUpEmail(name: String, email: String, password: String, image: String?, callbackUrl: String?, rememberMe: Bool?, options: RequestOptions?) async throws  -> AuthResult
     
     /**
      * Changes the signed-in user's name or image; unset fields stay as they are.
      *
      * Emits `user.updated`.
      */
-    func updateUser(name: String?, image: String?) async throws 
+    func updateUser(name: String?, image: String?, options: RequestOptions?) async throws 
     
     /**
      * Verifies an e-mail address with the token from a verification link. When the server
@@ -781,7 +781,7 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
      *
      * Emits `email.verified`, `session.created`.
      */
-    func verifyEmail(token: String, callbackUrl: String?) async throws  -> VerifyEmailResult
+    func verifyEmail(token: String, callbackUrl: String?, options: RequestOptions?) async throws  -> VerifyEmailResult
     
 }
 /**
@@ -874,12 +874,12 @@ open func baseUrl() -> String  {
      * returns its JSON result: the same call the typed methods make, for an operation this
      * package has no typed method for yet, or for data-driven tests.
      */
-open func callOperation(operation: String, inputJson: String)async throws  -> String  {
+open func callOperation(operation: String, inputJson: String, options: RequestOptions? = nil)async throws  -> String  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_banata_auth_ffi_fn_method_banataclient_call_operation(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(operation),FfiConverterString.lower(inputJson)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(operation),FfiConverterString.lower(inputJson),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
             pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
@@ -942,12 +942,12 @@ open func subscribe(listener: EventListener, eventType: String? = nil) -> EventS
      * The project's add-on configuration (`{"addons":{}}` when nothing was ever saved).
      * Needs the project API key with `dashboard.read`.
      */
-open func addonsGet()async throws  -> AddonConfig  {
+open func addonsGet(options: RequestOptions? = nil)async throws  -> AddonConfig  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_banata_auth_ffi_fn_method_banataclient_addons_get(
-                        self.uniffiCloneHandle()
+                        self.uniffiCloneHandle(),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
             pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
@@ -965,12 +965,12 @@ open func addonsGet()async throws  -> AddonConfig  {
      *
      * Emits `addon_config.updated`.
      */
-open func addonsSave(addons: [String: Bool])async throws  -> AddonConfig  {
+open func addonsSave(addons: [String: Bool], options: RequestOptions? = nil)async throws  -> AddonConfig  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_banata_auth_ffi_fn_method_banataclient_addons_save(
-                        self.uniffiCloneHandle(),FfiConverterDictionaryStringBool.lower(addons)
+                        self.uniffiCloneHandle(),FfiConverterDictionaryStringBool.lower(addons),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
             pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
@@ -987,12 +987,12 @@ open func addonsSave(addons: [String: Bool])async throws  -> AddonConfig  {
      *
      * Emits `password.changed`.
      */
-open func changePassword(currentPassword: String, newPassword: String, revokeOtherSessions: Bool? = nil)async throws  -> AuthResult  {
+open func changePassword(currentPassword: String, newPassword: String, revokeOtherSessions: Bool? = nil, options: RequestOptions? = nil)async throws  -> AuthResult  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_banata_auth_ffi_fn_method_banataclient_change_password(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(currentPassword),FfiConverterString.lower(newPassword),FfiConverterOptionBool.lower(revokeOtherSessions)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(currentPassword),FfiConverterString.lower(newPassword),FfiConverterOptionBool.lower(revokeOtherSessions),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
             pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
@@ -1007,12 +1007,12 @@ open func changePassword(currentPassword: String, newPassword: String, revokeOth
      * The current session and user, or none when signed out or the session has ended (the
      * stale token is then forgotten).
      */
-open func getSession()async throws  -> SessionWithUser?  {
+open func getSession(options: RequestOptions? = nil)async throws  -> SessionWithUser?  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_banata_auth_ffi_fn_method_banataclient_get_session(
-                        self.uniffiCloneHandle()
+                        self.uniffiCloneHandle(),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
             pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
@@ -1026,12 +1026,12 @@ open func getSession()async throws  -> SessionWithUser?  {
     /**
      * Every active session of the signed-in user, each with its (unsigned) token.
      */
-open func listSessions()async throws  -> [Session]  {
+open func listSessions(options: RequestOptions? = nil)async throws  -> [Session]  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_banata_auth_ffi_fn_method_banataclient_list_sessions(
-                        self.uniffiCloneHandle()
+                        self.uniffiCloneHandle(),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
             pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
@@ -1048,12 +1048,12 @@ open func listSessions()async throws  -> [Session]  {
      *
      * Emits `password.reset_requested`.
      */
-open func requestPasswordReset(email: String, redirectTo: String? = nil)async throws  -> PasswordResetRequested  {
+open func requestPasswordReset(email: String, redirectTo: String? = nil, options: RequestOptions? = nil)async throws  -> PasswordResetRequested  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_banata_auth_ffi_fn_method_banataclient_request_password_reset(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(email),FfiConverterOptionString.lower(redirectTo)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(email),FfiConverterOptionString.lower(redirectTo),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
             pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
@@ -1069,12 +1069,12 @@ open func requestPasswordReset(email: String, redirectTo: String? = nil)async th
      *
      * Emits `password.reset`.
      */
-open func resetPassword(token: String, newPassword: String)async throws   {
+open func resetPassword(token: String, newPassword: String, options: RequestOptions? = nil)async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_banata_auth_ffi_fn_method_banataclient_reset_password(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(token),FfiConverterString.lower(newPassword)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(token),FfiConverterString.lower(newPassword),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
             pollFunc: ffi_banata_auth_ffi_rust_future_poll_void,
@@ -1090,12 +1090,12 @@ open func resetPassword(token: String, newPassword: String)async throws   {
      *
      * Emits `session.revoked`.
      */
-open func revokeOtherSessions()async throws   {
+open func revokeOtherSessions(options: RequestOptions? = nil)async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_banata_auth_ffi_fn_method_banataclient_revoke_other_sessions(
-                        self.uniffiCloneHandle()
+                        self.uniffiCloneHandle(),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
             pollFunc: ffi_banata_auth_ffi_rust_future_poll_void,
@@ -1112,12 +1112,12 @@ open func revokeOtherSessions()async throws   {
      *
      * Emits `session.revoked`.
      */
-open func revokeSession(token: SessionToken)async throws   {
+open func revokeSession(token: SessionToken, options: RequestOptions? = nil)async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_banata_auth_ffi_fn_method_banataclient_revoke_session(
-                        self.uniffiCloneHandle(),FfiConverterTypeSessionToken_lower(token)
+                        self.uniffiCloneHandle(),FfiConverterTypeSessionToken_lower(token),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
             pollFunc: ffi_banata_auth_ffi_rust_future_poll_void,
@@ -1134,12 +1134,12 @@ open func revokeSession(token: SessionToken)async throws   {
      *
      * Emits `session.revoked`.
      */
-open func revokeSessions()async throws   {
+open func revokeSessions(options: RequestOptions? = nil)async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_banata_auth_ffi_fn_method_banataclient_revoke_sessions(
-                        self.uniffiCloneHandle()
+                        self.uniffiCloneHandle(),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
             pollFunc: ffi_banata_auth_ffi_rust_future_poll_void,
@@ -1155,12 +1155,12 @@ open func revokeSessions()async throws   {
      * one, or lost it). The answer does not say whether the address has an account; for a
      * signed-in user the address must be theirs and not verified yet.
      */
-open func sendVerificationEmail(email: String, callbackUrl: String? = nil)async throws  -> Status  {
+open func sendVerificationEmail(email: String, callbackUrl: String? = nil, options: RequestOptions? = nil)async throws  -> Status  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_banata_auth_ffi_fn_method_banataclient_send_verification_email(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(email),FfiConverterOptionString.lower(callbackUrl)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(email),FfiConverterOptionString.lower(callbackUrl),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
             pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
@@ -1176,12 +1176,12 @@ open func sendVerificationEmail(email: String, callbackUrl: String? = nil)async 
      *
      * Emits `session.created`.
      */
-open func signInEmail(email: String, password: String, rememberMe: Bool? = nil, callbackUrl: String? = nil)async throws  -> AuthResult  {
+open func signInEmail(email: String, password: String, rememberMe: Bool? = nil, callbackUrl: String? = nil, options: RequestOptions? = nil)async throws  -> AuthResult  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(email),FfiConverterString.lower(password),FfiConverterOptionBool.lower(rememberMe),FfiConverterOptionString.lower(callbackUrl)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(email),FfiConverterString.lower(password),FfiConverterOptionBool.lower(rememberMe),FfiConverterOptionString.lower(callbackUrl),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
             pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
@@ -1197,12 +1197,12 @@ open func signInEmail(email: String, password: String, rememberMe: Bool? = nil, 
      *
      * Emits `session.revoked`.
      */
-open func signOut()async throws   {
+open func signOut(options: RequestOptions? = nil)async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_banata_auth_ffi_fn_method_banataclient_sign_out(
-                        self.uniffiCloneHandle()
+                        self.uniffiCloneHandle(),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
             pollFunc: ffi_banata_auth_ffi_rust_future_poll_void,
@@ -1219,12 +1219,12 @@ open func signOut()async throws   {
      *
      * Emits `user.created`, `session.created`.
      */
-open func signUpEmail(name: String, email: String, password: String, image: String? = nil, callbackUrl: String? = nil, rememberMe: Bool? = nil)async throws  -> AuthResult  {
+open func signUpEmail(name: String, email: String, password: String, image: String? = nil, callbackUrl: String? = nil, rememberMe: Bool? = nil, options: RequestOptions? = nil)async throws  -> AuthResult  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_banata_auth_ffi_fn_method_banataclient_sign_up_email(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(name),FfiConverterString.lower(email),FfiConverterString.lower(password),FfiConverterOptionString.lower(image),FfiConverterOptionString.lower(callbackUrl),FfiConverterOptionBool.lower(rememberMe)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(name),FfiConverterString.lower(email),FfiConverterString.lower(password),FfiConverterOptionString.lower(image),FfiConverterOptionString.lower(callbackUrl),FfiConverterOptionBool.lower(rememberMe),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
             pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
@@ -1240,12 +1240,12 @@ open func signUpEmail(name: String, email: String, password: String, image: Stri
      *
      * Emits `user.updated`.
      */
-open func updateUser(name: String? = nil, image: String? = nil)async throws   {
+open func updateUser(name: String? = nil, image: String? = nil, options: RequestOptions? = nil)async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_banata_auth_ffi_fn_method_banataclient_update_user(
-                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(name),FfiConverterOptionString.lower(image)
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(name),FfiConverterOptionString.lower(image),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
             pollFunc: ffi_banata_auth_ffi_rust_future_poll_void,
@@ -1262,12 +1262,12 @@ open func updateUser(name: String? = nil, image: String? = nil)async throws   {
      *
      * Emits `email.verified`, `session.created`.
      */
-open func verifyEmail(token: String, callbackUrl: String? = nil)async throws  -> VerifyEmailResult  {
+open func verifyEmail(token: String, callbackUrl: String? = nil, options: RequestOptions? = nil)async throws  -> VerifyEmailResult  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_banata_auth_ffi_fn_method_banataclient_verify_email(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(token),FfiConverterOptionString.lower(callbackUrl)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(token),FfiConverterOptionString.lower(callbackUrl),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
             pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
@@ -3586,6 +3586,95 @@ public func FfiConverterTypePasswordResetRequested_lower(_ value: PasswordResetR
 
 
 /**
+ * Settings for one call; the ones not given fall back to the client's.
+ */
+public struct RequestOptions: Equatable, Hashable {
+    /**
+     * Per attempt, covering the whole response.
+     */
+    public let timeoutMs: UInt64?
+    /**
+     * Retries after the first attempt.
+     */
+    public let maxRetries: UInt32?
+    /**
+     * The `Idempotency-Key` every attempt of a POST sends (default: a new random key).
+     */
+    public let idempotencyKey: String?
+    /**
+     * Extra headers for this call.
+     */
+    public let headers: [String: String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Per attempt, covering the whole response.
+         */timeoutMs: UInt64? = nil, 
+        /**
+         * Retries after the first attempt.
+         */maxRetries: UInt32? = nil, 
+        /**
+         * The `Idempotency-Key` every attempt of a POST sends (default: a new random key).
+         */idempotencyKey: String? = nil, 
+        /**
+         * Extra headers for this call.
+         */headers: [String: String] = [:]) {
+        self.timeoutMs = timeoutMs
+        self.maxRetries = maxRetries
+        self.idempotencyKey = idempotencyKey
+        self.headers = headers
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RequestOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRequestOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RequestOptions {
+        return
+            try RequestOptions(
+                timeoutMs: FfiConverterOptionUInt64.read(from: &buf), 
+                maxRetries: FfiConverterOptionUInt32.read(from: &buf), 
+                idempotencyKey: FfiConverterOptionString.read(from: &buf), 
+                headers: FfiConverterDictionaryStringString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RequestOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionUInt64.write(value.timeoutMs, into: &buf)
+        FfiConverterOptionUInt32.write(value.maxRetries, into: &buf)
+        FfiConverterOptionString.write(value.idempotencyKey, into: &buf)
+        FfiConverterDictionaryStringString.write(value.headers, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRequestOptions_lift(_ buf: RustBuffer) throws -> RequestOptions {
+    return try FfiConverterTypeRequestOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRequestOptions_lower(_ value: RequestOptions) -> RustBuffer {
+    return FfiConverterTypeRequestOptions.lower(value)
+}
+
+
+/**
  * One signed-in device or browser.
  */
 public struct Session {
@@ -4939,6 +5028,30 @@ fileprivate struct FfiConverterOptionTypeForwardingOptions: FfiConverterRustBuff
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeRequestOptions: FfiConverterRustBuffer {
+    typealias SwiftType = RequestOptions?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRequestOptions.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRequestOptions.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeSessionWithUser: FfiConverterRustBuffer {
     typealias SwiftType = SessionWithUser?
 
@@ -5202,7 +5315,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_base_url() != 38391) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_call_operation() != 54862) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_call_operation() != 58235) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_session_token() != 15953) {
@@ -5214,52 +5327,52 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_subscribe() != 16570) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_addons_get() != 39474) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_addons_get() != 29339) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_addons_save() != 17256) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_addons_save() != 6569) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_change_password() != 48246) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_change_password() != 28561) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_get_session() != 31200) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_get_session() != 745) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_list_sessions() != 2042) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_list_sessions() != 19042) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_request_password_reset() != 43098) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_request_password_reset() != 51015) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_reset_password() != 33106) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_reset_password() != 34414) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_other_sessions() != 51400) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_other_sessions() != 10091) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_session() != 34933) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_session() != 660) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_sessions() != 57811) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_sessions() != 62715) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_send_verification_email() != 37876) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_send_verification_email() != 32572) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email() != 12387) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email() != 4697) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_out() != 10987) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_out() != 47813) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_up_email() != 18730) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_up_email() != 799) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_update_user() != 11070) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_update_user() != 46448) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email() != 25769) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email() != 42506) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_eventlistener_on_event() != 45871) {

@@ -116,6 +116,8 @@ fn method(api: &Api, op: &Op) -> String {
         let emits: Vec<String> = op.emits.iter().map(|e| format!("`{e}`")).collect();
         doc.push_str(&format!("\n\nEmits {}.", emits.join(", ")));
     }
+    params.push("options: Option<RequestOptions>".into());
+    defaults.push("options = None".into());
     let mut out = doc_lines(&doc, "    /// ");
     if !defaults.is_empty() {
         out.push_str(&format!(
@@ -124,7 +126,7 @@ fn method(api: &Api, op: &Op) -> String {
         ));
     }
     out.push_str(&format!(
-        "    pub async fn {}({}) -> Result<{}> {{\n        self.call({:?}, json!({{{}}})).await\n    }}\n\n",
+        "    pub async fn {}({}) -> Result<{}> {{\n        self.call({:?}, json!({{{}}}), options).await\n    }}\n\n",
         method_name(op),
         params.join(", "),
         rust(&op.output, false),
@@ -143,7 +145,7 @@ pub fn module(api: &Api) -> String {
          use std::sync::Arc;\n\
          use std::time::SystemTime;\n\n\
          use serde_json::json;\n\n\
-         use crate::client::BanataClient;\n\
+         use crate::client::{BanataClient, RequestOptions};\n\
          use crate::error::Result;\n\
          use crate::models::{SessionToken, wire};\n\n",
     );

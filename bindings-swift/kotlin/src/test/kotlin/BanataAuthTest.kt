@@ -258,6 +258,15 @@ suspend fun runAll(): Int = coroutineScope {
         expectThrows<BanataException.Configuration> { BanataClient("not a url") }
     }
 
+    test("per-call options override the client's timeout and retries") {
+        Scripted(200, """{"addons":{}}""", delayMs = 1_000).use { server ->
+            val client = BanataClient(server.url, apiKey = "k")
+            val quick = RequestOptions(timeoutMs = 150u, maxRetries = 0u, idempotencyKey = "fixed-key", headers = mapOf("x-trace" to "1"))
+            expectThrows<BanataException.Timeout> { runBlocking { client.addonsGet(quick) } }
+            expectEqual(1, server.requests.size, "no retry with maxRetries = 0")
+        }
+    }
+
     test("a listener receives the flow's events in order; cancelling stops it") {
         val client = BanataClient(dev.url)
         val recorder = Recorder()

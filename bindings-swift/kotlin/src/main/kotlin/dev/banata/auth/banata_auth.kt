@@ -863,7 +863,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_base_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_call_operation(`ptr`: Long,`operation`: RustBuffer.ByValue,`inputJson`: RustBuffer.ByValue,
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_call_operation(`ptr`: Long,`operation`: RustBuffer.ByValue,`inputJson`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_session_token(`ptr`: Long,
     ): Long
@@ -871,37 +871,37 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_subscribe(`ptr`: Long,`listener`: Long,`eventType`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_addons_get(`ptr`: Long,
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_addons_get(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_addons_save(`ptr`: Long,`addons`: RustBuffer.ByValue,
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_addons_save(`ptr`: Long,`addons`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_change_password(`ptr`: Long,`currentPassword`: RustBuffer.ByValue,`newPassword`: RustBuffer.ByValue,`revokeOtherSessions`: RustBuffer.ByValue,
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_change_password(`ptr`: Long,`currentPassword`: RustBuffer.ByValue,`newPassword`: RustBuffer.ByValue,`revokeOtherSessions`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_get_session(`ptr`: Long,
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_get_session(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_list_sessions(`ptr`: Long,
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_list_sessions(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_request_password_reset(`ptr`: Long,`email`: RustBuffer.ByValue,`redirectTo`: RustBuffer.ByValue,
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_request_password_reset(`ptr`: Long,`email`: RustBuffer.ByValue,`redirectTo`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_reset_password(`ptr`: Long,`token`: RustBuffer.ByValue,`newPassword`: RustBuffer.ByValue,
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_reset_password(`ptr`: Long,`token`: RustBuffer.ByValue,`newPassword`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_revoke_other_sessions(`ptr`: Long,
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_revoke_other_sessions(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_revoke_session(`ptr`: Long,`token`: Long,
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_revoke_session(`ptr`: Long,`token`: Long,`options`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_revoke_sessions(`ptr`: Long,
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_revoke_sessions(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_send_verification_email(`ptr`: Long,`email`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_send_verification_email(`ptr`: Long,`email`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email(`ptr`: Long,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`rememberMe`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email(`ptr`: Long,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`rememberMe`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_out(`ptr`: Long,
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_out(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_up_email(`ptr`: Long,`name`: RustBuffer.ByValue,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`image`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`rememberMe`: RustBuffer.ByValue,
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_up_email(`ptr`: Long,`name`: RustBuffer.ByValue,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`image`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`rememberMe`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_update_user(`ptr`: Long,`name`: RustBuffer.ByValue,`image`: RustBuffer.ByValue,
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_update_user(`ptr`: Long,`name`: RustBuffer.ByValue,`image`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_verify_email(`ptr`: Long,`token`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_verify_email(`ptr`: Long,`token`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_clone_eventlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1089,7 +1089,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_base_url() and 0xFFFF) != 38391) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_call_operation() and 0xFFFF) != 54862) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_call_operation() and 0xFFFF) != 58235) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_session_token() and 0xFFFF) != 15953) {
@@ -1101,52 +1101,52 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_subscribe() and 0xFFFF) != 16570) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_addons_get() and 0xFFFF) != 39474) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_addons_get() and 0xFFFF) != 29339) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_addons_save() and 0xFFFF) != 17256) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_addons_save() and 0xFFFF) != 6569) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_change_password() and 0xFFFF) != 48246) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_change_password() and 0xFFFF) != 28561) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_get_session() and 0xFFFF) != 31200) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_get_session() and 0xFFFF) != 745) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_list_sessions() and 0xFFFF) != 2042) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_list_sessions() and 0xFFFF) != 19042) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_request_password_reset() and 0xFFFF) != 43098) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_request_password_reset() and 0xFFFF) != 51015) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_reset_password() and 0xFFFF) != 33106) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_reset_password() and 0xFFFF) != 34414) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_other_sessions() and 0xFFFF) != 51400) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_other_sessions() and 0xFFFF) != 10091) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_session() and 0xFFFF) != 34933) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_session() and 0xFFFF) != 660) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_sessions() and 0xFFFF) != 57811) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_sessions() and 0xFFFF) != 62715) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_send_verification_email() and 0xFFFF) != 37876) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_send_verification_email() and 0xFFFF) != 32572) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email() and 0xFFFF) != 12387) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email() and 0xFFFF) != 4697) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_out() and 0xFFFF) != 10987) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_out() and 0xFFFF) != 47813) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_up_email() and 0xFFFF) != 18730) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_up_email() and 0xFFFF) != 799) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_update_user() and 0xFFFF) != 11070) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_update_user() and 0xFFFF) != 46448) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email() and 0xFFFF) != 25769) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email() and 0xFFFF) != 42506) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_eventlistener_on_event() and 0xFFFF) != 45871) {
@@ -1730,7 +1730,7 @@ public interface BanataClientInterface {
      * returns its JSON result: the same call the typed methods make, for an operation this
      * package has no typed method for yet, or for data-driven tests.
      */
-    suspend fun `callOperation`(`operation`: kotlin.String, `inputJson`: kotlin.String): kotlin.String
+    suspend fun `callOperation`(`operation`: kotlin.String, `inputJson`: kotlin.String, `options`: RequestOptions? = null): kotlin.String
     
     /**
      * The stored session token, if signed in.
@@ -1753,7 +1753,7 @@ public interface BanataClientInterface {
      * The project's add-on configuration (`{"addons":{}}` when nothing was ever saved).
      * Needs the project API key with `dashboard.read`.
      */
-    suspend fun `addonsGet`(): AddonConfig
+    suspend fun `addonsGet`(`options`: RequestOptions? = null): AddonConfig
     
     /**
      * Merges a partial change into the stored configuration and returns the result; the
@@ -1762,7 +1762,7 @@ public interface BanataClientInterface {
      *
      * Emits `addon_config.updated`.
      */
-    suspend fun `addonsSave`(`addons`: Map<kotlin.String, kotlin.Boolean>): AddonConfig
+    suspend fun `addonsSave`(`addons`: Map<kotlin.String, kotlin.Boolean>, `options`: RequestOptions? = null): AddonConfig
     
     /**
      * Changes the signed-in user's password, optionally ending every other session (the
@@ -1770,18 +1770,18 @@ public interface BanataClientInterface {
      *
      * Emits `password.changed`.
      */
-    suspend fun `changePassword`(`currentPassword`: kotlin.String, `newPassword`: kotlin.String, `revokeOtherSessions`: kotlin.Boolean? = null): AuthResult
+    suspend fun `changePassword`(`currentPassword`: kotlin.String, `newPassword`: kotlin.String, `revokeOtherSessions`: kotlin.Boolean? = null, `options`: RequestOptions? = null): AuthResult
     
     /**
      * The current session and user, or none when signed out or the session has ended (the
      * stale token is then forgotten).
      */
-    suspend fun `getSession`(): SessionWithUser?
+    suspend fun `getSession`(`options`: RequestOptions? = null): SessionWithUser?
     
     /**
      * Every active session of the signed-in user, each with its (unsigned) token.
      */
-    suspend fun `listSessions`(): List<Session>
+    suspend fun `listSessions`(`options`: RequestOptions? = null): List<Session>
     
     /**
      * Asks the server to mail a password reset link. The answer never says whether the
@@ -1789,21 +1789,21 @@ public interface BanataClientInterface {
      *
      * Emits `password.reset_requested`.
      */
-    suspend fun `requestPasswordReset`(`email`: kotlin.String, `redirectTo`: kotlin.String? = null): PasswordResetRequested
+    suspend fun `requestPasswordReset`(`email`: kotlin.String, `redirectTo`: kotlin.String? = null, `options`: RequestOptions? = null): PasswordResetRequested
     
     /**
      * Sets a new password with the token from a reset link.
      *
      * Emits `password.reset`.
      */
-    suspend fun `resetPassword`(`token`: kotlin.String, `newPassword`: kotlin.String)
+    suspend fun `resetPassword`(`token`: kotlin.String, `newPassword`: kotlin.String, `options`: RequestOptions? = null)
     
     /**
      * Ends every session of the user except the current one.
      *
      * Emits `session.revoked`.
      */
-    suspend fun `revokeOtherSessions`()
+    suspend fun `revokeOtherSessions`(`options`: RequestOptions? = null)
     
     /**
      * Ends the session with this token (from a listed session). Ending the current session
@@ -1811,7 +1811,7 @@ public interface BanataClientInterface {
      *
      * Emits `session.revoked`.
      */
-    suspend fun `revokeSession`(`token`: SessionToken)
+    suspend fun `revokeSession`(`token`: SessionToken, `options`: RequestOptions? = null)
     
     /**
      * Ends every session of the user, the current one included, and forgets the stored
@@ -1819,28 +1819,28 @@ public interface BanataClientInterface {
      *
      * Emits `session.revoked`.
      */
-    suspend fun `revokeSessions`()
+    suspend fun `revokeSessions`(`options`: RequestOptions? = null)
     
     /**
      * Mails the address a link to verify it (for a user who signed up and was not sent
      * one, or lost it). The answer does not say whether the address has an account; for a
      * signed-in user the address must be theirs and not verified yet.
      */
-    suspend fun `sendVerificationEmail`(`email`: kotlin.String, `callbackUrl`: kotlin.String? = null): Status
+    suspend fun `sendVerificationEmail`(`email`: kotlin.String, `callbackUrl`: kotlin.String? = null, `options`: RequestOptions? = null): Status
     
     /**
      * Signs in with e-mail and password; the client keeps the session token.
      *
      * Emits `session.created`.
      */
-    suspend fun `signInEmail`(`email`: kotlin.String, `password`: kotlin.String, `rememberMe`: kotlin.Boolean? = null, `callbackUrl`: kotlin.String? = null): AuthResult
+    suspend fun `signInEmail`(`email`: kotlin.String, `password`: kotlin.String, `rememberMe`: kotlin.Boolean? = null, `callbackUrl`: kotlin.String? = null, `options`: RequestOptions? = null): AuthResult
     
     /**
      * Signs out: ends the current session on the server and forgets the stored token.
      *
      * Emits `session.revoked`.
      */
-    suspend fun `signOut`()
+    suspend fun `signOut`(`options`: RequestOptions? = null)
     
     /**
      * Creates an account and, unless the server requires e-mail verification first, signs
@@ -1848,14 +1848,14 @@ public interface BanataClientInterface {
      *
      * Emits `user.created`, `session.created`.
      */
-    suspend fun `signUpEmail`(`name`: kotlin.String, `email`: kotlin.String, `password`: kotlin.String, `image`: kotlin.String? = null, `callbackUrl`: kotlin.String? = null, `rememberMe`: kotlin.Boolean? = null): AuthResult
+    suspend fun `signUpEmail`(`name`: kotlin.String, `email`: kotlin.String, `password`: kotlin.String, `image`: kotlin.String? = null, `callbackUrl`: kotlin.String? = null, `rememberMe`: kotlin.Boolean? = null, `options`: RequestOptions? = null): AuthResult
     
     /**
      * Changes the signed-in user's name or image; unset fields stay as they are.
      *
      * Emits `user.updated`.
      */
-    suspend fun `updateUser`(`name`: kotlin.String? = null, `image`: kotlin.String? = null)
+    suspend fun `updateUser`(`name`: kotlin.String? = null, `image`: kotlin.String? = null, `options`: RequestOptions? = null)
     
     /**
      * Verifies an e-mail address with the token from a verification link. When the server
@@ -1863,7 +1863,7 @@ public interface BanataClientInterface {
      *
      * Emits `email.verified`, `session.created`.
      */
-    suspend fun `verifyEmail`(`token`: kotlin.String, `callbackUrl`: kotlin.String? = null): VerifyEmailResult
+    suspend fun `verifyEmail`(`token`: kotlin.String, `callbackUrl`: kotlin.String? = null, `options`: RequestOptions? = null): VerifyEmailResult
     
     companion object
 }
@@ -2013,7 +2013,7 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
      */
     @Throws(BanataException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `callOperation`(`operation`: kotlin.String, `inputJson`: kotlin.String) : kotlin.String {
+    override suspend fun `callOperation`(`operation`: kotlin.String, `inputJson`: kotlin.String, `options`: RequestOptions?) : kotlin.String {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_call_operation(
@@ -2021,6 +2021,7 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
                 
         FfiConverterString.lower(`operation`),
         FfiConverterString.lower(`inputJson`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -2101,12 +2102,13 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
      */
     @Throws(BanataException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `addonsGet`() : AddonConfig {
+    override suspend fun `addonsGet`(`options`: RequestOptions?) : AddonConfig {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_addons_get(
                 uniffiHandle,
                 
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -2129,13 +2131,14 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
      */
     @Throws(BanataException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `addonsSave`(`addons`: Map<kotlin.String, kotlin.Boolean>) : AddonConfig {
+    override suspend fun `addonsSave`(`addons`: Map<kotlin.String, kotlin.Boolean>, `options`: RequestOptions?) : AddonConfig {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_addons_save(
                 uniffiHandle,
                 
         FfiConverterMapStringBoolean.lower(`addons`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -2157,7 +2160,7 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
      */
     @Throws(BanataException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `changePassword`(`currentPassword`: kotlin.String, `newPassword`: kotlin.String, `revokeOtherSessions`: kotlin.Boolean?) : AuthResult {
+    override suspend fun `changePassword`(`currentPassword`: kotlin.String, `newPassword`: kotlin.String, `revokeOtherSessions`: kotlin.Boolean?, `options`: RequestOptions?) : AuthResult {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_change_password(
@@ -2166,6 +2169,7 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         FfiConverterString.lower(`currentPassword`),
         FfiConverterString.lower(`newPassword`),
         FfiConverterOptionalBoolean.lower(`revokeOtherSessions`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -2185,12 +2189,13 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
      */
     @Throws(BanataException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `getSession`() : SessionWithUser? {
+    override suspend fun `getSession`(`options`: RequestOptions?) : SessionWithUser? {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_get_session(
                 uniffiHandle,
                 
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -2209,12 +2214,13 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
      */
     @Throws(BanataException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `listSessions`() : List<Session> {
+    override suspend fun `listSessions`(`options`: RequestOptions?) : List<Session> {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_list_sessions(
                 uniffiHandle,
                 
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -2236,7 +2242,7 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
      */
     @Throws(BanataException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `requestPasswordReset`(`email`: kotlin.String, `redirectTo`: kotlin.String?) : PasswordResetRequested {
+    override suspend fun `requestPasswordReset`(`email`: kotlin.String, `redirectTo`: kotlin.String?, `options`: RequestOptions?) : PasswordResetRequested {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_request_password_reset(
@@ -2244,6 +2250,7 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
                 
         FfiConverterString.lower(`email`),
         FfiConverterOptionalString.lower(`redirectTo`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -2264,7 +2271,7 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
      */
     @Throws(BanataException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `resetPassword`(`token`: kotlin.String, `newPassword`: kotlin.String) {
+    override suspend fun `resetPassword`(`token`: kotlin.String, `newPassword`: kotlin.String, `options`: RequestOptions?) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_reset_password(
@@ -2272,6 +2279,7 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
                 
         FfiConverterString.lower(`token`),
         FfiConverterString.lower(`newPassword`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_void(future, callback, continuation) },
@@ -2293,12 +2301,13 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
      */
     @Throws(BanataException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `revokeOtherSessions`() {
+    override suspend fun `revokeOtherSessions`(`options`: RequestOptions?) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_revoke_other_sessions(
                 uniffiHandle,
                 
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_void(future, callback, continuation) },
@@ -2321,13 +2330,14 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
      */
     @Throws(BanataException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `revokeSession`(`token`: SessionToken) {
+    override suspend fun `revokeSession`(`token`: SessionToken, `options`: RequestOptions?) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_revoke_session(
                 uniffiHandle,
                 
         FfiConverterTypeSessionToken.lower(`token`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_void(future, callback, continuation) },
@@ -2350,12 +2360,13 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
      */
     @Throws(BanataException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `revokeSessions`() {
+    override suspend fun `revokeSessions`(`options`: RequestOptions?) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_revoke_sessions(
                 uniffiHandle,
                 
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_void(future, callback, continuation) },
@@ -2377,7 +2388,7 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
      */
     @Throws(BanataException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `sendVerificationEmail`(`email`: kotlin.String, `callbackUrl`: kotlin.String?) : Status {
+    override suspend fun `sendVerificationEmail`(`email`: kotlin.String, `callbackUrl`: kotlin.String?, `options`: RequestOptions?) : Status {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_send_verification_email(
@@ -2385,6 +2396,7 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
                 
         FfiConverterString.lower(`email`),
         FfiConverterOptionalString.lower(`callbackUrl`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -2405,7 +2417,7 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
      */
     @Throws(BanataException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `signInEmail`(`email`: kotlin.String, `password`: kotlin.String, `rememberMe`: kotlin.Boolean?, `callbackUrl`: kotlin.String?) : AuthResult {
+    override suspend fun `signInEmail`(`email`: kotlin.String, `password`: kotlin.String, `rememberMe`: kotlin.Boolean?, `callbackUrl`: kotlin.String?, `options`: RequestOptions?) : AuthResult {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email(
@@ -2415,6 +2427,7 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         FfiConverterString.lower(`password`),
         FfiConverterOptionalBoolean.lower(`rememberMe`),
         FfiConverterOptionalString.lower(`callbackUrl`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -2435,12 +2448,13 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
      */
     @Throws(BanataException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `signOut`() {
+    override suspend fun `signOut`(`options`: RequestOptions?) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_sign_out(
                 uniffiHandle,
                 
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_void(future, callback, continuation) },
@@ -2463,7 +2477,7 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
      */
     @Throws(BanataException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `signUpEmail`(`name`: kotlin.String, `email`: kotlin.String, `password`: kotlin.String, `image`: kotlin.String?, `callbackUrl`: kotlin.String?, `rememberMe`: kotlin.Boolean?) : AuthResult {
+    override suspend fun `signUpEmail`(`name`: kotlin.String, `email`: kotlin.String, `password`: kotlin.String, `image`: kotlin.String?, `callbackUrl`: kotlin.String?, `rememberMe`: kotlin.Boolean?, `options`: RequestOptions?) : AuthResult {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_sign_up_email(
@@ -2475,6 +2489,7 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         FfiConverterOptionalString.lower(`image`),
         FfiConverterOptionalString.lower(`callbackUrl`),
         FfiConverterOptionalBoolean.lower(`rememberMe`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -2495,7 +2510,7 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
      */
     @Throws(BanataException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `updateUser`(`name`: kotlin.String?, `image`: kotlin.String?) {
+    override suspend fun `updateUser`(`name`: kotlin.String?, `image`: kotlin.String?, `options`: RequestOptions?) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_update_user(
@@ -2503,6 +2518,7 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
                 
         FfiConverterOptionalString.lower(`name`),
         FfiConverterOptionalString.lower(`image`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_void(future, callback, continuation) },
@@ -2525,7 +2541,7 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
      */
     @Throws(BanataException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `verifyEmail`(`token`: kotlin.String, `callbackUrl`: kotlin.String?) : VerifyEmailResult {
+    override suspend fun `verifyEmail`(`token`: kotlin.String, `callbackUrl`: kotlin.String?, `options`: RequestOptions?) : VerifyEmailResult {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_verify_email(
@@ -2533,6 +2549,7 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
                 
         FfiConverterString.lower(`token`),
         FfiConverterOptionalString.lower(`callbackUrl`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -5523,6 +5540,69 @@ public object FfiConverterTypePasswordResetRequested: FfiConverterRustBuffer<Pas
 
 
 /**
+ * Settings for one call; the ones not given fall back to the client's.
+ */
+data class RequestOptions (
+    /**
+     * Per attempt, covering the whole response.
+     */
+    var `timeoutMs`: kotlin.ULong? = null 
+    , 
+    /**
+     * Retries after the first attempt.
+     */
+    var `maxRetries`: kotlin.UInt? = null 
+    , 
+    /**
+     * The `Idempotency-Key` every attempt of a POST sends (default: a new random key).
+     */
+    var `idempotencyKey`: kotlin.String? = null 
+    , 
+    /**
+     * Extra headers for this call.
+     */
+    var `headers`: Map<kotlin.String, kotlin.String> = mapOf() 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRequestOptions: FfiConverterRustBuffer<RequestOptions> {
+    override fun read(buf: ByteBuffer): RequestOptions {
+        return RequestOptions(
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterMapStringString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RequestOptions) = (
+            FfiConverterOptionalULong.allocationSize(value.`timeoutMs`) +
+            FfiConverterOptionalUInt.allocationSize(value.`maxRetries`) +
+            FfiConverterOptionalString.allocationSize(value.`idempotencyKey`) +
+            FfiConverterMapStringString.allocationSize(value.`headers`)
+    )
+
+    override fun write(value: RequestOptions, buf: ByteBuffer) {
+            FfiConverterOptionalULong.write(value.`timeoutMs`, buf)
+            FfiConverterOptionalUInt.write(value.`maxRetries`, buf)
+            FfiConverterOptionalString.write(value.`idempotencyKey`, buf)
+            FfiConverterMapStringString.write(value.`headers`, buf)
+    }
+}
+
+
+
+/**
  * One signed-in device or browser.
  */
 data class Session (
@@ -7187,6 +7267,38 @@ public object FfiConverterOptionalTypeForwardingOptions: FfiConverterRustBuffer<
         } else {
             buf.put(1)
             FfiConverterTypeForwardingOptions.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeRequestOptions: FfiConverterRustBuffer<RequestOptions?> {
+    override fun read(buf: ByteBuffer): RequestOptions? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeRequestOptions.read(buf)
+    }
+
+    override fun allocationSize(value: RequestOptions?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeRequestOptions.allocationSize(value)
+        }
+    }
+
+    override fun write(value: RequestOptions?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeRequestOptions.write(value, buf)
         }
     }
 }
