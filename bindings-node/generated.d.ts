@@ -194,6 +194,88 @@ export interface EventData {
 }
 
 /**
+ * Counters of the whole pipeline: the sums over destinations, plus events the intake dropped.
+ */
+export interface ForwardingStats {
+  /**
+   * Messages waiting or being sent.
+   */
+  queued: number
+  /**
+   * Messages the services accepted.
+   */
+  sent: number
+  /**
+   * Delivery attempts repeated after a retryable failure.
+   */
+  retried: number
+  /**
+   * Messages the services refused for good.
+   */
+  failed: number
+  /**
+   * Messages and events dropped (queues full, shutdown out of time).
+   */
+  dropped: number
+  /**
+   * The same per add-on with credentials.
+   */
+  destinations: DestinationStats[]
+}
+
+/**
+ * Counters of one destination.
+ */
+export interface DestinationStats {
+  /**
+   * The add-on id.
+   */
+  addon: string
+  /**
+   * Messages waiting or being sent.
+   */
+  queued: number
+  /**
+   * Messages the service accepted.
+   */
+  sent: number
+  /**
+   * Delivery attempts repeated after a retryable failure.
+   */
+  retried: number
+  /**
+   * Messages the service refused for good.
+   */
+  failed: number
+  /**
+   * Messages dropped because the queue was full or shutdown ran out of time.
+   */
+  dropped: number
+}
+
+/**
+ * A delivery that failed for good (a 4xx other than 408/429/413, or an event too large alone).
+ */
+export interface ForwardingFailure {
+  /**
+   * The add-on id, e.g. `"segment"`.
+   */
+  addon: string
+  /**
+   * The service's HTTP status, when it answered.
+   */
+  status: number | null
+  /**
+   * What went wrong (never a credential).
+   */
+  message: string
+  /**
+   * How many events were lost.
+   */
+  events: number
+}
+
+/**
  * Sign-up with e-mail and password.
  */
 export interface SignUpEmail {

@@ -31,7 +31,7 @@ export interface SessionStore {
 // The models (User, Session, AuthResult, ...) and the resource classes `Auth` and `Addons` are
 // generated from the core's operation list.
 export * from './generated'
-import type { Auth, Addons, AddonSettings, AuthEvent } from './generated'
+import type { Auth, Addons, AddonSettings, AuthEvent, ForwardingFailure, ForwardingStats } from './generated'
 
 export type AddonUpdate = Record<string, boolean | Partial<AddonSettings>>
 
@@ -147,30 +147,8 @@ export interface ForwarderOptions {
   onError?: (failure: ForwardingFailure) => void
 }
 
-export interface ForwardingFailure {
-  addon: string
-  status: number | null
-  message: string
-  events: number
-}
 
-export interface DestinationStats {
-  addon: string
-  queued: number
-  sent: number
-  retried: number
-  failed: number
-  dropped: number
-}
 
-export interface ForwardingStats {
-  queued: number
-  sent: number
-  retried: number
-  failed: number
-  dropped: number
-  destinations: DestinationStats[]
-}
 
 /** Forwards a client's auth events to the add-ons enabled in the dashboard. */
 export declare class Forwarder {

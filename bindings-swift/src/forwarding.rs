@@ -7,6 +7,7 @@ use banata_auth::addons;
 
 use crate::client::BanataClient;
 use crate::error::Result;
+use crate::generated::{ForwardingFailure, ForwardingStats};
 
 /// Credentials for the add-on services. An object, not a record, so no generated
 /// `toString()` / `description` can print them. Unset ones come from the environment when the
@@ -96,41 +97,17 @@ impl Default for ForwardingOptions {
     }
 }
 
-/// A batch an add-on refused for good.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct ForwardingFailure {
-    pub addon: String,
-    pub status: Option<u16>,
-    pub detail: String,
-    pub events: u64,
-}
-
 /// Receives batches that failed for good, on a forwarding thread.
 #[uniffi::export(with_foreign)]
 pub trait ForwardingErrorListener: Send + Sync {
     fn on_error(&self, failure: ForwardingFailure);
 }
 
-/// Counters of one add-on.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct DestinationStats {
-    pub addon: String,
-    pub queued: u64,
-    pub sent: u64,
-    pub retried: u64,
-    pub failed: u64,
-    pub dropped: u64,
-}
-
-/// Counters of the whole pipeline and per add-on.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct ForwardingStats {
-    pub queued: u64,
-    pub sent: u64,
-    pub retried: u64,
-    pub failed: u64,
-    pub dropped: u64,
-    pub destinations: Vec<DestinationStats>,
+/// A core value as its generated record (the same JSON form in every language).
+fn record<T: serde::Serialize, R: serde::de::DeserializeOwned>(value: &T) -> R {
+    serde_json::to_value(value)
+        .and_then(serde_json::from_value)
+        .expect("the generated record matches the core type")
 }
 
 /// Forwards a client's auth events to the add-ons enabled in the dashboard.
@@ -172,14 +149,7 @@ impl Forwarder {
         };
         let mut config = addons::ForwardingConfig::from_options(core_options)?;
         if let Some(listener) = on_error {
-            config = config.on_error(move |failure| {
-                listener.on_error(ForwardingFailure {
-                    addon: failure.addon.clone(),
-                    status: failure.status,
-                    detail: failure.message.clone(),
-                    events: failure.events,
-                })
-            });
+            config = config.on_error(move |failure| listener.on_error(record(failure)));
         }
         let forwarder = addons::Forwarder::start(&client.client, config)?;
         Ok(Arc::new(Forwarder {
@@ -189,26 +159,7 @@ impl Forwarder {
 
     /// The counters.
     pub fn stats(&self) -> ForwardingStats {
-        let stats = self.forwarder.stats();
-        ForwardingStats {
-            queued: stats.queued,
-            sent: stats.sent,
-            retried: stats.retried,
-            failed: stats.failed,
-            dropped: stats.dropped,
-            destinations: stats
-                .destinations
-                .into_iter()
-                .map(|d| DestinationStats {
-                    addon: d.addon,
-                    queued: d.queued,
-                    sent: d.sent,
-                    retried: d.retried,
-                    failed: d.failed,
-                    dropped: d.dropped,
-                })
-                .collect(),
-        }
+        record(&self.forwarder.stats())
     }
 }
 

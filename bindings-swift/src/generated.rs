@@ -198,6 +198,69 @@ pub struct EventData {
     pub extra_json: Option<String>,
 }
 
+/// Counters of the whole pipeline: the sums over destinations, plus events the intake dropped.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct ForwardingStats {
+    /// Messages waiting or being sent.
+    #[serde(rename = "queued")]
+    pub queued: u64,
+    /// Messages the services accepted.
+    #[serde(rename = "sent")]
+    pub sent: u64,
+    /// Delivery attempts repeated after a retryable failure.
+    #[serde(rename = "retried")]
+    pub retried: u64,
+    /// Messages the services refused for good.
+    #[serde(rename = "failed")]
+    pub failed: u64,
+    /// Messages and events dropped (queues full, shutdown out of time).
+    #[serde(rename = "dropped")]
+    pub dropped: u64,
+    /// The same per add-on with credentials.
+    #[serde(rename = "destinations")]
+    pub destinations: Vec<DestinationStats>,
+}
+
+/// Counters of one destination.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct DestinationStats {
+    /// The add-on id.
+    #[serde(rename = "addon")]
+    pub addon: String,
+    /// Messages waiting or being sent.
+    #[serde(rename = "queued")]
+    pub queued: u64,
+    /// Messages the service accepted.
+    #[serde(rename = "sent")]
+    pub sent: u64,
+    /// Delivery attempts repeated after a retryable failure.
+    #[serde(rename = "retried")]
+    pub retried: u64,
+    /// Messages the service refused for good.
+    #[serde(rename = "failed")]
+    pub failed: u64,
+    /// Messages dropped because the queue was full or shutdown ran out of time.
+    #[serde(rename = "dropped")]
+    pub dropped: u64,
+}
+
+/// A delivery that failed for good (a 4xx other than 408/429/413, or an event too large alone).
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct ForwardingFailure {
+    /// The add-on id, e.g. `"segment"`.
+    #[serde(rename = "addon")]
+    pub addon: String,
+    /// The service's HTTP status, when it answered.
+    #[serde(rename = "status")]
+    pub status: Option<u16>,
+    /// What went wrong (never a credential).
+    #[serde(rename = "message")]
+    pub message: String,
+    /// How many events were lost.
+    #[serde(rename = "events")]
+    pub events: u64,
+}
+
 #[uniffi::export(async_runtime = "tokio")]
 impl BanataClient {
     /// Creates an account and, unless the server requires e-mail verification first, signs

@@ -24,8 +24,7 @@ pub use client::{BanataClient, ClientOptions, RequestOptions};
 pub use error::BanataError;
 pub use events::{EventListener, EventSubscription};
 pub use forwarding::{
-    DestinationStats, Forwarder, ForwardingCredentials, ForwardingErrorListener, ForwardingFailure,
-    ForwardingOptions, ForwardingStats,
+    Forwarder, ForwardingCredentials, ForwardingErrorListener, ForwardingOptions,
 };
 pub use generated::*;
 pub use models::SessionToken;

@@ -113,10 +113,14 @@ impl std::fmt::Debug for Operation {
 }
 
 /// Models the bindings need beyond the operations' inputs and outputs: the events listeners
-/// receive. Each adds its JSON Schema to a generator and returns a reference to it.
+/// receive, and the forwarding counters and failures. Each adds its JSON Schema to a generator and returns a reference to it.
 #[cfg(feature = "schema")]
 pub fn models() -> &'static [fn(&mut schemars::SchemaGenerator) -> schemars::Schema] {
-    &[|g| g.subschema_for::<crate::AuthEvent>()]
+    &[
+        |g| g.subschema_for::<crate::AuthEvent>(),
+        |g| g.subschema_for::<crate::addons::ForwardingStats>(),
+        |g| g.subschema_for::<crate::addons::ForwardingError>(),
+    ]
 }
 
 /// Every operation of the client, in declaration order.

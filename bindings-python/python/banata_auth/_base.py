@@ -111,6 +111,15 @@ class _AddonConfigMixin:
         return sorted(k for k, v in self.addons.items() if v.enabled)
 
 
+class _ForwardingStatsMixin:
+    __slots__ = ()
+    destinations: list[Any]
+
+    def for_addon(self, addon: str) -> Any:
+        """The counters of one add-on, or ``None`` when it has no credentials."""
+        return next((d for d in self.destinations if d.addon == addon), None)
+
+
 class _AuthEventMixin:
     __slots__ = ()
 

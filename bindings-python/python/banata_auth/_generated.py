@@ -8,6 +8,7 @@ from ._base import (
     _AddonConfigMixin,
     _AsyncResource,
     _AuthEventMixin,
+    _ForwardingStatsMixin,
     _Model,
     _optional,
     _Resource,
@@ -579,6 +580,168 @@ class EventData(_Model):
         return wire
 
 
+class ForwardingStats(_ForwardingStatsMixin, _Model):
+    """Counters of the whole pipeline: the sums over destinations, plus events the intake dropped."""
+
+    __slots__ = ("queued", "sent", "retried", "failed", "dropped", "destinations",)
+
+    queued: int
+    """Messages waiting or being sent."""
+    sent: int
+    """Messages the services accepted."""
+    retried: int
+    """Delivery attempts repeated after a retryable failure."""
+    failed: int
+    """Messages the services refused for good."""
+    dropped: int
+    """Messages and events dropped (queues full, shutdown out of time)."""
+    destinations: list[DestinationStats]
+    """The same per add-on with credentials."""
+
+    def __init__(
+        self,
+        queued: int,
+        sent: int,
+        retried: int,
+        failed: int,
+        dropped: int,
+        destinations: list[DestinationStats],
+    ) -> None:
+        _set(self, "queued", queued)
+        _set(self, "sent", sent)
+        _set(self, "retried", retried)
+        _set(self, "failed", failed)
+        _set(self, "dropped", dropped)
+        _set(self, "destinations", destinations)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> ForwardingStats:
+        """Reads the JSON form."""
+        return cls(
+            queued=wire["queued"],
+            sent=wire["sent"],
+            retried=wire["retried"],
+            failed=wire["failed"],
+            dropped=wire["dropped"],
+            destinations=[DestinationStats.from_wire(x) for x in wire["destinations"]],
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["queued"] = _to_wire(self.queued)
+        wire["sent"] = _to_wire(self.sent)
+        wire["retried"] = _to_wire(self.retried)
+        wire["failed"] = _to_wire(self.failed)
+        wire["dropped"] = _to_wire(self.dropped)
+        wire["destinations"] = _to_wire(self.destinations)
+        return wire
+
+
+class DestinationStats(_Model):
+    """Counters of one destination."""
+
+    __slots__ = ("addon", "queued", "sent", "retried", "failed", "dropped",)
+
+    addon: str
+    """The add-on id."""
+    queued: int
+    """Messages waiting or being sent."""
+    sent: int
+    """Messages the service accepted."""
+    retried: int
+    """Delivery attempts repeated after a retryable failure."""
+    failed: int
+    """Messages the service refused for good."""
+    dropped: int
+    """Messages dropped because the queue was full or shutdown ran out of time."""
+
+    def __init__(
+        self,
+        addon: str,
+        queued: int,
+        sent: int,
+        retried: int,
+        failed: int,
+        dropped: int,
+    ) -> None:
+        _set(self, "addon", addon)
+        _set(self, "queued", queued)
+        _set(self, "sent", sent)
+        _set(self, "retried", retried)
+        _set(self, "failed", failed)
+        _set(self, "dropped", dropped)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> DestinationStats:
+        """Reads the JSON form."""
+        return cls(
+            addon=wire["addon"],
+            queued=wire["queued"],
+            sent=wire["sent"],
+            retried=wire["retried"],
+            failed=wire["failed"],
+            dropped=wire["dropped"],
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["addon"] = _to_wire(self.addon)
+        wire["queued"] = _to_wire(self.queued)
+        wire["sent"] = _to_wire(self.sent)
+        wire["retried"] = _to_wire(self.retried)
+        wire["failed"] = _to_wire(self.failed)
+        wire["dropped"] = _to_wire(self.dropped)
+        return wire
+
+
+class ForwardingFailure(_Model):
+    """A delivery that failed for good (a 4xx other than 408/429/413, or an event too large alone)."""
+
+    __slots__ = ("addon", "status", "message", "events",)
+
+    addon: str
+    """The add-on id, e.g. ``"segment"``."""
+    status: int | None
+    """The service's HTTP status, when it answered."""
+    message: str
+    """What went wrong (never a credential)."""
+    events: int
+    """How many events were lost."""
+
+    def __init__(
+        self,
+        addon: str,
+        status: int | None,
+        message: str,
+        events: int,
+    ) -> None:
+        _set(self, "addon", addon)
+        _set(self, "status", status)
+        _set(self, "message", message)
+        _set(self, "events", events)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> ForwardingFailure:
+        """Reads the JSON form."""
+        return cls(
+            addon=wire["addon"],
+            status=wire["status"],
+            message=wire["message"],
+            events=wire["events"],
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["addon"] = _to_wire(self.addon)
+        wire["status"] = _to_wire(self.status)
+        wire["message"] = _to_wire(self.message)
+        wire["events"] = _to_wire(self.events)
+        return wire
+
+
 class Auth(_Resource):
     """``client.auth``."""
 
@@ -1023,6 +1186,9 @@ __all__ = [
     "AddonSettings",
     "AuthEvent",
     "EventData",
+    "ForwardingStats",
+    "DestinationStats",
+    "ForwardingFailure",
     "Auth",
     "AsyncAuth",
     "Addons",

@@ -8,51 +8,16 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from . import _native
+from ._generated import DestinationStats, ForwardingFailure, ForwardingStats
 from .client import AsyncClient, Client
 
 if TYPE_CHECKING:
     from types import TracebackType
 
 __all__ = ["Forwarder", "ForwardingStats", "DestinationStats", "ForwardingFailure"]
-
-
-@dataclass(frozen=True, slots=True)
-class DestinationStats:
-    addon: str
-    queued: int
-    sent: int
-    retried: int
-    failed: int
-    dropped: int
-
-
-@dataclass(frozen=True, slots=True)
-class ForwardingStats:
-    """Counters of the pipeline: totals, and one entry per add-on with credentials."""
-
-    queued: int
-    sent: int
-    retried: int
-    failed: int
-    dropped: int
-    destinations: list[DestinationStats] = field(default_factory=list)
-
-    def for_addon(self, addon: str) -> DestinationStats | None:
-        return next((d for d in self.destinations if d.addon == addon), None)
-
-
-@dataclass(frozen=True, slots=True)
-class ForwardingFailure:
-    """A batch that failed for good (a 4xx other than 408/413/429, or retries exhausted)."""
-
-    addon: str
-    status: int | None
-    message: str
-    events: int
 
 
 class Forwarder:
@@ -91,7 +56,7 @@ class Forwarder:
             handler = on_error
 
             def callback(report: str) -> None:
-                handler(ForwardingFailure(**json.loads(report)))
+                handler(ForwardingFailure.from_wire(json.loads(report)))
 
         self._native = _native.NativeForwarder(
             client._native,
@@ -129,9 +94,7 @@ class Forwarder:
         await self._native.shutdown(timeout, asynchronous=True)
 
     def stats(self) -> ForwardingStats:
-        raw = json.loads(self._native.stats())
-        destinations = [DestinationStats(**d) for d in raw.pop("destinations")]
-        return ForwardingStats(**raw, destinations=destinations)
+        return ForwardingStats.from_wire(json.loads(self._native.stats()))
 
     def __enter__(self) -> Forwarder:
         return self

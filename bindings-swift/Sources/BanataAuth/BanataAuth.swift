@@ -3054,19 +3054,55 @@ public func FfiConverterTypeClientOptions_lower(_ value: ClientOptions) -> RustB
 
 
 /**
- * Counters of one add-on.
+ * Counters of one destination.
  */
 public struct DestinationStats: Equatable, Hashable {
+    /**
+     * The add-on id.
+     */
     public let addon: String
+    /**
+     * Messages waiting or being sent.
+     */
     public let queued: UInt64
+    /**
+     * Messages the service accepted.
+     */
     public let sent: UInt64
+    /**
+     * Delivery attempts repeated after a retryable failure.
+     */
     public let retried: UInt64
+    /**
+     * Messages the service refused for good.
+     */
     public let failed: UInt64
+    /**
+     * Messages dropped because the queue was full or shutdown ran out of time.
+     */
     public let dropped: UInt64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(addon: String, queued: UInt64, sent: UInt64, retried: UInt64, failed: UInt64, dropped: UInt64) {
+    public init(
+        /**
+         * The add-on id.
+         */addon: String, 
+        /**
+         * Messages waiting or being sent.
+         */queued: UInt64, 
+        /**
+         * Messages the service accepted.
+         */sent: UInt64, 
+        /**
+         * Delivery attempts repeated after a retryable failure.
+         */retried: UInt64, 
+        /**
+         * Messages the service refused for good.
+         */failed: UInt64, 
+        /**
+         * Messages dropped because the queue was full or shutdown ran out of time.
+         */dropped: UInt64) {
         self.addon = addon
         self.queued = queued
         self.sent = sent
@@ -3258,20 +3294,44 @@ public func FfiConverterTypeEventData_lower(_ value: EventData) -> RustBuffer {
 
 
 /**
- * A batch an add-on refused for good.
+ * A delivery that failed for good (a 4xx other than 408/429/413, or an event too large alone).
  */
 public struct ForwardingFailure: Equatable, Hashable {
+    /**
+     * The add-on id, e.g. `"segment"`.
+     */
     public let addon: String
+    /**
+     * The service's HTTP status, when it answered.
+     */
     public let status: UInt16?
-    public let detail: String
+    /**
+     * What went wrong (never a credential).
+     */
+    public let message: String
+    /**
+     * How many events were lost.
+     */
     public let events: UInt64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(addon: String, status: UInt16?, detail: String, events: UInt64) {
+    public init(
+        /**
+         * The add-on id, e.g. `"segment"`.
+         */addon: String, 
+        /**
+         * The service's HTTP status, when it answered.
+         */status: UInt16?, 
+        /**
+         * What went wrong (never a credential).
+         */message: String, 
+        /**
+         * How many events were lost.
+         */events: UInt64) {
         self.addon = addon
         self.status = status
-        self.detail = detail
+        self.message = message
         self.events = events
     }
 
@@ -3293,7 +3353,7 @@ public struct FfiConverterTypeForwardingFailure: FfiConverterRustBuffer {
             try ForwardingFailure(
                 addon: FfiConverterString.read(from: &buf), 
                 status: FfiConverterOptionUInt16.read(from: &buf), 
-                detail: FfiConverterString.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf), 
                 events: FfiConverterUInt64.read(from: &buf)
         )
     }
@@ -3301,7 +3361,7 @@ public struct FfiConverterTypeForwardingFailure: FfiConverterRustBuffer {
     public static func write(_ value: ForwardingFailure, into buf: inout [UInt8]) {
         FfiConverterString.write(value.addon, into: &buf)
         FfiConverterOptionUInt16.write(value.status, into: &buf)
-        FfiConverterString.write(value.detail, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
         FfiConverterUInt64.write(value.events, into: &buf)
     }
 }
@@ -3454,19 +3514,55 @@ public func FfiConverterTypeForwardingOptions_lower(_ value: ForwardingOptions) 
 
 
 /**
- * Counters of the whole pipeline and per add-on.
+ * Counters of the whole pipeline: the sums over destinations, plus events the intake dropped.
  */
 public struct ForwardingStats: Equatable, Hashable {
+    /**
+     * Messages waiting or being sent.
+     */
     public let queued: UInt64
+    /**
+     * Messages the services accepted.
+     */
     public let sent: UInt64
+    /**
+     * Delivery attempts repeated after a retryable failure.
+     */
     public let retried: UInt64
+    /**
+     * Messages the services refused for good.
+     */
     public let failed: UInt64
+    /**
+     * Messages and events dropped (queues full, shutdown out of time).
+     */
     public let dropped: UInt64
+    /**
+     * The same per add-on with credentials.
+     */
     public let destinations: [DestinationStats]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(queued: UInt64, sent: UInt64, retried: UInt64, failed: UInt64, dropped: UInt64, destinations: [DestinationStats]) {
+    public init(
+        /**
+         * Messages waiting or being sent.
+         */queued: UInt64, 
+        /**
+         * Messages the services accepted.
+         */sent: UInt64, 
+        /**
+         * Delivery attempts repeated after a retryable failure.
+         */retried: UInt64, 
+        /**
+         * Messages the services refused for good.
+         */failed: UInt64, 
+        /**
+         * Messages and events dropped (queues full, shutdown out of time).
+         */dropped: UInt64, 
+        /**
+         * The same per add-on with credentials.
+         */destinations: [DestinationStats]) {
         self.queued = queued
         self.sent = sent
         self.retried = retried
@@ -5390,10 +5486,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_forwarder_shutdown() != 35179) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_forwarder_stats() != 29692) {
+    if (uniffi_banata_auth_ffi_checksum_method_forwarder_stats() != 57043) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_forwardingerrorlistener_on_error() != 58251) {
+    if (uniffi_banata_auth_ffi_checksum_method_forwardingerrorlistener_on_error() != 59956) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_sessiontoken_expose() != 17383) {

@@ -11,6 +11,8 @@ pub enum Ty {
     Str,
     Bool,
     Int,
+    /// An unsigned integer of this many bits (Swift/Kotlin keep the width).
+    UInt(u8),
     Num,
     /// An RFC 3339 string on the wire.
     Time,
@@ -221,6 +223,9 @@ pub fn ty(schema: &Value) -> Ty {
         ("string", Some("secret")) => Ty::Secret,
         ("string", _) => Ty::Str,
         ("boolean", _) => Ty::Bool,
+        ("integer", Some("uint16")) => Ty::UInt(16),
+        ("integer", Some("uint32")) => Ty::UInt(32),
+        ("integer", Some("uint64")) => Ty::UInt(64),
         ("integer", _) => Ty::Int,
         ("number", _) => Ty::Num,
         ("null", _) => Ty::Unit,

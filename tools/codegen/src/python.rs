@@ -9,6 +9,7 @@ use crate::model::{Api, Field, Model, Op, Ty, pascal, snake};
 const MIXINS: &[(&str, &str)] = &[
     ("AddonConfig", "_AddonConfigMixin"),
     ("AuthEvent", "_AuthEventMixin"),
+    ("ForwardingStats", "_ForwardingStatsMixin"),
 ];
 
 fn py(api_models: &[&str], ty: &Ty, input: bool) -> String {
@@ -16,7 +17,7 @@ fn py(api_models: &[&str], ty: &Ty, input: bool) -> String {
         Ty::Str | Ty::Secret => "str".into(),
         Ty::Time => "datetime".into(),
         Ty::Bool => "bool".into(),
-        Ty::Int => "int".into(),
+        Ty::Int | Ty::UInt(_) => "int".into(),
         Ty::Num => "float".into(),
         Ty::Unknown => "Any".into(),
         Ty::Unit => "None".into(),
@@ -301,7 +302,7 @@ pub fn module(api: &Api) -> String {
         "\"\"\"The models and resource classes of ``banata_auth``, from the core's declarations.\"\"\"\n\n\
          from __future__ import annotations\n\n\
 \
-         from ._base import (\n    _AddonConfigMixin,\n    _AsyncResource,\n    _AuthEventMixin,\n    _Model,\n    _optional,\n    _Resource,\n    _set,\n    _time,\n    _to_wire,\n)\n\n\
+         from ._base import (\n    _AddonConfigMixin,\n    _AsyncResource,\n    _AuthEventMixin,\n    _ForwardingStatsMixin,\n    _Model,\n    _optional,\n    _Resource,\n    _set,\n    _time,\n    _to_wire,\n)\n\n\
          TYPE_CHECKING = False  # `typing` is for type checkers only: it costs start-up time\n\
          if TYPE_CHECKING:\n    from collections.abc import Mapping, Sequence\n    from datetime import datetime\n    from typing import Any\n\n    from ._types import RequestOptions\n\n",
     );

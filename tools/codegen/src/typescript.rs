@@ -8,7 +8,7 @@ fn ts(ty: &Ty, input: bool) -> String {
     match ty {
         Ty::Str | Ty::Time | Ty::Secret => "string".into(),
         Ty::Bool => "boolean".into(),
-        Ty::Int | Ty::Num => "number".into(),
+        Ty::Int | Ty::UInt(_) | Ty::Num => "number".into(),
         Ty::Unknown => "unknown".into(),
         Ty::Unit => "void".into(),
         Ty::List(t) => format!("{}[]", ts(t, input)),

@@ -12,6 +12,7 @@ fn rust(ty: &Ty, input: bool) -> String {
         Ty::Time => "SystemTime".into(),
         Ty::Bool => "bool".into(),
         Ty::Int => "i64".into(),
+        Ty::UInt(bits) => format!("u{bits}"),
         Ty::Num => "f64".into(),
         Ty::Unit => "()".into(),
         Ty::List(t) => format!("Vec<{}>", rust(t, input)),

@@ -58,6 +58,8 @@ use crate::transport::RequestOptions;
 
 /// A delivery that failed for good (a 4xx other than 408/429/413, or an event too large alone).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "ForwardingFailure"))]
 pub struct ForwardingError {
     /// The add-on id, e.g. `"segment"`.
     pub addon: String,
@@ -165,6 +167,7 @@ pub(crate) struct Settings {
 
 /// Counters of one destination.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DestinationStats {
     /// The add-on id.
     pub addon: String,
@@ -182,12 +185,19 @@ pub struct DestinationStats {
 
 /// Counters of the whole pipeline: the sums over destinations, plus events the intake dropped.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ForwardingStats {
+    /// Messages waiting or being sent.
     pub queued: u64,
+    /// Messages the services accepted.
     pub sent: u64,
+    /// Delivery attempts repeated after a retryable failure.
     pub retried: u64,
+    /// Messages the services refused for good.
     pub failed: u64,
+    /// Messages and events dropped (queues full, shutdown out of time).
     pub dropped: u64,
+    /// The same per add-on with credentials.
     pub destinations: Vec<DestinationStats>,
 }
 

@@ -1164,10 +1164,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_forwarder_shutdown() and 0xFFFF) != 35179) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_forwarder_stats() and 0xFFFF) != 29692) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_forwarder_stats() and 0xFFFF) != 57043) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_forwardingerrorlistener_on_error() and 0xFFFF) != 58251) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_forwardingerrorlistener_on_error() and 0xFFFF) != 59956) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_sessiontoken_expose() and 0xFFFF) != 17383) {
@@ -5130,19 +5130,37 @@ public object FfiConverterTypeClientOptions: FfiConverterRustBuffer<ClientOption
 
 
 /**
- * Counters of one add-on.
+ * Counters of one destination.
  */
 data class DestinationStats (
+    /**
+     * The add-on id.
+     */
     var `addon`: kotlin.String
     , 
+    /**
+     * Messages waiting or being sent.
+     */
     var `queued`: kotlin.ULong
     , 
+    /**
+     * Messages the service accepted.
+     */
     var `sent`: kotlin.ULong
     , 
+    /**
+     * Delivery attempts repeated after a retryable failure.
+     */
     var `retried`: kotlin.ULong
     , 
+    /**
+     * Messages the service refused for good.
+     */
     var `failed`: kotlin.ULong
     , 
+    /**
+     * Messages dropped because the queue was full or shutdown ran out of time.
+     */
     var `dropped`: kotlin.ULong
     
 ){
@@ -5287,15 +5305,27 @@ public object FfiConverterTypeEventData: FfiConverterRustBuffer<EventData> {
 
 
 /**
- * A batch an add-on refused for good.
+ * A delivery that failed for good (a 4xx other than 408/429/413, or an event too large alone).
  */
 data class ForwardingFailure (
+    /**
+     * The add-on id, e.g. `"segment"`.
+     */
     var `addon`: kotlin.String
     , 
+    /**
+     * The service's HTTP status, when it answered.
+     */
     var `status`: kotlin.UShort?
     , 
-    var `detail`: kotlin.String
+    /**
+     * What went wrong (never a credential).
+     */
+    var `message`: kotlin.String
     , 
+    /**
+     * How many events were lost.
+     */
     var `events`: kotlin.ULong
     
 ){
@@ -5323,14 +5353,14 @@ public object FfiConverterTypeForwardingFailure: FfiConverterRustBuffer<Forwardi
     override fun allocationSize(value: ForwardingFailure) = (
             FfiConverterString.allocationSize(value.`addon`) +
             FfiConverterOptionalUShort.allocationSize(value.`status`) +
-            FfiConverterString.allocationSize(value.`detail`) +
+            FfiConverterString.allocationSize(value.`message`) +
             FfiConverterULong.allocationSize(value.`events`)
     )
 
     override fun write(value: ForwardingFailure, buf: ByteBuffer) {
             FfiConverterString.write(value.`addon`, buf)
             FfiConverterOptionalUShort.write(value.`status`, buf)
-            FfiConverterString.write(value.`detail`, buf)
+            FfiConverterString.write(value.`message`, buf)
             FfiConverterULong.write(value.`events`, buf)
     }
 }
@@ -5440,19 +5470,37 @@ public object FfiConverterTypeForwardingOptions: FfiConverterRustBuffer<Forwardi
 
 
 /**
- * Counters of the whole pipeline and per add-on.
+ * Counters of the whole pipeline: the sums over destinations, plus events the intake dropped.
  */
 data class ForwardingStats (
+    /**
+     * Messages waiting or being sent.
+     */
     var `queued`: kotlin.ULong
     , 
+    /**
+     * Messages the services accepted.
+     */
     var `sent`: kotlin.ULong
     , 
+    /**
+     * Delivery attempts repeated after a retryable failure.
+     */
     var `retried`: kotlin.ULong
     , 
+    /**
+     * Messages the services refused for good.
+     */
     var `failed`: kotlin.ULong
     , 
+    /**
+     * Messages and events dropped (queues full, shutdown out of time).
+     */
     var `dropped`: kotlin.ULong
     , 
+    /**
+     * The same per add-on with credentials.
+     */
     var `destinations`: List<DestinationStats>
     
 ){
