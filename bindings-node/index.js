@@ -113,36 +113,44 @@ function invoker(nativeClient) {
   }
 }
 
-// The function the native side calls per event. Made in its own scope: the native side holds it
-// strongly, and a closure sharing a scope with the handle would keep the handle alive.
-function dispatcher(listener) {
-  return (json) => {
-    try {
-      listener(JSON.parse(json))
-    } catch (error) {
-      // A listener's exception never reaches the flow that emitted the event.
-      warn('a Banata event listener', error)
+// The one function the native side calls per event, with the ids of the listeners it matches:
+// the event is parsed once for all of them. Made in its own scope, so that it (held strongly by
+// the native side) keeps no handle alive.
+function fanOut(listeners) {
+  return (document) => {
+    const [ids, event] = JSON.parse(document)
+    for (const id of ids) {
+      const listener = listeners.get(id)
+      if (listener === undefined) continue
+      try {
+        listener(event)
+      } catch (error) {
+        // A listener's exception never reaches the flow that emitted the event.
+        warn('a Banata event listener', error)
+      }
     }
   }
 }
 
-function subscriptionHandle(subscription, subscriptions) {
+function subscriptionHandle(subscription, subscriptions, listeners) {
   const close = () => {
     subscription.close()
     subscriptions.delete(subscription)
+    listeners.delete(subscription.id)
     DROPPED.unregister(handle)
   }
   const handle = () => close()
   handle.close = close
   if (typeof Symbol.dispose === 'symbol') handle[Symbol.dispose] = close
-  DROPPED.register(handle, { subscription, subscriptions }, handle)
+  DROPPED.register(handle, { subscription, subscriptions, listeners }, handle)
   return handle
 }
 
 // Subscriptions whose handle was garbage-collected end, like a dropped handle in Rust.
-const DROPPED = new FinalizationRegistry(({ subscription, subscriptions }) => {
+const DROPPED = new FinalizationRegistry(({ subscription, subscriptions, listeners }) => {
   subscription.close()
   subscriptions.delete(subscription)
+  listeners.delete(subscription.id)
 })
 
 // The native client behind each BanataClient, for Forwarder; not part of the public shape.
@@ -206,6 +214,7 @@ function warn(what, error) {
 class BanataClient {
   #native
   #subscriptions = new Set()
+  #listeners = null
   constructor(options) {
     if (options !== null && typeof options === 'object' && options[FROM_NATIVE]) {
       this.#native = options[FROM_NATIVE]
@@ -260,13 +269,19 @@ class BanataClient {
    */
   on(type, listener) {
     if (typeof listener !== 'function') throw new TypeError('listener must be a function')
-    const subscription = this.#native.subscribe(type ?? null, dispatcher(listener))
+    if (this.#listeners === null) {
+      this.#listeners = new Map()
+      this.#native.listen(fanOut(this.#listeners))
+    }
+    const subscription = this.#native.subscribe(type ?? null)
     this.#subscriptions.add(subscription)
-    return subscriptionHandle(subscription, this.#subscriptions)
+    this.#listeners.set(subscription.id, listener)
+    return subscriptionHandle(subscription, this.#subscriptions, this.#listeners)
   }
   async close() {
     for (const subscription of this.#subscriptions) subscription.close()
     this.#subscriptions.clear()
+    this.#listeners?.clear()
   }
   toJSON() {
     return { baseUrl: this.baseUrl }

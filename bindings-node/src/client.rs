@@ -49,6 +49,7 @@ impl From<NativeCallOptions> for RequestOptions {
 #[napi]
 pub struct NativeClient {
     pub(crate) client: Client,
+    pub(crate) listeners: Arc<crate::events::Listeners>,
 }
 
 #[napi]
@@ -81,6 +82,7 @@ impl NativeClient {
         }
         Ok(NativeClient {
             client: builder.build().map_err(to_napi)?,
+            listeners: Arc::default(),
         })
     }
 
@@ -101,6 +103,7 @@ impl NativeClient {
         };
         NativeClient {
             client: self.client.with_session_store(store),
+            listeners: Arc::default(),
         }
     }
 
@@ -137,9 +140,12 @@ impl NativeClient {
     }
 
     /// The stored session token, or null.
-    #[napi]
-    pub async fn session_token(&self) -> Result<Option<String>> {
-        let token = self.client.session_token().await.map_err(to_napi)?;
-        Ok(token.map(|t| t.expose().to_owned()))
+    #[napi(ts_return_type = "Promise<string | null>")]
+    pub fn session_token<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Option<String>>> {
+        let client = self.client.clone();
+        env.spawn_future(async move {
+            let token = client.session_token().await.map_err(to_napi)?;
+            Ok(token.map(|t| t.expose().to_owned()))
+        })
     }
 }

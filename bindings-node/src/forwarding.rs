@@ -4,7 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use banata_auth::addons::{Forwarder, ForwardingConfig, ForwardingOptions};
+use napi::Env;
 use napi::Status;
+use napi::bindgen_prelude::PromiseRaw;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 
@@ -83,23 +85,28 @@ impl NativeForwarder {
     }
 
     /// Resolves when everything emitted so far was sent or failed; rejects after `timeoutMs`.
-    #[napi]
-    pub async fn flush(&self, timeout_ms: u32) -> Result<()> {
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn flush<'env>(&self, env: &'env Env, timeout_ms: u32) -> Result<PromiseRaw<'env, ()>> {
+        // The future owns its handle: it stays valid if the worker that asked exits first.
         let forwarder = Arc::clone(&self.forwarder);
-        forwarder
-            .flush(Duration::from_millis(timeout_ms.into()))
-            .await
-            .map_err(to_napi)
+        env.spawn_future(async move {
+            forwarder
+                .flush(Duration::from_millis(timeout_ms.into()))
+                .await
+                .map_err(to_napi)
+        })
     }
 
     /// Stops taking events and delivers what is queued, for at most `timeoutMs`.
-    #[napi]
-    pub async fn shutdown(&self, timeout_ms: u32) -> Result<()> {
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn shutdown<'env>(&self, env: &'env Env, timeout_ms: u32) -> Result<PromiseRaw<'env, ()>> {
         let forwarder = Arc::clone(&self.forwarder);
-        forwarder
-            .shutdown(Duration::from_millis(timeout_ms.into()))
-            .await
-            .map_err(to_napi)
+        env.spawn_future(async move {
+            forwarder
+                .shutdown(Duration::from_millis(timeout_ms.into()))
+                .await
+                .map_err(to_napi)
+        })
     }
 
     /// The counters as JSON: totals and one entry per add-on.

@@ -117,3 +117,20 @@ test('the base URL and API key come from the environment when not given', () => 
   assert.notEqual(failed.status, 0)
   assert.match(failed.stderr, /ConfigurationError[\s\S]*BANATA_BASE_URL/)
 })
+
+test('a wrong argument type is an InvalidArgumentError that never repeats the value', async () => {
+  const client = new BanataClient({ baseUrl: dev.url })
+  const secret = 'hunter22-secret'
+  const huge = Array.from({ length: 1_000_000 }, () => secret)
+  for (const password of [{ secret }, [secret], 12345678, huge, true]) {
+    await assert.rejects(client.auth.signInEmail({ email: 'a@example.com', password }), (e) => {
+      assert.ok(e instanceof InvalidArgumentError && e instanceof TypeError, String(e))
+      assert.ok(e.message.includes('password'), e.message)
+      assert.ok(!e.message.includes(secret) && !e.message.includes('12345678'), e.message)
+      assert.ok(e.message.length < 300, `a ${e.message.length}-character message`)
+      return true
+    })
+  }
+  // A lone surrogate is refused, not turned into U+FFFD and stored.
+  await assert.rejects(client.auth.signUpEmail({ name: 'A\ud800', email: uniqueEmail('surrogate'), password: PASSWORD }), InvalidArgumentError)
+})

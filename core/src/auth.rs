@@ -98,7 +98,7 @@ impl<'a> Auth<'a> {
             None => {
                 // Only forget the token we asked about; another call may have stored a new one.
                 if self.stored_matches(&token).await? {
-                    self.client.session_store().clear().await?;
+                    self.client.clear_token().await?;
                 }
             }
         }
@@ -115,7 +115,7 @@ impl<'a> Auth<'a> {
             .await?;
         if let Some(stored) = self.client.session_token().await? {
             if stored.same_session(request.token.expose()) {
-                self.client.session_store().clear().await?;
+                self.client.clear_token().await?;
             }
         }
         self.emit_revoked(user, "revoked");
@@ -139,7 +139,7 @@ impl<'a> Auth<'a> {
         self.client
             .send_endpoint(&endpoint::revoke_sessions, None)
             .await?;
-        self.client.session_store().clear().await?;
+        self.client.clear_token().await?;
         self.emit_revoked(user, "revoked_all");
         Ok(())
     }
@@ -150,7 +150,7 @@ impl<'a> Auth<'a> {
         let had_session = self.client.session_token().await?.is_some();
         let user = self.current_user().await;
         self.client.send_endpoint(&endpoint::sign_out, None).await?;
-        self.client.session_store().clear().await?;
+        self.client.clear_token().await?;
         if had_session {
             self.emit_revoked(user, "sign_out");
         }
@@ -266,7 +266,7 @@ impl<'a> Auth<'a> {
             .map(SessionToken::new)
             .or(body_token.filter(|t| !t.expose().is_empty()));
         if let Some(token) = &token {
-            self.client.session_store().set(token.clone()).await?;
+            self.client.store_token(token.clone()).await?;
         }
         Ok(token)
     }

@@ -378,14 +378,42 @@ impl Client {
         &self.inner.session_store
     }
 
-    /// The stored session token, if any.
+    /// The stored session token, if any. A store that does not answer within the call timeout
+    /// is a [`ErrorKind::Timeout`](crate::ErrorKind::Timeout) error.
     pub async fn session_token(&self) -> Result<Option<SessionToken>> {
-        self.inner.session_store.get().await
+        self.bounded(self.inner.session_store.get()).await
+    }
+
+    /// Saves a token in the store, within the call timeout.
+    pub(crate) async fn store_token(&self, token: SessionToken) -> Result<()> {
+        self.bounded(self.inner.session_store.set(token)).await
+    }
+
+    /// Clears the store, within the call timeout.
+    pub(crate) async fn clear_token(&self) -> Result<()> {
+        self.bounded(self.inner.session_store.clear()).await
+    }
+
+    /// A host's store is code the SDK does not control: it gets the same time as one attempt.
+    async fn bounded<T>(
+        &self,
+        store_call: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let limit = self.options.timeout.unwrap_or(self.inner.transport.timeout);
+        tokio::time::timeout(limit, store_call).await.map_err(|_| {
+            Error::new(
+                crate::ErrorKind::Timeout,
+                format!(
+                    "the session store did not answer within {} ms",
+                    limit.as_millis()
+                ),
+            )
+        })?
     }
 
     pub(crate) async fn send(&self, call: Call) -> Result<Response> {
         let token = match call.credential {
-            crate::transport::Credential::Session => self.inner.session_store.get().await?,
+            crate::transport::Credential::Session => self.session_token().await?,
             _ => None,
         };
         self.inner

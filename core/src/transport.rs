@@ -457,13 +457,39 @@ async fn read_limited(mut response: reqwest::Response, limit: usize) -> Result<B
         return Err(too_large());
     }
     let mut buf = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+    while let Some(chunk) = response.chunk().await.map_err(body_error)? {
         if buf.len() + chunk.len() > limit {
             return Err(too_large());
         }
         buf.extend_from_slice(&chunk);
     }
     Ok(Bytes::from(buf))
+}
+
+/// The body stopped arriving (the connection dropped or reset mid-body): a connection failure,
+/// which a call that is safe to replay retries; the server may have acted, so others do not.
+fn body_error(e: reqwest::Error) -> Error {
+    if e.is_timeout() {
+        return transport_error(e);
+    }
+    let e = e.without_url();
+    Error::new(
+        ErrorKind::Connection,
+        format!(
+            "the connection ended before the whole response arrived ({})",
+            innermost(&e)
+        ),
+    )
+    .with_source(e)
+}
+
+/// The deepest cause's text: what actually went wrong under the HTTP client's wrappers.
+fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = e;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
 }
 
 fn transport_error(e: reqwest::Error) -> Error {
