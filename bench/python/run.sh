@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the devserver and the Python binding in release mode, starts the devserver on a free
-# port and runs the addons.get() benchmark, then the start-up one. Not part of the tests. Afterwards the .venv holds
-# the release build; scripts/test-all.sh puts the debug build back.
+# port and runs the addons.get() benchmark, then the start-up one. Not part of the tests.
+# Afterwards the .venv holds the release build; scripts/test-all.sh puts the debug build back.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
