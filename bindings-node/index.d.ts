@@ -16,6 +16,13 @@ export interface BanataClientOptions {
   /** Allow plain http to a non-loopback host (never in production). */
   allowInsecureHttp?: boolean | undefined
   /**
+   * CA certificates (PEM) to trust besides the system's, e.g. a company proxy's; the file named
+   * by `NODE_EXTRA_CA_CERTS` is trusted too. `HTTPS_PROXY` and `NO_PROXY` are honoured.
+   */
+  caCertificates?: string[] | undefined
+  /** Largest response body accepted, in bytes (default 10 MiB). */
+  maxResponseBytes?: number | undefined
+  /**
    * Where the session token lives (default: in memory, per client). Methods may be sync or
    * async; an exception surfaces as `SessionStoreError` (its message is not repeated).
    */
@@ -95,6 +102,11 @@ export declare class BanataError extends Error {
   readonly requestId: string | null
   /** Seconds the server asked to wait. */
   readonly retryAfter: number | null
+  /**
+   * For a failure to connect: `certificate` (not trusted: see `caCertificates`), `tls`, `dns`,
+   * `refused`, `reset` or `other`.
+   */
+  readonly connectionCause: string | null
   readonly body: string | null
 }
 export declare class AuthenticationError extends BanataError {}
@@ -116,6 +128,7 @@ export declare class InvalidArgumentError extends TypeError {
   readonly code: string | null
   readonly requestId: string | null
   readonly retryAfter: number | null
+  readonly connectionCause: null
   readonly body: string | null
 }
 

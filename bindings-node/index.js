@@ -15,6 +15,7 @@ function setFields(error, fields) {
   error.code = fields.code ?? null
   error.requestId = fields.requestId ?? null
   error.retryAfter = fields.retryAfter ?? null
+  error.connectionCause = fields.connectionCause ?? null
   // Not enumerable: a raw body can be long; it is there when asked for.
   Object.defineProperty(error, 'body', { value: fields.body ?? null, enumerable: false })
 }
@@ -207,6 +208,14 @@ function stringRecord(name, value) {
   return value
 }
 
+function stringList(name, value) {
+  if (value === undefined || value === null) return undefined
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+    throw new TypeError(`${name} must be an array of PEM strings`)
+  }
+  return value
+}
+
 function warn(what, error) {
   process.emitWarning(`${what} threw: ${error && error.stack ? error.stack : error}`, 'BanataListenerWarning')
 }
@@ -240,6 +249,8 @@ class BanataClient {
       initialRetryDelayMs: whole('initialRetryDelayMs', options.initialRetryDelayMs),
       headers: stringRecord('headers', options.headers),
       allowInsecureHttp,
+      caCertificates: stringList('caCertificates', options.caCertificates),
+      maxResponseBytes: whole('maxResponseBytes', options.maxResponseBytes),
     }
     const store = sessionStore === undefined || sessionStore === null ? undefined : storeFunction(sessionStore)
     this.#native = native(() => new NativeClient(settings, store))

@@ -23,6 +23,9 @@ pub struct NativeClientOptions {
     pub initial_retry_delay_ms: Option<u32>,
     pub headers: Option<HashMap<String, String>>,
     pub allow_insecure_http: Option<bool>,
+    /// PEM CA certificates to trust besides the system's (and `NODE_EXTRA_CA_CERTS`).
+    pub ca_certificates: Option<Vec<String>>,
+    pub max_response_bytes: Option<u32>,
 }
 
 /// Per-call settings (the facade checks the numbers).
@@ -79,6 +82,22 @@ impl NativeClient {
         }
         for (name, value) in options.headers.unwrap_or_default() {
             builder = builder.header(name, value);
+        }
+        for pem in options.ca_certificates.unwrap_or_default() {
+            builder = builder.ca_certificate_pem(pem);
+        }
+        // Node's own switch for extra CAs applies to this client too.
+        if let Some(path) = std::env::var_os("NODE_EXTRA_CA_CERTS").filter(|p| !p.is_empty()) {
+            let pem = std::fs::read(&path).map_err(|e| {
+                to_napi(banata_auth::Error::new(
+                    banata_auth::ErrorKind::Configuration,
+                    format!("NODE_EXTRA_CA_CERTS could not be read: {e}"),
+                ))
+            })?;
+            builder = builder.ca_certificate_pem(pem);
+        }
+        if let Some(bytes) = options.max_response_bytes {
+            builder = builder.max_response_bytes(bytes as usize);
         }
         Ok(NativeClient {
             client: builder.build().map_err(to_napi)?,

@@ -16,6 +16,7 @@ pub(crate) fn to_napi(error: banata_auth::Error) -> napi::Error {
         "requestId": error.request_id(),
         "retryAfter": error.retry_after().map(|d| d.as_secs_f64()),
         "body": error.body(),
+        "connectionCause": error.connection_cause(),
     });
     napi::Error::from_reason(format!("{PREFIX}{fields}"))
 }

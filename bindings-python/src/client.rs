@@ -27,6 +27,8 @@ struct Options {
     initial_retry_delay: Option<Duration>,
     headers: BTreeMap<String, String>,
     allow_insecure_http: bool,
+    ca_certificates: Vec<String>,
+    max_response_bytes: Option<usize>,
 }
 
 /// The core client of the current process, with the listener hook installed on it.
@@ -163,6 +165,12 @@ fn build_client(o: &Options, store: &Arc<dyn SessionStore>) -> banata_auth::Resu
     for (name, value) in &o.headers {
         builder = builder.header(name, value);
     }
+    for pem in &o.ca_certificates {
+        builder = builder.ca_certificate_pem(pem.as_bytes());
+    }
+    if let Some(bytes) = o.max_response_bytes {
+        builder = builder.max_response_bytes(bytes);
+    }
     builder.build()
 }
 
@@ -175,7 +183,7 @@ pub struct NativeClient {
 #[pymethods]
 impl NativeClient {
     #[new]
-    #[pyo3(signature = (base_url=None, *, api_key=None, timeout=None, max_retries=None, initial_retry_delay=None, headers=None, session_store=None, allow_insecure_http=false))]
+    #[pyo3(signature = (base_url=None, *, api_key=None, timeout=None, max_retries=None, initial_retry_delay=None, headers=None, session_store=None, allow_insecure_http=false, ca_certificates=None, max_response_bytes=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -187,6 +195,8 @@ impl NativeClient {
         headers: Option<BTreeMap<String, String>>,
         session_store: Option<Py<PyAny>>,
         allow_insecure_http: bool,
+        ca_certificates: Option<Vec<String>>,
+        max_response_bytes: Option<usize>,
     ) -> PyResult<Self> {
         let store = store_for(py, session_store)?;
         let options = Options {
@@ -197,6 +207,8 @@ impl NativeClient {
             initial_retry_delay: initial_retry_delay.map(seconds).transpose()?,
             headers: headers.unwrap_or_default(),
             allow_insecure_http,
+            ca_certificates: ca_certificates.unwrap_or_default(),
+            max_response_bytes,
         };
         let client = build_client(&options, &store).map_err(|e| to_py_err(py, e))?;
         Ok(Shared::native_client(options, store, client, None))

@@ -25,6 +25,7 @@ fn build(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
     kwargs.set_item("request_id", error.request_id())?;
     kwargs.set_item("retry_after", error.retry_after().map(|d| d.as_secs_f64()))?;
     kwargs.set_item("body", error.body())?;
+    kwargs.set_item("connection_cause", error.connection_cause())?;
     let instance = class.call((error.message(),), Some(&kwargs))?;
     Ok(PyErr::from_value(instance))
 }

@@ -85,6 +85,9 @@ class DevServer:
     def sink_url(self, service: str) -> str:
         return f"{self.url}/__sinks/{service}"
 
+    def clear_sinks(self) -> None:
+        self._request("DELETE", "/__dev/sinks")
+
     def sink_requests(self, service: str) -> list[dict[str, Any]]:
         data: list[dict[str, Any]] = self._request("GET", f"/__dev/sinks?service={service}")["data"]
         return data

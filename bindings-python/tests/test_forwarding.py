@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 
 import pytest
@@ -88,3 +90,34 @@ def test_flush_timeout_is_a_typed_error(devserver: DevServer) -> None:
     finally:
         devserver.script_sink("posthog", [])
         client.addons.save({"posthog": False})
+
+
+EXIT_WITHOUT_SHUTDOWN = """
+import sys, uuid
+import banata_auth
+client = banata_auth.Client(sys.argv[1], api_key=sys.argv[2])
+forwarder = banata_auth.Forwarder(client, from_env=False, segment_write_key="seg_exit_key",
+                                  segment_base_url=sys.argv[3], flush_interval=30)
+for n in range(20):
+    client.auth.sign_up_email("X", f"exit-{n}-{uuid.uuid4().hex[:8]}@example.com", sys.argv[4])
+print("signed up", flush=True)
+# No shutdown(): a normal exit must still deliver what is queued.
+"""
+
+
+def test_a_normal_exit_delivers_what_is_queued(devserver: DevServer) -> None:
+    client = Client(devserver.url, api_key=devserver.admin_key)
+    client.addons.save({"segment": True})
+    devserver.clear_sinks()
+    run = subprocess.run(
+        [sys.executable, "-c", EXIT_WITHOUT_SHUTDOWN, devserver.url, devserver.admin_key,
+         devserver.sink_url("segment"), PASSWORD],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    batches = [r for r in devserver.sink_requests("segment") if r["status"] == 200]
+    messages = [m for r in batches for m in r["body"]["json"]["batch"]]
+    users = {m.get("userId") for m in messages}
+    assert len(users) == 20, f"{len(users)} of 20 users reached Segment"
+    assert "not sent" not in run.stderr
+    client.addons.save({"segment": False})

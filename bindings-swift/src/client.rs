@@ -28,6 +28,12 @@ pub struct ClientOptions {
     /// Allow plain http to a non-loopback host (never in production).
     #[uniffi(default = false)]
     pub allow_insecure_http: bool,
+    /// CA certificates (PEM) to trust besides the system's, e.g. a development server's.
+    #[uniffi(default)]
+    pub ca_certificates_pem: Vec<String>,
+    /// Largest response body accepted, in bytes (default 10 MiB).
+    #[uniffi(default = None)]
+    pub max_response_bytes: Option<u64>,
 }
 
 /// Settings for one call; the ones not given fall back to the client's.
@@ -94,6 +100,12 @@ impl BanataClient {
             }
             for (name, value) in options.headers {
                 builder = builder.header(name, value);
+            }
+            for pem in options.ca_certificates_pem {
+                builder = builder.ca_certificate_pem(pem);
+            }
+            if let Some(bytes) = options.max_response_bytes {
+                builder = builder.max_response_bytes(bytes as usize);
             }
         }
         if let Some(store) = session_store {

@@ -37,6 +37,7 @@ pub struct ClientBuilder {
     session_store: Option<Arc<dyn SessionStore>>,
     max_response_bytes: usize,
     backoff: Backoff,
+    ca_certificates: Vec<Vec<u8>>,
 }
 
 impl ClientBuilder {
@@ -48,6 +49,7 @@ impl ClientBuilder {
             timeout: DEFAULT_TIMEOUT,
             max_retries: DEFAULT_MAX_RETRIES,
             headers: Vec::new(),
+            ca_certificates: Vec::new(),
             user_agent_suffix: None,
             allow_insecure_http: false,
             session_store: None,
@@ -140,6 +142,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Also trusts the CA certificates in `pem` (one or more PEM blocks), besides the system's:
+    /// a company proxy's CA, or the certificate of a development server. `SSL_CERT_FILE` and
+    /// `HTTPS_PROXY`/`NO_PROXY` are read from the environment as well.
+    pub fn ca_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.ca_certificates.push(pem.into());
+        self
+    }
+
     /// Validates the configuration and builds the client.
     pub fn build(self) -> Result<Client> {
         let base_url = parse_base_url(&self.base_url, self.allow_insecure_http)?;
@@ -159,7 +169,14 @@ impl ClientBuilder {
             user_agent.push(' ');
             user_agent.push_str(suffix);
         }
+        let mut roots = Vec::new();
+        for pem in &self.ca_certificates {
+            roots.extend(reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                Error::configuration(format!("a CA certificate could not be read as PEM: {e}"))
+            })?);
+        }
         let http = reqwest::Client::builder()
+            .tls_certs_merge(roots)
             .user_agent(user_agent)
             .default_headers(headers)
             .connect_timeout(self.timeout.min(Duration::from_secs(10)))
@@ -218,7 +235,8 @@ fn parse_base_url(raw: &str, allow_insecure_http: bool) -> Result<Url> {
         "http" => {
             return Err(Error::configuration(format!(
                 "refusing plain http to {}: credentials would travel unencrypted; use https, \
-                 or ClientBuilder::allow_insecure_http(true) for a trusted private network",
+                 or the allow-insecure-http option (Rust allow_insecure_http, Node allowInsecureHttp, \
+                 Python allow_insecure_http, Swift/Kotlin allowInsecureHttp) for a trusted private network",
                 url.host_str().unwrap_or_default()
             )));
         }
@@ -347,15 +365,19 @@ impl Client {
         self.inner.events.subscribe(filter, Box::new(listener))
     }
 
+    /// Calls `listener` synchronously for every event as it is emitted, ahead of and
+    /// independent of the listeners' queue; it must not block.
+    pub(crate) fn tap<F>(&self, listener: F) -> Subscription
+    where
+        F: Fn(&AuthEvent) + Send + Sync + 'static,
+    {
+        self.inner.events.tap(Box::new(listener))
+    }
+
     /// Emits an event the host observed itself (a verified webhook, an organization change in
     /// its own code) to this client's listeners and add-on forwarding, exactly as flows do.
     pub fn emit_event(&self, event: AuthEvent) {
         self.inner.events.emit(event);
-    }
-
-    /// Events emitted but not yet handed to every listener.
-    pub(crate) fn events_pending(&self) -> u64 {
-        self.inner.events.pending()
     }
 
     /// Whether the client has a project API key.

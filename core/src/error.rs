@@ -129,6 +129,8 @@ struct Inner {
     body: Option<String>,
     /// The connection was never established, so the server cannot have acted on the request.
     connect_failure: bool,
+    /// For connection failures: `certificate`, `tls`, `dns`, `refused`, `reset` or `other`.
+    connection_cause: Option<&'static str>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
@@ -144,6 +146,7 @@ impl Error {
             retry_after: None,
             body: None,
             connect_failure: false,
+            connection_cause: None,
             source: None,
         }
         .into()
@@ -167,6 +170,11 @@ impl Error {
 
     pub(crate) fn mark_connect_failure(mut self) -> Self {
         self.inner.connect_failure = true;
+        self
+    }
+
+    pub(crate) fn with_connection_cause(mut self, cause: &'static str) -> Self {
+        self.inner.connection_cause = Some(cause);
         self
     }
 
@@ -238,6 +246,7 @@ impl Error {
             retry_after,
             body: (!kept.is_empty()).then(|| String::from_utf8_lossy(kept).into_owned()),
             connect_failure: false,
+            connection_cause: None,
             source: None,
         }
         .into()
@@ -271,6 +280,13 @@ impl Error {
     /// How long the server asked us to wait (`Retry-After`, `x-retry-after`, `details.tryAgainIn`).
     pub fn retry_after(&self) -> Option<Duration> {
         self.inner.retry_after
+    }
+
+    /// For a failure to connect, what kind it was: `"certificate"` (the server's certificate is
+    /// not trusted; add its CA with `ClientBuilder::ca_certificate_pem`), `"tls"`, `"dns"`,
+    /// `"refused"`, `"reset"` or `"other"`.
+    pub fn connection_cause(&self) -> Option<&'static str> {
+        self.inner.connection_cause
     }
 
     /// The raw response body (first 64 KiB), for diagnostics.

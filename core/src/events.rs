@@ -242,6 +242,10 @@ pub(crate) struct EventBus {
 struct BusInner {
     subscribers: Arc<Subscribers>,
     any_subscriber: Arc<AtomicBool>,
+    /// Called at emit time, on the emitting thread: for consumers that must not wait behind
+    /// other listeners (the add-on forwarder hands events to its own bounded queue there).
+    taps: Arc<Subscribers>,
+    any_tap: Arc<AtomicBool>,
     sender: OnceLock<SyncSender<AuthEvent>>,
     next_id: AtomicU64,
     counters: Arc<Counters>,
@@ -253,6 +257,8 @@ impl Default for EventBus {
             inner: Arc::new(BusInner {
                 subscribers: Arc::default(),
                 any_subscriber: Arc::default(),
+                taps: Arc::default(),
+                any_tap: Arc::default(),
                 sender: OnceLock::new(),
                 next_id: AtomicU64::new(1),
                 counters: Arc::default(),
@@ -262,8 +268,23 @@ impl Default for EventBus {
 }
 
 impl EventBus {
-    /// Queues `event` for delivery. Never blocks, never fails the caller.
+    /// Hands `event` to the taps, then queues it for the listeners. Never blocks, never fails
+    /// the caller.
     pub fn emit(&self, event: AuthEvent) {
+        if self.inner.any_tap.load(Ordering::Acquire) {
+            let taps: Vec<Arc<Subscriber>> = self
+                .inner
+                .taps
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone();
+            for tap in taps {
+                if catch_unwind(AssertUnwindSafe(|| (tap.listener)(&event))).is_err() {
+                    let counters = &self.inner.counters;
+                    counters.listener_panics.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
         if !self.inner.any_subscriber.load(Ordering::Acquire) {
             return;
         }
@@ -283,11 +304,6 @@ impl EventBus {
                 counters.pending.fetch_sub(1, Ordering::AcqRel);
             }
         }
-    }
-
-    /// Events emitted but not yet handed to every listener.
-    pub fn pending(&self) -> u64 {
-        self.inner.counters.pending.load(Ordering::Acquire)
     }
 
     /// Registers `listener` for events matching `filter`.
@@ -311,6 +327,27 @@ impl EventBus {
             id,
             subscribers: Arc::downgrade(&self.inner.subscribers),
             any_subscriber: Arc::downgrade(&self.inner.any_subscriber),
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    /// Registers `listener` to be called synchronously by [`EventBus::emit`]; it must not block.
+    pub fn tap(&self, listener: Listener) -> Subscription {
+        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+        self.inner
+            .taps
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Arc::new(Subscriber {
+                id,
+                filter: EventFilter::All,
+                listener,
+            }));
+        self.inner.any_tap.store(true, Ordering::Release);
+        Subscription {
+            id,
+            subscribers: Arc::downgrade(&self.inner.taps),
+            any_subscriber: Arc::downgrade(&self.inner.any_tap),
             closed: AtomicBool::new(false),
         }
     }

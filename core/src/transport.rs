@@ -234,6 +234,8 @@ impl Transport {
             };
             let replayable = match (call.replay, error.kind()) {
                 (_, ErrorKind::Decode | ErrorKind::Configuration) => false,
+                // An untrusted certificate stays untrusted.
+                _ if error.connection_cause() == Some("certificate") => false,
                 (Replay::Safe, _) => error.status().is_none_or(is_retryable_status),
                 (Replay::Unsafe, ErrorKind::RateLimited) => true,
                 (Replay::Unsafe, ErrorKind::Connection) => {
@@ -302,7 +304,7 @@ impl Transport {
             Credential::ApiKey => Some(self.api_key_header.clone().ok_or_else(|| {
                 Error::configuration(format!(
                     "{} is a management call and needs the project API key: set it with \
-                     ClientBuilder::api_key (or BANATA_API_KEY)",
+                     the client's API key option or BANATA_API_KEY",
                     call.path
                 ))
             })?),
@@ -450,7 +452,7 @@ fn check_success_body(
 async fn read_limited(mut response: reqwest::Response, limit: usize) -> Result<Bytes> {
     let too_large = || {
         Error::decode(format!(
-            "the response body is larger than the {limit}-byte limit (ClientBuilder::max_response_bytes)"
+            "the response body is larger than the {limit}-byte limit (the client's max-response-bytes option)"
         ))
     };
     if response.content_length().is_some_and(|n| n > limit as u64) {
@@ -504,14 +506,48 @@ fn transport_error(e: reqwest::Error) -> Error {
     };
     let connect = e.is_connect();
     let e = e.without_url();
-    let message = if connect {
-        "could not connect to the server".to_owned()
-    } else {
-        format!("the request failed: {e}")
-    };
-    let mut error = Error::new(kind, message).with_source(e);
-    if connect {
-        error = error.mark_connect_failure();
+    if !connect {
+        return Error::new(kind, format!("the request failed: {e}")).with_source(e);
     }
-    error
+    let cause = connection_cause(&e);
+    let message = format!(
+        "could not connect to the server ({cause}: {})",
+        innermost(&e)
+    );
+    Error::new(kind, message)
+        .with_connection_cause(cause)
+        .with_source(e)
+        .mark_connect_failure()
+}
+
+/// What kind of connection failure `e` is, from its chain of causes: `"certificate"` (the
+/// server's certificate is not trusted: see `ClientBuilder::ca_certificate_pem`), `"tls"`,
+/// `"dns"`, `"refused"`, `"reset"` or `"other"`.
+fn connection_cause(e: &(dyn std::error::Error + 'static)) -> &'static str {
+    use std::io::ErrorKind as Io;
+    let mut texts = String::new();
+    let mut current = Some(e);
+    while let Some(err) = current {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                Io::ConnectionRefused => return "refused",
+                Io::ConnectionReset | Io::ConnectionAborted | Io::BrokenPipe => return "reset",
+                _ => {}
+            }
+        }
+        texts.push_str(&err.to_string().to_ascii_lowercase());
+        texts.push('\n');
+        current = err.source();
+    }
+    if texts.contains("certificate") {
+        "certificate"
+    } else if texts.contains("dns error") || texts.contains("failed to lookup address") {
+        "dns"
+    } else if texts.contains("tls") || texts.contains("handshake") {
+        "tls"
+    } else if texts.contains("connection refused") {
+        "refused"
+    } else {
+        "other"
+    }
 }

@@ -16,7 +16,7 @@ from .events import Subscription, _dispatcher
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
     from types import TracebackType
     from typing import Any, TypeVar
 
@@ -31,28 +31,6 @@ def _doc(document: str | None) -> Any:
     return None if document is None else json.loads(document)
 
 
-def _native_client(
-    base_url: str | None,
-    api_key: str | None,
-    timeout: float | None,
-    max_retries: int | None,
-    initial_retry_delay: float | None,
-    headers: Mapping[str, str] | None,
-    session_store: SessionStore | None,
-    allow_insecure_http: bool,
-) -> _native.NativeClient:
-    return _native.NativeClient(
-        base_url,
-        api_key=api_key,
-        timeout=timeout,
-        max_retries=max_retries,
-        initial_retry_delay=initial_retry_delay,
-        headers=dict(headers) if headers else None,
-        session_store=session_store,
-        allow_insecure_http=allow_insecure_http,
-    )
-
-
 class _BaseClient:
     def __init__(
         self,
@@ -65,6 +43,8 @@ class _BaseClient:
         headers: Mapping[str, str] | None = None,
         session_store: SessionStore | None = None,
         allow_insecure_http: bool = False,
+        ca_certificates: Sequence[str] | None = None,
+        max_response_bytes: int | None = None,
     ) -> None:
         """Creates a client.
 
@@ -79,10 +59,22 @@ class _BaseClient:
             initial_retry_delay: Seconds before the first retry (default 0.2, doubling).
             headers: Extra headers for every request.
             session_store: Where to keep the session token (default: process memory).
+            allow_insecure_http: Allow plain http to a non-loopback host (never in production).
+            ca_certificates: CA certificates (PEM) to trust besides the system's, e.g. a company
+                proxy's. ``SSL_CERT_FILE``, ``HTTPS_PROXY`` and ``NO_PROXY`` are honoured too.
+            max_response_bytes: Largest response body accepted (default 10 MiB).
         """
-        self._adopt(_native_client(
-            base_url, api_key, timeout, max_retries, initial_retry_delay, headers,
-            session_store, allow_insecure_http,
+        self._adopt(_native.NativeClient(
+            base_url,
+            api_key=api_key,
+            timeout=timeout,
+            max_retries=max_retries,
+            initial_retry_delay=initial_retry_delay,
+            headers=dict(headers) if headers else None,
+            session_store=session_store,
+            allow_insecure_http=allow_insecure_http,
+            ca_certificates=list(ca_certificates) if ca_certificates else None,
+            max_response_bytes=max_response_bytes,
         ))
 
     @property

@@ -43,6 +43,9 @@ class BanataError(Exception):
         request_id: The ``x-request-id`` of the response, for support requests.
         retry_after: Seconds the server asked to wait before retrying.
         body: The raw response body.
+        connection_cause: For a failure to connect, what kind: ``"certificate"`` (not trusted:
+            see ``ca_certificates``), ``"tls"``, ``"dns"``, ``"refused"``, ``"reset"`` or
+            ``"other"``.
     """
 
     def __init__(
@@ -55,6 +58,7 @@ class BanataError(Exception):
         request_id: str | None = None,
         retry_after: float | None = None,
         body: str | None = None,
+        connection_cause: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -64,6 +68,7 @@ class BanataError(Exception):
         self.request_id = request_id
         self.retry_after = retry_after
         self.body = body
+        self.connection_cause = connection_cause
 
     def __str__(self) -> str:
         parts = [self.message]
@@ -93,6 +98,7 @@ class BanataError(Exception):
             "request_id": self.request_id,
             "retry_after": self.retry_after,
             "body": self.body,
+            "connection_cause": self.connection_cause,
         }
 
 

@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import weakref
 from typing import TYPE_CHECKING, Any, Callable
 
 from . import _native
@@ -18,6 +20,35 @@ if TYPE_CHECKING:
     from types import TracebackType
 
 __all__ = ["Forwarder", "ForwardingStats", "DestinationStats", "ForwardingFailure"]
+
+EXIT_TIMEOUT = 2.0
+"""Seconds each forwarder still alive at interpreter exit gets to deliver what is queued."""
+
+_LIVE: weakref.WeakSet[Forwarder] = weakref.WeakSet()
+
+
+def _deliver_at_exit() -> None:
+    """Shuts down the forwarders nobody shut down, so a normal exit sends what is queued (as
+    posthog-python does), and says what could not be sent in time."""
+    for forwarder in list(_LIVE):
+        try:
+            forwarder.shutdown(timeout=EXIT_TIMEOUT)
+        except Exception:  # noqa: BLE001 - reported below, never raised at exit
+            pass
+        lost = forwarder.stats().dropped
+        if lost:
+            import logging
+
+            logging.getLogger("banata_auth").warning(
+                "%d add-on messages were not sent before the interpreter exited "
+                "(call Forwarder.shutdown() to wait longer)",
+                lost,
+            )
+
+
+# Registered after the package's own atexit hook, so it runs first (atexit is last-in,
+# first-out) while callbacks into Python still work.
+atexit.register(_deliver_at_exit)
 
 
 class Forwarder:
@@ -77,6 +108,7 @@ class Forwarder:
             gzip=gzip,
             on_error=callback,
         )
+        _LIVE.add(self)
 
     def flush(self, timeout: float = 5.0) -> None:
         """Waits until everything emitted so far was sent or failed; raises ``TimeoutError``

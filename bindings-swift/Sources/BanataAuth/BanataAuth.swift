@@ -2978,6 +2978,14 @@ public struct ClientOptions: Equatable, Hashable {
      * Allow plain http to a non-loopback host (never in production).
      */
     public let allowInsecureHttp: Bool
+    /**
+     * CA certificates (PEM) to trust besides the system's, e.g. a development server's.
+     */
+    public let caCertificatesPem: [String]
+    /**
+     * Largest response body accepted, in bytes (default 10 MiB).
+     */
+    public let maxResponseBytes: UInt64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2996,12 +3004,20 @@ public struct ClientOptions: Equatable, Hashable {
          */headers: [String: String] = [:], 
         /**
          * Allow plain http to a non-loopback host (never in production).
-         */allowInsecureHttp: Bool = false) {
+         */allowInsecureHttp: Bool = false, 
+        /**
+         * CA certificates (PEM) to trust besides the system's, e.g. a development server's.
+         */caCertificatesPem: [String] = [], 
+        /**
+         * Largest response body accepted, in bytes (default 10 MiB).
+         */maxResponseBytes: UInt64? = nil) {
         self.timeoutMs = timeoutMs
         self.maxRetries = maxRetries
         self.initialRetryDelayMs = initialRetryDelayMs
         self.headers = headers
         self.allowInsecureHttp = allowInsecureHttp
+        self.caCertificatesPem = caCertificatesPem
+        self.maxResponseBytes = maxResponseBytes
     }
 
     
@@ -3024,7 +3040,9 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
                 maxRetries: FfiConverterOptionUInt32.read(from: &buf), 
                 initialRetryDelayMs: FfiConverterOptionUInt64.read(from: &buf), 
                 headers: FfiConverterDictionaryStringString.read(from: &buf), 
-                allowInsecureHttp: FfiConverterBool.read(from: &buf)
+                allowInsecureHttp: FfiConverterBool.read(from: &buf), 
+                caCertificatesPem: FfiConverterSequenceString.read(from: &buf), 
+                maxResponseBytes: FfiConverterOptionUInt64.read(from: &buf)
         )
     }
 
@@ -3034,6 +3052,8 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
         FfiConverterOptionUInt64.write(value.initialRetryDelayMs, into: &buf)
         FfiConverterDictionaryStringString.write(value.headers, into: &buf)
         FfiConverterBool.write(value.allowInsecureHttp, into: &buf)
+        FfiConverterSequenceString.write(value.caCertificatesPem, into: &buf)
+        FfiConverterOptionUInt64.write(value.maxResponseBytes, into: &buf)
     }
 }
 
@@ -5214,6 +5234,31 @@ fileprivate struct FfiConverterOptionDictionaryStringTypeAddonSettings: FfiConve
         case 1: return try FfiConverterDictionaryStringTypeAddonSettings.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [String]
+
+    public static func write(_ value: [String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterString.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [String]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
     }
 }
 

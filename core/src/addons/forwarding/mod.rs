@@ -53,7 +53,7 @@ use self::message::Facts;
 use crate::addons::{AddonConfig, AddonId};
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
-use crate::events::{AuthEvent, EventFilter, EventType, Subscription};
+use crate::events::{AuthEvent, EventType, Subscription};
 use crate::transport::RequestOptions;
 
 /// A delivery that failed for good (a 4xx other than 408/429/413, or an event too large alone).
@@ -327,8 +327,10 @@ impl Forwarder {
                 Error::configuration(format!("could not start the forwarding thread: {e}"))
             })?;
 
+        // A tap, not a listener: forwarding keeps its own bounded queue and never waits behind
+        // (or loses events to) the host's listeners and their queue.
         let intake = Arc::clone(&shared);
-        let subscription = client.on(EventFilter::All, move |event| {
+        let subscription = client.tap(move |event| {
             if intake.closed.load(Ordering::Acquire) {
                 return;
             }
@@ -351,9 +353,8 @@ impl Forwarder {
         let workers = &self.shared.workers;
         workers.flushing.store(true, Ordering::Release);
         let outcome = loop {
-            let intake_busy = self.shared.client.events_pending() > 0
-                || self.shared.processed.load(Ordering::Acquire)
-                    < self.shared.received.load(Ordering::Acquire);
+            let intake_busy = self.shared.processed.load(Ordering::Acquire)
+                < self.shared.received.load(Ordering::Acquire);
             let waiting: u64 = self
                 .shared
                 .destinations

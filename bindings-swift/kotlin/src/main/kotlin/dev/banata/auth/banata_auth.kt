@@ -5086,6 +5086,16 @@ data class ClientOptions (
      * Allow plain http to a non-loopback host (never in production).
      */
     var `allowInsecureHttp`: kotlin.Boolean = false 
+    , 
+    /**
+     * CA certificates (PEM) to trust besides the system's, e.g. a development server's.
+     */
+    var `caCertificatesPem`: List<kotlin.String> = listOf() 
+    , 
+    /**
+     * Largest response body accepted, in bytes (default 10 MiB).
+     */
+    var `maxResponseBytes`: kotlin.ULong? = null 
     
 ){
     
@@ -5107,6 +5117,8 @@ public object FfiConverterTypeClientOptions: FfiConverterRustBuffer<ClientOption
             FfiConverterOptionalULong.read(buf),
             FfiConverterMapStringString.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalULong.read(buf),
         )
     }
 
@@ -5115,7 +5127,9 @@ public object FfiConverterTypeClientOptions: FfiConverterRustBuffer<ClientOption
             FfiConverterOptionalUInt.allocationSize(value.`maxRetries`) +
             FfiConverterOptionalULong.allocationSize(value.`initialRetryDelayMs`) +
             FfiConverterMapStringString.allocationSize(value.`headers`) +
-            FfiConverterBoolean.allocationSize(value.`allowInsecureHttp`)
+            FfiConverterBoolean.allocationSize(value.`allowInsecureHttp`) +
+            FfiConverterSequenceString.allocationSize(value.`caCertificatesPem`) +
+            FfiConverterOptionalULong.allocationSize(value.`maxResponseBytes`)
     )
 
     override fun write(value: ClientOptions, buf: ByteBuffer) {
@@ -5124,6 +5138,8 @@ public object FfiConverterTypeClientOptions: FfiConverterRustBuffer<ClientOption
             FfiConverterOptionalULong.write(value.`initialRetryDelayMs`, buf)
             FfiConverterMapStringString.write(value.`headers`, buf)
             FfiConverterBoolean.write(value.`allowInsecureHttp`, buf)
+            FfiConverterSequenceString.write(value.`caCertificatesPem`, buf)
+            FfiConverterOptionalULong.write(value.`maxResponseBytes`, buf)
     }
 }
 
@@ -7443,6 +7459,34 @@ public object FfiConverterOptionalMapStringTypeAddonSettings: FfiConverterRustBu
         } else {
             buf.put(1)
             FfiConverterMapStringTypeAddonSettings.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
+    override fun read(buf: ByteBuffer): List<kotlin.String> {
+        val len = buf.getInt()
+        return List<kotlin.String>(len) {
+            FfiConverterString.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.String>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterString.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterString.write(it, buf)
         }
     }
 }
