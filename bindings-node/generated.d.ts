@@ -276,6 +276,24 @@ export interface ForwardingFailure {
 }
 
 /**
+ * Counters of the event bus.
+ */
+export interface EventBusStats {
+  /**
+   * Events handed to listeners.
+   */
+  delivered: number
+  /**
+   * Events dropped because the dispatcher queue was full.
+   */
+  dropped: number
+  /**
+   * Listener calls that panicked (the panic was contained).
+   */
+  listenerPanics: number
+}
+
+/**
  * Sign-up with e-mail and password.
  */
 export interface SignUpEmail {

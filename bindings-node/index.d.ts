@@ -38,7 +38,7 @@ export interface SessionStore {
 // The models (User, Session, AuthResult, ...) and the resource classes `Auth` and `Addons` are
 // generated from the core's operation list.
 export * from './generated'
-import type { Auth, Addons, AddonSettings, AuthEvent, ForwardingFailure, ForwardingStats } from './generated'
+import type { Auth, Addons, AddonSettings, AuthEvent, EventBusStats, ForwardingFailure, ForwardingStats } from './generated'
 
 export type AddonUpdate = Record<string, boolean | Partial<AddonSettings>>
 
@@ -81,6 +81,8 @@ export declare class BanataClient {
    * stops delivery when called, closed, disposed (`using`) or garbage-collected.
    */
   on(type: string, listener: (event: AuthEvent) => void): Subscription
+  /** Event delivery counters: delivered, dropped (the listeners' queue was full), listener panics. */
+  eventStats(): EventBusStats
   /** Closes every subscription of this client. */
   close(): Promise<void>
 }

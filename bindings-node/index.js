@@ -289,6 +289,10 @@ class BanataClient {
     this.#listeners.set(subscription.id, listener)
     return subscriptionHandle(subscription, this.#subscriptions, this.#listeners)
   }
+  /** Event delivery counters: delivered, dropped (the listeners' queue was full), listener panics. */
+  eventStats() {
+    return JSON.parse(this.#native.eventStats())
+  }
   async close() {
     for (const subscription of this.#subscriptions) subscription.close()
     this.#subscriptions.clear()

@@ -48,6 +48,23 @@ impl From<NativeCallOptions> for RequestOptions {
     }
 }
 
+/// The core's warnings and errors go to stderr (a publishable Stripe key, an add-on enabled
+/// without credentials, a full event queue); `BANATA_LOG=info` or `debug` asks for more, and
+/// `BANATA_LOG=off` for none. The core never puts secrets in its records.
+fn install_logging() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let filter = tracing_subscriber::EnvFilter::try_from_env("BANATA_LOG")
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .with_ansi(false)
+            .with_target(false)
+            .try_init();
+    });
+}
+
 /// The native client behind `BanataClient`.
 #[napi]
 pub struct NativeClient {
@@ -63,6 +80,7 @@ impl NativeClient {
         ts_args_type = "options: NativeClientOptions, sessionStore?: ((op: string, token: string | null) => Promise<string | null>) | undefined | null"
     )]
     pub fn new(options: NativeClientOptions, session_store: Option<StoreFunction>) -> Result<Self> {
+        install_logging();
         let mut builder =
             ClientBuilder::from_env_or(options.base_url.as_deref(), options.api_key.as_deref())
                 .map_err(to_napi)?

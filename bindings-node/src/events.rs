@@ -113,6 +113,12 @@ impl NativeClient {
         let _ = self.listeners.dispatch.set(dispatch);
     }
 
+    /// The event bus counters as JSON: delivered, dropped (queue full) and listener panics.
+    #[napi]
+    pub fn event_stats(&self) -> String {
+        serde_json::to_string(&self.client.event_stats()).expect("counters serialize")
+    }
+
     /// Registers a listener for events of `eventType` (null or `"*"`: all).
     #[napi]
     pub fn subscribe(&self, event_type: Option<String>) -> NativeSubscription {

@@ -1,8 +1,10 @@
 // The Forwarder through Node: events reach enabled add-ons' sinks; flush, shutdown, stats, onError.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
 import { BanataClient, Forwarder, TimeoutError } from '../index.mjs'
-import { startDevserver, uniqueEmail, PASSWORD } from './helpers.mjs'
+import { REPO, startDevserver, uniqueEmail, PASSWORD } from './helpers.mjs'
 
 let dev
 before(async () => {
@@ -89,4 +91,22 @@ test('flush past its timeout is a TimeoutError; bad options are typed errors', a
   }
   assert.throws(() => new Forwarder({}, {}), TypeError)
   assert.throws(() => new Forwarder(client, { fromEnv: false, gaApiSecret: 'only-half' }), (e) => e.kind === 'configuration')
+})
+
+test('core warnings reach stderr (BANATA_LOG=off silences them); event counters are exposed', async () => {
+  const script = `
+    const { BanataClient, Forwarder } = require(${JSON.stringify(join(REPO, 'bindings-node', 'index.js'))})
+    const client = new BanataClient({ baseUrl: ${JSON.stringify(dev.url)}, apiKey: ${JSON.stringify(dev.adminKey)} })
+    const forwarder = new Forwarder(client)
+    forwarder.shutdown(1000).then(() => console.log(JSON.stringify(client.eventStats())))
+  `
+  const env = { ...process.env, STRIPE_SECRET_KEY: 'pk_test_publishable' }
+  const warned = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8', timeout: 20_000 })
+  assert.equal(warned.status, 0, warned.stderr)
+  assert.match(warned.stderr, /publishable/)
+  assert.ok(!warned.stderr.includes('pk_test_publishable'), 'the key itself is never printed')
+  assert.deepEqual(Object.keys(JSON.parse(warned.stdout)).sort(), ['delivered', 'dropped', 'listenerPanics'])
+  const quiet = spawnSync(process.execPath, ['-e', script], { env: { ...env, BANATA_LOG: 'off' }, encoding: 'utf8', timeout: 20_000 })
+  assert.equal(quiet.status, 0, quiet.stderr)
+  assert.doesNotMatch(quiet.stderr, /publishable/)
 })

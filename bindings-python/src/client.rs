@@ -301,14 +301,14 @@ impl NativeClient {
         Ok(subscription)
     }
 
-    /// Delivery counters of the event bus: `(delivered, dropped, listener_panics)`.
-    fn event_stats(&self, py: Python<'_>) -> PyResult<(u64, u64, u64)> {
+    /// Delivery counters of the event bus, as JSON.
+    fn event_stats(&self, py: Python<'_>) -> PyResult<String> {
         let stats = self
             .shared
             .client()
             .map_err(|e| to_py_err(py, e))?
             .event_stats();
-        Ok((stats.delivered, stats.dropped, stats.listener_panics))
+        Ok(serde_json::to_string(&stats).expect("counters serialize"))
     }
 
     /// The stored session token, if any.

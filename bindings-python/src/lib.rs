@@ -9,6 +9,7 @@ mod client;
 mod error;
 mod events;
 mod forwarding;
+mod logging;
 mod runtime;
 mod session_store;
 
@@ -18,6 +19,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    logging::install();
     m.add_class::<client::NativeClient>()?;
     m.add_class::<events::NativeSubscription>()?;
     m.add_class::<forwarding::NativeForwarder>()?;

@@ -152,3 +152,13 @@ def test_a_dropped_subscription_unsubscribes(devserver: DevServer) -> None:
     client.auth.sign_up_email("D", unique_email("dropped"), PASSWORD)
     time.sleep(0.2)
     assert seen == []
+
+
+def test_event_counters_are_exposed(devserver: DevServer) -> None:
+    client = Client(devserver.url)
+    seen: list[AuthEvent] = []
+    with client.on("*", seen.append):
+        client.auth.sign_up_email("S", unique_email("stats"), PASSWORD)
+        wait_for(seen, 2)
+    stats = client.event_stats()
+    assert stats.delivered >= 2 and stats.dropped == 0 and stats.listener_panics == 0

@@ -121,3 +121,19 @@ def test_a_normal_exit_delivers_what_is_queued(devserver: DevServer) -> None:
     assert len(users) == 20, f"{len(users)} of 20 users reached Segment"
     assert "not sent" not in run.stderr
     client.addons.save({"segment": False})
+
+
+def test_a_publishable_stripe_key_is_refused_and_core_warnings_reach_logging(
+    devserver: DevServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = Client(devserver.url, api_key=devserver.admin_key)
+    with pytest.raises(banata_auth.ConfigurationError, match="publishable"):
+        Forwarder(client, from_env=False, stripe_secret_key="pk_test_publishable")
+    # From the environment the core only warns; the warning reaches the `banata_auth` logger.
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "pk_test_publishable")
+    with caplog.at_level("WARNING", logger="banata_auth"):
+        forwarder = Forwarder(client)
+        forwarder.shutdown(timeout=1)
+    warnings = [r for r in caplog.records if r.name == "banata_auth" and "publishable" in r.getMessage()]
+    assert warnings, [r.getMessage() for r in caplog.records]
+    assert "pk_test_publishable" not in caplog.text

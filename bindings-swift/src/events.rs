@@ -5,13 +5,22 @@ use std::sync::{Arc, Mutex};
 use banata_auth::{EventFilter, Subscription};
 
 use crate::client::BanataClient;
-use crate::generated::AuthEvent;
+use crate::generated::{AuthEvent, EventBusStats};
 
 /// The generated record of a core event (the same JSON form in every language).
 fn record(event: &banata_auth::AuthEvent) -> Option<AuthEvent> {
     serde_json::to_value(event)
         .and_then(serde_json::from_value)
         .ok()
+}
+
+#[uniffi::export]
+impl BanataClient {
+    /// Event delivery counters: delivered, dropped (the listeners' queue was full) and
+    /// listener panics.
+    pub fn event_stats(&self) -> EventBusStats {
+        crate::models::record(&self.client.event_stats())
+    }
 }
 
 /// Receives events, in order, on the client's event thread. Return quickly; a listener that

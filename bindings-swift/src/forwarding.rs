@@ -8,6 +8,7 @@ use banata_auth::addons;
 use crate::client::BanataClient;
 use crate::error::Result;
 use crate::generated::{ForwardingFailure, ForwardingStats};
+use crate::models::record;
 
 /// Credentials for the add-on services. An object, not a record, so no generated
 /// `toString()` / `description` can print them. Unset ones come from the environment when the
@@ -101,13 +102,6 @@ impl Default for ForwardingOptions {
 #[uniffi::export(with_foreign)]
 pub trait ForwardingErrorListener: Send + Sync {
     fn on_error(&self, failure: ForwardingFailure);
-}
-
-/// A core value as its generated record (the same JSON form in every language).
-fn record<T: serde::Serialize, R: serde::de::DeserializeOwned>(value: &T) -> R {
-    serde_json::to_value(value)
-        .and_then(serde_json::from_value)
-        .expect("the generated record matches the core type")
 }
 
 /// Forwards a client's auth events to the add-ons enabled in the dashboard.

@@ -261,6 +261,20 @@ pub struct ForwardingFailure {
     pub events: u64,
 }
 
+/// Counters of the event bus.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct EventBusStats {
+    /// Events handed to listeners.
+    #[serde(rename = "delivered")]
+    pub delivered: u64,
+    /// Events dropped because the dispatcher queue was full.
+    #[serde(rename = "dropped")]
+    pub dropped: u64,
+    /// Listener calls that panicked (the panic was contained).
+    #[serde(rename = "listenerPanics")]
+    pub listener_panics: u64,
+}
+
 #[uniffi::export(async_runtime = "tokio")]
 impl BanataClient {
     /// Creates an account and, unless the server requires e-mail verification first, signs

@@ -47,6 +47,13 @@ pub(crate) fn extra_json(extra: Map<String, Value>) -> Option<String> {
     (!extra.is_empty()).then(|| Value::Object(extra).to_string())
 }
 
+/// A core value as its generated record (the same JSON form in every language).
+pub(crate) fn record<T: serde::Serialize, R: serde::de::DeserializeOwned>(value: &T) -> R {
+    serde_json::to_value(value)
+        .and_then(serde_json::from_value)
+        .expect("the generated record matches the core type")
+}
+
 /// Serde helpers for the generated records' fields.
 pub(crate) mod wire {
     /// `Option<SystemTime>` as the core's RFC 3339 strings.

@@ -120,6 +120,7 @@ pub fn models() -> &'static [fn(&mut schemars::SchemaGenerator) -> schemars::Sch
         |g| g.subschema_for::<crate::AuthEvent>(),
         |g| g.subschema_for::<crate::addons::ForwardingStats>(),
         |g| g.subschema_for::<crate::addons::ForwardingError>(),
+        |g| g.subschema_for::<crate::EventBusStats>(),
     ]
 }
 

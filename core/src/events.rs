@@ -214,7 +214,9 @@ struct Subscriber {
 type Subscribers = RwLock<Vec<Arc<Subscriber>>>;
 
 /// Counters of the event bus.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
 pub struct EventBusStats {
     /// Events handed to listeners.
     pub delivered: u64,

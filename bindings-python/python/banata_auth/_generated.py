@@ -742,6 +742,46 @@ class ForwardingFailure(_Model):
         return wire
 
 
+class EventBusStats(_Model):
+    """Counters of the event bus."""
+
+    __slots__ = ("delivered", "dropped", "listener_panics",)
+
+    delivered: int
+    """Events handed to listeners."""
+    dropped: int
+    """Events dropped because the dispatcher queue was full."""
+    listener_panics: int
+    """Listener calls that panicked (the panic was contained)."""
+
+    def __init__(
+        self,
+        delivered: int,
+        dropped: int,
+        listener_panics: int,
+    ) -> None:
+        _set(self, "delivered", delivered)
+        _set(self, "dropped", dropped)
+        _set(self, "listener_panics", listener_panics)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> EventBusStats:
+        """Reads the JSON form."""
+        return cls(
+            delivered=wire["delivered"],
+            dropped=wire["dropped"],
+            listener_panics=wire["listenerPanics"],
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["delivered"] = _to_wire(self.delivered)
+        wire["dropped"] = _to_wire(self.dropped)
+        wire["listenerPanics"] = _to_wire(self.listener_panics)
+        return wire
+
+
 class Auth(_Resource):
     """``client.auth``."""
 
@@ -1189,6 +1229,7 @@ __all__ = [
     "ForwardingStats",
     "DestinationStats",
     "ForwardingFailure",
+    "EventBusStats",
     "Auth",
     "AsyncAuth",
     "Addons",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from . import _native
-from ._generated import Addons, AsyncAddons, AsyncAuth, Auth
+from ._generated import Addons, AsyncAddons, AsyncAuth, Auth, EventBusStats
 from .events import Subscription, _dispatcher
 
 TYPE_CHECKING = False
@@ -89,6 +89,11 @@ class _BaseClient:
             raise TypeError("callback must be callable")
         native = self._native.subscribe(event_type, _dispatcher(callback))
         return Subscription(native, event_type)
+
+    def event_stats(self) -> EventBusStats:
+        """Event delivery counters: delivered, dropped (the listeners' queue was full) and
+        listener panics."""
+        return EventBusStats.from_wire(json.loads(self._native.event_stats()))
 
     def with_session_store(self: _Client, session_store: SessionStore | None = None) -> _Client:
         """A client for another session: it shares this client's connections, API key, settings

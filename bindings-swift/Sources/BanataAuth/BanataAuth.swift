@@ -662,6 +662,12 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func withSessionStore(sessionStore: SessionStore?)  -> BanataClient
     
     /**
+     * Event delivery counters: delivered, dropped (the listeners' queue was full) and
+     * listener panics.
+     */
+    func eventStats()  -> EventBusStats
+    
+    /**
      * Calls `listener` for each event of `event_type` (nil/null: every event). Keep the
      * returned handle: releasing it unsubscribes.
      */
@@ -919,6 +925,19 @@ open func withSessionStore(sessionStore: SessionStore? = nil) -> BanataClient  {
     uniffi_banata_auth_ffi_fn_method_banataclient_with_session_store(
             self.uniffiCloneHandle(),
         FfiConverterOptionTypeSessionStore.lower(sessionStore),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Event delivery counters: delivered, dropped (the listeners' queue was full) and
+     * listener panics.
+     */
+open func eventStats() -> EventBusStats  {
+    return try!  FfiConverterTypeEventBusStats_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_banata_auth_ffi_fn_method_banataclient_event_stats(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -3179,6 +3198,85 @@ public func FfiConverterTypeDestinationStats_lift(_ buf: RustBuffer) throws -> D
 #endif
 public func FfiConverterTypeDestinationStats_lower(_ value: DestinationStats) -> RustBuffer {
     return FfiConverterTypeDestinationStats.lower(value)
+}
+
+
+/**
+ * Counters of the event bus.
+ */
+public struct EventBusStats: Equatable, Hashable {
+    /**
+     * Events handed to listeners.
+     */
+    public let delivered: UInt64
+    /**
+     * Events dropped because the dispatcher queue was full.
+     */
+    public let dropped: UInt64
+    /**
+     * Listener calls that panicked (the panic was contained).
+     */
+    public let listenerPanics: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Events handed to listeners.
+         */delivered: UInt64, 
+        /**
+         * Events dropped because the dispatcher queue was full.
+         */dropped: UInt64, 
+        /**
+         * Listener calls that panicked (the panic was contained).
+         */listenerPanics: UInt64) {
+        self.delivered = delivered
+        self.dropped = dropped
+        self.listenerPanics = listenerPanics
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension EventBusStats: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEventBusStats: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EventBusStats {
+        return
+            try EventBusStats(
+                delivered: FfiConverterUInt64.read(from: &buf), 
+                dropped: FfiConverterUInt64.read(from: &buf), 
+                listenerPanics: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: EventBusStats, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.delivered, into: &buf)
+        FfiConverterUInt64.write(value.dropped, into: &buf)
+        FfiConverterUInt64.write(value.listenerPanics, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventBusStats_lift(_ buf: RustBuffer) throws -> EventBusStats {
+    return try FfiConverterTypeEventBusStats.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventBusStats_lower(_ value: EventBusStats) -> RustBuffer {
+    return FfiConverterTypeEventBusStats.lower(value)
 }
 
 
@@ -5463,6 +5561,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_with_session_store() != 19931) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_event_stats() != 32599) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_subscribe() != 16570) {

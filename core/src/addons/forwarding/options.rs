@@ -88,6 +88,13 @@ impl ForwardingConfig {
             posthog.host = host;
         }
         if let Some(secret_key) = options.stripe_secret_key {
+            // Given explicitly, a publishable key is a mistake to report, not to warn about.
+            if secret_key.starts_with("pk_") {
+                return Err(Error::configuration(
+                    "the Stripe key is a publishable key (pk_…); forwarding to Stripe needs a \
+                     secret (sk_…) or restricted (rk_…) key",
+                ));
+            }
             config.stripe = Some(StripeConfig {
                 secret_key,
                 base_url: StripeConfig::DEFAULT_BASE_URL.into(),

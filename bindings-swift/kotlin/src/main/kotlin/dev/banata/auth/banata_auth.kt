@@ -768,6 +768,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_with_session_store(
     ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_event_stats(
+    ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_subscribe(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_addons_get(
@@ -869,6 +871,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_with_session_store(`ptr`: Long,`sessionStore`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_event_stats(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_subscribe(`ptr`: Long,`listener`: Long,`eventType`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_addons_get(`ptr`: Long,`options`: RustBuffer.ByValue,
@@ -1096,6 +1100,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_with_session_store() and 0xFFFF) != 19931) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_event_stats() and 0xFFFF) != 32599) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_subscribe() and 0xFFFF) != 16570) {
@@ -1744,6 +1751,12 @@ public interface BanataClientInterface {
     fun `withSessionStore`(`sessionStore`: SessionStore? = null): BanataClient
     
     /**
+     * Event delivery counters: delivered, dropped (the listeners' queue was full) and
+     * listener panics.
+     */
+    fun `eventStats`(): EventBusStats
+    
+    /**
      * Calls `listener` for each event of `event_type` (nil/null: every event). Keep the
      * returned handle: releasing it unsubscribes.
      */
@@ -2070,6 +2083,23 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         it,
         
         FfiConverterOptionalTypeSessionStore.lower(`sessionStore`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Event delivery counters: delivered, dropped (the listeners' queue was full) and
+     * listener panics.
+     */override fun `eventStats`(): EventBusStats {
+            return FfiConverterTypeEventBusStats.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_event_stats(
+        it,
+        _status)
 }
     }
     )
@@ -5219,6 +5249,61 @@ public object FfiConverterTypeDestinationStats: FfiConverterRustBuffer<Destinati
             FfiConverterULong.write(value.`retried`, buf)
             FfiConverterULong.write(value.`failed`, buf)
             FfiConverterULong.write(value.`dropped`, buf)
+    }
+}
+
+
+
+/**
+ * Counters of the event bus.
+ */
+data class EventBusStats (
+    /**
+     * Events handed to listeners.
+     */
+    var `delivered`: kotlin.ULong
+    , 
+    /**
+     * Events dropped because the dispatcher queue was full.
+     */
+    var `dropped`: kotlin.ULong
+    , 
+    /**
+     * Listener calls that panicked (the panic was contained).
+     */
+    var `listenerPanics`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEventBusStats: FfiConverterRustBuffer<EventBusStats> {
+    override fun read(buf: ByteBuffer): EventBusStats {
+        return EventBusStats(
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: EventBusStats) = (
+            FfiConverterULong.allocationSize(value.`delivered`) +
+            FfiConverterULong.allocationSize(value.`dropped`) +
+            FfiConverterULong.allocationSize(value.`listenerPanics`)
+    )
+
+    override fun write(value: EventBusStats, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`delivered`, buf)
+            FfiConverterULong.write(value.`dropped`, buf)
+            FfiConverterULong.write(value.`listenerPanics`, buf)
     }
 }
 
