@@ -86,7 +86,7 @@ fn is_valid_email(email: &str) -> bool {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !email.chars().any(char::is_whitespace)
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 pub(crate) fn normalized_email(body: &serde_json::Map<String, Value>) -> ApiResult<String> {
@@ -411,6 +411,12 @@ pub async fn reset_password(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn email_check_refuses_control_characters() {
+        assert!(!is_valid_email("ada\u{0}@example.com"));
+        assert!(!is_valid_email("ada@exa\u{7}mple.com"));
+    }
 
     #[test]
     fn email_check() {
