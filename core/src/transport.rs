@@ -91,8 +91,18 @@ pub(crate) struct Response {
 }
 
 impl Response {
-    /// The body as JSON (`null` when empty), decoded into `T`.
+    /// The body as JSON (`null` when empty), decoded into `T`. A redirect is not a result:
+    /// API calls never follow one (it could lead to another origin's page).
     pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
+        if self.redirect {
+            return Err(Error::new(
+                ErrorKind::Api,
+                format!(
+                    "the server answered with a redirect (to {}), which API calls do not follow",
+                    self.header("location").unwrap_or("nowhere")
+                ),
+            ));
+        }
         let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) {
             b"null"
         } else {

@@ -115,3 +115,25 @@ async fn a_store_that_never_answers_is_bounded_by_the_timeout() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn a_redirect_to_another_origin_is_not_followed_nor_taken_as_the_answer() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        loop {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            tokio::spawn(async move {
+                let mut request = vec![0u8; 16 * 1024];
+                let _ = socket.read(&mut request).await;
+                let answer = "HTTP/1.1 302 Found\r\nlocation: http://other.invalid/addons\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+                let _ = socket.write_all(answer.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    let client = Client::builder(&url).api_key("k").build().unwrap();
+    let error = client.addons().get().await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Api, "{error}");
+    assert!(error.message().contains("redirect"), "{error}");
+}
