@@ -345,6 +345,8 @@ class Forwarder {
   }
 }
 
+// Listed name by name (not spread from CLASSES): Node finds the ESM entry's named exports by
+// reading this object literal.
 module.exports = {
   BanataClient,
   Auth,

@@ -160,19 +160,10 @@ impl NativeClient {
             None => self.client.clone(),
         };
         env.spawn_future(async move {
-            let input = match input {
-                Some(text) => serde_json::from_str(&text).map_err(|e| {
-                    to_napi(banata_auth::Error::new(
-                        banata_auth::ErrorKind::InvalidArgument,
-                        format!(
-                            "{operation}: the input is not valid JSON (column {})",
-                            e.column()
-                        ),
-                    ))
-                })?,
-                None => serde_json::Value::Null,
-            };
-            client.call_json(&operation, input).await.map_err(to_napi)
+            client
+                .call_json_text(&operation, input.as_deref())
+                .await
+                .map_err(to_napi)
         })
     }
 

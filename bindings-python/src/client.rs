@@ -260,24 +260,15 @@ impl NativeClient {
         };
         self.shared
             .call(py, asynchronous, move |client| async move {
-                let input = match input {
-                    Some(text) => serde_json::from_str(&text).map_err(|e| {
-                        banata_auth::Error::new(
-                            banata_auth::ErrorKind::InvalidArgument,
-                            format!(
-                                "{operation}: the input is not valid JSON (column {})",
-                                e.column()
-                            ),
-                        )
-                    })?,
-                    None => serde_json::Value::Null,
-                };
                 let client = if options == RequestOptions::default() {
                     client
                 } else {
                     client.with_options(options)
                 };
-                client.call_json(&operation, input).await.map(Some)
+                client
+                    .call_json_text(&operation, input.as_deref())
+                    .await
+                    .map(Some)
             })
     }
 

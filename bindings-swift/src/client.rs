@@ -175,22 +175,11 @@ impl BanataClient {
         input_json: String,
         options: Option<RequestOptions>,
     ) -> Result<String> {
-        let input = serde_json::from_str(&input_json).map_err(|e| {
-            banata_auth::Error::new(
-                banata_auth::ErrorKind::InvalidArgument,
-                format!(
-                    "{operation}: the input is not valid JSON (column {})",
-                    e.column()
-                ),
-            )
-        })?;
-        Ok(match options {
-            Some(options) => {
-                let client = self.client.with_options(options.into());
-                client.call_json(&operation, input).await?
-            }
-            None => self.client.call_json(&operation, input).await?,
-        })
+        let client = match options {
+            Some(options) => self.client.with_options(options.into()),
+            None => self.client.clone(),
+        };
+        Ok(client.call_json_text(&operation, Some(&input_json)).await?)
     }
 
     /// The stored session token, if signed in.

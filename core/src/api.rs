@@ -192,6 +192,21 @@ impl Client {
         crate::operations::dispatch(self, id, input).await
     }
 
+    /// [`Client::call_json`] with the input as JSON text (`None` for no input), as the bindings
+    /// hand it over; text that is not JSON is an [`ErrorKind::InvalidArgument`] error.
+    pub async fn call_json_text(&self, id: &str, input: Option<&str>) -> Result<String> {
+        let input = match input {
+            Some(text) => serde_json::from_str(text).map_err(|e| {
+                Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("{id}: the input is not valid JSON (column {})", e.column()),
+                )
+            })?,
+            None => Value::Null,
+        };
+        self.call_json(id, input).await
+    }
+
     /// Sends a declared endpoint with a typed input and decodes its typed answer.
     pub(crate) async fn send_endpoint(
         &self,
