@@ -12,83 +12,76 @@ use serde::Serialize;
 /// Largest part of an error body kept on the error, so a huge error page cannot pin memory.
 const MAX_KEPT_BODY_BYTES: usize = 64 * 1024;
 
-/// What went wrong, coarse enough to branch on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum ErrorKind {
+/// Declares [`ErrorKind`] once: each variant with its wire name, the Node/Python class it raises
+/// and its documentation, which the binding generator reads through [`ErrorKind::ALL`].
+macro_rules! error_kinds {
+    ($( $(#[doc = $doc:literal])* $Variant:ident = $name:literal, $class:literal; )*) => {
+        /// What went wrong, coarse enough to branch on.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $( $(#[doc = $doc])* $Variant, )*
+        }
+
+        impl ErrorKind {
+            /// Every kind, in declaration order.
+            pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$Variant),*];
+
+            /// Stable snake_case name, the same string every binding exposes as `kind`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorKind::$Variant => $name,)* }
+            }
+
+            /// The error class the Node and Python packages raise for this kind, e.g.
+            /// `"RateLimitError"`; kinds without a class of their own raise `"BanataError"`.
+            pub fn class_name(self) -> &'static str {
+                match self { $(ErrorKind::$Variant => $class,)* }
+            }
+
+            /// What the kind means, for the bindings' class documentation.
+            pub fn description(self) -> &'static str {
+                match self { $(ErrorKind::$Variant => concat!($($doc),*),)* }
+            }
+        }
+    };
+}
+
+error_kinds! {
     /// 401: missing, unknown or expired credentials (API key or session).
-    Authentication,
+    Authentication = "authentication", "AuthenticationError";
     /// 403: authenticated but not allowed.
-    Forbidden,
+    Forbidden = "forbidden", "ForbiddenError";
     /// 404, including the platform's empty-bodied 404 for unknown routes.
-    NotFound,
+    NotFound = "not_found", "NotFoundError";
     /// 409: the resource already exists.
-    Conflict,
+    Conflict = "conflict", "ConflictError";
     /// 400 and 422: the request was rejected as invalid.
-    Validation,
-    /// 429: too many requests; see [`Error::retry_after`].
-    RateLimited,
+    Validation = "validation", "ValidationError";
+    /// 429: too many requests; `retry_after` says how long to wait.
+    RateLimited = "rate_limited", "RateLimitError";
     /// 5xx: the server failed.
-    Server,
+    Server = "server", "ServerError";
     /// Any other non-success answer, including "200 with `{error}`".
-    Api,
+    Api = "api", "BanataError";
     /// The request did not complete within the timeout.
-    Timeout,
+    Timeout = "timeout", "TimeoutError";
     /// The server could not be reached (refused, reset, DNS, TLS).
-    Connection,
+    Connection = "connection", "ConnectionError";
     /// The response could not be read or decoded (malformed JSON, wrong shape, too large).
-    Decode,
+    Decode = "decode", "BanataError";
     /// The client was configured or called wrongly (bad base URL, missing API key, ...).
-    Configuration,
-    /// The host's [`crate::SessionStore`] failed to read, save or clear the token.
-    SessionStore,
+    Configuration = "configuration", "ConfigurationError";
+    /// The host's session store failed to read, save or clear the token (its own message is
+    /// not repeated: it could hold the token).
+    SessionStore = "session_store", "SessionStoreError";
     /// A call was given an argument of the wrong type or shape, or an unknown operation (a
-    /// programming error: bindings raise their language's type error for it).
-    InvalidArgument,
+    /// programming error: bindings raise their language's type error for it). The message names
+    /// the argument, never its value.
+    InvalidArgument = "invalid_argument", "InvalidArgumentError";
 }
 
 impl ErrorKind {
-    /// The error class the Node and Python packages raise for this kind, e.g.
-    /// `"RateLimitError"`; kinds without a class of their own raise `"BanataError"`.
-    pub fn class_name(self) -> &'static str {
-        match self {
-            ErrorKind::Authentication => "AuthenticationError",
-            ErrorKind::Forbidden => "ForbiddenError",
-            ErrorKind::NotFound => "NotFoundError",
-            ErrorKind::Conflict => "ConflictError",
-            ErrorKind::Validation => "ValidationError",
-            ErrorKind::RateLimited => "RateLimitError",
-            ErrorKind::Server => "ServerError",
-            ErrorKind::Timeout => "TimeoutError",
-            ErrorKind::Connection => "ConnectionError",
-            ErrorKind::Configuration => "ConfigurationError",
-            ErrorKind::SessionStore => "SessionStoreError",
-            ErrorKind::InvalidArgument => "InvalidArgumentError",
-            ErrorKind::Api | ErrorKind::Decode => "BanataError",
-        }
-    }
-
-    /// Stable snake_case name, the same string every binding exposes as `kind`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::Authentication => "authentication",
-            ErrorKind::Forbidden => "forbidden",
-            ErrorKind::NotFound => "not_found",
-            ErrorKind::Conflict => "conflict",
-            ErrorKind::Validation => "validation",
-            ErrorKind::RateLimited => "rate_limited",
-            ErrorKind::Server => "server",
-            ErrorKind::Api => "api",
-            ErrorKind::Timeout => "timeout",
-            ErrorKind::Connection => "connection",
-            ErrorKind::Decode => "decode",
-            ErrorKind::Configuration => "configuration",
-            ErrorKind::SessionStore => "session_store",
-            ErrorKind::InvalidArgument => "invalid_argument",
-        }
-    }
-
     /// The kind an HTTP error status maps to.
     pub fn from_status(status: u16) -> ErrorKind {
         match status {
