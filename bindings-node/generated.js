@@ -4,6 +4,29 @@
 // Each method is one call into the native client: `invoke(operation id, input, options,
 // whether the result is decoded)`.
 
+const { BanataError, setFields } = require('./errors-base.js')
+
+class AuthenticationError extends BanataError {}
+class ForbiddenError extends BanataError {}
+class NotFoundError extends BanataError {}
+class ConflictError extends BanataError {}
+class ValidationError extends BanataError {}
+class RateLimitError extends BanataError {}
+class ServerError extends BanataError {}
+class TimeoutError extends BanataError {}
+class ConnectionError extends BanataError {}
+class ConfigurationError extends BanataError {}
+class SessionStoreError extends BanataError {}
+class InvalidArgumentError extends TypeError {
+  constructor(message, fields = {}) {
+    super(message)
+    setFields(this, { kind: 'invalid_argument', ...fields })
+  }
+}
+
+// The classes by name: the core says which one an error is (ErrorKind::class_name).
+const errorClasses = { BanataError, AuthenticationError, ForbiddenError, NotFoundError, ConflictError, ValidationError, RateLimitError, ServerError, TimeoutError, ConnectionError, ConfigurationError, SessionStoreError, InvalidArgumentError }
+
 class Auth {
   #invoke
   constructor(invoke) {
@@ -86,4 +109,9 @@ const operations = {
   'addons.save': { resource: 'addons', method: 'save', positional: 'addons' },
 }
 
-module.exports = { Auth, Addons, operations }
+module.exports = { Auth, Addons, BanataError, AuthenticationError, ForbiddenError, NotFoundError, ConflictError, ValidationError, RateLimitError, ServerError, TimeoutError, ConnectionError, ConfigurationError, SessionStoreError, InvalidArgumentError }
+// For the facade only: not enumerable, so not part of the package's exports.
+Object.defineProperties(module.exports, {
+  errorClasses: { value: errorClasses },
+  operations: { value: operations },
+})

@@ -111,29 +111,6 @@ export declare class BanataError extends Error {
   readonly connectionCause: string | null
   readonly body: string | null
 }
-export declare class AuthenticationError extends BanataError {}
-export declare class ForbiddenError extends BanataError {}
-export declare class NotFoundError extends BanataError {}
-export declare class ConflictError extends BanataError {}
-export declare class ValidationError extends BanataError {}
-export declare class RateLimitError extends BanataError {}
-export declare class ServerError extends BanataError {}
-export declare class TimeoutError extends BanataError {}
-export declare class ConnectionError extends BanataError {}
-export declare class ConfigurationError extends BanataError {}
-/** The `sessionStore` failed to read, save or clear the token. */
-export declare class SessionStoreError extends BanataError {}
-/** A call got an argument of the wrong type or shape (the message names the field, never its value). */
-export declare class InvalidArgumentError extends TypeError {
-  readonly kind: 'invalid_argument'
-  readonly status: null
-  readonly code: string | null
-  readonly requestId: string | null
-  readonly retryAfter: number | null
-  readonly connectionCause: null
-  readonly body: string | null
-}
-
 export interface ForwarderOptions {
   /** Read credentials from the environment first (default true). */
   fromEnv?: boolean

@@ -4,68 +4,14 @@
 // JSON.stringify and Next.js serialization unchanged. Errors are BanataError subclasses.
 
 const { NativeClient, NativeForwarder } = require('./native.js')
-const { Auth, Addons } = require('./generated.js')
+const { Auth, Addons, BanataError, errorClasses } = require('./generated.js')
 
 const PREFIX = 'BANATA_ERROR:'
-
-function setFields(error, fields) {
-  error.name = error.constructor.name
-  error.kind = fields.kind ?? 'api'
-  error.status = fields.status ?? null
-  error.code = fields.code ?? null
-  error.requestId = fields.requestId ?? null
-  error.retryAfter = fields.retryAfter ?? null
-  error.connectionCause = fields.connectionCause ?? null
-  // Not enumerable: a raw body can be long; it is there when asked for.
-  Object.defineProperty(error, 'body', { value: fields.body ?? null, enumerable: false })
-}
-
-class BanataError extends Error {
-  constructor(message, fields = {}) {
-    super(message)
-    setFields(this, fields)
-  }
-}
-/** A call got an argument of the wrong type or shape: a `TypeError`, with the Banata fields. */
-class InvalidArgumentError extends TypeError {
-  constructor(message, fields = {}) {
-    super(message)
-    setFields(this, { kind: 'invalid_argument', ...fields })
-  }
-}
-class AuthenticationError extends BanataError {}
-class ForbiddenError extends BanataError {}
-class NotFoundError extends BanataError {}
-class ConflictError extends BanataError {}
-class ValidationError extends BanataError {}
-class RateLimitError extends BanataError {}
-class ServerError extends BanataError {}
-class TimeoutError extends BanataError {}
-class ConnectionError extends BanataError {}
-class ConfigurationError extends BanataError {}
-class SessionStoreError extends BanataError {}
-
-// The classes by name: the core says which one an error is (ErrorKind::class_name).
-const CLASSES = {
-  BanataError,
-  AuthenticationError,
-  ForbiddenError,
-  NotFoundError,
-  ConflictError,
-  ValidationError,
-  RateLimitError,
-  ServerError,
-  TimeoutError,
-  ConnectionError,
-  ConfigurationError,
-  SessionStoreError,
-  InvalidArgumentError,
-}
 
 function translate(error) {
   if (error && typeof error.message === 'string' && error.message.startsWith(PREFIX)) {
     const fields = JSON.parse(error.message.slice(PREFIX.length))
-    const Class = CLASSES[fields.class] ?? BanataError
+    const Class = errorClasses[fields.class] ?? BanataError
     return new Class(fields.message, fields)
   }
   return error
@@ -345,24 +291,6 @@ class Forwarder {
   }
 }
 
-// Listed name by name (not spread from CLASSES): Node finds the ESM entry's named exports by
-// reading this object literal.
-module.exports = {
-  BanataClient,
-  Auth,
-  Addons,
-  Forwarder,
-  InvalidArgumentError,
-  SessionStoreError,
-  BanataError,
-  AuthenticationError,
-  ForbiddenError,
-  NotFoundError,
-  ConflictError,
-  ValidationError,
-  RateLimitError,
-  ServerError,
-  TimeoutError,
-  ConnectionError,
-  ConfigurationError,
-}
+// The resources and error classes come from generated.js; Node finds the ESM entry's named
+// exports by reading this literal and the spread require's.
+module.exports = { BanataClient, Forwarder, ...require('./generated.js') }

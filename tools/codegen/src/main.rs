@@ -40,6 +40,10 @@ fn main() -> ExitCode {
             "bindings-python/python/banata_auth/_generated.py",
             python::module(&api),
         ),
+        (
+            "bindings-python/python/banata_auth/errors.py",
+            python::errors_module(&api),
+        ),
         ("bindings-swift/src/generated.rs", uniffi_rs::module(&api)),
     ];
     let mut stale = 0;

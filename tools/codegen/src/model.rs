@@ -59,8 +59,19 @@ pub struct Op {
     pub output: Ty,
 }
 
+/// An error class of the Node and Python packages: one per kind that has its own.
+pub struct ErrorClass {
+    /// e.g. `RateLimitError`.
+    pub class: String,
+    /// e.g. `rate_limited`.
+    pub kind: String,
+    pub doc: String,
+}
+
 pub struct Api {
     pub ops: Vec<Op>,
+    /// In `ErrorKind` order; `BanataError` itself (kinds without a class) is not listed.
+    pub errors: Vec<ErrorClass>,
     /// Every model: the ones operations return, as they are serialized (a field is required
     /// when it is always written), then the ones only taken as input, as they are read.
     pub models: Vec<Model>,
@@ -92,8 +103,18 @@ impl Api {
                 models.extend(load_model(name, schema));
             }
         }
+        let errors = banata_auth::ErrorKind::ALL
+            .iter()
+            .filter(|k| k.class_name() != "BanataError")
+            .map(|k| ErrorClass {
+                class: k.class_name().to_owned(),
+                kind: k.as_str().to_owned(),
+                doc: wrap(k.description(), 88),
+            })
+            .collect();
         Api {
             ops,
+            errors,
             models,
             outputs,
         }
@@ -241,6 +262,21 @@ pub fn ty(schema: &Value) -> Ty {
     } else {
         base
     }
+}
+
+/// `text` in lines of at most `width` characters, broken at spaces.
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.len() + 1 + word.len() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
+    }
+    lines.join("\n")
 }
 
 /// `callbackURL` → `callback_url`, `emailVerified` → `email_verified`.

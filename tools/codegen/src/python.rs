@@ -296,6 +296,47 @@ fn method(api: &Api, names: &[&str], op: &Op, asynchronous: bool) -> String {
     )
 }
 
+/// Python classes that also derive from the built-in exception of the same meaning.
+const BUILTIN_BASES: &[(&str, &str)] = &[
+    ("TimeoutError", "builtins.TimeoutError"),
+    ("ConnectionError", "builtins.ConnectionError"),
+    ("InvalidArgumentError", "builtins.TypeError"),
+];
+
+/// `errors.py`: a class per core error kind that has one, over the hand-written `BanataError`.
+pub fn errors_module(api: &Api) -> String {
+    let mut out = header("#");
+    out.push_str(
+        "\"\"\"Exceptions raised by Banata Auth calls.\n\n\
+         Every failure is a :class:`BanataError`. Its subclass says what kind of failure it was, so\n\
+         ``except banata_auth.RateLimitError`` reads as intended. :class:`TimeoutError`,\n\
+         :class:`ConnectionError` and :class:`InvalidArgumentError` also derive from the built-in\n\
+         ``TimeoutError``, ``ConnectionError`` and ``TypeError``.\n\"\"\"\n\n\
+         from __future__ import annotations\n\n\
+         import builtins\n\n\
+         from ._error_base import BanataError\n\n",
+    );
+    let mut names = vec!["BanataError".to_owned()];
+    names.extend(api.errors.iter().map(|e| e.class.clone()));
+    out.push_str(&format!(
+        "__all__ = [\n{}]\n",
+        names
+            .iter()
+            .map(|n| format!("    {n:?},\n"))
+            .collect::<String>()
+    ));
+    for error in &api.errors {
+        let extra = BUILTIN_BASES
+            .iter()
+            .find(|(class, _)| *class == error.class)
+            .map(|(_, base)| format!(", {base}"))
+            .unwrap_or_default();
+        out.push_str(&format!("\n\nclass {}(BanataError{extra}):\n", error.class));
+        out.push_str(&docstring(&error.doc, "    "));
+    }
+    out
+}
+
 pub fn module(api: &Api) -> String {
     let mut out = header("#");
     out.push_str(

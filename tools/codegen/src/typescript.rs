@@ -107,9 +107,55 @@ fn op_doc(op: &Op) -> String {
     doc
 }
 
+/// The error classes, one per kind with a class of its own. A wrong argument is a `TypeError`
+/// in JavaScript, so that class extends it instead of `BanataError`.
+const TYPE_ERRORS: &[&str] = &["InvalidArgumentError"];
+
+fn error_declarations(api: &Api) -> String {
+    let mut out = String::new();
+    for error in &api.errors {
+        out.push_str(&jsdoc(&error.doc, ""));
+        if TYPE_ERRORS.contains(&error.class.as_str()) {
+            out.push_str(&format!(
+                "export declare class {} extends TypeError {{\n  readonly kind: '{}'\n  readonly status: null\n  readonly code: string | null\n  readonly requestId: string | null\n  readonly retryAfter: number | null\n  readonly connectionCause: null\n  readonly body: string | null\n}}\n",
+                error.class, error.kind
+            ));
+        } else {
+            out.push_str(&format!(
+                "export declare class {} extends BanataError {{}}\n",
+                error.class
+            ));
+        }
+    }
+    out.push('\n');
+    out
+}
+
+fn error_classes(api: &Api) -> String {
+    let mut out =
+        String::from("const { BanataError, setFields } = require('./errors-base.js')\n\n");
+    for error in &api.errors {
+        if TYPE_ERRORS.contains(&error.class.as_str()) {
+            out.push_str(&format!(
+                "class {} extends TypeError {{\n  constructor(message, fields = {{}}) {{\n    super(message)\n    setFields(this, {{ kind: '{}', ...fields }})\n  }}\n}}\n",
+                error.class, error.kind
+            ));
+        } else {
+            out.push_str(&format!("class {} extends BanataError {{}}\n", error.class));
+        }
+    }
+    let names: Vec<&str> = api.errors.iter().map(|e| e.class.as_str()).collect();
+    out.push_str(&format!(
+        "\n// The classes by name: the core says which one an error is (ErrorKind::class_name).\nconst errorClasses = {{ BanataError, {} }}\n\n",
+        names.join(", ")
+    ));
+    out
+}
+
 pub fn declarations(api: &Api) -> String {
     let mut out = header("//");
-    out.push_str("import type { RequestOptions } from './index'\n\n");
+    out.push_str("import { BanataError, type RequestOptions } from './index'\n\n");
+    out.push_str(&error_declarations(api));
     let outputs: Vec<&str> = api
         .output_models()
         .iter()
@@ -139,6 +185,7 @@ pub fn classes(api: &Api) -> String {
         "// Each method is one call into the native client: `invoke(operation id, input, options,\n\
          // whether the result is decoded)`.\n\n",
     );
+    out.push_str(&error_classes(api));
     let resources = api.resources();
     for resource in &resources {
         let class = pascal(resource);
@@ -183,9 +230,11 @@ pub fn classes(api: &Api) -> String {
         ));
     }
     out.push_str("}\n\n");
-    let names: Vec<String> = resources.iter().map(|r| pascal(r)).collect();
+    let mut names: Vec<String> = resources.iter().map(|r| pascal(r)).collect();
+    names.push("BanataError".into());
+    names.extend(api.errors.iter().map(|e| e.class.clone()));
     out.push_str(&format!(
-        "module.exports = {{ {}, operations }}\n",
+        "module.exports = {{ {} }}\n// For the facade only: not enumerable, so not part of the package's exports.\nObject.defineProperties(module.exports, {{\n  errorClasses: {{ value: errorClasses }},\n  operations: {{ value: operations }},\n}})\n",
         names.join(", ")
     ));
     out
