@@ -181,6 +181,19 @@ async fn change_password_and_reset_password() {
         .await
         .unwrap();
     let token = reset_token(&server, &email).await;
+    let mails = server.mailbox(&email);
+    let mail = mails.last().expect("the reset mail is in the dev mailbox");
+    assert_eq!(
+        (mail.kind, mail.token.as_str()),
+        ("password-reset", token.as_str())
+    );
+    assert!(
+        mail.url.contains(&format!(
+            "/api/auth/reset-password/{token}?callbackURL=%2Freset"
+        )),
+        "{}",
+        mail.url
+    );
     let bad = anon
         .auth()
         .reset_password(ResetPassword::new("not-a-token", "an0ther-passw0rd"))

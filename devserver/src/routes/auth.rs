@@ -12,6 +12,8 @@ use crate::http::{
     ApiError, ApiResult, check_origin, clearing_session, optional_bool, optional_str, parse_body,
     require_session, required_str, with_session,
 };
+use crate::mailbox::Mail;
+use crate::routes::verification;
 use crate::store::{SessionRow, UserRow};
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
@@ -363,7 +365,7 @@ pub async fn request_password_reset(
     check_origin(&headers)?;
     let body = parse_body(&headers, &bytes)?;
     let email = normalized_email(&body)?;
-    optional_str(&body, "redirectTo")?;
+    let redirect_to = optional_str(&body, "redirectTo")?;
     if let Some(user) = state.store.user_by_email(&email)? {
         let token = crypto::random_token(24);
         state.store.create_verification(
@@ -371,7 +373,20 @@ pub async fn request_password_reset(
             &user.id,
             RESET_TOKEN_MS,
         )?;
-        tracing::info!(email = %email, "password reset requested (token via /__dev/password-reset-token)");
+        // The link Better Auth mails: /reset-password/<token>?callbackURL=<redirectTo>.
+        let url = format!(
+            "{}/api/auth/reset-password/{token}?callbackURL={}",
+            verification::base_url(&headers),
+            verification::url_encode(redirect_to.unwrap_or("/"))
+        );
+        state.mailbox.deliver(Mail {
+            to: user.email.clone(),
+            kind: "password-reset",
+            subject: "Reset your password".into(),
+            url,
+            token,
+            sent_at: crate::store::now_ms(),
+        });
     }
     Ok(axum::Json(json!({
         "status": true,
