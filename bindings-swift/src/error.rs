@@ -24,6 +24,10 @@ macro_rules! banata_error {
                     request_id: Option<String>,
                     /// How long the server asked to wait before retrying, in milliseconds.
                     retry_after_ms: Option<u64>,
+                    /// For a failure to connect: `certificate` (not trusted: add its CA to
+                    /// `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+                    /// `other`.
+                    connection_cause: Option<String>,
                 },
             )*
         }
@@ -35,11 +39,12 @@ macro_rules! banata_error {
                 let code = error.code().map(str::to_owned);
                 let request_id = error.request_id().map(str::to_owned);
                 let retry_after_ms = error.retry_after().map(|d| d.as_millis() as u64);
+                let connection_cause = error.connection_cause().map(str::to_owned);
                 match error.kind() {
-                    $(ErrorKind::$kind => BanataError::$variant { detail, status, code, request_id, retry_after_ms },)*
+                    $(ErrorKind::$kind => BanataError::$variant { detail, status, code, request_id, retry_after_ms, connection_cause },)*
                     // The core's ErrorKind is non-exhaustive: a kind added later is still an API error.
                     #[allow(unreachable_patterns)]
-                    _ => BanataError::Api { detail, status, code, request_id, retry_after_ms },
+                    _ => BanataError::Api { detail, status, code, request_id, retry_after_ms, connection_cause },
                 }
             }
         }

@@ -4325,7 +4325,12 @@ enum BanataError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */requestId: String?, 
         /**
          * How long the server asked to wait before retrying, in milliseconds.
-         */retryAfterMs: UInt64?
+         */retryAfterMs: UInt64?, 
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */connectionCause: String?
     )
     /**
      * 403: authenticated but not allowed.
@@ -4345,7 +4350,12 @@ enum BanataError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */requestId: String?, 
         /**
          * How long the server asked to wait before retrying, in milliseconds.
-         */retryAfterMs: UInt64?
+         */retryAfterMs: UInt64?, 
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */connectionCause: String?
     )
     /**
      * 404.
@@ -4365,7 +4375,12 @@ enum BanataError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */requestId: String?, 
         /**
          * How long the server asked to wait before retrying, in milliseconds.
-         */retryAfterMs: UInt64?
+         */retryAfterMs: UInt64?, 
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */connectionCause: String?
     )
     /**
      * 409: the resource already exists.
@@ -4385,7 +4400,12 @@ enum BanataError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */requestId: String?, 
         /**
          * How long the server asked to wait before retrying, in milliseconds.
-         */retryAfterMs: UInt64?
+         */retryAfterMs: UInt64?, 
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */connectionCause: String?
     )
     /**
      * 400 and 422: the request was rejected as invalid.
@@ -4405,7 +4425,12 @@ enum BanataError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */requestId: String?, 
         /**
          * How long the server asked to wait before retrying, in milliseconds.
-         */retryAfterMs: UInt64?
+         */retryAfterMs: UInt64?, 
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */connectionCause: String?
     )
     /**
      * 429: too many requests; see `retry_after_ms`.
@@ -4425,7 +4450,12 @@ enum BanataError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */requestId: String?, 
         /**
          * How long the server asked to wait before retrying, in milliseconds.
-         */retryAfterMs: UInt64?
+         */retryAfterMs: UInt64?, 
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */connectionCause: String?
     )
     /**
      * 5xx: the server failed.
@@ -4445,7 +4475,12 @@ enum BanataError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */requestId: String?, 
         /**
          * How long the server asked to wait before retrying, in milliseconds.
-         */retryAfterMs: UInt64?
+         */retryAfterMs: UInt64?, 
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */connectionCause: String?
     )
     /**
      * Any other non-success answer.
@@ -4465,7 +4500,12 @@ enum BanataError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */requestId: String?, 
         /**
          * How long the server asked to wait before retrying, in milliseconds.
-         */retryAfterMs: UInt64?
+         */retryAfterMs: UInt64?, 
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */connectionCause: String?
     )
     /**
      * The request did not complete within the timeout.
@@ -4485,7 +4525,12 @@ enum BanataError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */requestId: String?, 
         /**
          * How long the server asked to wait before retrying, in milliseconds.
-         */retryAfterMs: UInt64?
+         */retryAfterMs: UInt64?, 
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */connectionCause: String?
     )
     /**
      * The server could not be reached.
@@ -4505,7 +4550,12 @@ enum BanataError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */requestId: String?, 
         /**
          * How long the server asked to wait before retrying, in milliseconds.
-         */retryAfterMs: UInt64?
+         */retryAfterMs: UInt64?, 
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */connectionCause: String?
     )
     /**
      * The response could not be read or decoded.
@@ -4525,7 +4575,12 @@ enum BanataError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */requestId: String?, 
         /**
          * How long the server asked to wait before retrying, in milliseconds.
-         */retryAfterMs: UInt64?
+         */retryAfterMs: UInt64?, 
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */connectionCause: String?
     )
     /**
      * The client was configured or called wrongly.
@@ -4545,7 +4600,12 @@ enum BanataError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */requestId: String?, 
         /**
          * How long the server asked to wait before retrying, in milliseconds.
-         */retryAfterMs: UInt64?
+         */retryAfterMs: UInt64?, 
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */connectionCause: String?
     )
     /**
      * The app's `SessionStore` failed.
@@ -4565,7 +4625,12 @@ enum BanataError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */requestId: String?, 
         /**
          * How long the server asked to wait before retrying, in milliseconds.
-         */retryAfterMs: UInt64?
+         */retryAfterMs: UInt64?, 
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */connectionCause: String?
     )
     /**
      * A call got an argument of the wrong shape (the detail names it, never its value).
@@ -4585,7 +4650,12 @@ enum BanataError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */requestId: String?, 
         /**
          * How long the server asked to wait before retrying, in milliseconds.
-         */retryAfterMs: UInt64?
+         */retryAfterMs: UInt64?, 
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */connectionCause: String?
     )
 
     
@@ -4621,98 +4691,112 @@ public struct FfiConverterTypeBanataError: FfiConverterRustBuffer {
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             code: try FfiConverterOptionString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf)
+            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            connectionCause: try FfiConverterOptionString.read(from: &buf)
             )
         case 2: return .Forbidden(
             detail: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             code: try FfiConverterOptionString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf)
+            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            connectionCause: try FfiConverterOptionString.read(from: &buf)
             )
         case 3: return .NotFound(
             detail: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             code: try FfiConverterOptionString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf)
+            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            connectionCause: try FfiConverterOptionString.read(from: &buf)
             )
         case 4: return .Conflict(
             detail: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             code: try FfiConverterOptionString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf)
+            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            connectionCause: try FfiConverterOptionString.read(from: &buf)
             )
         case 5: return .Validation(
             detail: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             code: try FfiConverterOptionString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf)
+            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            connectionCause: try FfiConverterOptionString.read(from: &buf)
             )
         case 6: return .RateLimited(
             detail: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             code: try FfiConverterOptionString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf)
+            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            connectionCause: try FfiConverterOptionString.read(from: &buf)
             )
         case 7: return .Server(
             detail: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             code: try FfiConverterOptionString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf)
+            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            connectionCause: try FfiConverterOptionString.read(from: &buf)
             )
         case 8: return .Api(
             detail: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             code: try FfiConverterOptionString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf)
+            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            connectionCause: try FfiConverterOptionString.read(from: &buf)
             )
         case 9: return .Timeout(
             detail: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             code: try FfiConverterOptionString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf)
+            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            connectionCause: try FfiConverterOptionString.read(from: &buf)
             )
         case 10: return .Connection(
             detail: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             code: try FfiConverterOptionString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf)
+            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            connectionCause: try FfiConverterOptionString.read(from: &buf)
             )
         case 11: return .Decode(
             detail: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             code: try FfiConverterOptionString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf)
+            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            connectionCause: try FfiConverterOptionString.read(from: &buf)
             )
         case 12: return .Configuration(
             detail: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             code: try FfiConverterOptionString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf)
+            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            connectionCause: try FfiConverterOptionString.read(from: &buf)
             )
         case 13: return .SessionStore(
             detail: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             code: try FfiConverterOptionString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf)
+            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            connectionCause: try FfiConverterOptionString.read(from: &buf)
             )
         case 14: return .InvalidArgument(
             detail: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             code: try FfiConverterOptionString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
-            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf)
+            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            connectionCause: try FfiConverterOptionString.read(from: &buf)
             )
 
          default: throw UniffiInternalError.unexpectedEnumCase
@@ -4726,130 +4810,144 @@ public struct FfiConverterTypeBanataError: FfiConverterRustBuffer {
 
         
         
-        case let .Authentication(detail,status,code,requestId,retryAfterMs):
+        case let .Authentication(detail,status,code,requestId,retryAfterMs,connectionCause):
             writeInt(&buf, Int32(1))
             FfiConverterString.write(detail, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(code, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionString.write(connectionCause, into: &buf)
             
         
-        case let .Forbidden(detail,status,code,requestId,retryAfterMs):
+        case let .Forbidden(detail,status,code,requestId,retryAfterMs,connectionCause):
             writeInt(&buf, Int32(2))
             FfiConverterString.write(detail, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(code, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionString.write(connectionCause, into: &buf)
             
         
-        case let .NotFound(detail,status,code,requestId,retryAfterMs):
+        case let .NotFound(detail,status,code,requestId,retryAfterMs,connectionCause):
             writeInt(&buf, Int32(3))
             FfiConverterString.write(detail, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(code, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionString.write(connectionCause, into: &buf)
             
         
-        case let .Conflict(detail,status,code,requestId,retryAfterMs):
+        case let .Conflict(detail,status,code,requestId,retryAfterMs,connectionCause):
             writeInt(&buf, Int32(4))
             FfiConverterString.write(detail, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(code, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionString.write(connectionCause, into: &buf)
             
         
-        case let .Validation(detail,status,code,requestId,retryAfterMs):
+        case let .Validation(detail,status,code,requestId,retryAfterMs,connectionCause):
             writeInt(&buf, Int32(5))
             FfiConverterString.write(detail, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(code, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionString.write(connectionCause, into: &buf)
             
         
-        case let .RateLimited(detail,status,code,requestId,retryAfterMs):
+        case let .RateLimited(detail,status,code,requestId,retryAfterMs,connectionCause):
             writeInt(&buf, Int32(6))
             FfiConverterString.write(detail, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(code, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionString.write(connectionCause, into: &buf)
             
         
-        case let .Server(detail,status,code,requestId,retryAfterMs):
+        case let .Server(detail,status,code,requestId,retryAfterMs,connectionCause):
             writeInt(&buf, Int32(7))
             FfiConverterString.write(detail, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(code, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionString.write(connectionCause, into: &buf)
             
         
-        case let .Api(detail,status,code,requestId,retryAfterMs):
+        case let .Api(detail,status,code,requestId,retryAfterMs,connectionCause):
             writeInt(&buf, Int32(8))
             FfiConverterString.write(detail, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(code, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionString.write(connectionCause, into: &buf)
             
         
-        case let .Timeout(detail,status,code,requestId,retryAfterMs):
+        case let .Timeout(detail,status,code,requestId,retryAfterMs,connectionCause):
             writeInt(&buf, Int32(9))
             FfiConverterString.write(detail, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(code, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionString.write(connectionCause, into: &buf)
             
         
-        case let .Connection(detail,status,code,requestId,retryAfterMs):
+        case let .Connection(detail,status,code,requestId,retryAfterMs,connectionCause):
             writeInt(&buf, Int32(10))
             FfiConverterString.write(detail, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(code, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionString.write(connectionCause, into: &buf)
             
         
-        case let .Decode(detail,status,code,requestId,retryAfterMs):
+        case let .Decode(detail,status,code,requestId,retryAfterMs,connectionCause):
             writeInt(&buf, Int32(11))
             FfiConverterString.write(detail, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(code, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionString.write(connectionCause, into: &buf)
             
         
-        case let .Configuration(detail,status,code,requestId,retryAfterMs):
+        case let .Configuration(detail,status,code,requestId,retryAfterMs,connectionCause):
             writeInt(&buf, Int32(12))
             FfiConverterString.write(detail, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(code, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionString.write(connectionCause, into: &buf)
             
         
-        case let .SessionStore(detail,status,code,requestId,retryAfterMs):
+        case let .SessionStore(detail,status,code,requestId,retryAfterMs,connectionCause):
             writeInt(&buf, Int32(13))
             FfiConverterString.write(detail, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(code, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionString.write(connectionCause, into: &buf)
             
         
-        case let .InvalidArgument(detail,status,code,requestId,retryAfterMs):
+        case let .InvalidArgument(detail,status,code,requestId,retryAfterMs,connectionCause):
             writeInt(&buf, Int32(14))
             FfiConverterString.write(detail, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(code, into: &buf)
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionString.write(connectionCause, into: &buf)
             
         }
     }

@@ -73,7 +73,7 @@ final class BanataAuthTests: XCTestCase {
         do {
             _ = try await client.signInEmail(email: uniqueEmail("nobody"), password: "wrong password 123")
             XCTFail("signed in with a wrong password")
-        } catch let BanataError.Authentication(detail, status, code, _, _) {
+        } catch let BanataError.Authentication(detail, status, code, _, _, _) {
             XCTAssertEqual(status, 401)
             XCTAssertNotNil(code)
             XCTAssertFalse(detail.isEmpty)

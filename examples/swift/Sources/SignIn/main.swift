@@ -34,7 +34,7 @@ do {
     let result: AuthResult
     do {
         result = try await client.signInEmail(email: email, password: password)
-    } catch BanataError.Authentication(_, _, let code, _, _) {
+    } catch BanataError.Authentication(_, _, let code, _, _, _) {
         print("no account yet (\(code ?? "")), signing up")
         result = try await client.signUpEmail(name: "Example User", email: email, password: password)
     }

@@ -254,7 +254,8 @@ suspend fun runAll(): Int = coroutineScope {
         }
         val port = java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress()).use { it.localPort }
         val refused = BanataClient("http://127.0.0.1:$port", apiKey = "k", options = ClientOptions(maxRetries = 0u))
-        expectThrows<BanataException.Connection> { runBlocking { refused.addonsGet() } }
+        val error = expectThrows<BanataException.Connection> { runBlocking { refused.addonsGet() } }
+        expectEqual("refused", error.connectionCause, "connection cause")
         expectThrows<BanataException.Configuration> { BanataClient("not a url") }
     }
 

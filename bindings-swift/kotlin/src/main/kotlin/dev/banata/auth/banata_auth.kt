@@ -6135,10 +6135,17 @@ sealed class BanataException: kotlin.Exception() {
         /**
          * How long the server asked to wait before retrying, in milliseconds.
          */
-        val `retryAfterMs`: kotlin.ULong?
+        val `retryAfterMs`: kotlin.ULong?, 
+        
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */
+        val `connectionCause`: kotlin.String?
         ) : BanataException() {
         override val message
-            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }"
+            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }, connectionCause=${ `connectionCause` }"
     }
     
     /**
@@ -6169,10 +6176,17 @@ sealed class BanataException: kotlin.Exception() {
         /**
          * How long the server asked to wait before retrying, in milliseconds.
          */
-        val `retryAfterMs`: kotlin.ULong?
+        val `retryAfterMs`: kotlin.ULong?, 
+        
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */
+        val `connectionCause`: kotlin.String?
         ) : BanataException() {
         override val message
-            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }"
+            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }, connectionCause=${ `connectionCause` }"
     }
     
     /**
@@ -6203,10 +6217,17 @@ sealed class BanataException: kotlin.Exception() {
         /**
          * How long the server asked to wait before retrying, in milliseconds.
          */
-        val `retryAfterMs`: kotlin.ULong?
+        val `retryAfterMs`: kotlin.ULong?, 
+        
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */
+        val `connectionCause`: kotlin.String?
         ) : BanataException() {
         override val message
-            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }"
+            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }, connectionCause=${ `connectionCause` }"
     }
     
     /**
@@ -6237,10 +6258,17 @@ sealed class BanataException: kotlin.Exception() {
         /**
          * How long the server asked to wait before retrying, in milliseconds.
          */
-        val `retryAfterMs`: kotlin.ULong?
+        val `retryAfterMs`: kotlin.ULong?, 
+        
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */
+        val `connectionCause`: kotlin.String?
         ) : BanataException() {
         override val message
-            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }"
+            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }, connectionCause=${ `connectionCause` }"
     }
     
     /**
@@ -6271,10 +6299,17 @@ sealed class BanataException: kotlin.Exception() {
         /**
          * How long the server asked to wait before retrying, in milliseconds.
          */
-        val `retryAfterMs`: kotlin.ULong?
+        val `retryAfterMs`: kotlin.ULong?, 
+        
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */
+        val `connectionCause`: kotlin.String?
         ) : BanataException() {
         override val message
-            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }"
+            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }, connectionCause=${ `connectionCause` }"
     }
     
     /**
@@ -6305,10 +6340,17 @@ sealed class BanataException: kotlin.Exception() {
         /**
          * How long the server asked to wait before retrying, in milliseconds.
          */
-        val `retryAfterMs`: kotlin.ULong?
+        val `retryAfterMs`: kotlin.ULong?, 
+        
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */
+        val `connectionCause`: kotlin.String?
         ) : BanataException() {
         override val message
-            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }"
+            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }, connectionCause=${ `connectionCause` }"
     }
     
     /**
@@ -6339,10 +6381,17 @@ sealed class BanataException: kotlin.Exception() {
         /**
          * How long the server asked to wait before retrying, in milliseconds.
          */
-        val `retryAfterMs`: kotlin.ULong?
+        val `retryAfterMs`: kotlin.ULong?, 
+        
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */
+        val `connectionCause`: kotlin.String?
         ) : BanataException() {
         override val message
-            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }"
+            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }, connectionCause=${ `connectionCause` }"
     }
     
     /**
@@ -6373,10 +6422,17 @@ sealed class BanataException: kotlin.Exception() {
         /**
          * How long the server asked to wait before retrying, in milliseconds.
          */
-        val `retryAfterMs`: kotlin.ULong?
+        val `retryAfterMs`: kotlin.ULong?, 
+        
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */
+        val `connectionCause`: kotlin.String?
         ) : BanataException() {
         override val message
-            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }"
+            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }, connectionCause=${ `connectionCause` }"
     }
     
     /**
@@ -6407,10 +6463,17 @@ sealed class BanataException: kotlin.Exception() {
         /**
          * How long the server asked to wait before retrying, in milliseconds.
          */
-        val `retryAfterMs`: kotlin.ULong?
+        val `retryAfterMs`: kotlin.ULong?, 
+        
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */
+        val `connectionCause`: kotlin.String?
         ) : BanataException() {
         override val message
-            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }"
+            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }, connectionCause=${ `connectionCause` }"
     }
     
     /**
@@ -6441,10 +6504,17 @@ sealed class BanataException: kotlin.Exception() {
         /**
          * How long the server asked to wait before retrying, in milliseconds.
          */
-        val `retryAfterMs`: kotlin.ULong?
+        val `retryAfterMs`: kotlin.ULong?, 
+        
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */
+        val `connectionCause`: kotlin.String?
         ) : BanataException() {
         override val message
-            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }"
+            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }, connectionCause=${ `connectionCause` }"
     }
     
     /**
@@ -6475,10 +6545,17 @@ sealed class BanataException: kotlin.Exception() {
         /**
          * How long the server asked to wait before retrying, in milliseconds.
          */
-        val `retryAfterMs`: kotlin.ULong?
+        val `retryAfterMs`: kotlin.ULong?, 
+        
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */
+        val `connectionCause`: kotlin.String?
         ) : BanataException() {
         override val message
-            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }"
+            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }, connectionCause=${ `connectionCause` }"
     }
     
     /**
@@ -6509,10 +6586,17 @@ sealed class BanataException: kotlin.Exception() {
         /**
          * How long the server asked to wait before retrying, in milliseconds.
          */
-        val `retryAfterMs`: kotlin.ULong?
+        val `retryAfterMs`: kotlin.ULong?, 
+        
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */
+        val `connectionCause`: kotlin.String?
         ) : BanataException() {
         override val message
-            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }"
+            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }, connectionCause=${ `connectionCause` }"
     }
     
     /**
@@ -6543,10 +6627,17 @@ sealed class BanataException: kotlin.Exception() {
         /**
          * How long the server asked to wait before retrying, in milliseconds.
          */
-        val `retryAfterMs`: kotlin.ULong?
+        val `retryAfterMs`: kotlin.ULong?, 
+        
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */
+        val `connectionCause`: kotlin.String?
         ) : BanataException() {
         override val message
-            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }"
+            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }, connectionCause=${ `connectionCause` }"
     }
     
     /**
@@ -6577,10 +6668,17 @@ sealed class BanataException: kotlin.Exception() {
         /**
          * How long the server asked to wait before retrying, in milliseconds.
          */
-        val `retryAfterMs`: kotlin.ULong?
+        val `retryAfterMs`: kotlin.ULong?, 
+        
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */
+        val `connectionCause`: kotlin.String?
         ) : BanataException() {
         override val message
-            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }"
+            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }, connectionCause=${ `connectionCause` }"
     }
     
 
@@ -6608,6 +6706,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             2 -> BanataException.Forbidden(
                 FfiConverterString.read(buf),
@@ -6615,6 +6714,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             3 -> BanataException.NotFound(
                 FfiConverterString.read(buf),
@@ -6622,6 +6722,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             4 -> BanataException.Conflict(
                 FfiConverterString.read(buf),
@@ -6629,6 +6730,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             5 -> BanataException.Validation(
                 FfiConverterString.read(buf),
@@ -6636,6 +6738,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             6 -> BanataException.RateLimited(
                 FfiConverterString.read(buf),
@@ -6643,6 +6746,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             7 -> BanataException.Server(
                 FfiConverterString.read(buf),
@@ -6650,6 +6754,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             8 -> BanataException.Api(
                 FfiConverterString.read(buf),
@@ -6657,6 +6762,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             9 -> BanataException.Timeout(
                 FfiConverterString.read(buf),
@@ -6664,6 +6770,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             10 -> BanataException.Connection(
                 FfiConverterString.read(buf),
@@ -6671,6 +6778,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             11 -> BanataException.Decode(
                 FfiConverterString.read(buf),
@@ -6678,6 +6786,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             12 -> BanataException.Configuration(
                 FfiConverterString.read(buf),
@@ -6685,6 +6794,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             13 -> BanataException.SessionStore(
                 FfiConverterString.read(buf),
@@ -6692,6 +6802,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             14 -> BanataException.InvalidArgument(
                 FfiConverterString.read(buf),
@@ -6699,6 +6810,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
@@ -6714,6 +6826,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 + FfiConverterOptionalString.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalString.allocationSize(value.`connectionCause`)
             )
             is BanataException.Forbidden -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -6723,6 +6836,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 + FfiConverterOptionalString.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalString.allocationSize(value.`connectionCause`)
             )
             is BanataException.NotFound -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -6732,6 +6846,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 + FfiConverterOptionalString.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalString.allocationSize(value.`connectionCause`)
             )
             is BanataException.Conflict -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -6741,6 +6856,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 + FfiConverterOptionalString.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalString.allocationSize(value.`connectionCause`)
             )
             is BanataException.Validation -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -6750,6 +6866,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 + FfiConverterOptionalString.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalString.allocationSize(value.`connectionCause`)
             )
             is BanataException.RateLimited -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -6759,6 +6876,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 + FfiConverterOptionalString.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalString.allocationSize(value.`connectionCause`)
             )
             is BanataException.Server -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -6768,6 +6886,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 + FfiConverterOptionalString.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalString.allocationSize(value.`connectionCause`)
             )
             is BanataException.Api -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -6777,6 +6896,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 + FfiConverterOptionalString.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalString.allocationSize(value.`connectionCause`)
             )
             is BanataException.Timeout -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -6786,6 +6906,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 + FfiConverterOptionalString.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalString.allocationSize(value.`connectionCause`)
             )
             is BanataException.Connection -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -6795,6 +6916,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 + FfiConverterOptionalString.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalString.allocationSize(value.`connectionCause`)
             )
             is BanataException.Decode -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -6804,6 +6926,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 + FfiConverterOptionalString.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalString.allocationSize(value.`connectionCause`)
             )
             is BanataException.Configuration -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -6813,6 +6936,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 + FfiConverterOptionalString.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalString.allocationSize(value.`connectionCause`)
             )
             is BanataException.SessionStore -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -6822,6 +6946,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 + FfiConverterOptionalString.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalString.allocationSize(value.`connectionCause`)
             )
             is BanataException.InvalidArgument -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -6831,6 +6956,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 + FfiConverterOptionalString.allocationSize(value.`code`)
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalString.allocationSize(value.`connectionCause`)
             )
         }
     }
@@ -6844,6 +6970,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalString.write(value.`connectionCause`, buf)
                 Unit
             }
             is BanataException.Forbidden -> {
@@ -6853,6 +6980,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalString.write(value.`connectionCause`, buf)
                 Unit
             }
             is BanataException.NotFound -> {
@@ -6862,6 +6990,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalString.write(value.`connectionCause`, buf)
                 Unit
             }
             is BanataException.Conflict -> {
@@ -6871,6 +7000,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalString.write(value.`connectionCause`, buf)
                 Unit
             }
             is BanataException.Validation -> {
@@ -6880,6 +7010,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalString.write(value.`connectionCause`, buf)
                 Unit
             }
             is BanataException.RateLimited -> {
@@ -6889,6 +7020,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalString.write(value.`connectionCause`, buf)
                 Unit
             }
             is BanataException.Server -> {
@@ -6898,6 +7030,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalString.write(value.`connectionCause`, buf)
                 Unit
             }
             is BanataException.Api -> {
@@ -6907,6 +7040,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalString.write(value.`connectionCause`, buf)
                 Unit
             }
             is BanataException.Timeout -> {
@@ -6916,6 +7050,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalString.write(value.`connectionCause`, buf)
                 Unit
             }
             is BanataException.Connection -> {
@@ -6925,6 +7060,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalString.write(value.`connectionCause`, buf)
                 Unit
             }
             is BanataException.Decode -> {
@@ -6934,6 +7070,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalString.write(value.`connectionCause`, buf)
                 Unit
             }
             is BanataException.Configuration -> {
@@ -6943,6 +7080,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalString.write(value.`connectionCause`, buf)
                 Unit
             }
             is BanataException.SessionStore -> {
@@ -6952,6 +7090,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalString.write(value.`connectionCause`, buf)
                 Unit
             }
             is BanataException.InvalidArgument -> {
@@ -6961,6 +7100,7 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.write(value.`code`, buf)
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalString.write(value.`connectionCause`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
