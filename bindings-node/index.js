@@ -79,26 +79,28 @@ function fanOut(listeners) {
   }
 }
 
+// Stops one listener: what closing its handle and collecting it both do.
+function end({ subscription, subscriptions, listeners }) {
+  subscription.close()
+  subscriptions.delete(subscription)
+  listeners.delete(subscription.id)
+}
+
+// Subscriptions whose handle was garbage-collected end, like a dropped handle in Rust.
+const DROPPED = new FinalizationRegistry(end)
+
 function subscriptionHandle(subscription, subscriptions, listeners) {
+  const registration = { subscription, subscriptions, listeners }
   const close = () => {
-    subscription.close()
-    subscriptions.delete(subscription)
-    listeners.delete(subscription.id)
+    end(registration)
     DROPPED.unregister(handle)
   }
   const handle = () => close()
   handle.close = close
   if (typeof Symbol.dispose === 'symbol') handle[Symbol.dispose] = close
-  DROPPED.register(handle, { subscription, subscriptions, listeners }, handle)
+  DROPPED.register(handle, registration, handle)
   return handle
 }
-
-// Subscriptions whose handle was garbage-collected end, like a dropped handle in Rust.
-const DROPPED = new FinalizationRegistry(({ subscription, subscriptions, listeners }) => {
-  subscription.close()
-  subscriptions.delete(subscription)
-  listeners.delete(subscription.id)
-})
 
 // The native client behind each BanataClient, for Forwarder; not part of the public shape.
 const NATIVE = new WeakMap()

@@ -65,6 +65,22 @@ fn install_logging() {
     });
 }
 
+/// The file `NODE_EXTRA_CA_CERTS` names, read once per process (Node reads it once too), not
+/// for every client.
+fn node_extra_ca_certs() -> banata_auth::Result<&'static Option<Vec<u8>>> {
+    static PEM: std::sync::OnceLock<std::result::Result<Option<Vec<u8>>, String>> =
+        std::sync::OnceLock::new();
+    let read = PEM.get_or_init(|| match std::env::var_os("NODE_EXTRA_CA_CERTS") {
+        Some(path) if !path.is_empty() => std::fs::read(&path)
+            .map(Some)
+            .map_err(|e| format!("NODE_EXTRA_CA_CERTS could not be read: {e}")),
+        _ => Ok(None),
+    });
+    read.as_ref().map_err(|message| {
+        banata_auth::Error::new(banata_auth::ErrorKind::Configuration, message.clone())
+    })
+}
+
 /// The native client behind `BanataClient`.
 #[napi]
 pub struct NativeClient {
@@ -105,14 +121,8 @@ impl NativeClient {
             builder = builder.ca_certificate_pem(pem);
         }
         // Node's own switch for extra CAs applies to this client too.
-        if let Some(path) = std::env::var_os("NODE_EXTRA_CA_CERTS").filter(|p| !p.is_empty()) {
-            let pem = std::fs::read(&path).map_err(|e| {
-                to_napi(banata_auth::Error::new(
-                    banata_auth::ErrorKind::Configuration,
-                    format!("NODE_EXTRA_CA_CERTS could not be read: {e}"),
-                ))
-            })?;
-            builder = builder.ca_certificate_pem(pem);
+        if let Some(pem) = node_extra_ca_certs().map_err(to_napi)? {
+            builder = builder.ca_certificate_pem(pem.clone());
         }
         if let Some(bytes) = options.max_response_bytes {
             builder = builder.max_response_bytes(bytes as usize);

@@ -12,6 +12,7 @@ import { BanataClient, ConnectionError } from '../index.mjs'
 import { REPO } from './helpers.mjs'
 
 let server, url, certPath, cert
+let connections = 0
 before(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'banata-tls-'))
   // A test CA and a server certificate it signed (webpki refuses a CA as the server's own).
@@ -35,19 +36,24 @@ before(async () => {
       res.end('{"addons":{"segment":{"enabled":true}}}')
     })
   })
+  server.on('connection', () => {
+    connections += 1
+  })
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
   url = `https://127.0.0.1:${server.address().port}`
 })
 after(() => server.close())
 
 test('an untrusted certificate is a ConnectionError that says so, not retried', async () => {
-  const client = new BanataClient({ baseUrl: url, apiKey: 'k', maxRetries: 3 })
+  const client = new BanataClient({ baseUrl: url, apiKey: 'k', maxRetries: 3, initialRetryDelayMs: 10 })
+  const before = connections
   await assert.rejects(client.addons.get(), (e) => {
     assert.ok(e instanceof ConnectionError, String(e))
     assert.equal(e.connectionCause, 'certificate')
     assert.match(e.message, /certificate/i)
     return true
   })
+  assert.equal(connections - before, 1, 'an untrusted certificate is tried once, not retried')
 })
 
 test('caCertificates and NODE_EXTRA_CA_CERTS make the certificate trusted', async () => {

@@ -101,3 +101,13 @@ def test_200_with_error_body_and_non_json(scripted: Start) -> None:
     with pytest.raises(banata_auth.BanataError) as decode:
         admin(html.url).addons.get()
     assert decode.value.kind == "decode"
+
+
+def test_the_package_exports_every_exception_class() -> None:
+    # __init__.py lists them by name (type checkers cannot follow `__all__ += errors.__all__`);
+    # this keeps that list and the generated errors module in step.
+    import banata_auth.errors
+
+    assert set(banata_auth.errors.__all__) <= set(banata_auth.__all__)
+    for name in banata_auth.errors.__all__:
+        assert getattr(banata_auth, name) is getattr(banata_auth.errors, name)

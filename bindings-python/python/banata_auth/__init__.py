@@ -111,7 +111,7 @@ __all__ = [
     "AddonSettings",
     "AddonId",
 ]
-__all__ += [  # the exception classes, as errors.__all__ lists them (a test checks they match)
+__all__ += [  # the exception classes, as errors.__all__ lists them (test_errors.py checks)
     "BanataError",
     "AuthenticationError",
     "ForbiddenError",
