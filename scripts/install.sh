@@ -2,7 +2,8 @@
 # Installs what the tests need and is not there yet. Safe to run again.
 #
 #   - Rust components rustfmt and clippy (rustup), and the crates (cargo fetch --locked)
-#   - the Better Auth conformance peer (npm ci in tests/better-auth-peer)
+#   - the Better Auth conformance peers, 1.7 and the platform's 1.4 (npm ci in tests/better-auth-peer,
+#     tests/better-auth-peer-1.4)
 #   - the Node binding's build tool (bindings-node: @napi-rs/cli, pinned)
 #   - the Node example's TypeScript checker (npm ci in examples/node)
 #   - the Kotlin compiler for the Kotlin bindings' JVM test (npm ci in bindings-swift/kotlin:
@@ -58,6 +59,7 @@ npm_ci() {
 }
 
 npm_ci tests/better-auth-peer --ignore-scripts
+npm_ci tests/better-auth-peer-1.4 --ignore-scripts
 
 binding=bindings-node
 if [ ! -f "$binding/node_modules/.package-lock.json" ] || ! cmp -s "$binding/package-lock.json" "$binding/node_modules/.install-stamp" 2>/dev/null; then

@@ -1,111 +1,90 @@
-//! The auth and session flows against a real Better Auth server (tests/better-auth-peer),
-//! started on a free loopback port for each test. `scripts/install.sh` installs it.
+//! The auth and session flows against real Better Auth servers, both pinned versions: 1.4.21
+//! (the platform's, configured like a managed project: e-mail verification required) and
+//! 1.7.25, each started on a free loopback port for each test. `scripts/install.sh` installs
+//! them (tests/better-auth-peer-1.4, tests/better-auth-peer).
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-
-use banata_auth::{ChangePassword, Client, ErrorKind, SignInEmail, SignUpEmail, UpdateUser};
-use banata_auth::{RequestPasswordReset, ResetPassword};
+use banata_auth::{AuthResult, ChangePassword, Client, ErrorKind, SignInEmail, SignUpEmail};
+use banata_auth::{RequestPasswordReset, ResetPassword, UpdateUser, VerifyEmail};
+use common::peer::{Peer, PeerVersion};
 use common::{PASSWORD, Recorder, unique_email};
 
-/// A running peer; killed on drop.
-struct Peer {
-    child: Child,
-    url: String,
+/// Each flow once per peer version.
+macro_rules! on_both_peers {
+    ($($flow:ident),* $(,)?) => {
+        mod v1_4 { $(#[tokio::test] async fn $flow() { super::$flow(super::PeerVersion::V1_4).await })* }
+        mod v1_7 { $(#[tokio::test] async fn $flow() { super::$flow(super::PeerVersion::V1_7).await })* }
+    };
 }
 
-impl Peer {
-    fn start() -> Peer {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/better-auth-peer");
-        assert!(
-            dir.join("node_modules/better-auth").is_dir(),
-            "the Better Auth peer is not installed: run scripts/install.sh"
-        );
-        let mut child = Command::new("node")
-            .arg("server.mjs")
-            .current_dir(&dir)
-            .env("PEER_PORT", "0")
-            .env("PEER_DB", "memory")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("node starts (Node 20 is required)");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(rest) = line.strip_prefix("READY ") {
-                    let _ = tx.send(
-                        rest.split_whitespace()
-                            .next()
-                            .unwrap_or_default()
-                            .to_owned(),
-                    );
-                }
-            }
-        });
-        let url = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the peer prints READY within 60 s");
-        Peer { child, url }
-    }
+on_both_peers!(
+    sign_up_session_update_and_sign_out,
+    list_and_revoke_sessions,
+    change_and_reset_password,
+    errors_map_to_typed_errors,
+    unverified_sign_in_is_refused_until_the_link_is_followed,
+);
 
-    fn client(&self) -> Client {
-        Client::builder(&self.url)
-            .initial_retry_delay(Duration::from_millis(10))
-            .build()
-            .unwrap()
+/// Signs `email` up; where the peer requires verification, follows the mailed link and signs
+/// in, as an app does. Returns the result that started the session.
+async fn sign_up(peer: &Peer, client: &Client, name: &str, email: &str) -> AuthResult {
+    let signed_up = client
+        .auth()
+        .sign_up_email(SignUpEmail::new(name, email, PASSWORD))
+        .await
+        .unwrap();
+    assert_eq!(signed_up.user.email.as_deref(), Some(email));
+    if !peer.version.requires_verification() {
+        assert!(signed_up.token.is_some(), "sign-up signs in");
+        return signed_up;
     }
-
-    async fn reset_token(&self, email: &str) -> String {
-        let body: serde_json::Value =
-            reqwest::get(format!("{}/__peer/reset-token?email={email}", self.url))
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-        body["token"]
-            .as_str()
-            .expect("a reset token was issued")
-            .to_owned()
-    }
+    assert!(signed_up.token.is_none(), "no session before verification");
+    assert!(client.session_token().await.unwrap().is_none());
+    let mail = peer.mail(email, "verification").await;
+    let verified = client
+        .auth()
+        .verify_email(VerifyEmail::new(mail["token"].as_str().unwrap()))
+        .await
+        .unwrap();
+    assert!(verified.status);
+    client
+        .auth()
+        .sign_in_email(SignInEmail::new(email, PASSWORD))
+        .await
+        .unwrap()
 }
 
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-#[tokio::test]
-async fn sign_up_session_update_and_sign_out_on_better_auth() {
-    let peer = Peer::start();
+async fn sign_up_session_update_and_sign_out(version: PeerVersion) {
+    let peer = Peer::start(version);
     let client = peer.client();
     let recorder = Recorder::attach(&client);
     let email = unique_email("peer");
-    let signed_up = client
-        .auth()
-        .sign_up_email(SignUpEmail::new("Peer User", &email, PASSWORD))
-        .await
-        .unwrap();
-    assert_eq!(signed_up.user.email.as_deref(), Some(email.as_str()));
-    assert_eq!(
-        signed_up.user.role.as_deref(),
-        Some("user"),
-        "admin plugin field decoded"
-    );
+    let signed_up = sign_up(&peer, &client, "Peer User", &email).await;
+    if version == PeerVersion::V1_7 {
+        assert_eq!(
+            signed_up.user.role.as_deref(),
+            Some("user"),
+            "admin plugin field decoded"
+        );
+    }
     let token = client
         .session_token()
         .await
         .unwrap()
         .expect("set-auth-token stored");
     assert!(token.expose().contains('.'), "Better Auth's signed token");
+    // Kept exactly as received: 1.4 URL-encodes the signature, 1.7 does not.
+    assert_eq!(
+        token.expose().contains('%'),
+        version == PeerVersion::V1_4,
+        "stored as sent"
+    );
+    assert_eq!(
+        signed_up.token.as_ref().map(|t| t.expose()),
+        Some(token.expose()),
+        "the result carries the stored token"
+    );
 
     let current = client
         .auth()
@@ -146,28 +125,74 @@ async fn sign_up_session_update_and_sign_out_on_better_auth() {
         "the server ended it"
     );
 
-    let events = recorder.wait_for(4).await;
-    assert_eq!(
-        Recorder::types(&events),
-        [
+    let expected: &[&str] = match version {
+        PeerVersion::V1_4 => &[
+            "user.created",
+            "email.verified",
+            "session.created",
+            "user.updated",
+            "session.revoked",
+        ],
+        PeerVersion::V1_7 => &[
             "user.created",
             "session.created",
             "user.updated",
-            "session.revoked"
-        ]
-    );
+            "session.revoked",
+        ],
+    };
+    let events = recorder.wait_for(expected.len()).await;
+    assert_eq!(Recorder::types(&events), expected);
 }
 
-#[tokio::test]
-async fn list_and_revoke_sessions_on_better_auth() {
-    let peer = Peer::start();
-    let email = unique_email("multi");
-    let first = peer.client();
-    first
+async fn unverified_sign_in_is_refused_until_the_link_is_followed(version: PeerVersion) {
+    let peer = Peer::start(version);
+    let client = peer.client();
+    let email = unique_email("unverified");
+    let signed_up = client
         .auth()
-        .sign_up_email(SignUpEmail::new("Multi", &email, PASSWORD))
+        .sign_up_email(SignUpEmail::new("Unverified", &email, PASSWORD))
         .await
         .unwrap();
+    if !version.requires_verification() {
+        assert!(signed_up.token.is_some());
+        return;
+    }
+    let refused = peer
+        .client()
+        .auth()
+        .sign_in_email(SignInEmail::new(&email, PASSWORD))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (refused.kind(), refused.status(), refused.code()),
+        (ErrorKind::Forbidden, Some(403), Some("EMAIL_NOT_VERIFIED"))
+    );
+    let bad = client
+        .auth()
+        .verify_email(VerifyEmail::new("not.a.token"))
+        .await
+        .unwrap_err();
+    assert_eq!(bad.code(), Some("INVALID_TOKEN"), "{bad}");
+    let mail = peer.mail(&email, "verification").await;
+    client
+        .auth()
+        .verify_email(VerifyEmail::new(mail["token"].as_str().unwrap()))
+        .await
+        .unwrap();
+    let signed_in = client
+        .auth()
+        .sign_in_email(SignInEmail::new(&email, PASSWORD))
+        .await
+        .unwrap();
+    assert_eq!(signed_in.user.email_verified, Some(true));
+    assert!(client.auth().get_session().await.unwrap().is_some());
+}
+
+async fn list_and_revoke_sessions(version: PeerVersion) {
+    let peer = Peer::start(version);
+    let email = unique_email("multi");
+    let first = peer.client();
+    sign_up(&peer, &first, "Multi", &email).await;
     let second = peer.client();
     let third = peer.client();
     for c in [&second, &third] {
@@ -203,16 +228,11 @@ async fn list_and_revoke_sessions_on_better_auth() {
     );
 }
 
-#[tokio::test]
-async fn change_and_reset_password_on_better_auth() {
-    let peer = Peer::start();
+async fn change_and_reset_password(version: PeerVersion) {
+    let peer = Peer::start(version);
     let email = unique_email("pw");
     let client = peer.client();
-    client
-        .auth()
-        .sign_up_email(SignUpEmail::new("Pw", &email, PASSWORD))
-        .await
-        .unwrap();
+    sign_up(&peer, &client, "Pw", &email).await;
     let other = peer.client();
     other
         .auth()
@@ -263,16 +283,11 @@ async fn change_and_reset_password_on_better_auth() {
     assert_eq!(e.kind(), ErrorKind::Validation, "{e}");
 }
 
-#[tokio::test]
-async fn better_auth_errors_map_to_typed_errors() {
-    let peer = Peer::start();
+async fn errors_map_to_typed_errors(version: PeerVersion) {
+    let peer = Peer::start(version);
     let client = peer.client();
     let email = unique_email("err");
-    client
-        .auth()
-        .sign_up_email(SignUpEmail::new("Err", &email, PASSWORD))
-        .await
-        .unwrap();
+    sign_up(&peer, &client, "Err", &email).await;
     let dup = client
         .auth()
         .sign_up_email(SignUpEmail::new("Err", &email, PASSWORD))

@@ -5,7 +5,8 @@
 mod common;
 
 use banata_auth::{
-    ErrorKind, EventType, SendVerificationEmail, SignUpEmail, VerifyEmail, api::operations,
+    ErrorKind, EventType, SendVerificationEmail, SignInEmail, SignUpEmail, VerifyEmail,
+    api::operations,
 };
 use common::{PASSWORD, Recorder, admin_client, devserver, unique_email};
 
@@ -168,4 +169,48 @@ async fn call_json_runs_the_declared_operations_and_refuses_bad_input() {
         .await
         .unwrap_err();
     assert_eq!(unknown.kind(), ErrorKind::InvalidArgument);
+}
+
+#[tokio::test]
+async fn by_default_sign_in_waits_for_the_mailed_link_as_on_the_platform() {
+    let server = common::verifying_devserver().await;
+    let client = admin_client(&server);
+    let recorder = Recorder::attach(&client);
+    let email = unique_email("default");
+    let signed_up = client
+        .auth()
+        .sign_up_email(SignUpEmail::new("Dee", &email, PASSWORD))
+        .await
+        .unwrap();
+    assert!(signed_up.token.is_none(), "no session before verification");
+    assert!(client.session_token().await.unwrap().is_none());
+    let refused = client
+        .auth()
+        .sign_in_email(SignInEmail::new(&email, PASSWORD))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (refused.kind(), refused.status(), refused.code()),
+        (ErrorKind::Forbidden, Some(403), Some("EMAIL_NOT_VERIFIED"))
+    );
+    let mails = server.mailbox(&email);
+    assert_eq!(mails.len(), 1, "sign-up mailed the link, sign-in did not");
+    client
+        .auth()
+        .verify_email(VerifyEmail::new(&mails[0].token))
+        .await
+        .unwrap();
+    let signed_in = client
+        .auth()
+        .sign_in_email(SignInEmail::new(&email, PASSWORD))
+        .await
+        .unwrap();
+    assert_eq!(signed_in.user.email_verified, Some(true));
+    assert!(client.auth().get_session().await.unwrap().is_some());
+    let events = recorder.wait_for(3).await;
+    assert_eq!(
+        Recorder::types(&events),
+        ["user.created", "email.verified", "session.created"],
+        "no session.created before the address is verified"
+    );
 }

@@ -1,16 +1,23 @@
 //! The platform's wire conventions: error bodies, JSON body parsing, credentials and cookies.
 
-use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use cookie::{Cookie, SameSite};
 use serde_json::{Map, Value, json};
+
+use axum::extract::{FromRequest, Request};
 
 use crate::AppState;
 use crate::crypto;
+use crate::schema::{self, Body, Media};
 use crate::store::{ApiKeyRow, SessionRow, UserRow};
 
 /// Better Auth's session cookie name on plain http.
 pub const SESSION_COOKIE: &str = "better-auth.session_token";
+/// Set beside the session cookie when `rememberMe` is false.
+pub const DONT_REMEMBER_COOKIE: &str = "better-auth.dont_remember";
+/// The cookie cache (off on the platform; cleared with the session all the same).
+const SESSION_DATA_COOKIE: &str = "better-auth.session_data";
 const SESSION_MAX_AGE_S: i64 = 7 * 24 * 3600;
 
 /// An error answer in one of the platform's shapes.
@@ -53,9 +60,9 @@ impl ApiError {
         Self::coded(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", &message.into())
     }
 
-    /// 401 from a session endpoint without a session.
+    /// 401 from a session endpoint without a session: Better Auth 1.4 sends no body.
     pub fn unauthorized() -> Self {
-        Self::coded(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", "Unauthorized")
+        Self::empty(StatusCode::UNAUTHORIZED)
     }
 
     /// A status with an empty body (unknown routes, unexpected failures).
@@ -82,43 +89,66 @@ impl IntoResponse for ApiError {
 
 pub type ApiResult<T = Response> = Result<T, ApiError>;
 
-/// Parses a request body as Better Auth does: JSON objects only, with its error answers.
-pub fn parse_body(headers: &HeaderMap, bytes: &Bytes) -> ApiResult<Map<String, Value>> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if content_type.is_empty() {
-        if bytes.is_empty() {
-            return Ok(Map::new());
-        }
-        return Err(ApiError::validation(
-            "[body] Invalid input: expected object, received undefined",
-        ));
-    }
-    if !content_type.starts_with("application/json") {
-        return Err(ApiError::coded(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
-            "Unsupported media type. Expected application/json",
-        ));
-    }
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Map::new());
-    }
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(other) => Err(ApiError::validation(format!(
+/// A body of a Banata plugin endpoint: a JSON (or form) object, or none at all.
+pub fn parse_body(headers: &HeaderMap, bytes: &axum::body::Bytes) -> ApiResult<Map<String, Value>> {
+    match schema::read(headers, bytes, Media::Json)? {
+        None => Ok(Map::new()),
+        Some(Value::Object(map)) => Ok(map),
+        Some(other) => Err(ApiError::validation(format!(
             "[body] Invalid input: expected object, received {}",
             type_name(&other)
         ))),
-        Err(_) => Err(ApiError::coded(
-            StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
-            "Invalid JSON in request body",
-        )),
     }
 }
+
+/// A Better Auth endpoint's request after the router's checks: the body read as better-call
+/// reads it, and the origin check of every non-GET request passed.
+pub struct Input {
+    pub headers: HeaderMap,
+    pub body: Body,
+}
+
+impl FromRequest<AppState> for Input {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+            .await
+            .map_err(|_| ApiError::empty(StatusCode::PAYLOAD_TOO_LARGE))?;
+        let query: Vec<(String, String)> = parts
+            .uri
+            .query()
+            .map(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .into_owned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        // Sign-in and sign-up also take form bodies (better-call's `allowedMediaTypes`).
+        let path = parts.uri.path();
+        let media = if path.ends_with("/sign-in/email") || path.ends_with("/sign-up/email") {
+            Media::FormOrJson
+        } else {
+            Media::Json
+        };
+        let body = schema::read(&parts.headers, &bytes, media)?;
+        let object = match &body {
+            Some(Value::Object(map)) => Some(map),
+            _ => None,
+        };
+        state
+            .origins
+            .check_request(&parts.headers, object, &query)?;
+        Ok(Input {
+            headers: parts.headers,
+            body,
+        })
+    }
+}
+
+/// Bodies larger than this are refused (Better Auth has no limit of its own; Convex's is 20 MB).
+const MAX_BODY_BYTES: usize = 1 << 20;
 
 pub fn type_name(v: &Value) -> &'static str {
     match v {
@@ -128,20 +158,6 @@ pub fn type_name(v: &Value) -> &'static str {
         Value::String(_) => "string",
         Value::Array(_) => "array",
         Value::Object(_) => "object",
-    }
-}
-
-/// A required string field.
-pub fn required_str<'a>(body: &'a Map<String, Value>, field: &str) -> ApiResult<&'a str> {
-    match body.get(field) {
-        Some(Value::String(s)) => Ok(s),
-        Some(other) => Err(ApiError::validation(format!(
-            "[body.{field}] Invalid input: expected string, received {}",
-            type_name(other)
-        ))),
-        None => Err(ApiError::validation(format!(
-            "[body.{field}] Invalid input: expected string, received undefined"
-        ))),
     }
 }
 
@@ -157,26 +173,11 @@ pub fn optional_str<'a>(body: &'a Map<String, Value>, field: &str) -> ApiResult<
     }
 }
 
-/// An optional boolean field.
-pub fn optional_bool(body: &Map<String, Value>, field: &str) -> ApiResult<Option<bool>> {
-    match body.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(other) => Err(ApiError::validation(format!(
-            "[body.{field}] Invalid input: expected boolean, received {}",
-            type_name(other)
-        ))),
-    }
-}
-
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
+        .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|v| !v.is_empty())
 }
@@ -192,18 +193,41 @@ fn session_cookie(headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| percent_decode(value))
 }
 
+/// What the request presents as its session, as Better Auth's bearer plugin and cookie
+/// reading see it.
+pub enum Presented {
+    /// Nothing, or a value whose signature does not verify (ignored, nothing cleared).
+    Nothing,
+    /// A validly signed token: its unsigned part.
+    Token(String),
+}
+
+/// The bearer plugin takes `token.sig` URL-encoded and signs a bare token itself; a cookie
+/// must carry a valid signature.
+pub fn presented(state: &AppState, headers: &HeaderMap) -> Presented {
+    let token = match bearer(headers) {
+        // 1.4.21 drops the first `=` before decoding, so only the URL-encoded form (as
+        // `set-auth-token` carries it) keeps its signature intact.
+        Some(value) if value.contains('.') => {
+            crypto::unsign_token(&state.secret, &percent_decode(&value.replacen('=', "", 1)))
+        }
+        Some(value) => Some(value.to_owned()),
+        None => session_cookie(headers)
+            .filter(|v| v.contains('.'))
+            .and_then(|v| crypto::unsign_token(&state.secret, &v)),
+    };
+    token.map_or(Presented::Nothing, Presented::Token)
+}
+
 /// The session the request carries (bearer, else cookie), if it is valid and live.
 pub fn current_session(
     state: &AppState,
     headers: &HeaderMap,
 ) -> ApiResult<Option<(SessionRow, UserRow)>> {
-    let presented = bearer(headers)
-        .map(str::to_owned)
-        .or_else(|| session_cookie(headers));
-    let Some(raw) = presented.and_then(|v| crypto::unsign_token(&state.secret, &v)) else {
-        return Ok(None);
-    };
-    Ok(state.store.session_by_token(&raw)?)
+    match presented(state, headers) {
+        Presented::Nothing => Ok(None),
+        Presented::Token(raw) => Ok(state.store.session_by_token(&raw)?),
+    }
 }
 
 /// The session the request must carry; 401 `UNAUTHORIZED` without one.
@@ -268,51 +292,50 @@ pub fn require_permission(
     Ok(key)
 }
 
-/// The CSRF rule: a cookie-carrying POST needs a trusted `Origin`; any `Origin` sent must be
-/// trusted (loopback origins are).
-pub fn check_origin(headers: &HeaderMap) -> ApiResult<()> {
-    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    match origin {
-        Some(o) if !is_trusted_origin(o) => Err(ApiError::coded(
-            StatusCode::FORBIDDEN,
-            "INVALID_ORIGIN",
-            "Invalid origin",
-        )),
-        None if headers.contains_key(header::COOKIE) => Err(ApiError::coded(
-            StatusCode::FORBIDDEN,
-            "MISSING_OR_NULL_ORIGIN",
-            "Missing or null Origin",
-        )),
-        _ => Ok(()),
-    }
-}
-
-fn is_trusted_origin(origin: &str) -> bool {
-    ["http://127.0.0.1", "http://localhost", "http://[::1]"]
-        .iter()
-        .any(|base| origin == *base || origin.starts_with(&format!("{base}:")))
-}
-
-/// A JSON answer that also sets the session: cookie, `set-auth-token`, and the expose header.
-pub fn with_session(body: Value, signed_token: &str, remember: bool) -> Response {
+/// A JSON answer that also sets the session: the cookie (session-only and with
+/// `better-auth.dont_remember` when not remembered), `set-auth-token` (the cookie value, URL-encoded
+/// as Better Auth 1.4 sends it) and the expose header.
+pub fn with_session(state: &AppState, body: Value, signed_token: &str, remember: bool) -> Response {
     let mut response = axum::Json(body).into_response();
-    let max_age = if remember {
-        format!("; Max-Age={SESSION_MAX_AGE_S}")
-    } else {
-        String::new()
-    };
-    let cookie = format!(
-        "{SESSION_COOKIE}={}{max_age}; Path=/; HttpOnly; SameSite=Lax",
-        percent_encode(signed_token)
-    );
+    let value = percent_encode(signed_token);
+    let mut session = Cookie::build((SESSION_COOKIE, value.clone()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax);
+    if remember {
+        session = session.max_age(cookie::time::Duration::seconds(SESSION_MAX_AGE_S));
+    }
     let headers = response.headers_mut();
-    headers.append(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).expect("cookie is ascii"),
+    append_cookie(headers, &session.build());
+    // The multi-session plugin (on for every project) keeps each session of the browser in a
+    // cookie of its own, named after the token, remembered for the full lifetime.
+    let raw = signed_token.split('.').next().unwrap_or_default();
+    append_cookie(
+        headers,
+        &Cookie::build((
+            format!("{SESSION_COOKIE}_multi-{}", raw.to_lowercase()),
+            value.clone(),
+        ))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .max_age(cookie::time::Duration::seconds(SESSION_MAX_AGE_S))
+        .build(),
     );
+    if !remember {
+        let flag = percent_encode(&crypto::sign_token(&state.secret, "true"));
+        append_cookie(
+            headers,
+            &Cookie::build((DONT_REMEMBER_COOKIE, flag))
+                .path("/")
+                .http_only(true)
+                .same_site(SameSite::Lax)
+                .build(),
+        );
+    }
     headers.insert(
         "set-auth-token",
-        HeaderValue::from_str(signed_token).expect("token is ascii"),
+        HeaderValue::from_str(&value).expect("token is ascii"),
     );
     headers.insert(
         "access-control-expose-headers",
@@ -321,21 +344,31 @@ pub fn with_session(body: Value, signed_token: &str, remember: bool) -> Response
     response
 }
 
+/// Adds the cookies that end a session (Better Auth's `deleteSessionCookie`) to `response`.
+pub fn clear_session_cookies(response: &mut Response) {
+    for name in [SESSION_COOKIE, SESSION_DATA_COOKIE, DONT_REMEMBER_COOKIE] {
+        let cleared = Cookie::build((name, ""))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .max_age(cookie::time::Duration::ZERO)
+            .build();
+        append_cookie(response.headers_mut(), &cleared);
+    }
+}
+
 /// A JSON answer that clears the session cookies.
 pub fn clearing_session(body: Value) -> Response {
     let mut response = axum::Json(body).into_response();
-    for name in [
-        SESSION_COOKIE,
-        "better-auth.session_data",
-        "better-auth.dont_remember",
-    ] {
-        let cookie = format!("{name}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax");
-        response.headers_mut().append(
-            header::SET_COOKIE,
-            HeaderValue::from_str(&cookie).expect("ascii"),
-        );
-    }
+    clear_session_cookies(&mut response);
     response
+}
+
+fn append_cookie(headers: &mut HeaderMap, cookie: &Cookie<'_>) {
+    headers.append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie.to_string()).expect("cookies are ascii"),
+    );
 }
 
 // Cookie values carry base64 signatures; only these characters need escaping.
@@ -346,7 +379,7 @@ fn percent_encode(v: &str) -> String {
         .replace('=', "%3D")
 }
 
-fn percent_decode(v: &str) -> String {
+pub fn percent_decode(v: &str) -> String {
     v.replace("%2B", "+")
         .replace("%2F", "/")
         .replace("%3D", "=")

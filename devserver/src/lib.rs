@@ -18,7 +18,9 @@
 mod crypto;
 mod http;
 pub mod mailbox;
+mod origin;
 mod routes;
+mod schema;
 mod store;
 
 use std::net::SocketAddr;
@@ -35,8 +37,9 @@ use store::{ApiKeyRow, Store};
 /// Prefix of the API keys the devserver issues.
 pub const API_KEY_PREFIX: &str = "bnt_dev_";
 
-/// How to start a devserver.
-#[derive(Clone, Debug, Default)]
+/// How to start a devserver. The defaults are the platform's: e-mail verification required,
+/// the server's own URL and loopback (any port) as trusted origins.
+#[derive(Clone, Debug)]
 pub struct DevServerConfig {
     /// Port on 127.0.0.1; 0 (the default) picks a free one.
     pub port: u16,
@@ -44,6 +47,25 @@ pub struct DevServerConfig {
     pub db_path: Option<PathBuf>,
     /// Use this admin key instead of a fresh random one (it must be at least 32 characters).
     pub admin_api_key: Option<String>,
+    /// Whether sign-in needs a verified e-mail address (`true`, the platform's default): sign-up
+    /// then answers `token: null` without a session and mails a verification link, and signing
+    /// in before following it is 403 `EMAIL_NOT_VERIFIED`.
+    pub require_email_verification: bool,
+    /// Origins trusted beside the server's own URL and `http://localhost:*`/`http://127.0.0.1:*`,
+    /// as Better Auth's `trustedOrigins` patterns (`https://app.example.com`, `*.example.com`).
+    pub trusted_origins: Vec<String>,
+}
+
+impl Default for DevServerConfig {
+    fn default() -> Self {
+        DevServerConfig {
+            port: 0,
+            db_path: None,
+            admin_api_key: None,
+            require_email_verification: true,
+            trusted_origins: Vec::new(),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -53,6 +75,8 @@ pub(crate) struct AppState {
     sinks: Arc<routes::sinks::Sinks>,
     mailbox: Arc<mailbox::Mailbox>,
     faults: Arc<routes::faults::Faults>,
+    origins: Arc<origin::TrustedOrigins>,
+    require_email_verification: bool,
 }
 
 impl AppState {
@@ -79,12 +103,19 @@ impl DevServer {
         let secret = store
             .meta_or_insert("secret", || crypto::random_token(48))
             .map_err(std::io::Error::other)?;
+        let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
+        let addr = listener.local_addr()?;
         let state = AppState {
             store,
             secret: Arc::new(secret.into_bytes()),
             sinks: Arc::default(),
             mailbox: Arc::default(),
             faults: Arc::default(),
+            origins: Arc::new(origin::TrustedOrigins::new(
+                &format!("http://{addr}"),
+                &config.trusted_origins,
+            )),
+            require_email_verification: config.require_email_verification,
         };
         let admin_api_key = match config.admin_api_key {
             Some(key) if key.len() < 32 => {
@@ -114,8 +145,6 @@ impl DevServer {
                     .0
             }
         };
-        let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
-        let addr = listener.local_addr()?;
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let app = routes::router(state.clone());
         let task = tokio::spawn(async move {

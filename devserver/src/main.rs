@@ -22,6 +22,14 @@ struct Args {
     /// Use this admin API key (default: a fresh random one, printed on start).
     #[arg(long, env = "BANATA_DEV_ADMIN_KEY", hide_env_values = true)]
     admin_key: Option<String>,
+    /// Let users sign in before verifying their e-mail address (the platform requires it).
+    #[arg(long)]
+    no_email_verification: bool,
+    /// Trust this origin too (repeatable), as Better Auth's `trustedOrigins`: an origin such as
+    /// `https://app.example.com` or a pattern such as `*.example.com`. The server's own URL and
+    /// `http://localhost:*`, `http://127.0.0.1:*` are always trusted.
+    #[arg(long = "trusted-origin", value_name = "ORIGIN")]
+    trusted_origins: Vec<String>,
 }
 
 #[tokio::main]
@@ -37,6 +45,8 @@ async fn main() -> std::io::Result<()> {
         port: args.port,
         db_path: args.db,
         admin_api_key: args.admin_key,
+        require_email_verification: !args.no_email_verification,
+        trusted_origins: args.trusted_origins,
     })
     .await?;
     {

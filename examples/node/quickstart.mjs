@@ -55,7 +55,18 @@ async function main() {
     const password = 'correct horse battery staple'
     const signedUp = await client.auth.signUpEmail({ name: 'Ada Lovelace', email, password })
     console.log(`sign-up    ${signedUp.user.email} (${signedUp.user.id})`)
-    await client.auth.signOut()
+    // Projects require a verified address before the first sign-in: sign-up starts no session
+    // and mails a link. The devserver keeps the mail in its dev mailbox.
+    if (!signedUp.token) {
+      if (!server) {
+        console.log(`sign-up    verification required: follow the link mailed to ${email}`)
+        return
+      }
+      const mailbox = await fetch(`${baseUrl}/__dev/mailbox?to=${encodeURIComponent(email)}`, { headers: { authorization: `Bearer ${apiKey}` } })
+      const { mails } = await mailbox.json()
+      const verified = await client.auth.verifyEmail({ token: mails.at(-1).token })
+      console.log(`verify     e-mail verified: ${verified.status}`)
+    }
     const signedIn = await client.auth.signInEmail({ email, password })
     console.log(`sign-in    ${signedIn.user.name}`)
     const current = await client.auth.getSession()

@@ -15,7 +15,9 @@ use std::time::Duration;
 use banata_auth::addons::{
     Forwarder, ForwardingConfig, Ga4Config, PostHogConfig, SegmentConfig, StripeConfig,
 };
-use banata_auth::{AddonConfigUpdate, AddonId, Client, EventFilter, SignInEmail, SignUpEmail};
+use banata_auth::{
+    AddonConfigUpdate, AddonId, Client, EventFilter, SignInEmail, SignUpEmail, VerifyEmail,
+};
 use banata_devserver::{DevServer, DevServerHandle};
 
 #[tokio::main]
@@ -66,7 +68,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!("sign-up    user {} <{}>", signed_up.user.id, email);
 
-    client.auth().sign_out().await?;
+    // Projects require a verified e-mail address before the first sign-in, so sign-up starts
+    // no session; it mails a link instead. The devserver keeps that mail in its dev mailbox.
+    if signed_up.token.is_none() {
+        let Some(server) = &devserver else {
+            println!("sign-up    verification required: follow the link mailed to {email}");
+            return Ok(());
+        };
+        let mail = server
+            .mailbox(&email)
+            .pop()
+            .ok_or("the devserver mailed no verification link")?;
+        println!(
+            "mailbox    {}: {}",
+            mail.subject,
+            mail.url.split('?').next().unwrap_or_default()
+        );
+        let verified = client
+            .auth()
+            .verify_email(VerifyEmail::new(&mail.token))
+            .await?;
+        println!("verify     e-mail verified: {}", verified.status);
+    }
+
     let signed_in = client
         .auth()
         .sign_in_email(SignInEmail::new(&email, password))

@@ -2,18 +2,30 @@
 #![allow(dead_code)]
 
 pub mod forwarding;
+pub mod peer;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use banata_auth::{AuthEvent, Client, EventFilter, Subscription};
-use banata_devserver::{DevServer, DevServerHandle};
+use banata_devserver::{DevServer, DevServerConfig, DevServerHandle};
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
-/// A fresh in-memory devserver.
+/// A fresh in-memory devserver where sign-up signs the user in (no e-mail verification), as
+/// most flows under test need; `verifying_devserver` keeps the platform's default.
 pub async fn devserver() -> DevServerHandle {
+    DevServer::start(DevServerConfig {
+        require_email_verification: false,
+        ..Default::default()
+    })
+    .await
+    .expect("devserver starts")
+}
+
+/// A fresh in-memory devserver with the platform's defaults (e-mail verification required).
+pub async fn verifying_devserver() -> DevServerHandle {
     DevServer::start(Default::default())
         .await
         .expect("devserver starts")

@@ -1,7 +1,6 @@
 //! E-mail verification as Better Auth 1.4 does it: an HS256 JWT `{email, iat, exp}` (one hour)
 //! in a link to `GET /verify-email?token=&callbackURL=`, mailed to the dev mailbox.
 
-use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -10,9 +9,9 @@ use serde_json::json;
 
 use crate::AppState;
 use crate::crypto::{self, JwtError};
-use crate::http::{ApiError, ApiResult, check_origin, current_session, optional_str, parse_body};
+use crate::http::{ApiError, ApiResult, Input, current_session};
 use crate::mailbox::Mail;
-use crate::routes::auth::normalized_email;
+use crate::schema::{Schema, Ty, opt, req, str_field};
 use crate::store::now_ms;
 
 /// Better Auth's `emailVerification.expiresIn` default.
@@ -59,17 +58,16 @@ pub(crate) fn base_url(headers: &HeaderMap) -> String {
     format!("http://{host}")
 }
 
+const SEND_VERIFICATION_EMAIL: Schema =
+    Schema::object(&[req("email", Ty::Email), opt("callbackURL", Ty::String)]);
+
 /// `POST /send-verification-email {email, callbackURL?}`
-pub async fn send_verification_email(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> ApiResult {
-    check_origin(&headers)?;
-    let body = parse_body(&headers, &bytes)?;
-    let email = normalized_email(&body)?;
-    let callback_url = optional_str(&body, "callbackURL")?;
-    match current_session(&state, &headers)? {
+pub async fn send_verification_email(State(state): State<AppState>, input: Input) -> ApiResult {
+    let body = SEND_VERIFICATION_EMAIL.check(&input.body)?;
+    let headers = &input.headers;
+    let email = str_field(body, "email").unwrap_or_default().to_lowercase();
+    let callback_url = str_field(body, "callbackURL");
+    match current_session(&state, headers)? {
         Some((_, user)) => {
             // With a session, Better Auth compares the given address with the session's as given.
             let given = body
@@ -90,12 +88,12 @@ pub async fn send_verification_email(
                     "Email is already verified",
                 ));
             }
-            send(&state, &base_url(&headers), &user.email, callback_url);
+            send(&state, &base_url(headers), &user.email, callback_url);
         }
         None => {
             if let Some(user) = state.store.user_by_email(&email)? {
                 if !user.email_verified {
-                    send(&state, &base_url(&headers), &user.email, callback_url);
+                    send(&state, &base_url(headers), &user.email, callback_url);
                 }
             }
         }
@@ -145,6 +143,7 @@ pub async fn verify_email(
         ));
     };
     let callback = query.callback_url.as_deref();
+    state.origins.check_url(callback, "callbackURL")?;
     let claims = match crypto::verify_jwt_hs256(&state.secret, token, now_ms() / 1000) {
         Ok(claims) => claims,
         Err(JwtError::Expired) => return Ok(refused(callback, "token_expired")),

@@ -1,0 +1,360 @@
+//! The devserver against the real Better Auth 1.4.21 (the platform's version): one list of raw
+//! requests (tests/differential/cases.json, see its README) sent to both, one trial per case,
+//! failing on any observable difference the case does not allow.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use banata_devserver::{DevServer, DevServerHandle};
+use common::peer::{Peer, PeerVersion};
+use libtest_mimic::{Arguments, Failed, Trial};
+use reqwest::header::HeaderMap;
+use serde_json::{Map, Value, json};
+
+const PASSWORD: &str = "correct horse battery staple";
+const TRUSTED_ORIGIN: &str = "http://localhost:3000";
+const UNTRUSTED_ORIGIN: &str = "https://evil.example";
+
+fn main() {
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/differential/cases.json");
+    let cases: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("cases.json is readable"))
+            .expect("cases.json is JSON");
+    let args = Arguments::from_args();
+    let runtime = Arc::new(tokio::runtime::Runtime::new().expect("a runtime"));
+    // Both servers are shared by every case (each case signs up its own user).
+    let targets = Arc::new(runtime.block_on(async {
+        let devserver = DevServer::start(Default::default())
+            .await
+            .expect("devserver starts");
+        let peer = Peer::start(PeerVersion::V1_4);
+        Targets { devserver, peer }
+    }));
+    let trials = cases
+        .into_iter()
+        .map(|case| {
+            let name = case["name"].as_str().expect("a case has a name").to_owned();
+            let (runtime, targets) = (Arc::clone(&runtime), Arc::clone(&targets));
+            Trial::test(name, move || runtime.block_on(compare(&targets, &case)))
+        })
+        .collect();
+    let conclusion = libtest_mimic::run(&args, trials);
+    drop(targets);
+    conclusion.exit();
+}
+
+struct Targets {
+    devserver: DevServerHandle,
+    peer: Peer,
+}
+
+/// One server under test.
+#[derive(Clone, Copy)]
+enum Target<'a> {
+    Devserver(&'a DevServerHandle),
+    Peer(&'a Peer),
+}
+
+impl Target<'_> {
+    fn base(&self) -> String {
+        match self {
+            Target::Devserver(d) => d.url(),
+            Target::Peer(p) => p.url.clone(),
+        }
+    }
+
+    fn http() -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a client")
+    }
+
+    /// The newest mail of `kind` to `to`.
+    async fn mail(&self, to: &str, kind: &str) -> Result<Value, Failed> {
+        let request = match self {
+            Target::Devserver(d) => Self::http()
+                .get(format!("{}/__dev/mailbox", d.url()))
+                .bearer_auth(d.admin_api_key()),
+            Target::Peer(p) => Self::http().get(format!("{}/__peer/mailbox", p.url)),
+        };
+        let body: Value = request.query(&[("to", to)]).send().await?.json().await?;
+        body["mails"]
+            .as_array()
+            .and_then(|m| m.iter().rev().find(|m| m["kind"] == kind).cloned())
+            .ok_or_else(|| format!("no {kind} mail to {to}").into())
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Result<reqwest::Response, Failed> {
+        Ok(Self::http()
+            .post(format!("{}/api/auth{path}", self.base()))
+            .json(&body)
+            .send()
+            .await?)
+    }
+
+    /// Prepares what a case needs and returns its variables.
+    async fn setup(&self, setup: &str) -> Result<BTreeMap<String, String>, Failed> {
+        let mut vars = BTreeMap::new();
+        let email = common::unique_email("diff");
+        vars.insert("email".into(), email.clone());
+        vars.insert("password".into(), PASSWORD.into());
+        vars.insert("origin".into(), TRUSTED_ORIGIN.into());
+        vars.insert("untrusted".into(), UNTRUSTED_ORIGIN.into());
+        vars.insert("base".into(), self.base());
+        if setup == "none" {
+            return Ok(vars);
+        }
+        let signed_up = self
+            .post(
+                "/sign-up/email",
+                json!({ "name": "Diff", "email": email, "password": PASSWORD }),
+            )
+            .await?;
+        if !signed_up.status().is_success() {
+            return Err(format!("setup: sign-up answered {}", signed_up.status()).into());
+        }
+        let token = self.mail(&email, "verification").await?["token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        vars.insert("verifyToken".into(), token.clone());
+        if setup == "user" {
+            return Ok(vars);
+        }
+        let verified = Self::http()
+            .get(format!("{}/api/auth/verify-email", self.base()))
+            .query(&[("token", &token)])
+            .send()
+            .await?;
+        if !verified.status().is_success() {
+            return Err(format!("setup: verify-email answered {}", verified.status()).into());
+        }
+        if setup == "verified" {
+            return Ok(vars);
+        }
+        assert!(
+            matches!(setup, "session" | "revoked"),
+            "unknown setup {setup}"
+        );
+        let signed_in = self
+            .post(
+                "/sign-in/email",
+                json!({ "email": email, "password": PASSWORD }),
+            )
+            .await?;
+        if !signed_in.status().is_success() {
+            return Err(format!("setup: sign-in answered {}", signed_in.status()).into());
+        }
+        let header = |name: &str| {
+            signed_in
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let received = header("set-auth-token");
+        let signed = percent_decode(&received);
+        let cookie = signed_in
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("better-auth.session_token="))
+            .and_then(|c| c.split(';').next())
+            .unwrap_or_default()
+            .to_owned();
+        vars.insert(
+            "raw".into(),
+            signed.split('.').next().unwrap_or_default().into(),
+        );
+        vars.insert("encoded".into(), percent_encode(&signed));
+        vars.insert("signed".into(), signed);
+        vars.insert("token".into(), received);
+        vars.insert("cookie".into(), cookie);
+        if setup == "revoked" {
+            let signed_out = Self::http()
+                .post(format!("{}/api/auth/sign-out", self.base()))
+                .bearer_auth(&vars["token"])
+                .send()
+                .await?;
+            if !signed_out.status().is_success() {
+                return Err(format!("setup: sign-out answered {}", signed_out.status()).into());
+            }
+        }
+        Ok(vars)
+    }
+
+    /// Sends the case's request and reduces the answer to what is compared.
+    async fn observe(&self, case: &Value) -> Result<BTreeMap<String, Value>, Failed> {
+        let vars = self.setup(case["setup"].as_str().unwrap_or("none")).await?;
+        let fill = |s: &str| {
+            vars.iter()
+                .fold(s.to_owned(), |s, (k, v)| s.replace(&format!("{{{k}}}"), v))
+        };
+        let method: reqwest::Method = case["method"].as_str().unwrap_or("GET").parse()?;
+        let url = format!(
+            "{}/api/auth{}",
+            self.base(),
+            fill(case["path"].as_str().unwrap())
+        );
+        let mut request = Self::http().request(method, url);
+        for (name, value) in case["headers"].as_object().into_iter().flatten() {
+            request = request.header(
+                name,
+                fill(value.as_str().expect("header values are strings")),
+            );
+        }
+        if let Some(body) = case.get("json") {
+            let body: Value = serde_json::from_str(&fill(&body.to_string()))?;
+            request = request.json(&body);
+        } else if let Some(body) = case["body"].as_str() {
+            request = request.body(fill(body));
+        }
+        let response = request.send().await?;
+        let mut seen = BTreeMap::new();
+        seen.insert("status".into(), json!(response.status().as_u16()));
+        let headers = response.headers().clone();
+        let base = self.base();
+        seen.insert(
+            "location".into(),
+            header(&headers, "location").map_or(Value::Null, |l| json!(l.replace(&base, "{base}"))),
+        );
+        seen.insert(
+            "set-auth-token".into(),
+            match header(&headers, "set-auth-token") {
+                None => Value::Null,
+                Some(t) if t.contains('%') => json!("url-encoded"),
+                Some(t) if t.contains('.') => json!("signed"),
+                Some(_) => json!("unsigned"),
+            },
+        );
+        seen.insert("cookies".into(), cookies(&headers));
+        let bytes = response.bytes().await?;
+        let body: Option<Value> = serde_json::from_slice(&bytes).ok();
+        seen.insert(
+            "body.shape".into(),
+            match &body {
+                _ if bytes.is_empty() => json!("empty"),
+                Some(v) => shape(v),
+                None => json!("not json"),
+            },
+        );
+        for field in ["code", "message"] {
+            seen.insert(
+                format!("body.{field}"),
+                body.as_ref()
+                    .and_then(|b| b.get(field))
+                    .cloned()
+                    .unwrap_or(Value::Null),
+            );
+        }
+        Ok(seen)
+    }
+}
+
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Every cookie set, by name: set or cleared, and its attributes in a fixed order.
+fn cookies(headers: &HeaderMap) -> Value {
+    let mut out = Map::new();
+    for line in headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+    {
+        let Ok(c) = cookie::Cookie::parse(line.to_owned()) else {
+            out.insert(line.to_owned(), json!("unparsable"));
+            continue;
+        };
+        let cleared = c.value().is_empty() || c.max_age().is_some_and(|a| a.is_zero());
+        let mut attrs = vec![if cleared { "cleared" } else { "set" }.to_owned()];
+        if let Some(age) = c.max_age() {
+            attrs.push(format!("Max-Age={}", age.whole_seconds()));
+        }
+        if c.expires().is_some() {
+            attrs.push("Expires".into());
+        }
+        if let Some(path) = c.path() {
+            attrs.push(format!("Path={path}"));
+        }
+        if c.http_only() == Some(true) {
+            attrs.push("HttpOnly".into());
+        }
+        if c.secure() == Some(true) {
+            attrs.push("Secure".into());
+        }
+        if let Some(same_site) = c.same_site() {
+            attrs.push(format!("SameSite={same_site}"));
+        }
+        // Multi-session cookies are named after their token.
+        let name = match c.name().split_once("_multi-") {
+            Some((base, _)) => format!("{base}_multi-{{token}}"),
+            None => c.name().to_owned(),
+        };
+        out.insert(name, json!(attrs.join("; ")));
+    }
+    Value::Object(out)
+}
+
+/// The keys of a JSON value, recursively, with the type of each leaf.
+fn shape(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), shape(v))).collect()),
+        Value::Array(items) => json!([items.first().map(shape).unwrap_or(json!("none"))]),
+        Value::Null => json!("null"),
+        Value::Bool(_) => json!("boolean"),
+        Value::Number(_) => json!("number"),
+        Value::String(_) => json!("string"),
+    }
+}
+
+fn percent_encode(v: &str) -> String {
+    percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
+        .to_string()
+        .replace("%2E", ".")
+        .replace("%2D", "-")
+        .replace("%5F", "_")
+}
+
+fn percent_decode(v: &str) -> String {
+    percent_encoding::percent_decode_str(v)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+async fn compare(targets: &Targets, case: &Value) -> Result<(), Failed> {
+    let dev = Target::Devserver(&targets.devserver).observe(case).await?;
+    let peer = Target::Peer(&targets.peer).observe(case).await?;
+    let allowed = case["allow"].as_object();
+    let differences: Vec<String> = dev
+        .iter()
+        .filter(|(field, value)| {
+            peer.get(*field) != Some(*value) && allowed.is_none_or(|a| !a.contains_key(*field))
+        })
+        .map(|(field, value)| {
+            format!(
+                "  {field}:\n    devserver: {value}\n    1.4.21:    {}",
+                peer.get(field).unwrap_or(&Value::Null)
+            )
+        })
+        .collect();
+    if differences.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "differs from Better Auth 1.4.21:\n{}",
+            differences.join("\n")
+        )
+        .into())
+    }
+}
