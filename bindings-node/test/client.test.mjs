@@ -4,22 +4,31 @@ import { spawnSync } from 'node:child_process'
 import { BanataClient, AuthenticationError, ForbiddenError, ConfigurationError, InvalidArgumentError } from '../index.mjs'
 import { startDevserver, startPeer, PASSWORD, uniqueEmail } from './helpers.mjs'
 
-let dev, peer
+let dev, peer, peer14
 before(async () => {
-  ;[dev, peer] = await Promise.all([startDevserver(), startPeer()])
+  ;[dev, peer, peer14] = await Promise.all([startDevserver(), startPeer('1.7'), startPeer('1.4')])
 })
 after(() => {
   dev.stop()
   peer.stop()
+  peer14.stop()
 })
 
-for (const target of ['devserver', 'better-auth']) {
+for (const target of ['devserver', 'Better Auth 1.7', 'Better Auth 1.4 (e-mail verification required)']) {
   test(`every auth and session flow against the ${target}`, async () => {
-    const server = target === 'devserver' ? dev : peer
+    const server = { devserver: dev, 'Better Auth 1.7': peer }[target] ?? peer14
     const client = new BanataClient({ baseUrl: server.url, initialRetryDelayMs: 10 })
     const email = uniqueEmail('node')
-    const signedUp = await client.auth.signUpEmail({ name: 'Ada', email, password: PASSWORD })
+    let signedUp = await client.auth.signUpEmail({ name: 'Ada', email, password: PASSWORD })
     assert.equal(signedUp.user.email, email)
+    if (server.requiresVerification) {
+      assert.equal(signedUp.token, undefined, 'no session before the address is verified')
+      await assert.rejects(client.auth.signInEmail({ email, password: PASSWORD }), (e) => e instanceof ForbiddenError && e.code === 'EMAIL_NOT_VERIFIED')
+      const [mail] = await server.mailbox(email)
+      assert.equal((await client.auth.verifyEmail({ token: mail.token })).status, true)
+      signedUp = await client.auth.signInEmail({ email, password: PASSWORD })
+      assert.match(signedUp.token, /%/, '1.4 URL-encodes set-auth-token; kept as received')
+    }
     assert.ok(signedUp.token)
     assert.equal(await client.sessionToken(), signedUp.token)
 

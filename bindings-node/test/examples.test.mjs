@@ -12,7 +12,8 @@ test('examples/node/quickstart.mjs signs up, signs in, saves add-ons and forward
   const run = spawnSync(process.execPath, [join(REPO, 'examples', 'node', 'quickstart.mjs')], { encoding: 'utf8', env, timeout: 60_000 })
   assert.equal(run.status, 0, run.stderr)
   for (const line of [/^sign-up +ada-\w+@example\.com/m, /^sign-in +Ada Lovelace/m, /^session +\w+, expires 20\d\d-/m,
-    /^add-ons +enabled: segment/m, /event +user\.created/, /^forwarded +4 messages \(failed 0, dropped 0\)/m,
+    /^add-ons +enabled: segment/m, /event +user\.created/, /^verify +e-mail verified: true/m,
+    /^forwarded +3 messages \(failed 0, dropped 0\)/m, /segment +track Signed In/,
     /segment +track Signed Up/, /^sign-out +done/m]) {
     assert.match(run.stdout, line)
   }

@@ -1,4 +1,4 @@
-// Test helpers: the devserver binary and the Better Auth peer on free loopback ports, and a
+// Test helpers: the devserver binary and the Better Auth peers on free loopback ports, and a
 // scripted HTTP server for error paths.
 import { spawn, execFileSync } from 'node:child_process'
 import { createServer } from 'node:http'
@@ -57,18 +57,26 @@ export async function startDevserver() {
   }
 }
 
-export async function startPeer() {
-  const dir = join(REPO, 'tests', 'better-auth-peer')
-  if (!existsSync(join(dir, 'node_modules', 'better-auth'))) throw new Error('the Better Auth peer is not installed: run scripts/install.sh')
+/**
+ * A real Better Auth server: `'1.7'` (1.7.25, no e-mail verification) or `'1.4'` (1.4.21, the
+ * platform's version, configured like a managed project: verification required).
+ */
+export async function startPeer(version = '1.7') {
+  const dir = join(REPO, 'tests', version === '1.4' ? 'better-auth-peer-1.4' : 'better-auth-peer')
+  if (!existsSync(join(dir, 'node_modules', 'better-auth'))) throw new Error(`the Better Auth ${version} peer is not installed: run scripts/install.sh`)
   const child = spawn('node', ['server.mjs'], {
     cwd: dir,
     env: { ...process.env, PEER_PORT: '0', PEER_DB: 'memory' },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const ready = await waitForLines(child, ['READY'])
+  const url = ready.READY
   return {
-    url: ready.READY,
-    resetToken: async (email) => (await (await fetch(`${ready.READY}/__peer/reset-token?email=${email}`)).json()).token,
+    url,
+    version,
+    requiresVerification: version === '1.4',
+    resetToken: async (email) => (await (await fetch(`${url}/__peer/reset-token?email=${email}`)).json()).token,
+    mailbox: async (to) => (await (await fetch(`${url}/__peer/mailbox?to=${encodeURIComponent(to)}`)).json()).mails,
     stop: () => child.kill(),
   }
 }

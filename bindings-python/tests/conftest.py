@@ -124,19 +124,34 @@ def devserver() -> Iterator[DevServer]:
 
 @dataclass
 class Peer:
+    """A real Better Auth server: 1.7.25, or 1.4.21 (the platform's version, configured like a
+    managed project: e-mail verification required)."""
+
     url: str
+    version: str
+
+    @property
+    def requires_verification(self) -> bool:
+        return self.version == "1.4"
 
     def reset_token(self, email: str) -> str:
         with urllib.request.urlopen(f"{self.url}/__peer/reset-token?email={email}", timeout=10) as r:
             token: str = json.loads(r.read())["token"]
             return token
 
+    def newest_mail(self, to: str) -> dict[str, str]:
+        query = urllib.parse.urlencode({"to": to})
+        with urllib.request.urlopen(f"{self.url}/__peer/mailbox?{query}", timeout=10) as r:
+            mails: list[dict[str, str]] = json.loads(r.read())["mails"]
+            return mails[-1]
 
-@pytest.fixture(scope="session")
-def peer() -> Iterator[Peer]:
-    directory = REPO / "tests" / "better-auth-peer"
+
+@pytest.fixture(scope="session", params=["1.4", "1.7"], ids=["better-auth-1.4", "better-auth-1.7"])
+def peer(request: pytest.FixtureRequest) -> Iterator[Peer]:
+    version: str = request.param
+    directory = REPO / "tests" / ("better-auth-peer-1.4" if version == "1.4" else "better-auth-peer")
     if not (directory / "node_modules" / "better-auth").is_dir():
-        pytest.fail("the Better Auth peer is not installed: run scripts/install.sh")
+        pytest.fail(f"the Better Auth {version} peer is not installed: run scripts/install.sh")
     process = subprocess.Popen(
         ["node", "server.mjs"],
         cwd=directory,
@@ -146,7 +161,7 @@ def peer() -> Iterator[Peer]:
     )
     try:
         ready = _read_ready(process, ("READY",), timeout=60)
-        yield Peer(url=ready["READY"])
+        yield Peer(url=ready["READY"], version=version)
     finally:
         process.kill()
         process.wait()

@@ -71,6 +71,6 @@ def test_quickstart_script(devserver: DevServer) -> None:
     run = subprocess.run([sys.executable, str(EXAMPLES / "quickstart.py")], env=env, capture_output=True,
                          text=True, timeout=60)
     assert run.returncode == 0, run.stderr
-    expected = ("sign-up", "sign-in", "session", "saved      ['segment'", "sign-out", '"type":"user.created"')
+    expected = ("sign-up", "verify     e-mail verified: True", "sign-in", "session", "saved      ['segment'", "sign-out", '"type":"user.created"')
     for line in expected:
         assert line in run.stdout
