@@ -392,8 +392,22 @@ async fn addon_config_permissions_and_bad_keys() {
         )
     );
 
+    // As Better Auth's api-key plugin: a key shorter than 64 characters is refused before any
+    // lookup (403), an unknown one after it (401).
     let e = Client::builder(server.url())
-        .api_key("bnt_dev_not-a-real-key-at-all-but-long-enough-to-look-like-one")
+        .api_key("bnt_dev_not-a-real-key-and-too-short")
+        .build()
+        .unwrap()
+        .addons()
+        .get()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.kind(), e.code()),
+        (ErrorKind::Forbidden, Some("INVALID_API_KEY"))
+    );
+    let e = Client::builder(server.url())
+        .api_key("bnt_dev_not-a-real-key-at-all-but-long-enough-to-look-like-one-really")
         .build()
         .unwrap()
         .addons()

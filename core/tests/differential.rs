@@ -137,7 +137,7 @@ impl Target<'_> {
             return Ok(vars);
         }
         assert!(
-            matches!(setup, "session" | "revoked"),
+            matches!(setup, "session" | "revoked" | "key"),
             "unknown setup {setup}"
         );
         let signed_in = self
@@ -176,6 +176,20 @@ impl Target<'_> {
         vars.insert("signed".into(), signed);
         vars.insert("token".into(), received);
         vars.insert("cookie".into(), cookie);
+        if setup == "key" {
+            let created: Value = Self::http()
+                .post(format!("{}/api/auth/api-key/create", self.base()))
+                .bearer_auth(&vars["token"])
+                .json(&json!({ "name": "diff" }))
+                .send()
+                .await?
+                .json()
+                .await?;
+            for (var, field) in [("apiKey", "key"), ("keyId", "id")] {
+                let value = created[field].as_str().ok_or("setup: no key created")?;
+                vars.insert(var.into(), value.to_owned());
+            }
+        }
         if setup == "revoked" {
             let signed_out = Self::http()
                 .post(format!("{}/api/auth/sign-out", self.base()))

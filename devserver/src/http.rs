@@ -10,7 +10,7 @@ use axum::extract::{FromRequest, Request};
 use crate::AppState;
 use crate::crypto;
 use crate::schema::{self, Body, Media};
-use crate::store::{ApiKeyRow, SessionRow, UserRow};
+use crate::store::{SessionRow, UserRow};
 
 /// Better Auth's session cookie name on plain http.
 pub const SESSION_COOKIE: &str = "better-auth.session_token";
@@ -63,6 +63,14 @@ impl ApiError {
     /// 401 from a session endpoint without a session: Better Auth 1.4 sends no body.
     pub fn unauthorized() -> Self {
         Self::empty(StatusCode::UNAUTHORIZED)
+    }
+
+    /// Any JSON body.
+    pub fn json(status: StatusCode, body: Value) -> Self {
+        ApiError {
+            status,
+            body: Some(body),
+        }
     }
 
     /// A status with an empty body (unknown routes, unexpected failures).
@@ -224,6 +232,9 @@ pub fn current_session(
     state: &AppState,
     headers: &HeaderMap,
 ) -> ApiResult<Option<(SessionRow, UserRow)>> {
+    if let Some(found) = crate::access::key_session(state, headers)? {
+        return Ok(Some(found));
+    }
     match presented(state, headers) {
         Presented::Nothing => Ok(None),
         Presented::Token(raw) => Ok(state.store.session_by_token(&raw)?),
@@ -233,63 +244,6 @@ pub fn current_session(
 /// The session the request must carry; 401 `UNAUTHORIZED` without one.
 pub fn require_session(state: &AppState, headers: &HeaderMap) -> ApiResult<(SessionRow, UserRow)> {
     current_session(state, headers)?.ok_or_else(ApiError::unauthorized)
-}
-
-/// The API key the request carries: `x-api-key` anywhere, bearer where `bearer_is_key` (the
-/// management paths `/api/auth/{admin,banata,organization,api-key}/`).
-pub fn api_key(
-    state: &AppState,
-    headers: &HeaderMap,
-    bearer_is_key: bool,
-) -> ApiResult<Option<ApiKeyRow>> {
-    let presented = headers
-        .get("x-api-key")
-        .and_then(|v| v.to_str().ok())
-        .or_else(|| bearer_is_key.then(|| bearer(headers)).flatten());
-    let Some(key) = presented else {
-        return Ok(None);
-    };
-    match state.store.api_key(key)? {
-        Some(row) => Ok(Some(row)),
-        None => Err(ApiError::coded(
-            StatusCode::UNAUTHORIZED,
-            "INVALID_API_KEY",
-            "Invalid API key.",
-        )),
-    }
-}
-
-/// A project-scoped permission check as the config plugin does it. Only for handlers on the
-/// management paths, where bearer carries the API key.
-pub fn require_permission(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: &Map<String, Value>,
-    permission: &str,
-) -> ApiResult<ApiKeyRow> {
-    let Some(key) = api_key(state, headers, true)? else {
-        return Err(ApiError::coded(
-            StatusCode::UNAUTHORIZED,
-            "AUTHENTICATION_REQUIRED",
-            "Authentication required",
-        ));
-    };
-    if let Some(project) = optional_str(body, "projectId")? {
-        if project != key.project_id {
-            return Err(ApiError::gateway(
-                StatusCode::FORBIDDEN,
-                "PROJECT_SCOPE_MISMATCH",
-                "The requested project does not match the API key's project.",
-            ));
-        }
-    }
-    if !key.allows(permission) {
-        return Err(ApiError::from_message(
-            StatusCode::FORBIDDEN,
-            &format!("Missing permission: {permission}"),
-        ));
-    }
-    Ok(key)
 }
 
 /// A JSON answer that also sets the session: the cookie (session-only and with

@@ -15,6 +15,7 @@
 //!
 //! Development only: it binds loopback, keeps one project and exposes `/__dev/` helpers.
 
+mod access;
 mod crypto;
 mod http;
 pub mod mailbox;
@@ -32,7 +33,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use store::PROJECT_ID;
-use store::{ApiKeyRow, Store};
+use store::{ApiKeyRow, NewApiKey, Store};
 
 /// Prefix of the API keys the devserver issues.
 pub const API_KEY_PREFIX: &str = "bnt_dev_";
@@ -87,7 +88,15 @@ impl AppState {
         permissions: &[String],
     ) -> rusqlite::Result<(String, ApiKeyRow)> {
         let key = crypto::new_api_key(API_KEY_PREFIX);
-        let row = self.store.insert_api_key(name, &key, permissions)?;
+        let row = self.store.insert_api_key(
+            &key,
+            NewApiKey {
+                name: Some(name.to_owned()),
+                permissions: permissions.to_vec(),
+                project_id: Some(PROJECT_ID.to_owned()),
+                ..Default::default()
+            },
+        )?;
         Ok((key, row))
     }
 }
@@ -133,7 +142,15 @@ impl DevServer {
                 {
                     state
                         .store
-                        .insert_api_key("admin (seeded)", &key, &["*".to_owned()])
+                        .insert_api_key(
+                            &key,
+                            NewApiKey {
+                                name: Some("admin (seeded)".to_owned()),
+                                permissions: vec!["*".to_owned()],
+                                project_id: Some(PROJECT_ID.to_owned()),
+                                ..Default::default()
+                            },
+                        )
                         .map_err(std::io::Error::other)?;
                 }
                 key

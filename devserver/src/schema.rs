@@ -22,6 +22,10 @@ pub enum Ty {
     Email,
     /// `z.boolean()`
     Boolean,
+    /// `z.number()`
+    Number,
+    /// `z.number().nullable()`
+    NumberOrNull,
 }
 
 /// One field of a body schema.
@@ -100,6 +104,7 @@ impl Schema {
 fn field_issue(field: &Field, value: Option<&Value>) -> Option<String> {
     let expected = match field.ty {
         Ty::Boolean => "boolean",
+        Ty::Number | Ty::NumberOrNull => "number",
         Ty::String | Ty::NonEmpty | Ty::Email => "string",
     };
     let name = field.name;
@@ -109,6 +114,8 @@ fn field_issue(field: &Field, value: Option<&Value>) -> Option<String> {
             "[body.{name}] Invalid input: expected {expected}, received undefined"
         )),
         (Some(Value::Bool(_)), Ty::Boolean) => None,
+        (Some(Value::Number(_)), Ty::Number | Ty::NumberOrNull) => None,
+        (Some(Value::Null), Ty::NumberOrNull) => None,
         (Some(Value::String(s)), Ty::Email) if !is_email(s) => {
             Some(format!("[body.{name}] Invalid email address"))
         }

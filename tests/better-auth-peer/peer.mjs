@@ -117,10 +117,11 @@ export async function startPeer(lib) {
       ...(process.env.PEER_JWT === "0" ? [] : [p.jwt()]),
       // enableSessionForAPIKeys: `x-api-key: <key>` authenticates any session
       // endpoint (get-session, list-sessions, organization/*, ...).
+      // The platform's settings: metadata on, the per-key rate limit off.
       p.apiKey({
         enableSessionForAPIKeys: true,
         enableMetadata: true,
-        ...(process.env.PEER_APIKEY_RATE_LIMIT === "0" ? { rateLimit: { enabled: false } } : {}),
+        ...(lib.platform || process.env.PEER_APIKEY_RATE_LIMIT === "0" ? { rateLimit: { enabled: false } } : {}),
       }),
     ],
   };

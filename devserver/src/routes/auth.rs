@@ -24,7 +24,7 @@ const MAX_PASSWORD: usize = 128;
 /// Verification identifiers of password reset tokens start with this.
 pub const RESET_PREFIX: &str = "reset-password:";
 
-fn iso(ms: i64) -> String {
+pub(crate) fn iso(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
@@ -43,7 +43,7 @@ pub fn user_json(u: &UserRow) -> Value {
     user
 }
 
-fn session_json(s: &SessionRow) -> Value {
+pub(crate) fn session_json(s: &SessionRow) -> Value {
     json!({
         "id": s.id, "token": s.token, "userId": s.user_id, "expiresAt": iso(s.expires_at),
         "ipAddress": s.ip_address, "userAgent": s.user_agent,
@@ -260,6 +260,11 @@ fn invalid_credentials() -> ApiError {
 /// `GET /get-session`: `{session, user}` or `null`; a signed token whose session is gone also
 /// clears the session cookies.
 pub async fn get_session(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
+    // An `x-api-key` answers with its owner's session (and refuses bad keys).
+    if let Some((session, user)) = crate::access::key_session(&state, &headers)? {
+        let body = json!({ "user": user_json(&user), "session": session_json(&session) });
+        return Ok(axum::Json(body).into_response());
+    }
     let (body, gone) = match presented(&state, &headers) {
         Presented::Nothing => (Value::Null, false),
         Presented::Token(raw) => match state.store.session_by_token(&raw)? {

@@ -9,12 +9,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::http::{ApiError, ApiResult, api_key, optional_str, parse_body};
+use crate::access::{Caller, caller};
+use crate::http::{ApiError, ApiResult, optional_str, parse_body};
 use crate::routes::auth::RESET_PREFIX;
 
 pub(crate) fn require_admin(state: &AppState, headers: &HeaderMap) -> ApiResult<()> {
-    match api_key(state, headers, true)? {
-        Some(k) if k.allows("*") => Ok(()),
+    match caller(state, headers)? {
+        Some(Caller::Key(k)) if k.user_id.is_none() && k.allows("*") => Ok(()),
         Some(_) => Err(ApiError::from_message(
             StatusCode::FORBIDDEN,
             "Missing permission: *",
@@ -90,21 +91,53 @@ pub async fn create_api_key(
     require_admin(&state, &headers)?;
     let body = parse_body(&headers, &bytes)?;
     let name = optional_str(&body, "name")?.unwrap_or("dev key").to_owned();
-    let permissions: Vec<String> = match body.get("permissions") {
+    let permissions = string_list(&body, "permissions")?;
+    let (key, row) = state.new_api_key(&name, &permissions)?;
+    Ok(axum::Json(json!({ "id": row.id, "key": key, "permissions": permissions })).into_response())
+}
+
+/// `POST /__dev/members {email, role, permissions?}`: makes the user a member of the project.
+/// `admin` and `super_admin` hold every permission; another role holds `permissions`
+/// (e.g. `["dashboard.read"]`), standing in for the project's role definitions.
+pub async fn set_member(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> ApiResult {
+    require_admin(&state, &headers)?;
+    let body = parse_body(&headers, &bytes)?;
+    let email = optional_str(&body, "email")?
+        .ok_or_else(|| {
+            ApiError::validation("[body.email] Invalid input: expected string, received undefined")
+        })?
+        .trim()
+        .to_lowercase();
+    let role = optional_str(&body, "role")?.unwrap_or("member").to_owned();
+    let permissions = string_list(&body, "permissions")?;
+    let user = state.store.user_by_email(&email)?.ok_or_else(|| {
+        ApiError::coded(StatusCode::NOT_FOUND, "USER_NOT_FOUND", "User not found")
+    })?;
+    state.store.set_member(&user.id, &role, &permissions)?;
+    Ok(
+        axum::Json(json!({ "userId": user.id, "role": role, "permissions": permissions }))
+            .into_response(),
+    )
+}
+
+fn string_list(body: &serde_json::Map<String, Value>, field: &str) -> ApiResult<Vec<String>> {
+    match body.get(field) {
+        None => Ok(Vec::new()),
         Some(Value::Array(items)) => items
             .iter()
             .map(|p| p.as_str().map(str::to_owned))
             .collect::<Option<_>>()
             .ok_or_else(|| {
-                ApiError::validation("[body.permissions] Invalid input: expected array of strings")
-            })?,
-        None => Vec::new(),
-        Some(_) => {
-            return Err(ApiError::validation(
-                "[body.permissions] Invalid input: expected array",
-            ));
-        }
-    };
-    let (key, row) = state.new_api_key(&name, &permissions)?;
-    Ok(axum::Json(json!({ "id": row.id, "key": key, "permissions": permissions })).into_response())
+                ApiError::validation(format!(
+                    "[body.{field}] Invalid input: expected array of strings"
+                ))
+            }),
+        Some(_) => Err(ApiError::validation(format!(
+            "[body.{field}] Invalid input: expected array"
+        ))),
+    }
 }

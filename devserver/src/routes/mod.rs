@@ -1,5 +1,6 @@
 //! The route table.
 
+pub mod api_keys;
 pub mod auth;
 pub mod config;
 pub mod dev;
@@ -40,6 +41,15 @@ pub fn router(state: AppState) -> Router {
         .route("/banata/config/addons/save", post(config::save_addons))
         .route("/banata/audit-logs/list", post(config::list_audit_logs))
         .route(
+            "/banata/rbac/check-permission",
+            post(config::check_permission),
+        )
+        .route("/api-key/create", post(api_keys::create))
+        .route("/api-key/list", get(api_keys::list))
+        .route("/api-key/get", get(api_keys::get))
+        .route("/api-key/update", post(api_keys::update))
+        .route("/api-key/delete", post(api_keys::delete))
+        .route(
             "/ok",
             get(|| async { axum::Json(serde_json::json!({ "ok": true })) }),
         );
@@ -48,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .route("/password-reset-token", get(dev::password_reset_token))
         .route("/api-keys", post(dev::create_api_key))
         .route("/mailbox", get(dev::mailbox))
+        .route("/members", post(dev::set_member))
         .route("/faults", post(faults::script).delete(faults::clear))
         .route("/sinks", get(sinks::list).delete(sinks::clear))
         .route("/sinks/{service}/script", post(sinks::script));

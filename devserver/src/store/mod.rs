@@ -1,6 +1,10 @@
 //! SQLite storage: users, credential accounts, sessions, reset tokens, API keys, add-on config
 //! rows and audit entries. One connection behind a mutex: every query is short.
 
+mod api_keys;
+
+pub use api_keys::{ApiKeyRow, NewApiKey};
+
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -30,6 +34,8 @@ CREATE TABLE IF NOT EXISTS verification (
 CREATE TABLE IF NOT EXISTS api_key (
   id TEXT PRIMARY KEY, name TEXT NOT NULL, key_hash TEXT NOT NULL UNIQUE, start TEXT NOT NULL,
   permissions TEXT NOT NULL, project_id TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS project_member (
+  user_id TEXT PRIMARY KEY REFERENCES user(id), role TEXT NOT NULL, permissions TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS addon_config (
   id TEXT PRIMARY KEY, project_id TEXT NOT NULL UNIQUE, config_json TEXT NOT NULL,
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
@@ -61,21 +67,6 @@ pub struct SessionRow {
     pub user_agent: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
-}
-
-/// An API key row (never the key itself).
-#[derive(Clone, Debug)]
-pub struct ApiKeyRow {
-    pub id: String,
-    pub name: String,
-    pub permissions: Vec<String>,
-    pub project_id: String,
-}
-
-impl ApiKeyRow {
-    pub fn allows(&self, permission: &str) -> bool {
-        self.permissions.iter().any(|p| p == "*" || p == permission)
-    }
 }
 
 /// Shared handle to the database.
@@ -126,6 +117,7 @@ impl Store {
         };
         conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL;")?;
         conn.execute_batch(SCHEMA)?;
+        api_keys::migrate(&conn)?;
         Ok(Store {
             conn: Arc::new(Mutex::new(conn)),
         })
@@ -154,6 +146,12 @@ impl Store {
             params![key, v],
         )?;
         Ok(v)
+    }
+
+    pub fn user_by_id(&self, id: &str) -> rusqlite::Result<Option<UserRow>> {
+        self.conn()
+            .query_row("SELECT * FROM user WHERE id = ?1", [id], user_from)
+            .optional()
     }
 
     pub fn user_by_email(&self, email: &str) -> rusqlite::Result<Option<UserRow>> {
@@ -360,51 +358,6 @@ impl Store {
                 "SELECT identifier FROM verification WHERE value = ?1 AND identifier LIKE ?2 || '%' AND expires_at > ?3 ORDER BY created_at DESC LIMIT 1",
                 params![value, prefix, now_ms()],
                 |r| r.get(0),
-            )
-            .optional()
-    }
-
-    pub fn insert_api_key(
-        &self,
-        name: &str,
-        key: &str,
-        permissions: &[String],
-    ) -> rusqlite::Result<ApiKeyRow> {
-        let row = ApiKeyRow {
-            id: new_id(),
-            name: name.to_owned(),
-            permissions: permissions.to_vec(),
-            project_id: PROJECT_ID.to_owned(),
-        };
-        self.conn().execute(
-            "INSERT INTO api_key (id, name, key_hash, start, permissions, project_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                row.id,
-                row.name,
-                crate::crypto::hash_api_key(key),
-                key.chars().take(6).collect::<String>(),
-                serde_json::to_string(permissions).expect("strings serialize"),
-                row.project_id,
-                now_ms()
-            ],
-        )?;
-        Ok(row)
-    }
-
-    pub fn api_key(&self, key: &str) -> rusqlite::Result<Option<ApiKeyRow>> {
-        self.conn()
-            .query_row(
-                "SELECT id, name, permissions, project_id FROM api_key WHERE key_hash = ?1",
-                [crate::crypto::hash_api_key(key)],
-                |r| {
-                    let permissions: String = r.get(2)?;
-                    Ok(ApiKeyRow {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                        permissions: serde_json::from_str(&permissions).unwrap_or_default(),
-                        project_id: r.get(3)?,
-                    })
-                },
             )
             .optional()
     }
