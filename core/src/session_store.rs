@@ -124,4 +124,18 @@ mod tests {
         assert!(!t.same_session("abc124"));
         assert!(!SessionToken::new("").same_session(""));
     }
+
+    #[test]
+    fn either_encoding_of_set_auth_token_names_the_same_session() {
+        // Better Auth 1.4 sends `set-auth-token` URL-encoded, 1.7 as it is.
+        let encoded = SessionToken::new("abc123.c2ln%2Bbm%2FF0%3D");
+        let plain = SessionToken::new("abc123.c2ln+bm/F0=");
+        assert_eq!(encoded.raw(), plain.raw());
+        assert!(encoded.same_session(plain.expose()) && plain.same_session(encoded.expose()));
+        assert_eq!(
+            encoded.expose(),
+            "abc123.c2ln%2Bbm%2FF0%3D",
+            "kept as received"
+        );
+    }
 }

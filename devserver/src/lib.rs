@@ -1,10 +1,13 @@
 //! # banata-devserver
 //!
-//! A local Banata-compatible server for examples and tests: Better Auth's e-mail/password and
-//! session endpoints (cookie, `set-auth-token` and bearer sessions, argon2 password hashes), the
-//! add-on configuration with the platform's merge semantics and audit entries, and API keys
-//! stored hashed, and stand-ins for the add-on services (GA4, Segment, PostHog, Stripe) that
-//! record what they receive. Storage is SQLite, in memory or in a file.
+//! A local stand-in for a managed Banata project, for examples and tests. It answers as Better
+//! Auth 1.4.21 (the version the platform pins) with the platform's defaults, e-mail
+//! verification required and the origin checks included, and a differential test holds it to a
+//! real 1.4.21 server: the e-mail/password and session endpoints (cookie, `set-auth-token` and
+//! bearer sessions, argon2 password hashes), the api-key routes (keys stored hashed), the add-on
+//! configuration with the platform's merge semantics, permissions and audit entries, a dev
+//! mailbox, and stand-ins for the add-on services (GA4, Segment, PostHog, Stripe) that record
+//! what they receive. Storage is SQLite, in memory or in a file.
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {

@@ -11,7 +11,6 @@ use serde_json::{Value, json};
 use crate::AppState;
 use crate::access::{Caller, caller};
 use crate::http::{ApiError, ApiResult, optional_str, parse_body};
-use crate::routes::auth::RESET_PREFIX;
 
 pub(crate) fn require_admin(state: &AppState, headers: &HeaderMap) -> ApiResult<()> {
     match caller(state, headers)? {
@@ -38,31 +37,29 @@ pub struct ResetQuery {
     email: String,
 }
 
-/// `GET /__dev/password-reset-token?email=`: the newest live reset token of that user.
+/// `GET /__dev/password-reset-token?email=`: the token of the newest password reset mail to
+/// that address (a view of the dev mailbox).
 pub async fn password_reset_token(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<ResetQuery>,
 ) -> ApiResult {
     require_admin(&state, &headers)?;
-    let user = state
-        .store
-        .user_by_email(&q.email.trim().to_lowercase())?
-        .ok_or_else(|| {
-            ApiError::coded(StatusCode::NOT_FOUND, "USER_NOT_FOUND", "User not found")
-        })?;
-    let identifier = state
-        .store
-        .latest_verification_for(RESET_PREFIX, &user.id)?
+    let email = q.email.trim().to_lowercase();
+    let mail = state
+        .mailbox
+        .to(Some(&email))
+        .into_iter()
+        .rev()
+        .find(|m| m.kind == "password-reset")
         .ok_or_else(|| {
             ApiError::coded(
                 StatusCode::NOT_FOUND,
                 "NO_RESET_TOKEN",
-                "No live reset token",
+                "No password reset mail to this address",
             )
         })?;
-    let token = identifier.trim_start_matches(RESET_PREFIX);
-    Ok(axum::Json(json!({ "token": token })).into_response())
+    Ok(axum::Json(json!({ "token": mail.token })).into_response())
 }
 
 #[derive(Deserialize)]

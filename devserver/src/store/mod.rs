@@ -347,21 +347,6 @@ impl Store {
         Ok(row.map(|(_, v)| v))
     }
 
-    /// The newest live verification identifier whose value is `value` and starts with `prefix`.
-    pub fn latest_verification_for(
-        &self,
-        prefix: &str,
-        value: &str,
-    ) -> rusqlite::Result<Option<String>> {
-        self.conn()
-            .query_row(
-                "SELECT identifier FROM verification WHERE value = ?1 AND identifier LIKE ?2 || '%' AND expires_at > ?3 ORDER BY created_at DESC LIMIT 1",
-                params![value, prefix, now_ms()],
-                |r| r.get(0),
-            )
-            .optional()
-    }
-
     /// The stored add-on configuration, or the platform's empty default.
     pub fn addon_config(&self, project_id: &str) -> rusqlite::Result<Value> {
         let stored: Option<String> = self
