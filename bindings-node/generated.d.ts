@@ -106,6 +106,29 @@ export interface User {
 }
 
 /**
+ * Sign-in stopped until the e-mail address is verified.
+ */
+export interface VerificationRequired {
+  status: 'verification_required'
+  /**
+   * The address that must be verified, as given to sign-in.
+   */
+  email: string
+}
+
+/**
+ * Sign-in stopped until a second factor is given.
+ */
+export interface SecondFactorRequired {
+  status: 'second_factor_required'
+  /**
+   * The factors the server offers, e.g. `totp`, `otp` (backup codes always work). Empty when
+   * the server does not say: Better Auth 1.4, the platform's version, does not.
+   */
+  methods: string[]
+}
+
+/**
  * The current session and its user, as `/get-session` returns them.
  */
 export interface SessionWithUser {
@@ -475,6 +498,17 @@ export interface AddonConfigUpdate {
   addons: Record<string, boolean | Partial<AddonSettings>>
 }
 
+/**
+ * Signed in: the client keeps the session token.
+ */
+export type SignedIn = AuthResult & { status: 'signed_in' }
+
+/**
+ * How a sign-in ended: signed in, or the step the user must take first. Match on it; every
+ * binding has it as a type its compiler or type checker narrows (`status` on the wire).
+ */
+export type SignInResult = SignedIn | VerificationRequired | SecondFactorRequired
+
 /** `client.auth`. */
 export declare class Auth {
   private constructor()
@@ -486,11 +520,13 @@ export declare class Auth {
    */
   signUpEmail(input: SignUpEmail, options?: RequestOptions): Promise<AuthResult>
   /**
-   * Signs in with e-mail and password; the client keeps the session token.
+   * Signs in with e-mail and password. The result is signed in (the client keeps the
+   * session token), or the step the user must take first: verify the e-mail address, or
+   * give a second factor.
    *
    * Emits `session.created`.
    */
-  signInEmail(input: SignInEmail, options?: RequestOptions): Promise<AuthResult>
+  signInEmail(input: SignInEmail, options?: RequestOptions): Promise<SignInResult>
   /**
    * The current session and user, or none when signed out or the session has ended (the
    * stale token is then forgotten).

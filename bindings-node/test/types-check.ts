@@ -24,7 +24,24 @@ async function example(): Promise<void> {
     void userId
   })
   const result = await client.auth.signInEmail({ email: 'ada@example.com', password: 'pw', rememberMe: true })
-  const id: string = result.user.id
+  // The result narrows on `status`; the switch is exhaustive (`never` otherwise).
+  let id = ''
+  switch (result.status) {
+    case 'signed_in':
+      id = result.user.id
+      break
+    case 'verification_required': {
+      const address: string = result.email
+      void address
+      break
+    }
+    case 'second_factor_required':
+      break
+    default: {
+      const unreachable: never = result
+      void unreachable
+    }
+  }
   const session: SessionWithUser | null = await client.auth.getSession()
   const enabled: boolean | undefined = (await client.addons.save({ stripe: { enabled: true } })).addons.stripe?.enabled
   try {

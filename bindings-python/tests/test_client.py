@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import pytest
 
 import banata_auth
-from banata_auth import AddonConfig, AuthResult, Client, SessionWithUser
+from banata_auth import AddonConfig, AuthResult, Client, SessionWithUser, SignedIn
 
 from .conftest import PASSWORD, DevServer, unique_email
 
@@ -62,7 +62,9 @@ def test_sign_in_with_remember_me_and_wrong_password(devserver: DevServer) -> No
     assert client.session_token() is None
 
     result = client.auth.sign_in_email(email, PASSWORD, remember_me=False)
+    assert isinstance(result, SignedIn) and result.status == "signed_in"
     assert result.user.email == email
+    assert result.to_wire()["status"] == "signed_in"
     assert client.auth.get_session() is not None
 
 
@@ -113,7 +115,8 @@ def test_change_password_and_reset_password(devserver: DevServer) -> None:
     assert answer.message
     token = devserver.reset_token(email)
     client.auth.reset_password(token, "a reset password 2")
-    assert Client(devserver.url).auth.sign_in_email(email, "a reset password 2").user.email == email
+    signed_in = Client(devserver.url).auth.sign_in_email(email, "a reset password 2")
+    assert isinstance(signed_in, SignedIn) and signed_in.user.email == email
     with pytest.raises(banata_auth.BanataError) as caught:
         client.auth.reset_password(token, "used twice 3")
     assert caught.value.status == 400

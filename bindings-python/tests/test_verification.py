@@ -23,7 +23,8 @@ def test_a_mailed_link_verifies_the_address(devserver: DevServer) -> None:
     [mail] = devserver.mailbox(email)
     assert mail["kind"] == "verification"
     assert client.auth.verify_email(mail["token"]).status is True
-    assert client.auth.sign_in_email(email, PASSWORD).user.email_verified is True
+    signed_in = client.auth.sign_in_email(email, PASSWORD)
+    assert isinstance(signed_in, banata_auth.SignedIn) and signed_in.user.email_verified is True
 
     with pytest.raises(banata_auth.AuthenticationError) as caught:
         client.auth.verify_email("not.a.token")

@@ -275,6 +275,48 @@ pub struct EventBusStats {
     pub listener_panics: u64,
 }
 
+/// How a sign-in ended: signed in, or the step the user must take first. Match on it; every
+/// binding has it as a type its compiler or type checker narrows (`status` on the wire).
+#[derive(Clone, Debug, uniffi::Enum, serde::Serialize, serde::Deserialize)]
+#[allow(clippy::large_enum_variant)]
+#[serde(tag = "status")]
+pub enum SignInResult {
+    /// Signed in: the client keeps the session token.
+    #[serde(rename = "signed_in")]
+    SignedIn {
+        #[serde(rename = "user")]
+        user: User,
+        /// The new session's token; `None` when the server did not sign the user in (e.g. e-mail
+        /// verification is required). Also kept in the client's session store.
+        #[serde(default, rename = "token", with = "wire::token")]
+        token: Option<Arc<SessionToken>>,
+        /// Whether the server asks the app to redirect (a `callbackURL` was given).
+        #[serde(default, rename = "redirect")]
+        redirect: Option<bool>,
+        /// Where to redirect to, when `redirect` is true.
+        #[serde(default, rename = "url")]
+        url: Option<String>,
+    },
+    /// The project requires a verified e-mail address first (Better Auth's
+    /// `EMAIL_NOT_VERIFIED`). Follow the link mailed at sign-up, or ask for a new one with
+    /// `send_verification_email`, then sign in again.
+    #[serde(rename = "verification_required")]
+    VerificationRequired {
+        /// The address that must be verified, as given to sign-in.
+        #[serde(rename = "email")]
+        email: String,
+    },
+    /// The user has two-factor authentication on: the sign-in completes with a second factor
+    /// (a TOTP, e-mailed one-time or backup code).
+    #[serde(rename = "second_factor_required")]
+    SecondFactorRequired {
+        /// The factors the server offers, e.g. `totp`, `otp` (backup codes always work). Empty when
+        /// the server does not say: Better Auth 1.4, the platform's version, does not.
+        #[serde(rename = "methods")]
+        methods: Vec<String>,
+    },
+}
+
 #[uniffi::export(async_runtime = "tokio")]
 impl BanataClient {
     /// Creates an account and, unless the server requires e-mail verification first, signs
@@ -286,11 +328,13 @@ impl BanataClient {
         self.call("auth.sign_up_email", json!({"name": name, "email": email, "password": password, "image": image, "callbackURL": callback_url, "rememberMe": remember_me}), options).await
     }
 
-    /// Signs in with e-mail and password; the client keeps the session token.
+    /// Signs in with e-mail and password. The result is signed in (the client keeps the
+    /// session token), or the step the user must take first: verify the e-mail address, or
+    /// give a second factor.
     ///
     /// Emits `session.created`.
     #[uniffi::method(default(remember_me = None, callback_url = None, options = None))]
-    pub async fn sign_in_email(&self, email: String, password: String, remember_me: Option<bool>, callback_url: Option<String>, options: Option<RequestOptions>) -> Result<AuthResult> {
+    pub async fn sign_in_email(&self, email: String, password: String, remember_me: Option<bool>, callback_url: Option<String>, options: Option<RequestOptions>) -> Result<SignInResult> {
         self.call("auth.sign_in_email", json!({"email": email, "password": password, "rememberMe": remember_me, "callbackURL": callback_url}), options).await
     }
 

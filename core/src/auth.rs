@@ -12,9 +12,23 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::events::{AuthEvent, EventData, EventType};
 use crate::models::{
     AuthResult, ChangePassword, RequestPasswordReset, ResetPassword, RevokeSession,
-    SessionWithUser, SignInEmail, SignUpEmail, UpdateUser, User, VerifyEmail, VerifyEmailResult,
+    SecondFactorRequired, SessionWithUser, SignInEmail, SignInResult, SignUpEmail, UpdateUser,
+    User, VerificationRequired, VerifyEmail, VerifyEmailResult,
 };
 use crate::operations::endpoint;
+
+/// Better Auth's code for a sign-in that waits for e-mail verification.
+const EMAIL_NOT_VERIFIED: &str = "EMAIL_NOT_VERIFIED";
+
+/// A sign-in answer that asks for a second factor: `{"twoFactorRedirect": true}`, with the
+/// methods from Better Auth 1.5 on.
+#[derive(Deserialize)]
+struct TwoFactorProbe {
+    #[serde(default, rename = "twoFactorRedirect")]
+    two_factor_redirect: bool,
+    #[serde(default, rename = "twoFactorMethods")]
+    methods: Vec<String>,
+}
 use crate::session_store::SessionToken;
 use crate::transport::Response;
 
@@ -65,18 +79,35 @@ impl<'a> Auth<'a> {
     }
 
     /// Signs in with e-mail and password. Emits `session.created`.
-    pub async fn sign_in_email(&self, request: SignInEmail) -> Result<AuthResult> {
-        let response = self
+    pub async fn sign_in_email(&self, request: SignInEmail) -> Result<SignInResult> {
+        let email = request.email.clone();
+        let response = match self
             .client
             .send_endpoint(&endpoint::sign_in_email, to_input(&request))
-            .await?;
+            .await
+        {
+            Ok(response) => response,
+            // Not a failure of the call: the next step of the sign-in.
+            Err(e) if e.code() == Some(EMAIL_NOT_VERIFIED) => {
+                return Ok(SignInResult::VerificationRequired(VerificationRequired {
+                    email,
+                }));
+            }
+            Err(e) => return Err(e),
+        };
+        let probe: TwoFactorProbe = response.json()?;
+        if probe.two_factor_redirect {
+            return Ok(SignInResult::SecondFactorRequired(SecondFactorRequired {
+                methods: probe.methods,
+            }));
+        }
         let mut result: AuthResult = response.json()?;
         result.token = self.keep_token(&response, result.token.take()).await?;
         self.remember(&result);
         if result.token.is_some() {
             self.emit_session_created(&result.user, METHOD_PASSWORD, "sign_in");
         }
-        Ok(result)
+        Ok(SignInResult::SignedIn(result))
     }
 
     /// The current session and user, or `None` when signed out or the session has ended (the

@@ -40,8 +40,9 @@ pub use error::{Error, ErrorKind, Result};
 pub use events::{AuthEvent, EventBusStats, EventData, EventFilter, EventType, Subscription};
 pub use models::{
     AuthResult, ChangePassword, RequestPasswordReset, ResetPassword, RevokeSession,
-    SendVerificationEmail, Session, SessionWithUser, SignInEmail, SignUpEmail, Status, Timestamp,
-    UpdateUser, User, VerifyEmail, VerifyEmailResult,
+    SecondFactorRequired, SendVerificationEmail, Session, SessionWithUser, SignInEmail,
+    SignInResult, SignUpEmail, Status, Timestamp, UpdateUser, User, VerificationRequired,
+    VerifyEmail, VerifyEmailResult,
 };
 pub use session_store::{MemorySessionStore, SessionStore, SessionToken};
 pub use transport::RequestOptions;

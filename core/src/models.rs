@@ -160,6 +160,55 @@ pub struct AuthResult {
     pub url: Option<String>,
 }
 
+/// How a sign-in ended: signed in, or the step the user must take first. Match on it; every
+/// binding has it as a type its compiler or type checker narrows (`status` on the wire).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "status", rename_all = "snake_case")]
+// One per sign-in and moved at once: boxing the common case would only cost users a deref.
+#[allow(clippy::large_enum_variant)]
+pub enum SignInResult {
+    /// Signed in: the client keeps the session token.
+    SignedIn(AuthResult),
+    /// The project requires a verified e-mail address first (Better Auth's
+    /// `EMAIL_NOT_VERIFIED`). Follow the link mailed at sign-up, or ask for a new one with
+    /// `send_verification_email`, then sign in again.
+    VerificationRequired(VerificationRequired),
+    /// The user has two-factor authentication on: the sign-in completes with a second factor
+    /// (a TOTP, e-mailed one-time or backup code).
+    SecondFactorRequired(SecondFactorRequired),
+}
+
+impl SignInResult {
+    /// The signed-in result, if the sign-in completed.
+    pub fn signed_in(self) -> Option<AuthResult> {
+        match self {
+            SignInResult::SignedIn(result) => Some(result),
+            _ => None,
+        }
+    }
+}
+
+/// Sign-in stopped until the e-mail address is verified.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct VerificationRequired {
+    /// The address that must be verified, as given to sign-in.
+    pub email: String,
+}
+
+/// Sign-in stopped until a second factor is given.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SecondFactorRequired {
+    /// The factors the server offers, e.g. `totp`, `otp` (backup codes always work). Empty when
+    /// the server does not say: Better Auth 1.4, the platform's version, does not.
+    #[serde(default)]
+    pub methods: Vec<String>,
+}
+
 /// Sign-up with e-mail and password.
 #[derive(Clone, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -19,8 +19,8 @@ use crate::api::declare_operations;
 use crate::auth::{Auth, PasswordResetRequested};
 use crate::models::{
     AuthResult, ChangePassword, RequestPasswordReset, ResetPassword, RevokeSession,
-    SendVerificationEmail, Session, SessionWithUser, SignInEmail, SignUpEmail, Status, UpdateUser,
-    VerifyEmail, VerifyEmailResult,
+    SendVerificationEmail, Session, SessionWithUser, SignInEmail, SignInResult, SignUpEmail,
+    Status, UpdateUser, VerifyEmail, VerifyEmailResult,
 };
 
 declare_operations! {
@@ -29,8 +29,10 @@ declare_operations! {
         /// it in; the client keeps the session token.
         flow sign_up_email(SignUpEmail) -> AuthResult
             = Post "/api/auth/sign-up/email", None, Unsafe emits ["user.created", "session.created"];
-        /// Signs in with e-mail and password; the client keeps the session token.
-        flow sign_in_email(SignInEmail) -> AuthResult
+        /// Signs in with e-mail and password. The result is signed in (the client keeps the
+        /// session token), or the step the user must take first: verify the e-mail address, or
+        /// give a second factor.
+        flow sign_in_email(SignInEmail) -> SignInResult
             = Post "/api/auth/sign-in/email", None, Safe emits ["session.created"];
         /// The current session and user, or none when signed out or the session has ended (the
         /// stale token is then forgotten).

@@ -5,7 +5,10 @@
 
 mod common;
 
-use banata_auth::{AuthResult, ChangePassword, Client, ErrorKind, SignInEmail, SignUpEmail};
+use banata_auth::VerificationRequired;
+use banata_auth::{
+    AuthResult, ChangePassword, Client, ErrorKind, SignInEmail, SignInResult, SignUpEmail,
+};
 use banata_auth::{RequestPasswordReset, ResetPassword, UpdateUser, VerifyEmail};
 use common::peer::{Peer, PeerVersion};
 use common::{PASSWORD, Recorder, unique_email};
@@ -53,6 +56,8 @@ async fn sign_up(peer: &Peer, client: &Client, name: &str, email: &str) -> AuthR
         .sign_in_email(SignInEmail::new(email, PASSWORD))
         .await
         .unwrap()
+        .signed_in()
+        .expect("signed in")
 }
 
 async fn sign_up_session_update_and_sign_out(version: PeerVersion) {
@@ -157,15 +162,18 @@ async fn unverified_sign_in_is_refused_until_the_link_is_followed(version: PeerV
         assert!(signed_up.token.is_some());
         return;
     }
-    let refused = peer
+    let next = peer
         .client()
         .auth()
         .sign_in_email(SignInEmail::new(&email, PASSWORD))
         .await
-        .unwrap_err();
+        .unwrap();
+    // Better Auth's 403 EMAIL_NOT_VERIFIED is the next step of the sign-in, not a failure.
     assert_eq!(
-        (refused.kind(), refused.status(), refused.code()),
-        (ErrorKind::Forbidden, Some(403), Some("EMAIL_NOT_VERIFIED"))
+        next,
+        SignInResult::VerificationRequired(VerificationRequired {
+            email: email.clone()
+        })
     );
     let bad = client
         .auth()
@@ -183,7 +191,9 @@ async fn unverified_sign_in_is_refused_until_the_link_is_followed(version: PeerV
         .auth()
         .sign_in_email(SignInEmail::new(&email, PASSWORD))
         .await
-        .unwrap();
+        .unwrap()
+        .signed_in()
+        .expect("signed in");
     assert_eq!(signed_in.user.email_verified, Some(true));
     assert!(client.auth().get_session().await.unwrap().is_some());
 }
@@ -315,5 +325,61 @@ async fn errors_map_to_typed_errors(version: PeerVersion) {
     assert_eq!(
         (bad.kind(), bad.code()),
         (ErrorKind::Authentication, Some("INVALID_EMAIL_OR_PASSWORD"))
+    );
+}
+
+/// Better Auth 1.7 with two-factor on for the user: sign-in stops for the second factor and
+/// says which ones the server offers. (1.4 answers the same step without the methods.)
+#[tokio::test]
+async fn two_factor_sign_in_asks_for_the_second_factor() {
+    let peer = Peer::start(PeerVersion::V1_7);
+    let client = peer.client();
+    let email = unique_email("2fa");
+    sign_up(&peer, &client, "Two Factor", &email).await;
+    let token = client.session_token().await.unwrap().unwrap();
+    let http = reqwest::Client::new();
+    let post = |path: &str, body: serde_json::Value| {
+        http.post(format!("{}/api/auth{path}", peer.url))
+            .bearer_auth(token.expose())
+            .json(&body)
+            .send()
+    };
+    let enabled: serde_json::Value = post(
+        "/two-factor/enable",
+        serde_json::json!({ "password": PASSWORD }),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let uri = enabled["totpURI"].as_str().expect("a TOTP URI");
+    let totp = totp_rs::TOTP::from_url_unchecked(uri).expect("an RFC 6238 URI");
+    let code = totp.generate_current().unwrap();
+    let verified = post(
+        "/two-factor/verify-totp",
+        serde_json::json!({ "code": code }),
+    )
+    .await
+    .unwrap();
+    assert!(
+        verified.status().is_success(),
+        "{}",
+        verified.text().await.unwrap()
+    );
+
+    let fresh = peer.client();
+    let next = fresh
+        .auth()
+        .sign_in_email(SignInEmail::new(&email, PASSWORD))
+        .await
+        .unwrap();
+    let SignInResult::SecondFactorRequired(step) = next else {
+        panic!("expected the second-factor step, got {next:?}");
+    };
+    assert_eq!(step.methods, ["totp"]);
+    assert!(
+        fresh.session_token().await.unwrap().is_none(),
+        "no session before the second factor"
     );
 }

@@ -39,7 +39,9 @@ async fn member(server: &DevServerHandle, role: &str, permissions: &[&str]) -> (
         .auth()
         .sign_in_email(SignInEmail::new(&email, PASSWORD))
         .await
-        .unwrap();
+        .unwrap()
+        .signed_in()
+        .expect("signed in");
     let token = signed_in.token.unwrap().expose().to_owned();
     (email, format!("better-auth.session_token={token}"))
 }

@@ -84,7 +84,9 @@ async fn sign_in_lists_and_revokes_sessions() {
             .auth()
             .sign_in_email(SignInEmail::new(&email, PASSWORD).remember_me(false))
             .await
-            .unwrap();
+            .unwrap()
+            .signed_in()
+            .expect("signed in");
         assert!(result.token.is_some());
         assert_eq!(result.redirect, Some(false));
     }

@@ -10,6 +10,7 @@ import dev.banata.auth.BanataClient
 import dev.banata.auth.BanataException
 import dev.banata.auth.EventListener
 import dev.banata.auth.SessionStore
+import dev.banata.auth.SignInResult
 import kotlinx.coroutines.runBlocking
 
 /**
@@ -34,13 +35,24 @@ suspend fun signInFlow(baseUrl: String, email: String, password: String, log: (S
         override fun onEvent(event: AuthEvent) = log("event    ${event.eventType}")
     })
     try {
-        val result = try {
-            client.signInEmail(email, password)
+        val user = try {
+            // A sign-in either completes or says which step comes first.
+            when (val result = client.signInEmail(email, password)) {
+                is SignInResult.SignedIn -> result.user
+                is SignInResult.VerificationRequired -> {
+                    log("verify ${result.email} first: follow the link in the mail")
+                    return
+                }
+                is SignInResult.SecondFactorRequired -> {
+                    log("a second factor is required")
+                    return
+                }
+            }
         } catch (e: BanataException.Authentication) {
             log("no account yet (${e.code}), signing up")
-            client.signUpEmail("Example User", email, password)
+            client.signUpEmail("Example User", email, password).user
         }
-        log("signed in as ${result.user.email} (${result.user.id})")
+        log("signed in as ${user.email} (${user.id})")
         val current = client.getSession() ?: error("no session after sign-in")
         log("session  ${current.session.id}, expires ${current.session.expiresAt}")
         client.signOut()

@@ -67,7 +67,12 @@ async function main() {
       const verified = await client.auth.verifyEmail({ token: mails.at(-1).token })
       console.log(`verify     e-mail verified: ${verified.status}`)
     }
+    // A sign-in either completes or says which step comes first.
     const signedIn = await client.auth.signInEmail({ email, password })
+    if (signedIn.status !== 'signed_in') {
+      console.log(`sign-in    next step: ${signedIn.status}`)
+      return
+    }
     console.log(`sign-in    ${signedIn.user.name}`)
     const current = await client.auth.getSession()
     console.log(`session    ${current?.session.id}, expires ${current?.session.expiresAt}`)

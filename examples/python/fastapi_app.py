@@ -66,6 +66,9 @@ async def sign_in(body: SignIn, response: Response) -> dict[str, Any]:
         result = await banata(session_id).auth.sign_in_email(body.email, body.password)
     except banata_auth.AuthenticationError as e:
         raise HTTPException(status_code=401, detail=e.message) from e
+    if not isinstance(result, banata_auth.SignedIn):
+        # e.g. VerificationRequired: the address must be verified before the first sign-in.
+        raise HTTPException(status_code=403, detail=f"sign-in is not complete: {result.status}")
     response.set_cookie("sid", session_id, httponly=True, samesite="lax")
     return {"user": result.user.to_dict()}
 

@@ -16,7 +16,8 @@ use banata_auth::addons::{
     Forwarder, ForwardingConfig, Ga4Config, PostHogConfig, SegmentConfig, StripeConfig,
 };
 use banata_auth::{
-    AddonConfigUpdate, AddonId, Client, EventFilter, SignInEmail, SignUpEmail, VerifyEmail,
+    AddonConfigUpdate, AddonId, Client, EventFilter, SignInEmail, SignInResult, SignUpEmail,
+    VerifyEmail,
 };
 use banata_devserver::{DevServer, DevServerHandle};
 
@@ -91,11 +92,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("verify     e-mail verified: {}", verified.status);
     }
 
-    let signed_in = client
+    // A sign-in either completes or says which step comes first.
+    match client
         .auth()
         .sign_in_email(SignInEmail::new(&email, password))
-        .await?;
-    println!("sign-in    token stored: {}", signed_in.token.is_some());
+        .await?
+    {
+        SignInResult::SignedIn(signed_in) => {
+            println!("sign-in    token stored: {}", signed_in.token.is_some());
+        }
+        SignInResult::VerificationRequired(next) => {
+            println!("sign-in    verify {} first", next.email);
+            return Ok(());
+        }
+        SignInResult::SecondFactorRequired(_) => {
+            println!("sign-in    a second factor is required");
+            return Ok(());
+        }
+    }
 
     if let Some(current) = client.auth().get_session().await? {
         println!(

@@ -23,6 +23,9 @@
 //   PEER_COOKIE_CACHE  "1" enables session.cookieCache (adds better-auth.session_data)
 //   PEER_SECRET        overrides the fixed test secret
 //
+// Plugins: organization, bearer, jwt, api-key; 1.4 adds username, multi-session, one-time-token;
+// 1.7 adds admin and two-factor.
+//
 // Test-only routes: GET /__peer/health, GET /__peer/mailbox?to= (the mails that would have
 // been sent, in the devserver's /__dev/mailbox shape), GET /__peer/reset-token?email=,
 // POST /__peer/verify-api-key.
@@ -111,7 +114,8 @@ export async function startPeer(lib) {
       },
     },
     plugins: [
-      ...(lib.platform ? [p.username(), p.multiSession(), p.oneTimeToken()] : [p.admin()]),
+      // Two-factor is off in managed projects; the 1.7 peer has it for the SDK's sign-in steps.
+      ...(lib.platform ? [p.username(), p.multiSession(), p.oneTimeToken()] : [p.admin(), p.twoFactor()]),
       p.organization(),
       p.bearer(),
       ...(process.env.PEER_JWT === "0" ? [] : [p.jwt()]),

@@ -21,7 +21,7 @@ TYPE_CHECKING = False  # `typing` is for type checkers only: it costs start-up t
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from datetime import datetime
-    from typing import Any
+    from typing import Any, ClassVar, Literal
 
     from ._types import RequestOptions
 
@@ -164,6 +164,68 @@ class User(_Model):
         if self.updated_at is not None:
             wire["updatedAt"] = _to_wire(self.updated_at)
         wire.update(self.extra)
+        return wire
+
+
+class VerificationRequired(_Model):
+    """Sign-in stopped until the e-mail address is verified."""
+
+    __slots__ = ("email",)
+    status: ClassVar[Literal["verification_required"]] = "verification_required"
+
+    email: str
+    """The address that must be verified, as given to sign-in."""
+
+    def __init__(
+        self,
+        email: str,
+    ) -> None:
+        _set(self, "email", email)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> VerificationRequired:
+        """Reads the JSON form."""
+        return cls(
+            email=wire["email"],
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["status"] = self.status
+        wire["email"] = _to_wire(self.email)
+        return wire
+
+
+class SecondFactorRequired(_Model):
+    """Sign-in stopped until a second factor is given."""
+
+    __slots__ = ("methods",)
+    status: ClassVar[Literal["second_factor_required"]] = "second_factor_required"
+
+    methods: list[str]
+    """The factors the server offers, e.g. ``totp``, ``otp`` (backup codes always work). Empty when
+    the server does not say: Better Auth 1.4, the platform's version, does not.
+    """
+
+    def __init__(
+        self,
+        methods: list[str],
+    ) -> None:
+        _set(self, "methods", methods)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> SecondFactorRequired:
+        """Reads the JSON form."""
+        return cls(
+            methods=list(wire["methods"]),
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["status"] = self.status
+        wire["methods"] = _to_wire(self.methods)
         return wire
 
 
@@ -782,6 +844,39 @@ class EventBusStats(_Model):
         return wire
 
 
+class SignedIn(AuthResult):
+    """Signed in: the client keeps the session token."""
+
+    __slots__ = ()
+    status: ClassVar[Literal["signed_in"]] = "signed_in"
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> SignedIn:
+        """Reads the JSON form."""
+        case = super().from_wire(wire)
+        assert isinstance(case, SignedIn)
+        return case
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        return {"status": self.status, **super().to_wire()}
+
+
+SignInResult = SignedIn | VerificationRequired | SecondFactorRequired
+"""How a sign-in ended: signed in, or the step the user must take first. Match on it; every
+binding has it as a type its compiler or type checker narrows (``status`` on the wire)."""
+
+
+def _decode_sign_in_result(wire: Mapping[str, Any]) -> SignInResult:
+    if wire["status"] == "signed_in":
+        return SignedIn.from_wire(wire)
+    if wire["status"] == "verification_required":
+        return VerificationRequired.from_wire(wire)
+    if wire["status"] == "second_factor_required":
+        return SecondFactorRequired.from_wire(wire)
+    raise ValueError(f"unknown status {wire['status']!r}")
+
+
 class Auth(_Resource):
     """``client.auth``."""
 
@@ -813,12 +908,14 @@ class Auth(_Resource):
         remember_me: bool | None = None,
         callback_url: str | None = None,
         options: RequestOptions | None = None,
-    ) -> AuthResult:
-        """Signs in with e-mail and password; the client keeps the session token.
+    ) -> SignInResult:
+        """Signs in with e-mail and password. The result is signed in (the client keeps the
+        session token), or the step the user must take first: verify the e-mail address, or
+        give a second factor.
 
         Emits ``session.created``.
         """
-        return self._call("auth.sign_in_email", {"email": email, "password": password, "rememberMe": remember_me, "callbackURL": callback_url}, AuthResult.from_wire, options)
+        return self._call("auth.sign_in_email", {"email": email, "password": password, "rememberMe": remember_me, "callbackURL": callback_url}, _decode_sign_in_result, options)
 
     def get_session(
         self,
@@ -999,12 +1096,14 @@ class AsyncAuth(_AsyncResource):
         remember_me: bool | None = None,
         callback_url: str | None = None,
         options: RequestOptions | None = None,
-    ) -> AuthResult:
-        """Signs in with e-mail and password; the client keeps the session token.
+    ) -> SignInResult:
+        """Signs in with e-mail and password. The result is signed in (the client keeps the
+        session token), or the step the user must take first: verify the e-mail address, or
+        give a second factor.
 
         Emits ``session.created``.
         """
-        return await self._call("auth.sign_in_email", {"email": email, "password": password, "rememberMe": remember_me, "callbackURL": callback_url}, AuthResult.from_wire, options)
+        return await self._call("auth.sign_in_email", {"email": email, "password": password, "rememberMe": remember_me, "callbackURL": callback_url}, _decode_sign_in_result, options)
 
     async def get_session(
         self,
@@ -1217,6 +1316,8 @@ class AsyncAddons(_AsyncResource):
 __all__ = [
     "AuthResult",
     "User",
+    "VerificationRequired",
+    "SecondFactorRequired",
     "SessionWithUser",
     "Session",
     "PasswordResetRequested",
@@ -1230,6 +1331,9 @@ __all__ = [
     "DestinationStats",
     "ForwardingFailure",
     "EventBusStats",
+    "SignInResult",
+    "SignedIn",
+    "SignInResult",
     "Auth",
     "AsyncAuth",
     "Addons",

@@ -753,11 +753,13 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func sendVerificationEmail(email: String, callbackUrl: String?, options: RequestOptions?) async throws  -> Status
     
     /**
-     * Signs in with e-mail and password; the client keeps the session token.
+     * Signs in with e-mail and password. The result is signed in (the client keeps the
+     * session token), or the step the user must take first: verify the e-mail address, or
+     * give a second factor.
      *
      * Emits `session.created`.
      */
-    func signInEmail(email: String, password: String, rememberMe: Bool?, callbackUrl: String?, options: RequestOptions?) async throws  -> AuthResult
+    func signInEmail(email: String, password: String, rememberMe: Bool?, callbackUrl: String?, options: RequestOptions?) async throws  -> SignInResult
     
     /**
      * Signs out: ends the current session on the server and forgets the stored token.
@@ -1191,11 +1193,13 @@ open func sendVerificationEmail(email: String, callbackUrl: String? = nil, optio
 }
     
     /**
-     * Signs in with e-mail and password; the client keeps the session token.
+     * Signs in with e-mail and password. The result is signed in (the client keeps the
+     * session token), or the step the user must take first: verify the e-mail address, or
+     * give a second factor.
      *
      * Emits `session.created`.
      */
-open func signInEmail(email: String, password: String, rememberMe: Bool? = nil, callbackUrl: String? = nil, options: RequestOptions? = nil)async throws  -> AuthResult  {
+open func signInEmail(email: String, password: String, rememberMe: Bool? = nil, callbackUrl: String? = nil, options: RequestOptions? = nil)async throws  -> SignInResult  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
@@ -1206,7 +1210,7 @@ open func signInEmail(email: String, password: String, rememberMe: Bool? = nil, 
             pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterTypeAuthResult_lift,
+            liftFunc: FfiConverterTypeSignInResult_lift,
             errorHandler: FfiConverterTypeBanataError_lift
         )
 }
@@ -5049,6 +5053,124 @@ public func FfiConverterTypeSessionStoreError_lower(_ value: SessionStoreError) 
     return FfiConverterTypeSessionStoreError.lower(value)
 }
 
+
+/**
+ * How a sign-in ended: signed in, or the step the user must take first. Match on it; every
+ * binding has it as a type its compiler or type checker narrows (`status` on the wire).
+ */
+
+public enum SignInResult {
+    
+    /**
+     * Signed in: the client keeps the session token.
+     */
+    case signedIn(user: User, 
+        /**
+         * The new session's token; `None` when the server did not sign the user in (e.g. e-mail
+         * verification is required). Also kept in the client's session store.
+         */token: SessionToken?, 
+        /**
+         * Whether the server asks the app to redirect (a `callbackURL` was given).
+         */redirect: Bool?, 
+        /**
+         * Where to redirect to, when `redirect` is true.
+         */url: String?
+    )
+    /**
+     * The project requires a verified e-mail address first (Better Auth's
+     * `EMAIL_NOT_VERIFIED`). Follow the link mailed at sign-up, or ask for a new one with
+     * `send_verification_email`, then sign in again.
+     */
+    case verificationRequired(
+        /**
+         * The address that must be verified, as given to sign-in.
+         */email: String
+    )
+    /**
+     * The user has two-factor authentication on: the sign-in completes with a second factor
+     * (a TOTP, e-mailed one-time or backup code).
+     */
+    case secondFactorRequired(
+        /**
+         * The factors the server offers, e.g. `totp`, `otp` (backup codes always work). Empty when
+         * the server does not say: Better Auth 1.4, the platform's version, does not.
+         */methods: [String]
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SignInResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSignInResult: FfiConverterRustBuffer {
+    typealias SwiftType = SignInResult
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SignInResult {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .signedIn(user: try FfiConverterTypeUser.read(from: &buf), token: try FfiConverterOptionTypeSessionToken.read(from: &buf), redirect: try FfiConverterOptionBool.read(from: &buf), url: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 2: return .verificationRequired(email: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .secondFactorRequired(methods: try FfiConverterSequenceString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SignInResult, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .signedIn(user,token,redirect,url):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeUser.write(user, into: &buf)
+            FfiConverterOptionTypeSessionToken.write(token, into: &buf)
+            FfiConverterOptionBool.write(redirect, into: &buf)
+            FfiConverterOptionString.write(url, into: &buf)
+            
+        
+        case let .verificationRequired(email):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(email, into: &buf)
+            
+        
+        case let .secondFactorRequired(methods):
+            writeInt(&buf, Int32(3))
+            FfiConverterSequenceString.write(methods, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignInResult_lift(_ buf: RustBuffer) throws -> SignInResult {
+    return try FfiConverterTypeSignInResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignInResult_lower(_ value: SignInResult) -> RustBuffer {
+    return FfiConverterTypeSignInResult.lower(value)
+}
+
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -5700,7 +5822,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_send_verification_email() != 32572) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email() != 4697) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email() != 50685) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_out() != 47813) {

@@ -55,8 +55,15 @@ final class BanataAuthTests: XCTestCase {
         try await client.signOut()
         let afterSignOut = try await client.getSession()
         XCTAssertNil(afterSignOut)
-        let signedIn = try await client.signInEmail(email: email, password: password)
-        XCTAssertEqual(signedIn.user.id, signedUp.user.id)
+        // The result is an enum: a switch must name every case.
+        switch try await client.signInEmail(email: email, password: password) {
+        case .signedIn(let user, _, _, _):
+            XCTAssertEqual(user.id, signedUp.user.id)
+        case .verificationRequired(let address):
+            XCTFail("verification required for \(address)")
+        case .secondFactorRequired(let methods):
+            XCTFail("a second factor is required: \(methods)")
+        }
     }
 
     func testAddonConfig() async throws {

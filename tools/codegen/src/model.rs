@@ -49,6 +49,34 @@ pub struct Model {
     pub open: bool,
 }
 
+/// One case of a [`Union`]: the tag value and the model holding its fields.
+#[derive(Debug)]
+pub struct Variant {
+    /// The tag's value, e.g. `signed_in`.
+    pub tag: String,
+    /// The model with the case's fields, e.g. `AuthResult`.
+    pub model: String,
+    pub doc: String,
+}
+
+/// A tagged union (a Rust enum serialized with `#[serde(tag = "...")]`): the JSON is the case's
+/// model plus the tag field.
+#[derive(Debug)]
+pub struct Union {
+    pub name: String,
+    pub doc: String,
+    /// The tag field, e.g. `status`.
+    pub tag_field: String,
+    pub variants: Vec<Variant>,
+}
+
+impl Variant {
+    /// The case's name in the bindings: `signed_in` → `SignedIn`.
+    pub fn name(&self) -> String {
+        pascal(&self.tag)
+    }
+}
+
 pub struct Op {
     pub resource: String,
     pub name: String,
@@ -77,6 +105,8 @@ pub struct Api {
     pub models: Vec<Model>,
     /// How many of `models` are returned by operations.
     outputs: usize,
+    /// The tagged unions operations return.
+    pub unions: Vec<Union>,
 }
 
 impl Api {
@@ -98,6 +128,11 @@ impl Api {
             .filter_map(|(name, schema)| load_model(name, schema))
             .collect();
         let outputs = models.len();
+        let unions = writes
+            .definitions()
+            .iter()
+            .filter_map(|(name, schema)| load_union(name, schema))
+            .collect();
         for (name, schema) in reads.definitions() {
             if !models.iter().any(|m| &m.name == name) {
                 models.extend(load_model(name, schema));
@@ -117,6 +152,7 @@ impl Api {
             errors,
             models,
             outputs,
+            unions,
         }
     }
 
@@ -125,6 +161,18 @@ impl Api {
             .iter()
             .find(|m| m.name == name)
             .unwrap_or_else(|| panic!("no model {name}"))
+    }
+
+    /// The union named `name`, if it is one.
+    pub fn union(&self, name: &str) -> Option<&Union> {
+        self.unions.iter().find(|u| u.name == name)
+    }
+
+    /// The union case a model is, if it is one (and which union).
+    pub fn variant_of(&self, model: &str) -> Option<(&Union, &Variant)> {
+        self.unions
+            .iter()
+            .find_map(|u| u.variants.iter().find(|v| v.model == model).map(|v| (u, v)))
     }
 
     pub fn resources(&self) -> Vec<&str> {
@@ -172,10 +220,44 @@ fn load_op(
     }
 }
 
+/// A `oneOf` of `{"$ref": <model>, "properties": {<tag>: {"const": <value>}}}`.
+fn load_union(name: &str, schema: &Value) -> Option<Union> {
+    let cases = schema.get("oneOf")?.as_array()?;
+    let mut tag_field = String::new();
+    let variants = cases
+        .iter()
+        .map(|case| {
+            let model = case["$ref"].as_str().expect("a union case is a model");
+            let (field, tag) = case["properties"]
+                .as_object()
+                .and_then(|p| p.iter().next())
+                .expect("a union case has its tag");
+            tag_field = field.clone();
+            Variant {
+                tag: tag["const"].as_str().expect("a constant tag").to_owned(),
+                model: model.rsplit('/').next().unwrap_or(model).to_owned(),
+                doc: doc(case),
+            }
+        })
+        .collect();
+    Some(Union {
+        name: name.to_owned(),
+        doc: doc(schema),
+        tag_field,
+        variants,
+    })
+}
+
 fn load_model(name: &str, schema: &Value) -> Option<Model> {
     let object = schema.as_object()?;
-    // Unions (AddonSettingsInput) are folded into the fields that use them.
-    let properties = object.get("properties")?.as_object()?;
+    // Unions (AddonSettingsInput) are folded into the fields that use them; an object
+    // without properties is a model without fields.
+    let empty = Map::new();
+    let properties = match object.get("properties") {
+        Some(p) => p.as_object()?,
+        None if object.get("type") == Some(&Value::String("object".into())) => &empty,
+        None => return None,
+    };
     let required: Vec<&str> = object
         .get("required")
         .and_then(Value::as_array)

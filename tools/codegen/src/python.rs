@@ -3,7 +3,7 @@
 //! come from the same operation, so the two clients cannot drift apart.
 
 use crate::header;
-use crate::model::{Api, Field, Model, Op, Ty, pascal, snake};
+use crate::model::{Api, Field, Model, Op, Ty, Union, pascal, snake};
 
 /// Hand-written helpers a generated model also inherits (from `_base.py`).
 const MIXINS: &[(&str, &str)] = &[
@@ -87,7 +87,7 @@ fn docstring(doc: &str, indent: &str) -> String {
     out
 }
 
-fn model_class(names: &[&str], model: &Model) -> String {
+fn model_class(api: &Api, names: &[&str], model: &Model) -> String {
     let mixin = MIXINS
         .iter()
         .find(|(m, _)| *m == model.name)
@@ -102,7 +102,21 @@ fn model_class(names: &[&str], model: &Model) -> String {
         slots.push("extra".into());
     }
     let quoted: Vec<String> = slots.iter().map(|s| format!("{s:?}")).collect();
-    out.push_str(&format!("\n    __slots__ = ({},)\n", quoted.join(", ")));
+    if quoted.is_empty() {
+        out.push_str("\n    __slots__ = ()\n");
+    } else {
+        out.push_str(&format!("\n    __slots__ = ({},)\n", quoted.join(", ")));
+    }
+    // A model that is a union case of the same name carries the tag as a class constant.
+    let tag = api
+        .variant_of(&model.name)
+        .filter(|(_, v)| v.name() == model.name)
+        .map(|(u, v)| (u.tag_field.clone(), v.tag.clone()));
+    if let Some((field, value)) = &tag {
+        out.push_str(&format!(
+            "    {field}: ClassVar[Literal[{value:?}]] = {value:?}\n"
+        ));
+    }
     let hidden: Vec<String> = fields
         .iter()
         .filter(|f| is_secret(&f.ty))
@@ -155,14 +169,19 @@ fn model_class(names: &[&str], model: &Model) -> String {
         params.push("extra: dict[str, Any] | None = None".into());
         assignments.push("        _set(self, \"extra\", {} if extra is None else extra)\n".into());
     }
-    out.push_str(&format!(
-        "\n    def __init__(\n        self,\n        {},\n    ) -> None:\n",
-        params.join(",\n        ")
-    ));
+    if params.is_empty() {
+        out.push_str("\n    def __init__(self) -> None:\n        pass\n");
+    } else {
+        out.push_str(&format!(
+            "\n    def __init__(\n        self,\n        {},\n    ) -> None:\n",
+            params.join(",\n        ")
+        ));
+    }
     out.push_str(&assignments.concat());
     out.push_str(&format!(
-        "\n    @classmethod\n    def from_wire(cls, wire: Mapping[str, Any]) -> {}:\n        \"\"\"Reads the JSON form.\"\"\"\n        return cls(\n",
-        model.name
+        "\n    @classmethod\n    def from_wire(cls, wire: Mapping[str, Any]) -> {}:\n        \"\"\"Reads the JSON form.\"\"\"\n        return cls({}",
+        model.name,
+        if fields.is_empty() && !model.open { "" } else { "\n" }
     ));
     for field in &fields {
         let value = if field.required {
@@ -201,8 +220,15 @@ fn model_class(names: &[&str], model: &Model) -> String {
             keys.join(", ")
         ));
     }
-    out.push_str("        )\n\n");
+    out.push_str(if fields.is_empty() && !model.open {
+        ")\n\n"
+    } else {
+        "        )\n\n"
+    });
     out.push_str("    def to_wire(self) -> dict[str, Any]:\n        \"\"\"The JSON form, as the core writes it.\"\"\"\n        wire: dict[str, Any] = {}\n");
+    if let Some((field, _)) = &tag {
+        out.push_str(&format!("        wire[{field:?}] = self.{field}\n"));
+    }
     for field in &fields {
         let name = snake(&field.wire);
         if field.required {
@@ -233,10 +259,60 @@ fn is_secret(ty: &Ty) -> bool {
     }
 }
 
+/// A tagged union: a class per case (the case's model, or a subclass of it carrying the tag),
+/// the union as a type alias, and the function that decodes it by its tag.
+fn union_classes(api: &Api, union: &Union) -> String {
+    let mut out = String::new();
+    let mut cases = Vec::new();
+    for variant in &union.variants {
+        let name = variant.name();
+        if name != variant.model {
+            let (field, value) = (&union.tag_field, &variant.tag);
+            out.push_str(&format!("\nclass {name}({}):\n", variant.model));
+            out.push_str(&docstring(&variant.doc, "    "));
+            out.push_str(&format!(
+                "\n    __slots__ = ()\n    {field}: ClassVar[Literal[{value:?}]] = {value:?}\n\n\
+                 \x20   @classmethod\n    def from_wire(cls, wire: Mapping[str, Any]) -> {name}:\n\
+                 \x20       \"\"\"Reads the JSON form.\"\"\"\n\
+                 \x20       case = super().from_wire(wire)\n        assert isinstance(case, {name})\n        return case\n\n\
+                 \x20   def to_wire(self) -> dict[str, Any]:\n\
+                 \x20       \"\"\"The JSON form, as the core writes it.\"\"\"\n\
+                 \x20       return {{{field:?}: self.{field}, **super().to_wire()}}\n\n"
+            ));
+        }
+        cases.push(name);
+    }
+    out.push_str(&format!(
+        "\n{}{} = {}\n\"\"\"{}\"\"\"\n\n",
+        "",
+        union.name,
+        cases.join(" | "),
+        union.doc.replace('`', "``").replace("````", "``")
+    ));
+    out.push_str(&format!(
+        "\ndef _decode_{}(wire: Mapping[str, Any]) -> {}:\n",
+        snake(&union.name),
+        union.name
+    ));
+    for (variant, name) in union.variants.iter().zip(&cases) {
+        out.push_str(&format!(
+            "    if wire[{:?}] == {:?}:\n        return {name}.from_wire(wire)\n",
+            union.tag_field, variant.tag
+        ));
+    }
+    out.push_str(&format!(
+        "    raise ValueError(f\"unknown {} {{wire['{}']!r}}\")\n\n",
+        union.tag_field, union.tag_field
+    ));
+    let _ = api;
+    out
+}
+
 /// The function that decodes an operation's JSON result.
-fn result_decoder(op: &Op) -> String {
+fn result_decoder(api: &Api, op: &Op) -> String {
     match &op.output {
         Ty::Unit => "None".into(),
+        Ty::Ref(name) if api.union(name).is_some() => format!("_decode_{}", snake(name)),
         Ty::Ref(name) => format!("{name}.from_wire"),
         t => format!("lambda v: {}", decoder(t, "v")),
     }
@@ -292,7 +368,7 @@ fn method(api: &Api, names: &[&str], op: &Op, asynchronous: bool) -> String {
         docstring(&doc, "        "),
         op.id,
         entries.join(", "),
-        result_decoder(op),
+        result_decoder(api, op),
     )
 }
 
@@ -345,14 +421,24 @@ pub fn module(api: &Api) -> String {
 \
          from ._base import (\n    _AddonConfigMixin,\n    _AsyncResource,\n    _AuthEventMixin,\n    _ForwardingStatsMixin,\n    _Model,\n    _optional,\n    _Resource,\n    _set,\n    _time,\n    _to_wire,\n)\n\n\
          TYPE_CHECKING = False  # `typing` is for type checkers only: it costs start-up time\n\
-         if TYPE_CHECKING:\n    from collections.abc import Mapping, Sequence\n    from datetime import datetime\n    from typing import Any\n\n    from ._types import RequestOptions\n\n",
+         if TYPE_CHECKING:\n    from collections.abc import Mapping, Sequence\n    from datetime import datetime\n    from typing import Any, ClassVar, Literal\n\n    from ._types import RequestOptions\n\n",
     );
     let models = api.output_models();
-    let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
+    let mut names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
+    names.extend(api.unions.iter().map(|u| u.name.as_str()));
     let mut all: Vec<String> = names.iter().map(|n| n.to_string()).collect();
     for model in &models {
         out.push('\n');
-        out.push_str(&model_class(&names, model));
+        out.push_str(&model_class(api, &names, model));
+    }
+    for union in &api.unions {
+        out.push_str(&union_classes(api, union));
+        for variant in &union.variants {
+            if !all.contains(&variant.name()) {
+                all.push(variant.name());
+            }
+        }
+        all.push(union.name.clone());
     }
     for resource in api.resources() {
         for asynchronous in [false, true] {

@@ -2,7 +2,7 @@
 //! `generated.js` (the resource classes, each method one call into the native `call`).
 
 use crate::header;
-use crate::model::{Api, Field, Model, Op, Ty, camel, pascal};
+use crate::model::{Api, Field, Model, Op, Ty, Union, camel, pascal};
 
 fn ts(ty: &Ty, input: bool) -> String {
     match ty {
@@ -55,9 +55,15 @@ fn property(field: &Field, input: bool) -> String {
     }
 }
 
-fn interface(model: &Model, input: bool) -> String {
+fn interface(api: &Api, model: &Model, input: bool) -> String {
     let mut out = jsdoc(&model.doc, "");
     out.push_str(&format!("export interface {} {{\n", model.name));
+    // A model that is a union case of the same name carries the tag itself.
+    if let Some((union, variant)) = api.variant_of(&model.name) {
+        if variant.name() == model.name {
+            out.push_str(&format!("  {}: '{}'\n", union.tag_field, variant.tag));
+        }
+    }
     for field in &model.fields {
         out.push_str(&jsdoc(&field.doc, "  "));
         out.push_str(&format!("  {}\n", property(field, input)));
@@ -66,6 +72,30 @@ fn interface(model: &Model, input: bool) -> String {
         out.push_str("  [field: string]: unknown\n");
     }
     out.push_str("}\n\n");
+    out
+}
+
+/// A tagged union: narrow it on the tag (`if (result.status === 'signed_in')`).
+fn union_type(union: &Union) -> String {
+    let mut out = String::new();
+    let mut cases = Vec::new();
+    for variant in &union.variants {
+        let name = variant.name();
+        if name != variant.model {
+            out.push_str(&jsdoc(&variant.doc, ""));
+            out.push_str(&format!(
+                "export type {name} = {} & {{ {}: '{}' }}\n\n",
+                variant.model, union.tag_field, variant.tag
+            ));
+        }
+        cases.push(name);
+    }
+    out.push_str(&jsdoc(&union.doc, ""));
+    out.push_str(&format!(
+        "export type {} = {}\n\n",
+        union.name,
+        cases.join(" | ")
+    ));
     out
 }
 
@@ -162,7 +192,14 @@ pub fn declarations(api: &Api) -> String {
         .map(|m| m.name.as_str())
         .collect();
     for model in &api.models {
-        out.push_str(&interface(model, !outputs.contains(&model.name.as_str())));
+        out.push_str(&interface(
+            api,
+            model,
+            !outputs.contains(&model.name.as_str()),
+        ));
+    }
+    for union in &api.unions {
+        out.push_str(&union_type(union));
     }
     for resource in api.resources() {
         out.push_str(&format!(

@@ -3,7 +3,7 @@
 //! both into Swift and Kotlin.
 
 use crate::header;
-use crate::model::{Api, Field, Model, Op, Ty, doc_lines, snake};
+use crate::model::{Api, Field, Model, Op, Ty, Union, doc_lines, snake};
 
 fn rust(ty: &Ty, input: bool) -> String {
     match ty {
@@ -46,13 +46,12 @@ fn field_type(field: &Field) -> Ty {
     }
 }
 
-fn record(model: &Model) -> String {
-    let mut out = doc_lines(&model.doc, "/// ");
-    out.push_str("#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]\n");
-    out.push_str(&format!("pub struct {} {{\n", model.name));
+/// The fields of a record or enum case, each with its serde mapping.
+fn fields(model: &Model, indent: &str) -> String {
+    let mut out = String::new();
     for field in &model.fields {
         let ty = field_type(field);
-        out.push_str(&doc_lines(&field.doc, "    /// "));
+        out.push_str(&doc_lines(&field.doc, &format!("{indent}/// ")));
         let helper = match &ty {
             Ty::Optional(t) if **t == Ty::Time => ", with = \"wire::time\"",
             Ty::Optional(t) if **t == Ty::Secret => ", with = \"wire::token\"",
@@ -62,17 +61,61 @@ fn record(model: &Model) -> String {
         };
         let default = if field.required { "" } else { "default, " };
         out.push_str(&format!(
-            "    #[serde({default}rename = {:?}{helper})]\n    pub {}: {},\n",
+            "{indent}#[serde({default}rename = {:?}{helper})]\n{indent}{}{}: {},\n",
             field.wire,
+            if indent.len() == 4 { "pub " } else { "" },
             field_name(model, field),
             rust(&ty, false)
         ));
     }
     if model.open {
-        out.push_str("    /// Other fields the server sent, as a JSON object.\n");
-        out.push_str(
-            "    #[serde(flatten, with = \"wire::extra\")]\n    pub extra_json: Option<String>,\n",
-        );
+        out.push_str(&format!(
+            "{indent}/// Other fields the server sent, as a JSON object.\n"
+        ));
+        out.push_str(&format!(
+            "{indent}#[serde(flatten, with = \"wire::extra\")]\n{indent}{}extra_json: Option<String>,\n",
+            if indent.len() == 4 { "pub " } else { "" }
+        ));
+    }
+    out
+}
+
+fn record(model: &Model) -> String {
+    let mut out = doc_lines(&model.doc, "/// ");
+    out.push_str("#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]\n");
+    out.push_str(&format!("pub struct {} {{\n", model.name));
+    out.push_str(&fields(model, "    "));
+    out.push_str("}\n\n");
+    out
+}
+
+/// A tagged union as an enum whose cases hold their model's fields (a Swift enum with
+/// associated values, a Kotlin sealed class).
+fn union_enum(api: &Api, union: &Union) -> String {
+    let mut out = doc_lines(&union.doc, "/// ");
+    out.push_str("#[derive(Clone, Debug, uniffi::Enum, serde::Serialize, serde::Deserialize)]\n");
+    // The cases are as large as their models: one value per call, not worth boxing.
+    out.push_str("#[allow(clippy::large_enum_variant)]\n");
+    out.push_str(&format!(
+        "#[serde(tag = {:?})]\npub enum {} {{\n",
+        union.tag_field, union.name
+    ));
+    for variant in &union.variants {
+        let model = api.model(&variant.model);
+        let doc = if variant.doc.is_empty() {
+            &model.doc
+        } else {
+            &variant.doc
+        };
+        out.push_str(&doc_lines(doc, "    /// "));
+        out.push_str(&format!("    #[serde(rename = {:?})]\n", variant.tag));
+        if model.fields.is_empty() && !model.open {
+            out.push_str(&format!("    {},\n", variant.name()));
+        } else {
+            out.push_str(&format!("    {} {{\n", variant.name()));
+            out.push_str(&fields(model, "        "));
+            out.push_str("    },\n");
+        }
     }
     out.push_str("}\n\n");
     out
@@ -151,7 +194,16 @@ pub fn module(api: &Api) -> String {
          use crate::models::{SessionToken, wire};\n\n",
     );
     for model in api.output_models() {
-        out.push_str(&record(model));
+        // A model that is only a union case of the same name lives in the enum.
+        let case_only = api
+            .variant_of(&model.name)
+            .is_some_and(|(_, v)| v.name() == model.name);
+        if !case_only {
+            out.push_str(&record(model));
+        }
+    }
+    for union in &api.unions {
+        out.push_str(&union_enum(api, union));
     }
     out.push_str("#[uniffi::export(async_runtime = \"tokio\")]\nimpl BanataClient {\n");
     for op in &api.ops {

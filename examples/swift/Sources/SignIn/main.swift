@@ -31,14 +31,25 @@ let watcher = Task {
     for await event in client.events() { print("event    \(event.eventType)") }
 }
 do {
-    let result: AuthResult
+    let user: User
     do {
-        result = try await client.signInEmail(email: email, password: password)
+        // A sign-in either completes or says which step comes first.
+        let result = try await client.signInEmail(email: email, password: password)
+        switch result {
+        case .signedIn(let signedIn, _, _, _):
+            user = signedIn
+        case .verificationRequired(let address):
+            print("verify \(address) first: follow the link in the mail")
+            exit(0)
+        case .secondFactorRequired(let methods):
+            print("a second factor is required (\(methods.joined(separator: ", ")))")
+            exit(0)
+        }
     } catch BanataError.Authentication(_, _, let code, _, _, _) {
         print("no account yet (\(code ?? "")), signing up")
-        result = try await client.signUpEmail(name: "Example User", email: email, password: password)
+        user = try await client.signUpEmail(name: "Example User", email: email, password: password).user
     }
-    print("signed in as \(result.user.email ?? "") (\(result.user.id))")
+    print("signed in as \(user.email ?? "") (\(user.id))")
     let session = try await client.getSession()
     if let current = session {
         let expires = current.session.expiresAt.map { "\($0)" } ?? "-"

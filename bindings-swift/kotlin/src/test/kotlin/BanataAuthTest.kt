@@ -175,8 +175,13 @@ suspend fun runAll(): Int = coroutineScope {
         client.signOut()
         expectEqual(null, client.getSession(), "session after sign-out")
         expectEqual(null, client.sessionToken(), "token after sign-out")
-        val signedIn = client.signInEmail(email, PASSWORD, rememberMe = true)
-        expectEqual(signedUp.user.id, signedIn.user.id, "signed-in user")
+        // The result is a sealed class: `when` must name every case.
+        val signedInId = when (val result = client.signInEmail(email, PASSWORD, rememberMe = true)) {
+            is SignInResult.SignedIn -> result.user.id
+            is SignInResult.VerificationRequired -> error("verification required for ${result.email}")
+            is SignInResult.SecondFactorRequired -> error("a second factor is required")
+        }
+        expectEqual(signedUp.user.id, signedInId, "signed-in user")
     }
 
     test("update user, change password, password reset, revoke sessions") {

@@ -33,7 +33,11 @@ export async function POST(request: NextRequest): Promise<NextResponse> {
   const token = { value: null as string | null }
   const client = userClient(token)
   try {
-    await client.auth.signInEmail({ email, password })
+    const signedIn = await client.auth.signInEmail({ email, password })
+    if (signedIn.status !== 'signed_in') {
+      // e.g. `verification_required`: the address must be verified before the first sign-in.
+      return NextResponse.json({ error: 'sign-in is not complete', next: signedIn.status }, { status: 403 })
+    }
     const current = await client.auth.getSession()
     const config = await project().addons.get()
     const response = NextResponse.json({

@@ -1141,7 +1141,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_send_verification_email() and 0xFFFF) != 32572) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email() and 0xFFFF) != 4697) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email() and 0xFFFF) != 50685) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_out() and 0xFFFF) != 47813) {
@@ -1842,11 +1842,13 @@ public interface BanataClientInterface {
     suspend fun `sendVerificationEmail`(`email`: kotlin.String, `callbackUrl`: kotlin.String? = null, `options`: RequestOptions? = null): Status
     
     /**
-     * Signs in with e-mail and password; the client keeps the session token.
+     * Signs in with e-mail and password. The result is signed in (the client keeps the
+     * session token), or the step the user must take first: verify the e-mail address, or
+     * give a second factor.
      *
      * Emits `session.created`.
      */
-    suspend fun `signInEmail`(`email`: kotlin.String, `password`: kotlin.String, `rememberMe`: kotlin.Boolean? = null, `callbackUrl`: kotlin.String? = null, `options`: RequestOptions? = null): AuthResult
+    suspend fun `signInEmail`(`email`: kotlin.String, `password`: kotlin.String, `rememberMe`: kotlin.Boolean? = null, `callbackUrl`: kotlin.String? = null, `options`: RequestOptions? = null): SignInResult
     
     /**
      * Signs out: ends the current session on the server and forgets the stored token.
@@ -2441,13 +2443,15 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
 
     
     /**
-     * Signs in with e-mail and password; the client keeps the session token.
+     * Signs in with e-mail and password. The result is signed in (the client keeps the
+     * session token), or the step the user must take first: verify the e-mail address, or
+     * give a second factor.
      *
      * Emits `session.created`.
      */
     @Throws(BanataException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `signInEmail`(`email`: kotlin.String, `password`: kotlin.String, `rememberMe`: kotlin.Boolean?, `callbackUrl`: kotlin.String?, `options`: RequestOptions?) : AuthResult {
+    override suspend fun `signInEmail`(`email`: kotlin.String, `password`: kotlin.String, `rememberMe`: kotlin.Boolean?, `callbackUrl`: kotlin.String?, `options`: RequestOptions?) : SignInResult {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email(
@@ -2464,7 +2468,7 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
         { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
         // lift function
-        { FfiConverterTypeAuthResult.lift(it) },
+        { FfiConverterTypeSignInResult.lift(it) },
         // Error FFI converter
         BanataException.ErrorHandler,
     )
@@ -7175,6 +7179,188 @@ public object FfiConverterTypeSessionStoreError : FfiConverterRustBuffer<Session
     }
 
 }
+
+
+
+/**
+ * How a sign-in ended: signed in, or the step the user must take first. Match on it; every
+ * binding has it as a type its compiler or type checker narrows (`status` on the wire).
+ */
+sealed class SignInResult: Disposable  {
+    
+    /**
+     * Signed in: the client keeps the session token.
+     */
+    data class SignedIn(
+        val `user`: dev.banata.auth.User, 
+        /**
+         * The new session's token; `None` when the server did not sign the user in (e.g. e-mail
+         * verification is required). Also kept in the client's session store.
+         */
+        val `token`: dev.banata.auth.SessionToken?, 
+        /**
+         * Whether the server asks the app to redirect (a `callbackURL` was given).
+         */
+        val `redirect`: kotlin.Boolean?, 
+        /**
+         * Where to redirect to, when `redirect` is true.
+         */
+        val `url`: kotlin.String?) : SignInResult()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The project requires a verified e-mail address first (Better Auth's
+     * `EMAIL_NOT_VERIFIED`). Follow the link mailed at sign-up, or ask for a new one with
+     * `send_verification_email`, then sign in again.
+     */
+    data class VerificationRequired(
+        /**
+         * The address that must be verified, as given to sign-in.
+         */
+        val `email`: kotlin.String) : SignInResult()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The user has two-factor authentication on: the sign-in completes with a second factor
+     * (a TOTP, e-mailed one-time or backup code).
+     */
+    data class SecondFactorRequired(
+        /**
+         * The factors the server offers, e.g. `totp`, `otp` (backup codes always work). Empty when
+         * the server does not say: Better Auth 1.4, the platform's version, does not.
+         */
+        val `methods`: List<kotlin.String>) : SignInResult()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        when(this) {
+            is SignInResult.SignedIn -> {
+                
+    Disposable.destroy(
+        this.`user`,
+        this.`token`,
+        this.`redirect`,
+        this.`url`
+    )
+                
+            }
+            is SignInResult.VerificationRequired -> {
+                
+    Disposable.destroy(
+        this.`email`
+    )
+                
+            }
+            is SignInResult.SecondFactorRequired -> {
+                
+    Disposable.destroy(
+        this.`methods`
+    )
+                
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSignInResult : FfiConverterRustBuffer<SignInResult>{
+    override fun read(buf: ByteBuffer): SignInResult {
+        return when(buf.getInt()) {
+            1 -> SignInResult.SignedIn(
+                FfiConverterTypeUser.read(buf),
+                FfiConverterOptionalTypeSessionToken.read(buf),
+                FfiConverterOptionalBoolean.read(buf),
+                FfiConverterOptionalString.read(buf),
+                )
+            2 -> SignInResult.VerificationRequired(
+                FfiConverterString.read(buf),
+                )
+            3 -> SignInResult.SecondFactorRequired(
+                FfiConverterSequenceString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: SignInResult): ULong = when(value) {
+        is SignInResult.SignedIn -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeUser.allocationSize(value.`user`)
+                + FfiConverterOptionalTypeSessionToken.allocationSize(value.`token`)
+                + FfiConverterOptionalBoolean.allocationSize(value.`redirect`)
+                + FfiConverterOptionalString.allocationSize(value.`url`)
+            )
+        }
+        is SignInResult.VerificationRequired -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`email`)
+            )
+        }
+        is SignInResult.SecondFactorRequired -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterSequenceString.allocationSize(value.`methods`)
+            )
+        }
+    }
+
+    override fun write(value: SignInResult, buf: ByteBuffer) {
+        when(value) {
+            is SignInResult.SignedIn -> {
+                buf.putInt(1)
+                FfiConverterTypeUser.write(value.`user`, buf)
+                FfiConverterOptionalTypeSessionToken.write(value.`token`, buf)
+                FfiConverterOptionalBoolean.write(value.`redirect`, buf)
+                FfiConverterOptionalString.write(value.`url`, buf)
+                Unit
+            }
+            is SignInResult.VerificationRequired -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`email`, buf)
+                Unit
+            }
+            is SignInResult.SecondFactorRequired -> {
+                buf.putInt(3)
+                FfiConverterSequenceString.write(value.`methods`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
 
 
 
