@@ -94,7 +94,14 @@ export interface User {
   name?: string
   emailVerified?: boolean
   image?: string
+  /**
+   * The username (lower case), when the user has one.
+   */
   username?: string
+  /**
+   * The username as the user typed it.
+   */
+  displayUsername?: string
   /**
    * Comma-joined role names, e.g. `"user"` or `"admin,super_admin"`.
    */
@@ -111,7 +118,7 @@ export interface User {
 export interface VerificationRequired {
   status: 'verification_required'
   /**
-   * The address that must be verified, as given to sign-in.
+   * The address that must be verified, or the username, as given to sign-in.
    */
   email: string
 }
@@ -126,6 +133,13 @@ export interface SecondFactorRequired {
    * the server does not say: Better Auth 1.4, the platform's version, does not.
    */
   methods: string[]
+}
+
+/**
+ * Whether a username can still be taken.
+ */
+export interface UsernameAvailability {
+  available: boolean
 }
 
 /**
@@ -174,6 +188,17 @@ export interface Status {
    * Whether the server did it.
    */
   status: boolean
+}
+
+/**
+ * A one-time token for the current session: valid for three minutes, once.
+ */
+export interface OneTimeToken {
+  /**
+   * Hand it to the other client, which passes it to `verify_one_time_token`. Redacted in
+   * `Debug`.
+   */
+  token: string
 }
 
 /**
@@ -386,6 +411,15 @@ export interface SignUpEmail {
   image?: string | null | undefined
   callbackURL?: string | null | undefined
   rememberMe?: boolean | null | undefined
+  /**
+   * A username to sign in with too (3 to 30 letters, digits, `_` and `.`; stored in lower
+   * case). The display form defaults to it.
+   */
+  username?: string | null | undefined
+  /**
+   * The username as shown, keeping its case.
+   */
+  displayUsername?: string | null | undefined
 }
 
 /**
@@ -399,6 +433,26 @@ export interface SignInEmail {
    */
   rememberMe?: boolean | null | undefined
   callbackURL?: string | null | undefined
+}
+
+/**
+ * Sign-in with a username and password.
+ */
+export interface SignInUsername {
+  username: string
+  password: string
+  /**
+   * `false` makes the session end with the browser session (a shorter server lifetime).
+   */
+  rememberMe?: boolean | null | undefined
+  callbackURL?: string | null | undefined
+}
+
+/**
+ * A username to check.
+ */
+export interface IsUsernameAvailable {
+  username: string
 }
 
 /**
@@ -417,6 +471,11 @@ export interface RevokeSession {
 export interface UpdateUser {
   name?: string | null | undefined
   image?: string | null | undefined
+  /**
+   * A new username (refused when another user has it).
+   */
+  username?: string | null | undefined
+  displayUsername?: string | null | undefined
 }
 
 /**
@@ -457,6 +516,20 @@ export interface ResetPassword {
    * The new password.
    */
   newPassword: string
+}
+
+/**
+ * The signed-in user's password, to confirm before a sensitive step.
+ */
+export interface VerifyPassword {
+  password: string
+}
+
+/**
+ * A one-time token to exchange for the session it was made for.
+ */
+export interface VerifyOneTimeToken {
+  token: string
 }
 
 /**
@@ -528,6 +601,17 @@ export declare class Auth {
    */
   signInEmail(input: SignInEmail, options?: RequestOptions): Promise<SignInResult>
   /**
+   * Signs in with a username and password, with the same result as e-mail sign-in.
+   *
+   * Emits `session.created`.
+   */
+  signInUsername(input: SignInUsername, options?: RequestOptions): Promise<SignInResult>
+  /**
+   * Whether a username is still free (3 to 30 letters, digits, `_` and `.`; compared
+   * without case).
+   */
+  isUsernameAvailable(username: string, options?: RequestOptions): Promise<UsernameAvailability>
+  /**
    * The current session and user, or none when signed out or the session has ended (the
    * stale token is then forgotten).
    */
@@ -588,6 +672,22 @@ export declare class Auth {
    * Emits `password.reset`.
    */
   resetPassword(input: ResetPassword, options?: RequestOptions): Promise<void>
+  /**
+   * Checks the signed-in user's password, e.g. before a sensitive step; a wrong one is a
+   * `validation` error with code `INVALID_PASSWORD`.
+   */
+  verifyPassword(password: string, options?: RequestOptions): Promise<Status>
+  /**
+   * A one-time token for the current session (three minutes, single use), to hand the
+   * session to another client, e.g. from a web page to the app.
+   */
+  generateOneTimeToken(options?: RequestOptions): Promise<OneTimeToken>
+  /**
+   * Takes over the session a one-time token was made for; the client keeps its token.
+   *
+   * Emits `session.created`.
+   */
+  verifyOneTimeToken(token: string, options?: RequestOptions): Promise<SessionWithUser>
   /**
    * Mails the address a link to verify it (for a user who signed up and was not sent
    * one, or lost it). The answer does not say whether the address has an account; for a

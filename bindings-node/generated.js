@@ -38,6 +38,12 @@ class Auth {
   signInEmail(input, options) {
     return this.#invoke('auth.sign_in_email', input, options, true)
   }
+  signInUsername(input, options) {
+    return this.#invoke('auth.sign_in_username', input, options, true)
+  }
+  isUsernameAvailable(username, options) {
+    return this.#invoke('auth.is_username_available', { username: username }, options, true)
+  }
   getSession(options) {
     return this.#invoke('auth.get_session', undefined, options, true)
   }
@@ -68,6 +74,15 @@ class Auth {
   resetPassword(input, options) {
     return this.#invoke('auth.reset_password', input, options, false)
   }
+  verifyPassword(password, options) {
+    return this.#invoke('auth.verify_password', { password: password }, options, true)
+  }
+  generateOneTimeToken(options) {
+    return this.#invoke('auth.generate_one_time_token', undefined, options, true)
+  }
+  verifyOneTimeToken(token, options) {
+    return this.#invoke('auth.verify_one_time_token', { token: token }, options, true)
+  }
   sendVerificationEmail(input, options) {
     return this.#invoke('auth.send_verification_email', input, options, true)
   }
@@ -93,6 +108,8 @@ class Addons {
 const operations = {
   'auth.sign_up_email': { resource: 'auth', method: 'signUpEmail', positional: null },
   'auth.sign_in_email': { resource: 'auth', method: 'signInEmail', positional: null },
+  'auth.sign_in_username': { resource: 'auth', method: 'signInUsername', positional: null },
+  'auth.is_username_available': { resource: 'auth', method: 'isUsernameAvailable', positional: 'username' },
   'auth.get_session': { resource: 'auth', method: 'getSession', positional: null },
   'auth.list_sessions': { resource: 'auth', method: 'listSessions', positional: null },
   'auth.revoke_session': { resource: 'auth', method: 'revokeSession', positional: 'token' },
@@ -103,6 +120,9 @@ const operations = {
   'auth.change_password': { resource: 'auth', method: 'changePassword', positional: null },
   'auth.request_password_reset': { resource: 'auth', method: 'requestPasswordReset', positional: null },
   'auth.reset_password': { resource: 'auth', method: 'resetPassword', positional: null },
+  'auth.verify_password': { resource: 'auth', method: 'verifyPassword', positional: 'password' },
+  'auth.generate_one_time_token': { resource: 'auth', method: 'generateOneTimeToken', positional: null },
+  'auth.verify_one_time_token': { resource: 'auth', method: 'verifyOneTimeToken', positional: 'token' },
   'auth.send_verification_email': { resource: 'auth', method: 'sendVerificationEmail', positional: null },
   'auth.verify_email': { resource: 'auth', method: 'verifyEmail', positional: null },
   'addons.get': { resource: 'addons', method: 'get', positional: null },

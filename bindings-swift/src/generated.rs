@@ -45,8 +45,12 @@ pub struct User {
     pub email_verified: Option<bool>,
     #[serde(default, rename = "image")]
     pub image: Option<String>,
+    /// The username (lower case), when the user has one.
     #[serde(default, rename = "username")]
     pub username: Option<String>,
+    /// The username as the user typed it.
+    #[serde(default, rename = "displayUsername")]
+    pub display_username: Option<String>,
     /// Comma-joined role names, e.g. `"user"` or `"admin,super_admin"`.
     #[serde(default, rename = "role")]
     pub role: Option<String>,
@@ -59,6 +63,13 @@ pub struct User {
     /// Other fields the server sent, as a JSON object.
     #[serde(flatten, with = "wire::extra")]
     pub extra_json: Option<String>,
+}
+
+/// Whether a username can still be taken.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct UsernameAvailability {
+    #[serde(rename = "available")]
+    pub available: bool,
 }
 
 /// The current session and its user, as `/get-session` returns them.
@@ -113,6 +124,15 @@ pub struct Status {
     /// Whether the server did it.
     #[serde(rename = "status")]
     pub status: bool,
+}
+
+/// A one-time token for the current session: valid for three minutes, once.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct OneTimeToken {
+    /// Hand it to the other client, which passes it to `verify_one_time_token`. Redacted in
+    /// `Debug`.
+    #[serde(rename = "token", with = "wire::required_token")]
+    pub token: Arc<SessionToken>,
 }
 
 /// The answer to a verification.
@@ -302,7 +322,7 @@ pub enum SignInResult {
     /// `send_verification_email`, then sign in again.
     #[serde(rename = "verification_required")]
     VerificationRequired {
-        /// The address that must be verified, as given to sign-in.
+        /// The address that must be verified, or the username, as given to sign-in.
         #[serde(rename = "email")]
         email: String,
     },
@@ -323,9 +343,9 @@ impl BanataClient {
     /// it in; the client keeps the session token.
     ///
     /// Emits `user.created`, `session.created`.
-    #[uniffi::method(default(image = None, callback_url = None, remember_me = None, options = None))]
-    pub async fn sign_up_email(&self, name: String, email: String, password: String, image: Option<String>, callback_url: Option<String>, remember_me: Option<bool>, options: Option<RequestOptions>) -> Result<AuthResult> {
-        self.call("auth.sign_up_email", json!({"name": name, "email": email, "password": password, "image": image, "callbackURL": callback_url, "rememberMe": remember_me}), options).await
+    #[uniffi::method(default(image = None, callback_url = None, remember_me = None, username = None, display_username = None, options = None))]
+    pub async fn sign_up_email(&self, name: String, email: String, password: String, image: Option<String>, callback_url: Option<String>, remember_me: Option<bool>, username: Option<String>, display_username: Option<String>, options: Option<RequestOptions>) -> Result<AuthResult> {
+        self.call("auth.sign_up_email", json!({"name": name, "email": email, "password": password, "image": image, "callbackURL": callback_url, "rememberMe": remember_me, "username": username, "displayUsername": display_username}), options).await
     }
 
     /// Signs in with e-mail and password. The result is signed in (the client keeps the
@@ -336,6 +356,21 @@ impl BanataClient {
     #[uniffi::method(default(remember_me = None, callback_url = None, options = None))]
     pub async fn sign_in_email(&self, email: String, password: String, remember_me: Option<bool>, callback_url: Option<String>, options: Option<RequestOptions>) -> Result<SignInResult> {
         self.call("auth.sign_in_email", json!({"email": email, "password": password, "rememberMe": remember_me, "callbackURL": callback_url}), options).await
+    }
+
+    /// Signs in with a username and password, with the same result as e-mail sign-in.
+    ///
+    /// Emits `session.created`.
+    #[uniffi::method(default(remember_me = None, callback_url = None, options = None))]
+    pub async fn sign_in_username(&self, username: String, password: String, remember_me: Option<bool>, callback_url: Option<String>, options: Option<RequestOptions>) -> Result<SignInResult> {
+        self.call("auth.sign_in_username", json!({"username": username, "password": password, "rememberMe": remember_me, "callbackURL": callback_url}), options).await
+    }
+
+    /// Whether a username is still free (3 to 30 letters, digits, `_` and `.`; compared
+    /// without case).
+    #[uniffi::method(default(options = None))]
+    pub async fn is_username_available(&self, username: String, options: Option<RequestOptions>) -> Result<UsernameAvailability> {
+        self.call("auth.is_username_available", json!({"username": username}), options).await
     }
 
     /// The current session and user, or none when signed out or the session has ended (the
@@ -388,9 +423,9 @@ impl BanataClient {
     /// Changes the signed-in user's name or image; unset fields stay as they are.
     ///
     /// Emits `user.updated`.
-    #[uniffi::method(default(name = None, image = None, options = None))]
-    pub async fn update_user(&self, name: Option<String>, image: Option<String>, options: Option<RequestOptions>) -> Result<()> {
-        self.call("auth.update_user", json!({"name": name, "image": image}), options).await
+    #[uniffi::method(default(name = None, image = None, username = None, display_username = None, options = None))]
+    pub async fn update_user(&self, name: Option<String>, image: Option<String>, username: Option<String>, display_username: Option<String>, options: Option<RequestOptions>) -> Result<()> {
+        self.call("auth.update_user", json!({"name": name, "image": image, "username": username, "displayUsername": display_username}), options).await
     }
 
     /// Changes the signed-in user's password, optionally ending every other session (the
@@ -417,6 +452,28 @@ impl BanataClient {
     #[uniffi::method(default(options = None))]
     pub async fn reset_password(&self, token: String, new_password: String, options: Option<RequestOptions>) -> Result<()> {
         self.call("auth.reset_password", json!({"token": token, "newPassword": new_password}), options).await
+    }
+
+    /// Checks the signed-in user's password, e.g. before a sensitive step; a wrong one is a
+    /// `validation` error with code `INVALID_PASSWORD`.
+    #[uniffi::method(default(options = None))]
+    pub async fn verify_password(&self, password: String, options: Option<RequestOptions>) -> Result<Status> {
+        self.call("auth.verify_password", json!({"password": password}), options).await
+    }
+
+    /// A one-time token for the current session (three minutes, single use), to hand the
+    /// session to another client, e.g. from a web page to the app.
+    #[uniffi::method(default(options = None))]
+    pub async fn generate_one_time_token(&self, options: Option<RequestOptions>) -> Result<OneTimeToken> {
+        self.call("auth.generate_one_time_token", json!({}), options).await
+    }
+
+    /// Takes over the session a one-time token was made for; the client keeps its token.
+    ///
+    /// Emits `session.created`.
+    #[uniffi::method(default(options = None))]
+    pub async fn verify_one_time_token(&self, token: String, options: Option<RequestOptions>) -> Result<SessionWithUser> {
+        self.call("auth.verify_one_time_token", json!({"token": token}), options).await
     }
 
     /// Mails the address a link to verify it (for a user who signed up and was not sent

@@ -113,6 +113,26 @@ pub(crate) mod wire {
         }
     }
 
+    /// `Arc<SessionToken>` as the token string (a required one, e.g. a one-time token).
+    pub mod required_token {
+        use std::sync::Arc;
+
+        use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+        use crate::models::SessionToken;
+
+        pub fn serialize<S: Serializer>(v: &Arc<SessionToken>, s: S) -> Result<S::Ok, S::Error> {
+            v.0.expose().serialize(s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<SessionToken>, D::Error> {
+            let value = String::deserialize(d)?;
+            Ok(Arc::new(SessionToken(banata_auth::SessionToken::new(
+                value,
+            ))))
+        }
+    }
+
     /// The fields a record does not name, flattened in and out as a JSON object string.
     pub mod extra {
         use serde::{Deserialize, Deserializer, Serialize, Serializer};

@@ -12,28 +12,15 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::events::{AuthEvent, EventData, EventType};
 use crate::models::{
     AuthResult, ChangePassword, RequestPasswordReset, ResetPassword, RevokeSession,
-    SecondFactorRequired, SessionWithUser, SignInEmail, SignInResult, SignUpEmail, UpdateUser,
-    User, VerificationRequired, VerifyEmail, VerifyEmailResult,
+    SessionWithUser, SignUpEmail, UpdateUser, User, VerifyEmail, VerifyEmailResult,
 };
 use crate::operations::endpoint;
 
-/// Better Auth's code for a sign-in that waits for e-mail verification.
-const EMAIL_NOT_VERIFIED: &str = "EMAIL_NOT_VERIFIED";
-
-/// A sign-in answer that asks for a second factor: `{"twoFactorRedirect": true}`, with the
-/// methods from Better Auth 1.5 on.
-#[derive(Deserialize)]
-struct TwoFactorProbe {
-    #[serde(default, rename = "twoFactorRedirect")]
-    two_factor_redirect: bool,
-    #[serde(default, rename = "twoFactorMethods")]
-    methods: Vec<String>,
-}
 use crate::session_store::SessionToken;
 use crate::transport::Response;
 
 /// The method reported in events for e-mail and password flows.
-const METHOD_PASSWORD: &str = "password";
+pub(crate) const METHOD_PASSWORD: &str = "password";
 /// The method reported when a verification link signs the user in.
 const METHOD_EMAIL_VERIFICATION: &str = "email_verification";
 
@@ -77,39 +64,6 @@ impl<'a> Auth<'a> {
         }
         Ok(result)
     }
-
-    /// Signs in with e-mail and password. Emits `session.created`.
-    pub async fn sign_in_email(&self, request: SignInEmail) -> Result<SignInResult> {
-        let email = request.email.clone();
-        let response = match self
-            .client
-            .send_endpoint(&endpoint::sign_in_email, to_input(&request))
-            .await
-        {
-            Ok(response) => response,
-            // Not a failure of the call: the next step of the sign-in.
-            Err(e) if e.code() == Some(EMAIL_NOT_VERIFIED) => {
-                return Ok(SignInResult::VerificationRequired(VerificationRequired {
-                    email,
-                }));
-            }
-            Err(e) => return Err(e),
-        };
-        let probe: TwoFactorProbe = response.json()?;
-        if probe.two_factor_redirect {
-            return Ok(SignInResult::SecondFactorRequired(SecondFactorRequired {
-                methods: probe.methods,
-            }));
-        }
-        let mut result: AuthResult = response.json()?;
-        result.token = self.keep_token(&response, result.token.take()).await?;
-        self.remember(&result);
-        if result.token.is_some() {
-            self.emit_session_created(&result.user, METHOD_PASSWORD, "sign_in");
-        }
-        Ok(SignInResult::SignedIn(result))
-    }
-
     /// The current session and user, or `None` when signed out or the session has ended (the
     /// stale token is then forgotten).
     pub async fn get_session(&self) -> Result<Option<SessionWithUser>> {
@@ -286,7 +240,7 @@ impl<'a> Auth<'a> {
     }
 
     /// Stores the token a response carries (header first, then `body_token`) and returns it.
-    async fn keep_token(
+    pub(crate) async fn keep_token(
         &self,
         response: &Response,
         body_token: Option<SessionToken>,
@@ -302,7 +256,7 @@ impl<'a> Auth<'a> {
         Ok(token)
     }
 
-    fn remember(&self, result: &AuthResult) {
+    pub(crate) fn remember(&self, result: &AuthResult) {
         if let Some(token) = &result.token {
             self.client.remember_user(token, &result.user);
         }
@@ -322,7 +276,7 @@ impl<'a> Auth<'a> {
         self.client.known_user(&token)
     }
 
-    fn emit_session_created(&self, user: &User, method: &str, reason: &str) {
+    pub(crate) fn emit_session_created(&self, user: &User, method: &str, reason: &str) {
         let mut data = user_data(user, Some(method));
         data.reason = Some(reason.to_owned());
         self.emit(EventType::SESSION_CREATED, data);

@@ -29,6 +29,7 @@ mod models;
 mod operations;
 mod retry;
 mod session_store;
+mod sign_in;
 mod transport;
 
 pub use addons::{AddonConfig, AddonConfigUpdate, AddonId, AddonSettings, Addons};
@@ -40,9 +41,12 @@ pub use error::{Error, ErrorKind, Result};
 pub use events::{AuthEvent, EventBusStats, EventData, EventFilter, EventType, Subscription};
 pub use models::{
     AuthResult, ChangePassword, RequestPasswordReset, ResetPassword, RevokeSession,
-    SecondFactorRequired, SendVerificationEmail, Session, SessionWithUser, SignInEmail,
-    SignInResult, SignUpEmail, Status, Timestamp, UpdateUser, User, VerificationRequired,
-    VerifyEmail, VerifyEmailResult,
+    SendVerificationEmail, Session, SessionWithUser, SignInEmail, SignUpEmail, Status, Timestamp,
+    UpdateUser, User, VerifyEmail, VerifyEmailResult,
 };
 pub use session_store::{MemorySessionStore, SessionStore, SessionToken};
+pub use sign_in::{
+    IsUsernameAvailable, OneTimeToken, SecondFactorRequired, SignInResult, SignInUsername,
+    UsernameAvailability, VerificationRequired, VerifyOneTimeToken, VerifyPassword,
+};
 pub use transport::RequestOptions;

@@ -89,8 +89,12 @@ pub struct User {
     pub email_verified: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
+    /// The username (lower case), when the user has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    /// The username as the user typed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_username: Option<String>,
     /// Comma-joined role names, e.g. `"user"` or `"admin,super_admin"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
@@ -160,55 +164,6 @@ pub struct AuthResult {
     pub url: Option<String>,
 }
 
-/// How a sign-in ended: signed in, or the step the user must take first. Match on it; every
-/// binding has it as a type its compiler or type checker narrows (`status` on the wire).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(tag = "status", rename_all = "snake_case")]
-// One per sign-in and moved at once: boxing the common case would only cost users a deref.
-#[allow(clippy::large_enum_variant)]
-pub enum SignInResult {
-    /// Signed in: the client keeps the session token.
-    SignedIn(AuthResult),
-    /// The project requires a verified e-mail address first (Better Auth's
-    /// `EMAIL_NOT_VERIFIED`). Follow the link mailed at sign-up, or ask for a new one with
-    /// `send_verification_email`, then sign in again.
-    VerificationRequired(VerificationRequired),
-    /// The user has two-factor authentication on: the sign-in completes with a second factor
-    /// (a TOTP, e-mailed one-time or backup code).
-    SecondFactorRequired(SecondFactorRequired),
-}
-
-impl SignInResult {
-    /// The signed-in result, if the sign-in completed.
-    pub fn signed_in(self) -> Option<AuthResult> {
-        match self {
-            SignInResult::SignedIn(result) => Some(result),
-            _ => None,
-        }
-    }
-}
-
-/// Sign-in stopped until the e-mail address is verified.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct VerificationRequired {
-    /// The address that must be verified, as given to sign-in.
-    pub email: String,
-}
-
-/// Sign-in stopped until a second factor is given.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct SecondFactorRequired {
-    /// The factors the server offers, e.g. `totp`, `otp` (backup codes always work). Empty when
-    /// the server does not say: Better Auth 1.4, the platform's version, does not.
-    #[serde(default)]
-    pub methods: Vec<String>,
-}
-
 /// Sign-up with e-mail and password.
 #[derive(Clone, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -228,6 +183,13 @@ pub struct SignUpEmail {
     pub callback_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remember_me: Option<bool>,
+    /// A username to sign in with too (3 to 30 letters, digits, `_` and `.`; stored in lower
+    /// case). The display form defaults to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// The username as shown, keeping its case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_username: Option<String>,
 }
 
 impl SignUpEmail {
@@ -255,6 +217,7 @@ impl fmt::Debug for SignUpEmail {
             .field("image", &self.image)
             .field("callback_url", &self.callback_url)
             .field("remember_me", &self.remember_me)
+            .field("username", &self.username)
             .finish()
     }
 }
@@ -315,6 +278,11 @@ pub struct UpdateUser {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
+    /// A new username (refused when another user has it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_username: Option<String>,
 }
 
 /// A password change for the signed-in user.

@@ -19,8 +19,12 @@ use crate::api::declare_operations;
 use crate::auth::{Auth, PasswordResetRequested};
 use crate::models::{
     AuthResult, ChangePassword, RequestPasswordReset, ResetPassword, RevokeSession,
-    SendVerificationEmail, Session, SessionWithUser, SignInEmail, SignInResult, SignUpEmail,
-    Status, UpdateUser, VerifyEmail, VerifyEmailResult,
+    SendVerificationEmail, Session, SessionWithUser, SignInEmail, SignUpEmail, Status, UpdateUser,
+    VerifyEmail, VerifyEmailResult,
+};
+use crate::sign_in::{
+    IsUsernameAvailable, OneTimeToken, SignInResult, SignInUsername, UsernameAvailability,
+    VerifyOneTimeToken, VerifyPassword,
 };
 
 declare_operations! {
@@ -34,6 +38,13 @@ declare_operations! {
         /// give a second factor.
         flow sign_in_email(SignInEmail) -> SignInResult
             = Post "/api/auth/sign-in/email", None, Safe emits ["session.created"];
+        /// Signs in with a username and password, with the same result as e-mail sign-in.
+        flow sign_in_username(SignInUsername) -> SignInResult
+            = Post "/api/auth/sign-in/username", None, Safe emits ["session.created"];
+        /// Whether a username is still free (3 to 30 letters, digits, `_` and `.`; compared
+        /// without case).
+        call is_username_available(IsUsernameAvailable) -> UsernameAvailability
+            = Post "/api/auth/is-username-available", None, Safe emits [];
         /// The current session and user, or none when signed out or the session has ended (the
         /// stale token is then forgotten).
         flow get_session() -> Option<SessionWithUser>
@@ -69,6 +80,17 @@ declare_operations! {
         /// Sets a new password with the token from a reset link.
         flow reset_password(ResetPassword) -> ()
             = Post "/api/auth/reset-password", None, Unsafe emits ["password.reset"];
+        /// Checks the signed-in user's password, e.g. before a sensitive step; a wrong one is a
+        /// `validation` error with code `INVALID_PASSWORD`.
+        call verify_password(VerifyPassword) -> Status
+            = Post "/api/auth/verify-password", Session, Safe emits [];
+        /// A one-time token for the current session (three minutes, single use), to hand the
+        /// session to another client, e.g. from a web page to the app.
+        call generate_one_time_token() -> OneTimeToken
+            = Get "/api/auth/one-time-token/generate", Session, Unsafe emits [];
+        /// Takes over the session a one-time token was made for; the client keeps its token.
+        flow verify_one_time_token(VerifyOneTimeToken) -> SessionWithUser
+            = Post "/api/auth/one-time-token/verify", None, Unsafe emits ["session.created"];
         /// Mails the address a link to verify it (for a user who signed up and was not sent
         /// one, or lost it). The answer does not say whether the address has an account; for a
         /// signed-in user the address must be theirs and not verified yet.

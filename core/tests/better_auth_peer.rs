@@ -383,3 +383,68 @@ async fn two_factor_sign_in_asks_for_the_second_factor() {
         "no session before the second factor"
     );
 }
+
+/// The platform's username and one-time-token plugins, through the SDK, on the real 1.4.21.
+#[tokio::test]
+async fn usernames_password_check_and_one_time_tokens_on_better_auth_1_4() {
+    use banata_auth::{SignInUsername, VerifyPassword};
+    let peer = Peer::start(PeerVersion::V1_4);
+    let client = peer.client();
+    let email = unique_email("named");
+    let username = email.split('@').next().unwrap().replace('-', "_");
+    assert!(
+        client
+            .auth()
+            .is_username_available(username.as_str().into())
+            .await
+            .unwrap()
+            .available
+    );
+    let mut sign_up = SignUpEmail::new("Named", &email, PASSWORD);
+    sign_up.username = Some(username.to_uppercase());
+    let signed_up = client.auth().sign_up_email(sign_up).await.unwrap();
+    assert_eq!(signed_up.user.username.as_deref(), Some(username.as_str()));
+    let mail = peer.mail(&email, "verification").await;
+    client
+        .auth()
+        .verify_email(VerifyEmail::new(mail["token"].as_str().unwrap()))
+        .await
+        .unwrap();
+    let signed_in = client
+        .auth()
+        .sign_in_username(SignInUsername::new(&username, PASSWORD))
+        .await
+        .unwrap()
+        .signed_in()
+        .expect("signed in");
+    assert_eq!(signed_in.user.email.as_deref(), Some(email.as_str()));
+    let wrong = client
+        .auth()
+        .verify_password(VerifyPassword {
+            password: "not the password".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(wrong.code(), Some("INVALID_PASSWORD"));
+
+    let ott = client.auth().generate_one_time_token().await.unwrap();
+    let browser = peer.client();
+    let handed = browser
+        .auth()
+        .verify_one_time_token(ott.token.expose())
+        .await
+        .unwrap();
+    assert_eq!(handed.user.id, signed_in.user.id);
+    let current = browser.auth().get_session().await.unwrap().unwrap();
+    assert_eq!(
+        current.user.id, signed_in.user.id,
+        "the browser holds the session"
+    );
+    let replay = peer
+        .client()
+        .auth()
+        .verify_one_time_token(ott.token.expose())
+        .await
+        .unwrap_err();
+    assert_eq!(replay.code(), Some("INVALID_TOKEN"), "single use");
+}

@@ -108,10 +108,17 @@ impl Target<'_> {
         if setup == "none" {
             return Ok(vars);
         }
+        // Every set-up user has a username too (the username plugin is on everywhere).
+        let username = email
+            .split('@')
+            .next()
+            .unwrap_or_default()
+            .replace('-', "_");
+        vars.insert("username".into(), username.clone());
         let signed_up = self
             .post(
                 "/sign-up/email",
-                json!({ "name": "Diff", "email": email, "password": PASSWORD }),
+                json!({ "name": "Diff", "email": email, "password": PASSWORD, "username": username }),
             )
             .await?;
         if !signed_up.status().is_success() {
@@ -137,7 +144,7 @@ impl Target<'_> {
             return Ok(vars);
         }
         assert!(
-            matches!(setup, "session" | "revoked" | "key"),
+            matches!(setup, "session" | "revoked" | "key" | "ott"),
             "unknown setup {setup}"
         );
         let signed_in = self
@@ -189,6 +196,19 @@ impl Target<'_> {
                 let value = created[field].as_str().ok_or("setup: no key created")?;
                 vars.insert(var.into(), value.to_owned());
             }
+        }
+        if setup == "ott" {
+            let generated: Value = Self::http()
+                .get(format!("{}/api/auth/one-time-token/generate", self.base()))
+                .bearer_auth(&vars["token"])
+                .send()
+                .await?
+                .json()
+                .await?;
+            let token = generated["token"]
+                .as_str()
+                .ok_or("setup: no one-time token")?;
+            vars.insert("ott".into(), token.to_owned());
         }
         if setup == "revoked" {
             let signed_out = Self::http()
@@ -349,6 +369,10 @@ fn percent_decode(v: &str) -> String {
 async fn compare(targets: &Targets, case: &Value) -> Result<(), Failed> {
     let dev = Target::Devserver(&targets.devserver).observe(case).await?;
     let peer = Target::Peer(&targets.peer).observe(case).await?;
+    // DIFFERENTIAL_SHOW=1 prints what both answered, to read a case (with `--nocapture`).
+    if std::env::var_os("DIFFERENTIAL_SHOW").is_some() {
+        println!("devserver: {}\n1.4.21:    {}", json!(dev), json!(peer));
+    }
     let allowed = case["allow"].as_object();
     let differences: Vec<String> = dev
         .iter()

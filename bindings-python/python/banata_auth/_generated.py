@@ -81,7 +81,7 @@ class AuthResult(_Model):
 class User(_Model):
     """A user account."""
 
-    __slots__ = ("id", "email", "name", "email_verified", "image", "username", "role", "banned", "created_at", "updated_at", "extra",)
+    __slots__ = ("id", "email", "name", "email_verified", "image", "username", "display_username", "role", "banned", "created_at", "updated_at", "extra",)
 
     id: str
     """Server-assigned id."""
@@ -90,6 +90,9 @@ class User(_Model):
     email_verified: bool | None
     image: str | None
     username: str | None
+    """The username (lower case), when the user has one."""
+    display_username: str | None
+    """The username as the user typed it."""
     role: str | None
     """Comma-joined role names, e.g. ``"user"`` or ``"admin,super_admin"``."""
     banned: bool | None
@@ -106,6 +109,7 @@ class User(_Model):
         email_verified: bool | None = None,
         image: str | None = None,
         username: str | None = None,
+        display_username: str | None = None,
         role: str | None = None,
         banned: bool | None = None,
         created_at: datetime | None = None,
@@ -118,6 +122,7 @@ class User(_Model):
         _set(self, "email_verified", email_verified)
         _set(self, "image", image)
         _set(self, "username", username)
+        _set(self, "display_username", display_username)
         _set(self, "role", role)
         _set(self, "banned", banned)
         _set(self, "created_at", created_at)
@@ -134,11 +139,12 @@ class User(_Model):
             email_verified=wire.get("emailVerified"),
             image=wire.get("image"),
             username=wire.get("username"),
+            display_username=wire.get("displayUsername"),
             role=wire.get("role"),
             banned=wire.get("banned"),
             created_at=_optional(lambda x: _time(x), wire.get("createdAt")),
             updated_at=_optional(lambda x: _time(x), wire.get("updatedAt")),
-            extra={k: v for k, v in wire.items() if k not in ("id", "email", "name", "emailVerified", "image", "username", "role", "banned", "createdAt", "updatedAt",)},
+            extra={k: v for k, v in wire.items() if k not in ("id", "email", "name", "emailVerified", "image", "username", "displayUsername", "role", "banned", "createdAt", "updatedAt",)},
         )
 
     def to_wire(self) -> dict[str, Any]:
@@ -155,6 +161,8 @@ class User(_Model):
             wire["image"] = _to_wire(self.image)
         if self.username is not None:
             wire["username"] = _to_wire(self.username)
+        if self.display_username is not None:
+            wire["displayUsername"] = _to_wire(self.display_username)
         if self.role is not None:
             wire["role"] = _to_wire(self.role)
         if self.banned is not None:
@@ -174,7 +182,7 @@ class VerificationRequired(_Model):
     status: ClassVar[Literal["verification_required"]] = "verification_required"
 
     email: str
-    """The address that must be verified, as given to sign-in."""
+    """The address that must be verified, or the username, as given to sign-in."""
 
     def __init__(
         self,
@@ -226,6 +234,33 @@ class SecondFactorRequired(_Model):
         wire: dict[str, Any] = {}
         wire["status"] = self.status
         wire["methods"] = _to_wire(self.methods)
+        return wire
+
+
+class UsernameAvailability(_Model):
+    """Whether a username can still be taken."""
+
+    __slots__ = ("available",)
+
+    available: bool
+
+    def __init__(
+        self,
+        available: bool,
+    ) -> None:
+        _set(self, "available", available)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> UsernameAvailability:
+        """Reads the JSON form."""
+        return cls(
+            available=wire["available"],
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["available"] = _to_wire(self.available)
         return wire
 
 
@@ -405,6 +440,38 @@ class Status(_Model):
         """The JSON form, as the core writes it."""
         wire: dict[str, Any] = {}
         wire["status"] = _to_wire(self.status)
+        return wire
+
+
+class OneTimeToken(_Model):
+    """A one-time token for the current session: valid for three minutes, once."""
+
+    __slots__ = ("token",)
+    _hidden = ("token",)
+
+    token: str
+    """Hand it to the other client, which passes it to ``verify_one_time_token``. Redacted in
+    ``Debug``.
+    Not shown by ``repr()``.
+    """
+
+    def __init__(
+        self,
+        token: str,
+    ) -> None:
+        _set(self, "token", token)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> OneTimeToken:
+        """Reads the JSON form."""
+        return cls(
+            token=wire["token"],
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["token"] = _to_wire(self.token)
         return wire
 
 
@@ -891,6 +958,8 @@ class Auth(_Resource):
         image: str | None = None,
         callback_url: str | None = None,
         remember_me: bool | None = None,
+        username: str | None = None,
+        display_username: str | None = None,
         options: RequestOptions | None = None,
     ) -> AuthResult:
         """Creates an account and, unless the server requires e-mail verification first, signs
@@ -898,7 +967,7 @@ class Auth(_Resource):
 
         Emits ``user.created``, ``session.created``.
         """
-        return self._call("auth.sign_up_email", {"name": name, "email": email, "password": password, "image": image, "callbackURL": callback_url, "rememberMe": remember_me}, AuthResult.from_wire, options)
+        return self._call("auth.sign_up_email", {"name": name, "email": email, "password": password, "image": image, "callbackURL": callback_url, "rememberMe": remember_me, "username": username, "displayUsername": display_username}, AuthResult.from_wire, options)
 
     def sign_in_email(
         self,
@@ -916,6 +985,32 @@ class Auth(_Resource):
         Emits ``session.created``.
         """
         return self._call("auth.sign_in_email", {"email": email, "password": password, "rememberMe": remember_me, "callbackURL": callback_url}, _decode_sign_in_result, options)
+
+    def sign_in_username(
+        self,
+        username: str,
+        password: str,
+        *,
+        remember_me: bool | None = None,
+        callback_url: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> SignInResult:
+        """Signs in with a username and password, with the same result as e-mail sign-in.
+
+        Emits ``session.created``.
+        """
+        return self._call("auth.sign_in_username", {"username": username, "password": password, "rememberMe": remember_me, "callbackURL": callback_url}, _decode_sign_in_result, options)
+
+    def is_username_available(
+        self,
+        username: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> UsernameAvailability:
+        """Whether a username is still free (3 to 30 letters, digits, ``_`` and ``.``; compared
+        without case).
+        """
+        return self._call("auth.is_username_available", {"username": username}, UsernameAvailability.from_wire, options)
 
     def get_session(
         self,
@@ -987,13 +1082,15 @@ class Auth(_Resource):
         *,
         name: str | None = None,
         image: str | None = None,
+        username: str | None = None,
+        display_username: str | None = None,
         options: RequestOptions | None = None,
     ) -> None:
         """Changes the signed-in user's name or image; unset fields stay as they are.
 
         Emits ``user.updated``.
         """
-        self._call("auth.update_user", {"name": name, "image": image}, None, options)
+        self._call("auth.update_user", {"name": name, "image": image, "username": username, "displayUsername": display_username}, None, options)
 
     def change_password(
         self,
@@ -1037,6 +1134,39 @@ class Auth(_Resource):
         """
         self._call("auth.reset_password", {"token": token, "newPassword": new_password}, None, options)
 
+    def verify_password(
+        self,
+        password: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Status:
+        """Checks the signed-in user's password, e.g. before a sensitive step; a wrong one is a
+        ``validation`` error with code ``INVALID_PASSWORD``.
+        """
+        return self._call("auth.verify_password", {"password": password}, Status.from_wire, options)
+
+    def generate_one_time_token(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> OneTimeToken:
+        """A one-time token for the current session (three minutes, single use), to hand the
+        session to another client, e.g. from a web page to the app.
+        """
+        return self._call("auth.generate_one_time_token", {}, OneTimeToken.from_wire, options)
+
+    def verify_one_time_token(
+        self,
+        token: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> SessionWithUser:
+        """Takes over the session a one-time token was made for; the client keeps its token.
+
+        Emits ``session.created``.
+        """
+        return self._call("auth.verify_one_time_token", {"token": token}, SessionWithUser.from_wire, options)
+
     def send_verification_email(
         self,
         email: str,
@@ -1079,6 +1209,8 @@ class AsyncAuth(_AsyncResource):
         image: str | None = None,
         callback_url: str | None = None,
         remember_me: bool | None = None,
+        username: str | None = None,
+        display_username: str | None = None,
         options: RequestOptions | None = None,
     ) -> AuthResult:
         """Creates an account and, unless the server requires e-mail verification first, signs
@@ -1086,7 +1218,7 @@ class AsyncAuth(_AsyncResource):
 
         Emits ``user.created``, ``session.created``.
         """
-        return await self._call("auth.sign_up_email", {"name": name, "email": email, "password": password, "image": image, "callbackURL": callback_url, "rememberMe": remember_me}, AuthResult.from_wire, options)
+        return await self._call("auth.sign_up_email", {"name": name, "email": email, "password": password, "image": image, "callbackURL": callback_url, "rememberMe": remember_me, "username": username, "displayUsername": display_username}, AuthResult.from_wire, options)
 
     async def sign_in_email(
         self,
@@ -1104,6 +1236,32 @@ class AsyncAuth(_AsyncResource):
         Emits ``session.created``.
         """
         return await self._call("auth.sign_in_email", {"email": email, "password": password, "rememberMe": remember_me, "callbackURL": callback_url}, _decode_sign_in_result, options)
+
+    async def sign_in_username(
+        self,
+        username: str,
+        password: str,
+        *,
+        remember_me: bool | None = None,
+        callback_url: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> SignInResult:
+        """Signs in with a username and password, with the same result as e-mail sign-in.
+
+        Emits ``session.created``.
+        """
+        return await self._call("auth.sign_in_username", {"username": username, "password": password, "rememberMe": remember_me, "callbackURL": callback_url}, _decode_sign_in_result, options)
+
+    async def is_username_available(
+        self,
+        username: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> UsernameAvailability:
+        """Whether a username is still free (3 to 30 letters, digits, ``_`` and ``.``; compared
+        without case).
+        """
+        return await self._call("auth.is_username_available", {"username": username}, UsernameAvailability.from_wire, options)
 
     async def get_session(
         self,
@@ -1175,13 +1333,15 @@ class AsyncAuth(_AsyncResource):
         *,
         name: str | None = None,
         image: str | None = None,
+        username: str | None = None,
+        display_username: str | None = None,
         options: RequestOptions | None = None,
     ) -> None:
         """Changes the signed-in user's name or image; unset fields stay as they are.
 
         Emits ``user.updated``.
         """
-        await self._call("auth.update_user", {"name": name, "image": image}, None, options)
+        await self._call("auth.update_user", {"name": name, "image": image, "username": username, "displayUsername": display_username}, None, options)
 
     async def change_password(
         self,
@@ -1224,6 +1384,39 @@ class AsyncAuth(_AsyncResource):
         Emits ``password.reset``.
         """
         await self._call("auth.reset_password", {"token": token, "newPassword": new_password}, None, options)
+
+    async def verify_password(
+        self,
+        password: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Status:
+        """Checks the signed-in user's password, e.g. before a sensitive step; a wrong one is a
+        ``validation`` error with code ``INVALID_PASSWORD``.
+        """
+        return await self._call("auth.verify_password", {"password": password}, Status.from_wire, options)
+
+    async def generate_one_time_token(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> OneTimeToken:
+        """A one-time token for the current session (three minutes, single use), to hand the
+        session to another client, e.g. from a web page to the app.
+        """
+        return await self._call("auth.generate_one_time_token", {}, OneTimeToken.from_wire, options)
+
+    async def verify_one_time_token(
+        self,
+        token: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> SessionWithUser:
+        """Takes over the session a one-time token was made for; the client keeps its token.
+
+        Emits ``session.created``.
+        """
+        return await self._call("auth.verify_one_time_token", {"token": token}, SessionWithUser.from_wire, options)
 
     async def send_verification_email(
         self,
@@ -1318,10 +1511,12 @@ __all__ = [
     "User",
     "VerificationRequired",
     "SecondFactorRequired",
+    "UsernameAvailability",
     "SessionWithUser",
     "Session",
     "PasswordResetRequested",
     "Status",
+    "OneTimeToken",
     "VerifyEmailResult",
     "AddonConfig",
     "AddonSettings",

@@ -697,10 +697,22 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func changePassword(currentPassword: String, newPassword: String, revokeOtherSessions: Bool?, options: RequestOptions?) async throws  -> AuthResult
     
     /**
+     * A one-time token for the current session (three minutes, single use), to hand the
+     * session to another client, e.g. from a web page to the app.
+     */
+    func generateOneTimeToken(options: RequestOptions?) async throws  -> OneTimeToken
+    
+    /**
      * The current session and user, or none when signed out or the session has ended (the
      * stale token is then forgotten).
      */
     func getSession(options: RequestOptions?) async throws  -> SessionWithUser?
+    
+    /**
+     * Whether a username is still free (3 to 30 letters, digits, `_` and `.`; compared
+     * without case).
+     */
+    func isUsernameAvailable(username: String, options: RequestOptions?) async throws  -> UsernameAvailability
     
     /**
      * Every active session of the signed-in user, each with its (unsigned) token.
@@ -762,6 +774,13 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func signInEmail(email: String, password: String, rememberMe: Bool?, callbackUrl: String?, options: RequestOptions?) async throws  -> SignInResult
     
     /**
+     * Signs in with a username and password, with the same result as e-mail sign-in.
+     *
+     * Emits `session.created`.
+     */
+    func signInUsername(username: String, password: String, rememberMe: Bool?, callbackUrl: String?, options: RequestOptions?) async throws  -> SignInResult
+    
+    /**
      * Signs out: ends the current session on the server and forgets the stored token.
      *
      * Emits `session.revoked`.
@@ -774,14 +793,14 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
      *
      * Emits `user.created`, `session.created`.
      */
-    func signUpEmail(name: String, email: String, password: String, image: String?, callbackUrl: String?, rememberMe: Bool?, options: RequestOptions?) async throws  -> AuthResult
+    func signUpEmail(name: String, email: String, password: String, image: String?, callbackUrl: String?, rememberMe: Bool?, username: String?, displayUsername: String?, options: RequestOptions?) async throws  -> AuthResult
     
     /**
      * Changes the signed-in user's name or image; unset fields stay as they are.
      *
      * Emits `user.updated`.
      */
-    func updateUser(name: String?, image: String?, options: RequestOptions?) async throws 
+    func updateUser(name: String?, image: String?, username: String?, displayUsername: String?, options: RequestOptions?) async throws 
     
     /**
      * Verifies an e-mail address with the token from a verification link. When the server
@@ -790,6 +809,19 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
      * Emits `email.verified`, `session.created`.
      */
     func verifyEmail(token: String, callbackUrl: String?, options: RequestOptions?) async throws  -> VerifyEmailResult
+    
+    /**
+     * Takes over the session a one-time token was made for; the client keeps its token.
+     *
+     * Emits `session.created`.
+     */
+    func verifyOneTimeToken(token: String, options: RequestOptions?) async throws  -> SessionWithUser
+    
+    /**
+     * Checks the signed-in user's password, e.g. before a sensitive step; a wrong one is a
+     * `validation` error with code `INVALID_PASSWORD`.
+     */
+    func verifyPassword(password: String, options: RequestOptions?) async throws  -> Status
     
 }
 /**
@@ -1025,6 +1057,26 @@ open func changePassword(currentPassword: String, newPassword: String, revokeOth
 }
     
     /**
+     * A one-time token for the current session (three minutes, single use), to hand the
+     * session to another client, e.g. from a web page to the app.
+     */
+open func generateOneTimeToken(options: RequestOptions? = nil)async throws  -> OneTimeToken  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_generate_one_time_token(
+                        self.uniffiCloneHandle(),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeOneTimeToken_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
      * The current session and user, or none when signed out or the session has ended (the
      * stale token is then forgotten).
      */
@@ -1040,6 +1092,26 @@ open func getSession(options: RequestOptions? = nil)async throws  -> SessionWith
             completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterOptionTypeSessionWithUser.lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Whether a username is still free (3 to 30 letters, digits, `_` and `.`; compared
+     * without case).
+     */
+open func isUsernameAvailable(username: String, options: RequestOptions? = nil)async throws  -> UsernameAvailability  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_is_username_available(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(username),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeUsernameAvailability_lift,
             errorHandler: FfiConverterTypeBanataError_lift
         )
 }
@@ -1216,6 +1288,27 @@ open func signInEmail(email: String, password: String, rememberMe: Bool? = nil, 
 }
     
     /**
+     * Signs in with a username and password, with the same result as e-mail sign-in.
+     *
+     * Emits `session.created`.
+     */
+open func signInUsername(username: String, password: String, rememberMe: Bool? = nil, callbackUrl: String? = nil, options: RequestOptions? = nil)async throws  -> SignInResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_username(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(username),FfiConverterString.lower(password),FfiConverterOptionBool.lower(rememberMe),FfiConverterOptionString.lower(callbackUrl),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSignInResult_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
      * Signs out: ends the current session on the server and forgets the stored token.
      *
      * Emits `session.revoked`.
@@ -1242,12 +1335,12 @@ open func signOut(options: RequestOptions? = nil)async throws   {
      *
      * Emits `user.created`, `session.created`.
      */
-open func signUpEmail(name: String, email: String, password: String, image: String? = nil, callbackUrl: String? = nil, rememberMe: Bool? = nil, options: RequestOptions? = nil)async throws  -> AuthResult  {
+open func signUpEmail(name: String, email: String, password: String, image: String? = nil, callbackUrl: String? = nil, rememberMe: Bool? = nil, username: String? = nil, displayUsername: String? = nil, options: RequestOptions? = nil)async throws  -> AuthResult  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_banata_auth_ffi_fn_method_banataclient_sign_up_email(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(name),FfiConverterString.lower(email),FfiConverterString.lower(password),FfiConverterOptionString.lower(image),FfiConverterOptionString.lower(callbackUrl),FfiConverterOptionBool.lower(rememberMe),FfiConverterOptionTypeRequestOptions.lower(options)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(name),FfiConverterString.lower(email),FfiConverterString.lower(password),FfiConverterOptionString.lower(image),FfiConverterOptionString.lower(callbackUrl),FfiConverterOptionBool.lower(rememberMe),FfiConverterOptionString.lower(username),FfiConverterOptionString.lower(displayUsername),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
             pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
@@ -1263,12 +1356,12 @@ open func signUpEmail(name: String, email: String, password: String, image: Stri
      *
      * Emits `user.updated`.
      */
-open func updateUser(name: String? = nil, image: String? = nil, options: RequestOptions? = nil)async throws   {
+open func updateUser(name: String? = nil, image: String? = nil, username: String? = nil, displayUsername: String? = nil, options: RequestOptions? = nil)async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_banata_auth_ffi_fn_method_banataclient_update_user(
-                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(name),FfiConverterOptionString.lower(image),FfiConverterOptionTypeRequestOptions.lower(options)
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(name),FfiConverterOptionString.lower(image),FfiConverterOptionString.lower(username),FfiConverterOptionString.lower(displayUsername),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
             pollFunc: ffi_banata_auth_ffi_rust_future_poll_void,
@@ -1297,6 +1390,47 @@ open func verifyEmail(token: String, callbackUrl: String? = nil, options: Reques
             completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeVerifyEmailResult_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Takes over the session a one-time token was made for; the client keeps its token.
+     *
+     * Emits `session.created`.
+     */
+open func verifyOneTimeToken(token: String, options: RequestOptions? = nil)async throws  -> SessionWithUser  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_verify_one_time_token(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(token),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSessionWithUser_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Checks the signed-in user's password, e.g. before a sensitive step; a wrong one is a
+     * `validation` error with code `INVALID_PASSWORD`.
+     */
+open func verifyPassword(password: String, options: RequestOptions? = nil)async throws  -> Status  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_verify_password(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(password),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeStatus_lift,
             errorHandler: FfiConverterTypeBanataError_lift
         )
 }
@@ -3745,6 +3879,67 @@ public func FfiConverterTypeForwardingStats_lower(_ value: ForwardingStats) -> R
 
 
 /**
+ * A one-time token for the current session: valid for three minutes, once.
+ */
+public struct OneTimeToken {
+    /**
+     * Hand it to the other client, which passes it to `verify_one_time_token`. Redacted in
+     * `Debug`.
+     */
+    public let token: SessionToken
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Hand it to the other client, which passes it to `verify_one_time_token`. Redacted in
+         * `Debug`.
+         */token: SessionToken) {
+        self.token = token
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OneTimeToken: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOneTimeToken: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OneTimeToken {
+        return
+            try OneTimeToken(
+                token: FfiConverterTypeSessionToken.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OneTimeToken, into buf: inout [UInt8]) {
+        FfiConverterTypeSessionToken.write(value.token, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOneTimeToken_lift(_ buf: RustBuffer) throws -> OneTimeToken {
+    return try FfiConverterTypeOneTimeToken.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOneTimeToken_lower(_ value: OneTimeToken) -> RustBuffer {
+    return FfiConverterTypeOneTimeToken.lower(value)
+}
+
+
+/**
  * The answer to a password reset request.
  */
 public struct PasswordResetRequested: Equatable, Hashable {
@@ -4125,7 +4320,14 @@ public struct User: Equatable, Hashable {
     public let name: String?
     public let emailVerified: Bool?
     public let image: String?
+    /**
+     * The username (lower case), when the user has one.
+     */
     public let username: String?
+    /**
+     * The username as the user typed it.
+     */
+    public let displayUsername: String?
     /**
      * Comma-joined role names, e.g. `"user"` or `"admin,super_admin"`.
      */
@@ -4143,7 +4345,13 @@ public struct User: Equatable, Hashable {
     public init(
         /**
          * Server-assigned id.
-         */id: String, email: String?, name: String?, emailVerified: Bool?, image: String?, username: String?, 
+         */id: String, email: String?, name: String?, emailVerified: Bool?, image: String?, 
+        /**
+         * The username (lower case), when the user has one.
+         */username: String?, 
+        /**
+         * The username as the user typed it.
+         */displayUsername: String?, 
         /**
          * Comma-joined role names, e.g. `"user"` or `"admin,super_admin"`.
          */role: String?, banned: Bool?, createdAt: Date?, updatedAt: Date?, 
@@ -4156,6 +4364,7 @@ public struct User: Equatable, Hashable {
         self.emailVerified = emailVerified
         self.image = image
         self.username = username
+        self.displayUsername = displayUsername
         self.role = role
         self.banned = banned
         self.createdAt = createdAt
@@ -4185,6 +4394,7 @@ public struct FfiConverterTypeUser: FfiConverterRustBuffer {
                 emailVerified: FfiConverterOptionBool.read(from: &buf), 
                 image: FfiConverterOptionString.read(from: &buf), 
                 username: FfiConverterOptionString.read(from: &buf), 
+                displayUsername: FfiConverterOptionString.read(from: &buf), 
                 role: FfiConverterOptionString.read(from: &buf), 
                 banned: FfiConverterOptionBool.read(from: &buf), 
                 createdAt: FfiConverterOptionTimestamp.read(from: &buf), 
@@ -4200,6 +4410,7 @@ public struct FfiConverterTypeUser: FfiConverterRustBuffer {
         FfiConverterOptionBool.write(value.emailVerified, into: &buf)
         FfiConverterOptionString.write(value.image, into: &buf)
         FfiConverterOptionString.write(value.username, into: &buf)
+        FfiConverterOptionString.write(value.displayUsername, into: &buf)
         FfiConverterOptionString.write(value.role, into: &buf)
         FfiConverterOptionBool.write(value.banned, into: &buf)
         FfiConverterOptionTimestamp.write(value.createdAt, into: &buf)
@@ -4221,6 +4432,59 @@ public func FfiConverterTypeUser_lift(_ buf: RustBuffer) throws -> User {
 #endif
 public func FfiConverterTypeUser_lower(_ value: User) -> RustBuffer {
     return FfiConverterTypeUser.lower(value)
+}
+
+
+/**
+ * Whether a username can still be taken.
+ */
+public struct UsernameAvailability: Equatable, Hashable {
+    public let available: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(available: Bool) {
+        self.available = available
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension UsernameAvailability: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUsernameAvailability: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UsernameAvailability {
+        return
+            try UsernameAvailability(
+                available: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: UsernameAvailability, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.available, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUsernameAvailability_lift(_ buf: RustBuffer) throws -> UsernameAvailability {
+    return try FfiConverterTypeUsernameAvailability.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUsernameAvailability_lower(_ value: UsernameAvailability) -> RustBuffer {
+    return FfiConverterTypeUsernameAvailability.lower(value)
 }
 
 
@@ -5083,7 +5347,7 @@ public enum SignInResult {
      */
     case verificationRequired(
         /**
-         * The address that must be verified, as given to sign-in.
+         * The address that must be verified, or the username, as given to sign-in.
          */email: String
     )
     /**
@@ -5798,7 +6062,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_change_password() != 28561) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_generate_one_time_token() != 57883) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_get_session() != 745) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_is_username_available() != 58995) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_list_sessions() != 19042) {
@@ -5825,16 +6095,25 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email() != 50685) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_username() != 36722) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_out() != 47813) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_up_email() != 799) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_up_email() != 38381) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_update_user() != 46448) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_update_user() != 37511) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email() != 42506) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_verify_one_time_token() != 400) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_verify_password() != 15592) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_eventlistener_on_event() != 45871) {

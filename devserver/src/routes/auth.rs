@@ -12,6 +12,7 @@ use crate::http::{
     current_session, presented, require_session, with_session,
 };
 use crate::mailbox::Mail;
+use crate::routes::account::username_hook;
 use crate::routes::verification;
 use crate::schema::{self, Schema, Ty, bool_field, opt, req, str_field};
 use crate::store::{SessionRow, UserRow};
@@ -40,6 +41,7 @@ pub fn user_json(u: &UserRow) -> Value {
     if let Some(image) = &u.image {
         user["image"] = json!(image);
     }
+    crate::routes::account::username_fields(u, &mut user);
     user
 }
 
@@ -92,14 +94,14 @@ async fn hash(password: String) -> ApiResult<String> {
         .map_err(|_| ApiError::empty(StatusCode::INTERNAL_SERVER_ERROR))
 }
 
-async fn verify(password: String, hash: Option<String>) -> ApiResult<bool> {
+pub(crate) async fn verify_password(password: String, hash: Option<String>) -> ApiResult<bool> {
     let Some(hash) = hash else { return Ok(false) };
     tokio::task::spawn_blocking(move || crypto::verify_password(&password, &hash))
         .await
         .map_err(|_| ApiError::empty(StatusCode::INTERNAL_SERVER_ERROR))
 }
 
-fn start_session(
+pub(crate) fn start_session(
     state: &AppState,
     headers: &HeaderMap,
     user: &UserRow,
@@ -120,6 +122,14 @@ fn start_session(
     Ok((session, signed))
 }
 
+/// The body as an object, if it is one.
+fn object(body: &Option<Value>) -> Option<&serde_json::Map<String, Value>> {
+    match body {
+        Some(Value::Object(map)) => Some(map),
+        _ => None,
+    }
+}
+
 const SIGN_UP: Schema = Schema::open(&[
     req("name", Ty::String),
     req("email", Ty::Email),
@@ -135,6 +145,7 @@ pub async fn sign_up_email(State(state): State<AppState>, input: Input) -> ApiRe
         // 1.4.21's intersection schema throws on a missing body: an unhandled 500.
         return Err(ApiError::empty(StatusCode::INTERNAL_SERVER_ERROR));
     }
+    let username = username_hook(&state, object(&input.body), None)?;
     let body = SIGN_UP.check(&input.body)?;
     state.origins.check_form_csrf(&input.headers)?;
     let headers = &input.headers;
@@ -156,9 +167,13 @@ pub async fn sign_up_email(State(state): State<AppState>, input: Input) -> ApiRe
         return Err(user_exists());
     }
     let password_hash = hash(password).await?;
-    let Some(user) = state
-        .store
-        .create_user(&email, &name, image.as_deref(), &password_hash)?
+    let Some(user) = state.store.create_user(
+        &email,
+        &name,
+        image.as_deref(),
+        username.as_ref().map(|(u, d)| (u.as_str(), d.as_str())),
+        &password_hash,
+    )?
     else {
         return Err(user_exists());
     };
@@ -220,10 +235,10 @@ pub async fn sign_in_email(State(state): State<AppState>, input: Input) -> ApiRe
     };
     // The same answer for an unknown user and a wrong password.
     let Some(user) = user.filter(|_| stored_hash.is_some()) else {
-        verify(password, None).await?;
+        verify_password(password, None).await?;
         return Err(invalid_credentials());
     };
-    if !verify(password, stored_hash).await? {
+    if !verify_password(password, stored_hash).await? {
         return Err(invalid_credentials());
     }
     if state.require_email_verification && !user.email_verified {
@@ -336,8 +351,14 @@ pub async fn sign_out(State(state): State<AppState>, input: Input) -> ApiResult 
 
 /// `POST /update-user {name?, image?}`
 pub async fn update_user(State(state): State<AppState>, input: Input) -> ApiResult {
+    let caller = current_session(&state, &input.headers)?;
+    let username = username_hook(
+        &state,
+        object(&input.body),
+        caller.as_ref().map(|(_, u)| u.id.as_str()),
+    )?;
     let body = Schema::open(&[]).check(&input.body)?;
-    let (session, user) = require_session(&state, &input.headers)?;
+    let (session, user) = caller.ok_or_else(ApiError::unauthorized)?;
     if body.contains_key("email") {
         return Err(ApiError::coded(
             StatusCode::BAD_REQUEST,
@@ -348,7 +369,8 @@ pub async fn update_user(State(state): State<AppState>, input: Input) -> ApiResu
     // The body is a free record there: values of other types pass (and are not stored here).
     let name = str_field(body, "name");
     let image = str_field(body, "image");
-    state.store.update_user(&user.id, name, image)?;
+    let username = username.as_ref().map(|(u, d)| (u.as_str(), d.as_str()));
+    state.store.update_user(&user.id, name, image, username)?;
     let signed = crypto::sign_token(&state.secret, &session.token);
     Ok(with_session(
         &state,
@@ -376,7 +398,7 @@ pub async fn change_password(State(state): State<AppState>, input: Input) -> Api
         .to_owned();
     let revoke_others = bool_field(body, "revokeOtherSessions").unwrap_or(false);
     check_password_length(&new_password)?;
-    if !verify(current, state.store.password_hash(&user.id)?).await? {
+    if !verify_password(current, state.store.password_hash(&user.id)?).await? {
         return Err(ApiError::coded(
             StatusCode::BAD_REQUEST,
             "INVALID_PASSWORD",

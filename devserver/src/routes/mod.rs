@@ -1,5 +1,6 @@
 //! The route table.
 
+pub mod account;
 pub mod api_keys;
 pub mod auth;
 pub mod config;
@@ -19,6 +20,20 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/sign-up/email", post(auth::sign_up_email))
         .route("/sign-in/email", post(auth::sign_in_email))
+        .route("/sign-in/username", post(account::sign_in_username))
+        .route(
+            "/is-username-available",
+            post(account::is_username_available),
+        )
+        .route("/verify-password", post(account::verify_password_route))
+        .route(
+            "/one-time-token/generate",
+            get(account::generate_one_time_token),
+        )
+        .route(
+            "/one-time-token/verify",
+            post(account::verify_one_time_token),
+        )
         .route("/get-session", get(auth::get_session))
         .route("/list-sessions", get(auth::list_sessions))
         .route("/revoke-session", post(auth::revoke_session))

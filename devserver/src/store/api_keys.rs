@@ -16,16 +16,7 @@ const ADDED_COLUMNS: &[(&str, &str)] = &[
 ];
 
 pub(super) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
-    let existing: Vec<String> = conn
-        .prepare("SELECT name FROM pragma_table_info('api_key')")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for (column, decl) in ADDED_COLUMNS {
-        if !existing.iter().any(|c| c == column) {
-            conn.execute_batch(&format!("ALTER TABLE api_key ADD COLUMN {column} {decl}"))?;
-        }
-    }
-    Ok(())
+    super::add_columns(conn, "api_key", ADDED_COLUMNS)
 }
 
 /// An API key row (never the key itself).

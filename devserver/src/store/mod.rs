@@ -52,6 +52,9 @@ pub struct UserRow {
     pub name: String,
     pub email_verified: bool,
     pub image: Option<String>,
+    /// The username (lower case) and its display form, from the username plugin.
+    pub username: Option<String>,
+    pub display_username: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -67,6 +70,20 @@ pub struct SessionRow {
     pub user_agent: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// Adds the columns `table` lacks: databases made by earlier versions get the new ones.
+fn add_columns(conn: &Connection, table: &str, columns: &[(&str, &str)]) -> rusqlite::Result<()> {
+    let existing: Vec<String> = conn
+        .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (column, decl) in columns {
+        if !existing.iter().any(|c| c == column) {
+            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl}"))?;
+        }
+    }
+    Ok(())
 }
 
 /// Shared handle to the database.
@@ -90,6 +107,8 @@ fn user_from(row: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
         name: row.get("name")?,
         email_verified: row.get("email_verified")?,
         image: row.get("image")?,
+        username: row.get("username")?,
+        display_username: row.get("display_username")?,
         created_at: row.get("created_at")?,
         updated_at: row.get("updated_at")?,
     })
@@ -118,6 +137,14 @@ impl Store {
         conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL;")?;
         conn.execute_batch(SCHEMA)?;
         api_keys::migrate(&conn)?;
+        add_columns(
+            &conn,
+            "user",
+            &[("username", "TEXT"), ("display_username", "TEXT")],
+        )?;
+        conn.execute_batch(
+            "CREATE UNIQUE INDEX IF NOT EXISTS user_username ON user(username) WHERE username IS NOT NULL",
+        )?;
         Ok(Store {
             conn: Arc::new(Mutex::new(conn)),
         })
@@ -166,6 +193,7 @@ impl Store {
         email: &str,
         name: &str,
         image: Option<&str>,
+        username: Option<(&str, &str)>,
         password_hash: &str,
     ) -> rusqlite::Result<Option<UserRow>> {
         let mut conn = self.conn();
@@ -185,12 +213,14 @@ impl Store {
             name: name.to_owned(),
             email_verified: false,
             image: image.map(str::to_owned),
+            username: username.map(|(u, _)| u.to_owned()),
+            display_username: username.map(|(_, d)| d.to_owned()),
             created_at: now,
             updated_at: now,
         };
         tx.execute(
-            "INSERT INTO user (id, email, name, email_verified, image, created_at, updated_at) VALUES (?1, ?2, ?3, 0, ?4, ?5, ?5)",
-            params![user.id, user.email, user.name, user.image, now],
+            "INSERT INTO user (id, email, name, email_verified, image, username, display_username, created_at, updated_at) VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?7, ?7)",
+            params![user.id, user.email, user.name, user.image, user.username, user.display_username, now],
         )?;
         tx.execute(
             "INSERT INTO account (id, user_id, provider_id, password_hash, created_at, updated_at) VALUES (?1, ?2, 'credential', ?3, ?4, ?4)",
@@ -224,12 +254,24 @@ impl Store {
         id: &str,
         name: Option<&str>,
         image: Option<&str>,
+        username: Option<(&str, &str)>,
     ) -> rusqlite::Result<()> {
         self.conn().execute(
-            "UPDATE user SET name = COALESCE(?2, name), image = COALESCE(?3, image), updated_at = ?4 WHERE id = ?1",
-            params![id, name, image, now_ms()],
+            "UPDATE user SET name = COALESCE(?2, name), image = COALESCE(?3, image), username = COALESCE(?4, username), display_username = COALESCE(?5, display_username), updated_at = ?6 WHERE id = ?1",
+            params![id, name, image, username.map(|(u, _)| u), username.map(|(_, d)| d), now_ms()],
         )?;
         Ok(())
+    }
+
+    /// The user with this (lower-case) username.
+    pub fn user_by_username(&self, username: &str) -> rusqlite::Result<Option<UserRow>> {
+        self.conn()
+            .query_row(
+                "SELECT * FROM user WHERE username = ?1",
+                [username],
+                user_from,
+            )
+            .optional()
     }
 
     /// Marks the user with this (normalised) address as verified.

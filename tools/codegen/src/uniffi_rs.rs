@@ -56,7 +56,7 @@ fn fields(model: &Model, indent: &str) -> String {
             Ty::Optional(t) if **t == Ty::Time => ", with = \"wire::time\"",
             Ty::Optional(t) if **t == Ty::Secret => ", with = \"wire::token\"",
             Ty::Time => ", with = \"wire::instant\"",
-            Ty::Secret => panic!("{}: required tokens are not supported", model.name),
+            Ty::Secret => ", with = \"wire::required_token\"",
             _ => "",
         };
         let default = if field.required { "" } else { "default, " };

@@ -778,7 +778,11 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_change_password(
     ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_generate_one_time_token(
+    ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_get_session(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_is_username_available(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_list_sessions(
     ): Int
@@ -796,6 +800,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email(
     ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_username(
+    ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_sign_out(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_sign_up_email(
@@ -803,6 +809,10 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_update_user(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_verify_one_time_token(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_verify_password(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_eventlistener_on_event(
     ): Int
@@ -881,7 +891,11 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_change_password(`ptr`: Long,`currentPassword`: RustBuffer.ByValue,`newPassword`: RustBuffer.ByValue,`revokeOtherSessions`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_generate_one_time_token(`ptr`: Long,`options`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_get_session(`ptr`: Long,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_is_username_available(`ptr`: Long,`username`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_list_sessions(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
@@ -899,13 +913,19 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email(`ptr`: Long,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`rememberMe`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_username(`ptr`: Long,`username`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`rememberMe`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_out(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_up_email(`ptr`: Long,`name`: RustBuffer.ByValue,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`image`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`rememberMe`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_up_email(`ptr`: Long,`name`: RustBuffer.ByValue,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`image`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`rememberMe`: RustBuffer.ByValue,`username`: RustBuffer.ByValue,`displayUsername`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_update_user(`ptr`: Long,`name`: RustBuffer.ByValue,`image`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_update_user(`ptr`: Long,`name`: RustBuffer.ByValue,`image`: RustBuffer.ByValue,`username`: RustBuffer.ByValue,`displayUsername`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_verify_email(`ptr`: Long,`token`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_verify_one_time_token(`ptr`: Long,`token`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_verify_password(`ptr`: Long,`password`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_clone_eventlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1117,7 +1137,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_change_password() and 0xFFFF) != 28561) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_generate_one_time_token() and 0xFFFF) != 57883) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_get_session() and 0xFFFF) != 745) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_is_username_available() and 0xFFFF) != 58995) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_list_sessions() and 0xFFFF) != 19042) {
@@ -1144,16 +1170,25 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email() and 0xFFFF) != 50685) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_username() and 0xFFFF) != 36722) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_out() and 0xFFFF) != 47813) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_up_email() and 0xFFFF) != 799) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_up_email() and 0xFFFF) != 38381) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_update_user() and 0xFFFF) != 46448) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_update_user() and 0xFFFF) != 37511) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email() and 0xFFFF) != 42506) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_verify_one_time_token() and 0xFFFF) != 400) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_verify_password() and 0xFFFF) != 15592) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_eventlistener_on_event() and 0xFFFF) != 45871) {
@@ -1786,10 +1821,22 @@ public interface BanataClientInterface {
     suspend fun `changePassword`(`currentPassword`: kotlin.String, `newPassword`: kotlin.String, `revokeOtherSessions`: kotlin.Boolean? = null, `options`: RequestOptions? = null): AuthResult
     
     /**
+     * A one-time token for the current session (three minutes, single use), to hand the
+     * session to another client, e.g. from a web page to the app.
+     */
+    suspend fun `generateOneTimeToken`(`options`: RequestOptions? = null): OneTimeToken
+    
+    /**
      * The current session and user, or none when signed out or the session has ended (the
      * stale token is then forgotten).
      */
     suspend fun `getSession`(`options`: RequestOptions? = null): SessionWithUser?
+    
+    /**
+     * Whether a username is still free (3 to 30 letters, digits, `_` and `.`; compared
+     * without case).
+     */
+    suspend fun `isUsernameAvailable`(`username`: kotlin.String, `options`: RequestOptions? = null): UsernameAvailability
     
     /**
      * Every active session of the signed-in user, each with its (unsigned) token.
@@ -1851,6 +1898,13 @@ public interface BanataClientInterface {
     suspend fun `signInEmail`(`email`: kotlin.String, `password`: kotlin.String, `rememberMe`: kotlin.Boolean? = null, `callbackUrl`: kotlin.String? = null, `options`: RequestOptions? = null): SignInResult
     
     /**
+     * Signs in with a username and password, with the same result as e-mail sign-in.
+     *
+     * Emits `session.created`.
+     */
+    suspend fun `signInUsername`(`username`: kotlin.String, `password`: kotlin.String, `rememberMe`: kotlin.Boolean? = null, `callbackUrl`: kotlin.String? = null, `options`: RequestOptions? = null): SignInResult
+    
+    /**
      * Signs out: ends the current session on the server and forgets the stored token.
      *
      * Emits `session.revoked`.
@@ -1863,14 +1917,14 @@ public interface BanataClientInterface {
      *
      * Emits `user.created`, `session.created`.
      */
-    suspend fun `signUpEmail`(`name`: kotlin.String, `email`: kotlin.String, `password`: kotlin.String, `image`: kotlin.String? = null, `callbackUrl`: kotlin.String? = null, `rememberMe`: kotlin.Boolean? = null, `options`: RequestOptions? = null): AuthResult
+    suspend fun `signUpEmail`(`name`: kotlin.String, `email`: kotlin.String, `password`: kotlin.String, `image`: kotlin.String? = null, `callbackUrl`: kotlin.String? = null, `rememberMe`: kotlin.Boolean? = null, `username`: kotlin.String? = null, `displayUsername`: kotlin.String? = null, `options`: RequestOptions? = null): AuthResult
     
     /**
      * Changes the signed-in user's name or image; unset fields stay as they are.
      *
      * Emits `user.updated`.
      */
-    suspend fun `updateUser`(`name`: kotlin.String? = null, `image`: kotlin.String? = null, `options`: RequestOptions? = null)
+    suspend fun `updateUser`(`name`: kotlin.String? = null, `image`: kotlin.String? = null, `username`: kotlin.String? = null, `displayUsername`: kotlin.String? = null, `options`: RequestOptions? = null)
     
     /**
      * Verifies an e-mail address with the token from a verification link. When the server
@@ -1879,6 +1933,19 @@ public interface BanataClientInterface {
      * Emits `email.verified`, `session.created`.
      */
     suspend fun `verifyEmail`(`token`: kotlin.String, `callbackUrl`: kotlin.String? = null, `options`: RequestOptions? = null): VerifyEmailResult
+    
+    /**
+     * Takes over the session a one-time token was made for; the client keeps its token.
+     *
+     * Emits `session.created`.
+     */
+    suspend fun `verifyOneTimeToken`(`token`: kotlin.String, `options`: RequestOptions? = null): SessionWithUser
+    
+    /**
+     * Checks the signed-in user's password, e.g. before a sensitive step; a wrong one is a
+     * `validation` error with code `INVALID_PASSWORD`.
+     */
+    suspend fun `verifyPassword`(`password`: kotlin.String, `options`: RequestOptions? = null): Status
     
     companion object
 }
@@ -2216,6 +2283,32 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
 
     
     /**
+     * A one-time token for the current session (three minutes, single use), to hand the
+     * session to another client, e.g. from a web page to the app.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `generateOneTimeToken`(`options`: RequestOptions?) : OneTimeToken {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_generate_one_time_token(
+                uniffiHandle,
+                
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeOneTimeToken.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * The current session and user, or none when signed out or the session has ended (the
      * stale token is then forgotten).
      */
@@ -2235,6 +2328,33 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterOptionalTypeSessionWithUser.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Whether a username is still free (3 to 30 letters, digits, `_` and `.`; compared
+     * without case).
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `isUsernameAvailable`(`username`: kotlin.String, `options`: RequestOptions?) : UsernameAvailability {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_is_username_available(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`username`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeUsernameAvailability.lift(it) },
         // Error FFI converter
         BanataException.ErrorHandler,
     )
@@ -2476,6 +2596,37 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
 
     
     /**
+     * Signs in with a username and password, with the same result as e-mail sign-in.
+     *
+     * Emits `session.created`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `signInUsername`(`username`: kotlin.String, `password`: kotlin.String, `rememberMe`: kotlin.Boolean?, `callbackUrl`: kotlin.String?, `options`: RequestOptions?) : SignInResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_username(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`username`),
+        FfiConverterString.lower(`password`),
+        FfiConverterOptionalBoolean.lower(`rememberMe`),
+        FfiConverterOptionalString.lower(`callbackUrl`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeSignInResult.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Signs out: ends the current session on the server and forgets the stored token.
      *
      * Emits `session.revoked`.
@@ -2511,7 +2662,7 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
      */
     @Throws(BanataException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `signUpEmail`(`name`: kotlin.String, `email`: kotlin.String, `password`: kotlin.String, `image`: kotlin.String?, `callbackUrl`: kotlin.String?, `rememberMe`: kotlin.Boolean?, `options`: RequestOptions?) : AuthResult {
+    override suspend fun `signUpEmail`(`name`: kotlin.String, `email`: kotlin.String, `password`: kotlin.String, `image`: kotlin.String?, `callbackUrl`: kotlin.String?, `rememberMe`: kotlin.Boolean?, `username`: kotlin.String?, `displayUsername`: kotlin.String?, `options`: RequestOptions?) : AuthResult {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_sign_up_email(
@@ -2523,6 +2674,8 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         FfiConverterOptionalString.lower(`image`),
         FfiConverterOptionalString.lower(`callbackUrl`),
         FfiConverterOptionalBoolean.lower(`rememberMe`),
+        FfiConverterOptionalString.lower(`username`),
+        FfiConverterOptionalString.lower(`displayUsername`),
         FfiConverterOptionalTypeRequestOptions.lower(`options`),
             )
         },
@@ -2544,7 +2697,7 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
      */
     @Throws(BanataException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `updateUser`(`name`: kotlin.String?, `image`: kotlin.String?, `options`: RequestOptions?) {
+    override suspend fun `updateUser`(`name`: kotlin.String?, `image`: kotlin.String?, `username`: kotlin.String?, `displayUsername`: kotlin.String?, `options`: RequestOptions?) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_update_user(
@@ -2552,6 +2705,8 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
                 
         FfiConverterOptionalString.lower(`name`),
         FfiConverterOptionalString.lower(`image`),
+        FfiConverterOptionalString.lower(`username`),
+        FfiConverterOptionalString.lower(`displayUsername`),
         FfiConverterOptionalTypeRequestOptions.lower(`options`),
             )
         },
@@ -2591,6 +2746,61 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeVerifyEmailResult.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Takes over the session a one-time token was made for; the client keeps its token.
+     *
+     * Emits `session.created`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `verifyOneTimeToken`(`token`: kotlin.String, `options`: RequestOptions?) : SessionWithUser {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_verify_one_time_token(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`token`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeSessionWithUser.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Checks the signed-in user's password, e.g. before a sensitive step; a wrong one is a
+     * `validation` error with code `INVALID_PASSWORD`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `verifyPassword`(`password`: kotlin.String, `options`: RequestOptions?) : Status {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_verify_password(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`password`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeStatus.lift(it) },
         // Error FFI converter
         BanataException.ErrorHandler,
     )
@@ -5654,6 +5864,54 @@ public object FfiConverterTypeForwardingStats: FfiConverterRustBuffer<Forwarding
 
 
 /**
+ * A one-time token for the current session: valid for three minutes, once.
+ */
+data class OneTimeToken (
+    /**
+     * Hand it to the other client, which passes it to `verify_one_time_token`. Redacted in
+     * `Debug`.
+     */
+    var `token`: SessionToken
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`token`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOneTimeToken: FfiConverterRustBuffer<OneTimeToken> {
+    override fun read(buf: ByteBuffer): OneTimeToken {
+        return OneTimeToken(
+            FfiConverterTypeSessionToken.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: OneTimeToken) = (
+            FfiConverterTypeSessionToken.allocationSize(value.`token`)
+    )
+
+    override fun write(value: OneTimeToken, buf: ByteBuffer) {
+            FfiConverterTypeSessionToken.write(value.`token`, buf)
+    }
+}
+
+
+
+/**
  * The answer to a password reset request.
  */
 data class PasswordResetRequested (
@@ -5971,7 +6229,15 @@ data class User (
     , 
     var `image`: kotlin.String?
     , 
+    /**
+     * The username (lower case), when the user has one.
+     */
     var `username`: kotlin.String?
+    , 
+    /**
+     * The username as the user typed it.
+     */
+    var `displayUsername`: kotlin.String?
     , 
     /**
      * Comma-joined role names, e.g. `"user"` or `"admin,super_admin"`.
@@ -6011,6 +6277,7 @@ public object FfiConverterTypeUser: FfiConverterRustBuffer<User> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
             FfiConverterOptionalBoolean.read(buf),
             FfiConverterOptionalTimestamp.read(buf),
             FfiConverterOptionalTimestamp.read(buf),
@@ -6025,6 +6292,7 @@ public object FfiConverterTypeUser: FfiConverterRustBuffer<User> {
             FfiConverterOptionalBoolean.allocationSize(value.`emailVerified`) +
             FfiConverterOptionalString.allocationSize(value.`image`) +
             FfiConverterOptionalString.allocationSize(value.`username`) +
+            FfiConverterOptionalString.allocationSize(value.`displayUsername`) +
             FfiConverterOptionalString.allocationSize(value.`role`) +
             FfiConverterOptionalBoolean.allocationSize(value.`banned`) +
             FfiConverterOptionalTimestamp.allocationSize(value.`createdAt`) +
@@ -6039,11 +6307,48 @@ public object FfiConverterTypeUser: FfiConverterRustBuffer<User> {
             FfiConverterOptionalBoolean.write(value.`emailVerified`, buf)
             FfiConverterOptionalString.write(value.`image`, buf)
             FfiConverterOptionalString.write(value.`username`, buf)
+            FfiConverterOptionalString.write(value.`displayUsername`, buf)
             FfiConverterOptionalString.write(value.`role`, buf)
             FfiConverterOptionalBoolean.write(value.`banned`, buf)
             FfiConverterOptionalTimestamp.write(value.`createdAt`, buf)
             FfiConverterOptionalTimestamp.write(value.`updatedAt`, buf)
             FfiConverterOptionalString.write(value.`extraJson`, buf)
+    }
+}
+
+
+
+/**
+ * Whether a username can still be taken.
+ */
+data class UsernameAvailability (
+    var `available`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUsernameAvailability: FfiConverterRustBuffer<UsernameAvailability> {
+    override fun read(buf: ByteBuffer): UsernameAvailability {
+        return UsernameAvailability(
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: UsernameAvailability) = (
+            FfiConverterBoolean.allocationSize(value.`available`)
+    )
+
+    override fun write(value: UsernameAvailability, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`available`, buf)
     }
 }
 
@@ -7220,7 +7525,7 @@ sealed class SignInResult: Disposable  {
      */
     data class VerificationRequired(
         /**
-         * The address that must be verified, as given to sign-in.
+         * The address that must be verified, or the username, as given to sign-in.
          */
         val `email`: kotlin.String) : SignInResult()
         
