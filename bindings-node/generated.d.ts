@@ -202,6 +202,42 @@ export interface OneTimeToken {
 }
 
 /**
+ * What turning two-factor on gives: the authenticator secret and the backup codes. Two-factor
+ * is on once a code from the authenticator is confirmed with `verify_totp`.
+ */
+export interface TwoFactorSetup {
+  /**
+   * The `otpauth://totp/…` URI for an authenticator app (show it as a QR code). It holds the
+   * secret: redacted in `Debug`.
+   */
+  totpURI: string
+  /**
+   * Single-use codes for when the authenticator is lost. Redacted in `Debug`.
+   */
+  backupCodes: string[]
+}
+
+/**
+ * The authenticator URI of a user with two-factor set up.
+ */
+export interface TotpUri {
+  /**
+   * The `otpauth://totp/…` URI; it holds the secret (redacted in `Debug`).
+   */
+  totpURI: string
+}
+
+/**
+ * New backup codes; the old ones stop working.
+ */
+export interface BackupCodes {
+  /**
+   * Redacted in `Debug`.
+   */
+  backupCodes: string[]
+}
+
+/**
  * The answer to a verification.
  */
 export interface VerifyEmailResult {
@@ -533,6 +569,24 @@ export interface VerifyOneTimeToken {
 }
 
 /**
+ * The signed-in user's password, to change their two-factor settings.
+ */
+export interface TwoFactorPassword {
+  password: string
+}
+
+/**
+ * A code from the authenticator app, or the one mailed by `send_two_factor_otp`.
+ */
+export interface TwoFactorCode {
+  code: string
+  /**
+   * Remember this device for 30 days, so its sign-ins skip the second factor.
+   */
+  trustDevice?: boolean | null | undefined
+}
+
+/**
  * A request to mail a verification link.
  */
 export interface SendVerificationEmail {
@@ -688,6 +742,49 @@ export declare class Auth {
    * Emits `session.created`.
    */
   verifyOneTimeToken(token: string, options?: RequestOptions): Promise<SessionWithUser>
+  /**
+   * Starts turning two-factor on: the authenticator URI and backup codes; it is on once
+   * a code is confirmed with `verify_totp`.
+   */
+  enableTwoFactor(password: string, options?: RequestOptions): Promise<TwoFactorSetup>
+  /**
+   * Turns two-factor off for the signed-in user.
+   *
+   * Emits `two_factor.disabled`.
+   */
+  disableTwoFactor(password: string, options?: RequestOptions): Promise<Status>
+  /**
+   * The authenticator URI of a user with two-factor set up (to show it again).
+   */
+  getTotpUri(password: string, options?: RequestOptions): Promise<TotpUri>
+  /**
+   * Gives the second factor of a pending sign-in (a code from the authenticator), which
+   * then completes and keeps its token; or, right after `enable_two_factor`, confirms the
+   * authenticator, which turns two-factor on.
+   *
+   * Emits `session.created`, `two_factor.enabled`.
+   */
+  verifyTotp(input: TwoFactorCode, options?: RequestOptions): Promise<AuthResult>
+  /**
+   * Mails the user of the pending sign-in a one-time code (servers with an OTP sender).
+   */
+  sendTwoFactorOtp(options?: RequestOptions): Promise<Status>
+  /**
+   * Gives a mailed one-time code as the second factor of a pending sign-in.
+   *
+   * Emits `session.created`.
+   */
+  verifyTwoFactorOtp(input: TwoFactorCode, options?: RequestOptions): Promise<AuthResult>
+  /**
+   * Gives a backup code as the second factor of a pending sign-in (each works once).
+   *
+   * Emits `session.created`.
+   */
+  verifyBackupCode(input: TwoFactorCode, options?: RequestOptions): Promise<AuthResult>
+  /**
+   * New backup codes for the signed-in user; the old ones stop working.
+   */
+  generateBackupCodes(password: string, options?: RequestOptions): Promise<BackupCodes>
   /**
    * Mails the address a link to verify it (for a user who signed up and was not sent
    * one, or lost it). The answer does not say whether the address has an account; for a

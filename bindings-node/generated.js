@@ -83,6 +83,30 @@ class Auth {
   verifyOneTimeToken(token, options) {
     return this.#invoke('auth.verify_one_time_token', { token: token }, options, true)
   }
+  enableTwoFactor(password, options) {
+    return this.#invoke('auth.enable_two_factor', { password: password }, options, true)
+  }
+  disableTwoFactor(password, options) {
+    return this.#invoke('auth.disable_two_factor', { password: password }, options, true)
+  }
+  getTotpUri(password, options) {
+    return this.#invoke('auth.get_totp_uri', { password: password }, options, true)
+  }
+  verifyTotp(input, options) {
+    return this.#invoke('auth.verify_totp', input, options, true)
+  }
+  sendTwoFactorOtp(options) {
+    return this.#invoke('auth.send_two_factor_otp', undefined, options, true)
+  }
+  verifyTwoFactorOtp(input, options) {
+    return this.#invoke('auth.verify_two_factor_otp', input, options, true)
+  }
+  verifyBackupCode(input, options) {
+    return this.#invoke('auth.verify_backup_code', input, options, true)
+  }
+  generateBackupCodes(password, options) {
+    return this.#invoke('auth.generate_backup_codes', { password: password }, options, true)
+  }
   sendVerificationEmail(input, options) {
     return this.#invoke('auth.send_verification_email', input, options, true)
   }
@@ -123,6 +147,14 @@ const operations = {
   'auth.verify_password': { resource: 'auth', method: 'verifyPassword', positional: 'password' },
   'auth.generate_one_time_token': { resource: 'auth', method: 'generateOneTimeToken', positional: null },
   'auth.verify_one_time_token': { resource: 'auth', method: 'verifyOneTimeToken', positional: 'token' },
+  'auth.enable_two_factor': { resource: 'auth', method: 'enableTwoFactor', positional: 'password' },
+  'auth.disable_two_factor': { resource: 'auth', method: 'disableTwoFactor', positional: 'password' },
+  'auth.get_totp_uri': { resource: 'auth', method: 'getTotpUri', positional: 'password' },
+  'auth.verify_totp': { resource: 'auth', method: 'verifyTotp', positional: null },
+  'auth.send_two_factor_otp': { resource: 'auth', method: 'sendTwoFactorOtp', positional: null },
+  'auth.verify_two_factor_otp': { resource: 'auth', method: 'verifyTwoFactorOtp', positional: null },
+  'auth.verify_backup_code': { resource: 'auth', method: 'verifyBackupCode', positional: null },
+  'auth.generate_backup_codes': { resource: 'auth', method: 'generateBackupCodes', positional: 'password' },
   'auth.send_verification_email': { resource: 'auth', method: 'sendVerificationEmail', positional: null },
   'auth.verify_email': { resource: 'auth', method: 'verifyEmail', positional: null },
   'addons.get': { resource: 'addons', method: 'get', positional: null },

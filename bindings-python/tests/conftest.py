@@ -146,9 +146,7 @@ class Peer:
             return mails[-1]
 
 
-@pytest.fixture(scope="session", params=["1.4", "1.7"], ids=["better-auth-1.4", "better-auth-1.7"])
-def peer(request: pytest.FixtureRequest) -> Iterator[Peer]:
-    version: str = request.param
+def _start_peer(version: str) -> Iterator[Peer]:
     directory = REPO / "tests" / ("better-auth-peer-1.4" if version == "1.4" else "better-auth-peer")
     if not (directory / "node_modules" / "better-auth").is_dir():
         pytest.fail(f"the Better Auth {version} peer is not installed: run scripts/install.sh")
@@ -165,6 +163,18 @@ def peer(request: pytest.FixtureRequest) -> Iterator[Peer]:
     finally:
         process.kill()
         process.wait()
+
+
+@pytest.fixture(scope="session", params=["1.4", "1.7"], ids=["better-auth-1.4", "better-auth-1.7"])
+def peer(request: pytest.FixtureRequest) -> Iterator[Peer]:
+    """Each Better Auth version in turn."""
+    yield from _start_peer(request.param)
+
+
+@pytest.fixture(scope="session")
+def peer_1_7() -> Iterator[Peer]:
+    """Better Auth 1.7 alone: the peer with the two-factor plugin."""
+    yield from _start_peer("1.7")
 
 
 @dataclass

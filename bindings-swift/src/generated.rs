@@ -135,6 +135,35 @@ pub struct OneTimeToken {
     pub token: Arc<SessionToken>,
 }
 
+/// What turning two-factor on gives: the authenticator secret and the backup codes. Two-factor
+/// is on once a code from the authenticator is confirmed with `verify_totp`.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct TwoFactorSetup {
+    /// The `otpauth://totp/…` URI for an authenticator app (show it as a QR code). It holds the
+    /// secret: redacted in `Debug`.
+    #[serde(rename = "totpURI", with = "wire::required_token")]
+    pub totp_uri: Arc<SessionToken>,
+    /// Single-use codes for when the authenticator is lost. Redacted in `Debug`.
+    #[serde(rename = "backupCodes", with = "wire::tokens")]
+    pub backup_codes: Vec<Arc<SessionToken>>,
+}
+
+/// The authenticator URI of a user with two-factor set up.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct TotpUri {
+    /// The `otpauth://totp/…` URI; it holds the secret (redacted in `Debug`).
+    #[serde(rename = "totpURI", with = "wire::required_token")]
+    pub totp_uri: Arc<SessionToken>,
+}
+
+/// New backup codes; the old ones stop working.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct BackupCodes {
+    /// Redacted in `Debug`.
+    #[serde(rename = "backupCodes", with = "wire::tokens")]
+    pub backup_codes: Vec<Arc<SessionToken>>,
+}
+
 /// The answer to a verification.
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct VerifyEmailResult {
@@ -474,6 +503,65 @@ impl BanataClient {
     #[uniffi::method(default(options = None))]
     pub async fn verify_one_time_token(&self, token: String, options: Option<RequestOptions>) -> Result<SessionWithUser> {
         self.call("auth.verify_one_time_token", json!({"token": token}), options).await
+    }
+
+    /// Starts turning two-factor on: the authenticator URI and backup codes; it is on once
+    /// a code is confirmed with `verify_totp`.
+    #[uniffi::method(default(options = None))]
+    pub async fn enable_two_factor(&self, password: String, options: Option<RequestOptions>) -> Result<TwoFactorSetup> {
+        self.call("auth.enable_two_factor", json!({"password": password}), options).await
+    }
+
+    /// Turns two-factor off for the signed-in user.
+    ///
+    /// Emits `two_factor.disabled`.
+    #[uniffi::method(default(options = None))]
+    pub async fn disable_two_factor(&self, password: String, options: Option<RequestOptions>) -> Result<Status> {
+        self.call("auth.disable_two_factor", json!({"password": password}), options).await
+    }
+
+    /// The authenticator URI of a user with two-factor set up (to show it again).
+    #[uniffi::method(default(options = None))]
+    pub async fn get_totp_uri(&self, password: String, options: Option<RequestOptions>) -> Result<TotpUri> {
+        self.call("auth.get_totp_uri", json!({"password": password}), options).await
+    }
+
+    /// Gives the second factor of a pending sign-in (a code from the authenticator), which
+    /// then completes and keeps its token; or, right after `enable_two_factor`, confirms the
+    /// authenticator, which turns two-factor on.
+    ///
+    /// Emits `session.created`, `two_factor.enabled`.
+    #[uniffi::method(default(trust_device = None, options = None))]
+    pub async fn verify_totp(&self, code: String, trust_device: Option<bool>, options: Option<RequestOptions>) -> Result<AuthResult> {
+        self.call("auth.verify_totp", json!({"code": code, "trustDevice": trust_device}), options).await
+    }
+
+    /// Mails the user of the pending sign-in a one-time code (servers with an OTP sender).
+    #[uniffi::method(default(options = None))]
+    pub async fn send_two_factor_otp(&self, options: Option<RequestOptions>) -> Result<Status> {
+        self.call("auth.send_two_factor_otp", json!({}), options).await
+    }
+
+    /// Gives a mailed one-time code as the second factor of a pending sign-in.
+    ///
+    /// Emits `session.created`.
+    #[uniffi::method(default(trust_device = None, options = None))]
+    pub async fn verify_two_factor_otp(&self, code: String, trust_device: Option<bool>, options: Option<RequestOptions>) -> Result<AuthResult> {
+        self.call("auth.verify_two_factor_otp", json!({"code": code, "trustDevice": trust_device}), options).await
+    }
+
+    /// Gives a backup code as the second factor of a pending sign-in (each works once).
+    ///
+    /// Emits `session.created`.
+    #[uniffi::method(default(trust_device = None, options = None))]
+    pub async fn verify_backup_code(&self, code: String, trust_device: Option<bool>, options: Option<RequestOptions>) -> Result<AuthResult> {
+        self.call("auth.verify_backup_code", json!({"code": code, "trustDevice": trust_device}), options).await
+    }
+
+    /// New backup codes for the signed-in user; the old ones stop working.
+    #[uniffi::method(default(options = None))]
+    pub async fn generate_backup_codes(&self, password: String, options: Option<RequestOptions>) -> Result<BackupCodes> {
+        self.call("auth.generate_backup_codes", json!({"password": password}), options).await
     }
 
     /// Mails the address a link to verify it (for a user who signed up and was not sent

@@ -133,6 +133,30 @@ pub(crate) mod wire {
         }
     }
 
+    /// `Vec<Arc<SessionToken>>` as a list of strings (e.g. backup codes).
+    pub mod tokens {
+        use std::sync::Arc;
+
+        use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+        use crate::models::SessionToken;
+
+        pub fn serialize<S: Serializer>(v: &[Arc<SessionToken>], s: S) -> Result<S::Ok, S::Error> {
+            let plain: Vec<&str> = v.iter().map(|t| t.0.expose()).collect();
+            plain.serialize(s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Vec<Arc<SessionToken>>, D::Error> {
+            let values = Vec::<String>::deserialize(d)?;
+            Ok(values
+                .into_iter()
+                .map(|t| Arc::new(SessionToken(banata_auth::SessionToken::new(t))))
+                .collect())
+        }
+    }
+
     /// The fields a record does not name, flattened in and out as a JSON object string.
     pub mod extra {
         use serde::{Deserialize, Deserializer, Serialize, Serializer};

@@ -271,7 +271,7 @@ impl<'a> Auth<'a> {
     }
 
     /// Who the stored session belongs to, as last seen by this client (no network call).
-    async fn current_user(&self) -> Option<User> {
+    pub(crate) async fn current_user(&self) -> Option<User> {
         let token = self.client.session_token().await.ok()??;
         self.client.known_user(&token)
     }
@@ -288,12 +288,12 @@ impl<'a> Auth<'a> {
         self.emit(EventType::SESSION_REVOKED, data);
     }
 
-    fn emit(&self, event_type: EventType, data: EventData) {
+    pub(crate) fn emit(&self, event_type: EventType, data: EventData) {
         self.client.emit(AuthEvent::new(event_type, data));
     }
 }
 
-fn user_data(user: &User, method: Option<&str>) -> EventData {
+pub(crate) fn user_data(user: &User, method: Option<&str>) -> EventData {
     EventData {
         user_id: Some(user.id.clone()),
         email: user.email.clone(),

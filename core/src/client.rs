@@ -208,6 +208,7 @@ impl ClientBuilder {
                     .unwrap_or_else(|| Arc::new(MemorySessionStore::new())),
                 events: EventBus::default(),
                 session_user: Mutex::new(None),
+                pending_second_factor: Mutex::new(None),
             }),
             options: RequestOptions::default(),
         })
@@ -285,6 +286,8 @@ struct ClientInner {
     /// The user behind the last token this client saw, keyed by the raw token, so events about
     /// a session (sign-out, revocation) can name its user without another request.
     session_user: Mutex<Option<(String, User)>>,
+    /// The `two_factor` cookie of a sign-in waiting for its second factor (`name=value`).
+    pub(crate) pending_second_factor: Mutex<Option<String>>,
 }
 
 impl Client {
@@ -350,6 +353,7 @@ impl Client {
                 session_store: store,
                 events: self.inner.events.clone(),
                 session_user: Mutex::new(None),
+                pending_second_factor: Mutex::new(None),
             }),
             options: self.options.clone(),
         }
@@ -442,6 +446,14 @@ impl Client {
             .transport
             .send(&call, token.as_ref(), &self.options)
             .await
+    }
+
+    /// The `two_factor` cookie of a sign-in waiting for its second factor.
+    pub(crate) fn pending_second_factor(&self) -> std::sync::MutexGuard<'_, Option<String>> {
+        self.inner
+            .pending_second_factor
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
     }
 
     pub(crate) fn remember_user(&self, token: &SessionToken, user: &User) {

@@ -31,6 +31,7 @@ mod retry;
 mod session_store;
 mod sign_in;
 mod transport;
+mod two_factor;
 
 pub use addons::{AddonConfig, AddonConfigUpdate, AddonId, AddonSettings, Addons};
 pub use auth::{Auth, PasswordResetRequested};
@@ -50,3 +51,4 @@ pub use sign_in::{
     UsernameAvailability, VerificationRequired, VerifyOneTimeToken, VerifyPassword,
 };
 pub use transport::RequestOptions;
+pub use two_factor::{BackupCodes, TotpUri, TwoFactorCode, TwoFactorPassword, TwoFactorSetup};

@@ -26,6 +26,7 @@ use crate::sign_in::{
     IsUsernameAvailable, OneTimeToken, SignInResult, SignInUsername, UsernameAvailability,
     VerifyOneTimeToken, VerifyPassword,
 };
+use crate::two_factor::{BackupCodes, TotpUri, TwoFactorCode, TwoFactorPassword, TwoFactorSetup};
 
 declare_operations! {
     auth: Auth {
@@ -91,6 +92,33 @@ declare_operations! {
         /// Takes over the session a one-time token was made for; the client keeps its token.
         flow verify_one_time_token(VerifyOneTimeToken) -> SessionWithUser
             = Post "/api/auth/one-time-token/verify", None, Unsafe emits ["session.created"];
+        /// Starts turning two-factor on: the authenticator URI and backup codes; it is on once
+        /// a code is confirmed with `verify_totp`.
+        flow enable_two_factor(TwoFactorPassword) -> TwoFactorSetup
+            = Post "/api/auth/two-factor/enable", Session, Unsafe emits [];
+        /// Turns two-factor off for the signed-in user.
+        flow disable_two_factor(TwoFactorPassword) -> Status
+            = Post "/api/auth/two-factor/disable", Session, Unsafe emits ["two_factor.disabled"];
+        /// The authenticator URI of a user with two-factor set up (to show it again).
+        call get_totp_uri(TwoFactorPassword) -> TotpUri
+            = Post "/api/auth/two-factor/get-totp-uri", Session, Safe emits [];
+        /// Gives the second factor of a pending sign-in (a code from the authenticator), which
+        /// then completes and keeps its token; or, right after `enable_two_factor`, confirms the
+        /// authenticator, which turns two-factor on.
+        flow verify_totp(TwoFactorCode) -> AuthResult
+            = Post "/api/auth/two-factor/verify-totp", Session, Unsafe emits ["session.created", "two_factor.enabled"];
+        /// Mails the user of the pending sign-in a one-time code (servers with an OTP sender).
+        flow send_two_factor_otp() -> Status
+            = Post "/api/auth/two-factor/send-otp", None, Unsafe emits [];
+        /// Gives a mailed one-time code as the second factor of a pending sign-in.
+        flow verify_two_factor_otp(TwoFactorCode) -> AuthResult
+            = Post "/api/auth/two-factor/verify-otp", None, Unsafe emits ["session.created"];
+        /// Gives a backup code as the second factor of a pending sign-in (each works once).
+        flow verify_backup_code(TwoFactorCode) -> AuthResult
+            = Post "/api/auth/two-factor/verify-backup-code", None, Unsafe emits ["session.created"];
+        /// New backup codes for the signed-in user; the old ones stop working.
+        flow generate_backup_codes(TwoFactorPassword) -> BackupCodes
+            = Post "/api/auth/two-factor/generate-backup-codes", Session, Unsafe emits [];
         /// Mails the address a link to verify it (for a user who signed up and was not sent
         /// one, or lost it). The answer does not say whether the address has an account; for a
         /// signed-in user the address must be theirs and not verified yet.

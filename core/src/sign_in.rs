@@ -241,6 +241,7 @@ impl Auth<'_> {
         };
         let probe: TwoFactorProbe = response.json()?;
         if probe.two_factor_redirect {
+            self.keep_second_factor(&response);
             return Ok(SignInResult::SecondFactorRequired(SecondFactorRequired {
                 methods: probe.methods,
             }));

@@ -55,6 +55,10 @@ pub(crate) struct Call {
     pub body: Option<Value>,
     pub credential: Credential,
     pub replay: Replay,
+    /// A cookie Better Auth set for the next step (`name=value`, e.g. the pending two-factor
+    /// sign-in). Sent with the base URL's `Origin`, as a browser on that origin would: Better
+    /// Auth checks the origin of every request that carries cookies.
+    pub cookie: Option<String>,
 }
 
 impl Call {
@@ -66,6 +70,7 @@ impl Call {
             body: None,
             credential,
             replay: Replay::Safe,
+            cookie: None,
         }
     }
 
@@ -77,6 +82,7 @@ impl Call {
             body: Some(body),
             credential,
             replay,
+            cookie: None,
         }
     }
 }
@@ -322,6 +328,17 @@ impl Transport {
         };
         if let Some(value) = bearer {
             headers.insert(AUTHORIZATION, value);
+        }
+        if let Some(cookie) = &call.cookie {
+            let mut value = HeaderValue::from_str(cookie)
+                .map_err(|_| Error::decode("the server set a cookie that is not a header value"))?;
+            value.set_sensitive(true);
+            headers.insert(reqwest::header::COOKIE, value);
+            let origin = self.base_url.origin().ascii_serialization();
+            headers.insert(
+                reqwest::header::ORIGIN,
+                HeaderValue::from_str(&origin).expect("an origin is a header value"),
+            );
         }
         Ok(headers)
     }

@@ -328,48 +328,38 @@ async fn errors_map_to_typed_errors(version: PeerVersion) {
     );
 }
 
-/// Better Auth 1.7 with two-factor on for the user: sign-in stops for the second factor and
-/// says which ones the server offers. (1.4 answers the same step without the methods.)
+/// Two-factor end to end on Better Auth 1.7, through the SDK alone: turning it on with an
+/// authenticator (a real RFC 6238 TOTP), a sign-in that stops for the second factor and
+/// completes with a code or a backup code, wrong codes refused, and turning it off.
 #[tokio::test]
-async fn two_factor_sign_in_asks_for_the_second_factor() {
+async fn two_factor_sign_in_completes_with_the_second_factor() {
+    use banata_auth::TwoFactorCode;
     let peer = Peer::start(PeerVersion::V1_7);
     let client = peer.client();
+    let recorder = Recorder::attach(&client);
     let email = unique_email("2fa");
     sign_up(&peer, &client, "Two Factor", &email).await;
-    let token = client.session_token().await.unwrap().unwrap();
-    let http = reqwest::Client::new();
-    let post = |path: &str, body: serde_json::Value| {
-        http.post(format!("{}/api/auth{path}", peer.url))
-            .bearer_auth(token.expose())
-            .json(&body)
-            .send()
-    };
-    let enabled: serde_json::Value = post(
-        "/two-factor/enable",
-        serde_json::json!({ "password": PASSWORD }),
-    )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let uri = enabled["totpURI"].as_str().expect("a TOTP URI");
-    let totp = totp_rs::TOTP::from_url_unchecked(uri).expect("an RFC 6238 URI");
-    let code = totp.generate_current().unwrap();
-    let verified = post(
-        "/two-factor/verify-totp",
-        serde_json::json!({ "code": code }),
-    )
-    .await
-    .unwrap();
-    assert!(
-        verified.status().is_success(),
-        "{}",
-        verified.text().await.unwrap()
-    );
 
-    let fresh = peer.client();
-    let next = fresh
+    let setup = client.auth().enable_two_factor(PASSWORD).await.unwrap();
+    assert!(
+        !format!("{setup:?}").contains("otpauth"),
+        "the secret is redacted"
+    );
+    let totp = totp_rs::TOTP::from_url_unchecked(setup.totp_uri.expose()).expect("an RFC 6238 URI");
+    let confirmed = client
+        .auth()
+        .verify_totp(totp.generate_current().unwrap().as_str())
+        .await
+        .unwrap();
+    assert!(
+        confirmed.token.is_some(),
+        "confirming gives a fresh session"
+    );
+    assert!(client.auth().get_session().await.unwrap().is_some());
+
+    // A sign-in now stops for the second factor; the client keeps Better Auth's pending cookie.
+    let phone = peer.client();
+    let next = phone
         .auth()
         .sign_in_email(SignInEmail::new(&email, PASSWORD))
         .await
@@ -378,73 +368,68 @@ async fn two_factor_sign_in_asks_for_the_second_factor() {
         panic!("expected the second-factor step, got {next:?}");
     };
     assert_eq!(step.methods, ["totp"]);
-    assert!(
-        fresh.session_token().await.unwrap().is_none(),
-        "no session before the second factor"
-    );
-}
-
-/// The platform's username and one-time-token plugins, through the SDK, on the real 1.4.21.
-#[tokio::test]
-async fn usernames_password_check_and_one_time_tokens_on_better_auth_1_4() {
-    use banata_auth::{SignInUsername, VerifyPassword};
-    let peer = Peer::start(PeerVersion::V1_4);
-    let client = peer.client();
-    let email = unique_email("named");
-    let username = email.split('@').next().unwrap().replace('-', "_");
-    assert!(
-        client
-            .auth()
-            .is_username_available(username.as_str().into())
-            .await
-            .unwrap()
-            .available
-    );
-    let mut sign_up = SignUpEmail::new("Named", &email, PASSWORD);
-    sign_up.username = Some(username.to_uppercase());
-    let signed_up = client.auth().sign_up_email(sign_up).await.unwrap();
-    assert_eq!(signed_up.user.username.as_deref(), Some(username.as_str()));
-    let mail = peer.mail(&email, "verification").await;
-    client
+    assert!(phone.session_token().await.unwrap().is_none());
+    let wrong = phone.auth().verify_totp("000000").await.unwrap_err();
+    assert_eq!(wrong.code(), Some("INVALID_CODE"), "{wrong}");
+    let signed_in = phone
         .auth()
-        .verify_email(VerifyEmail::new(mail["token"].as_str().unwrap()))
-        .await
-        .unwrap();
-    let signed_in = client
-        .auth()
-        .sign_in_username(SignInUsername::new(&username, PASSWORD))
-        .await
-        .unwrap()
-        .signed_in()
-        .expect("signed in");
-    assert_eq!(signed_in.user.email.as_deref(), Some(email.as_str()));
-    let wrong = client
-        .auth()
-        .verify_password(VerifyPassword {
-            password: "not the password".into(),
+        .verify_totp(TwoFactorCode {
+            code: totp.generate_current().unwrap(),
+            trust_device: Some(false),
         })
         .await
-        .unwrap_err();
-    assert_eq!(wrong.code(), Some("INVALID_PASSWORD"));
+        .unwrap();
+    assert_eq!(signed_in.user.email.as_deref(), Some(email.as_str()));
+    assert!(phone.auth().get_session().await.unwrap().is_some());
 
-    let ott = client.auth().generate_one_time_token().await.unwrap();
-    let browser = peer.client();
-    let handed = browser
+    // A backup code works once.
+    let laptop = peer.client();
+    laptop
         .auth()
-        .verify_one_time_token(ott.token.expose())
+        .sign_in_email(SignInEmail::new(&email, PASSWORD))
         .await
         .unwrap();
-    assert_eq!(handed.user.id, signed_in.user.id);
-    let current = browser.auth().get_session().await.unwrap().unwrap();
-    assert_eq!(
-        current.user.id, signed_in.user.id,
-        "the browser holds the session"
+    let code = setup.backup_codes[0].expose().to_owned();
+    laptop
+        .auth()
+        .verify_backup_code(code.as_str())
+        .await
+        .unwrap();
+    assert!(laptop.auth().get_session().await.unwrap().is_some());
+    let tablet = peer.client();
+    tablet
+        .auth()
+        .sign_in_email(SignInEmail::new(&email, PASSWORD))
+        .await
+        .unwrap();
+    assert!(
+        tablet
+            .auth()
+            .verify_backup_code(code.as_str())
+            .await
+            .is_err()
     );
-    let replay = peer
+
+    client.auth().disable_two_factor(PASSWORD).await.unwrap();
+    let plain = peer
         .client()
         .auth()
-        .verify_one_time_token(ott.token.expose())
+        .sign_in_email(SignInEmail::new(&email, PASSWORD))
         .await
-        .unwrap_err();
-    assert_eq!(replay.code(), Some("INVALID_TOKEN"), "single use");
+        .unwrap();
+    assert!(matches!(plain, SignInResult::SignedIn(_)), "off again");
+    let events = recorder.wait_for(5).await;
+    let types = Recorder::types(&events);
+    assert!(
+        types.iter().any(|t| t == "two_factor.enabled")
+            && types.iter().any(|t| t == "two_factor.disabled"),
+        "{types:?}"
+    );
+    for event in &events {
+        let json = event.to_json();
+        assert!(
+            !json.contains(&code) && !json.contains("otpauth"),
+            "no secret in events"
+        );
+    }
 }

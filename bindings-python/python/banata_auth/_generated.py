@@ -475,6 +475,110 @@ class OneTimeToken(_Model):
         return wire
 
 
+class TwoFactorSetup(_Model):
+    """What turning two-factor on gives: the authenticator secret and the backup codes. Two-factor
+    is on once a code from the authenticator is confirmed with ``verify_totp``.
+    """
+
+    __slots__ = ("totp_uri", "backup_codes",)
+    _hidden = ("totp_uri", "backup_codes",)
+
+    totp_uri: str
+    """The ``otpauth://totp/…`` URI for an authenticator app (show it as a QR code). It holds the
+    secret: redacted in ``Debug``.
+    Not shown by ``repr()``.
+    """
+    backup_codes: list[str]
+    """Single-use codes for when the authenticator is lost. Redacted in ``Debug``.
+    Not shown by ``repr()``.
+    """
+
+    def __init__(
+        self,
+        totp_uri: str,
+        backup_codes: list[str],
+    ) -> None:
+        _set(self, "totp_uri", totp_uri)
+        _set(self, "backup_codes", backup_codes)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> TwoFactorSetup:
+        """Reads the JSON form."""
+        return cls(
+            totp_uri=wire["totpURI"],
+            backup_codes=list(wire["backupCodes"]),
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["totpURI"] = _to_wire(self.totp_uri)
+        wire["backupCodes"] = _to_wire(self.backup_codes)
+        return wire
+
+
+class TotpUri(_Model):
+    """The authenticator URI of a user with two-factor set up."""
+
+    __slots__ = ("totp_uri",)
+    _hidden = ("totp_uri",)
+
+    totp_uri: str
+    """The ``otpauth://totp/…`` URI; it holds the secret (redacted in ``Debug``).
+    Not shown by ``repr()``.
+    """
+
+    def __init__(
+        self,
+        totp_uri: str,
+    ) -> None:
+        _set(self, "totp_uri", totp_uri)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> TotpUri:
+        """Reads the JSON form."""
+        return cls(
+            totp_uri=wire["totpURI"],
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["totpURI"] = _to_wire(self.totp_uri)
+        return wire
+
+
+class BackupCodes(_Model):
+    """New backup codes; the old ones stop working."""
+
+    __slots__ = ("backup_codes",)
+    _hidden = ("backup_codes",)
+
+    backup_codes: list[str]
+    """Redacted in ``Debug``.
+    Not shown by ``repr()``.
+    """
+
+    def __init__(
+        self,
+        backup_codes: list[str],
+    ) -> None:
+        _set(self, "backup_codes", backup_codes)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> BackupCodes:
+        """Reads the JSON form."""
+        return cls(
+            backup_codes=list(wire["backupCodes"]),
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["backupCodes"] = _to_wire(self.backup_codes)
+        return wire
+
+
 class VerifyEmailResult(_Model):
     """The answer to a verification."""
 
@@ -1167,6 +1271,96 @@ class Auth(_Resource):
         """
         return self._call("auth.verify_one_time_token", {"token": token}, SessionWithUser.from_wire, options)
 
+    def enable_two_factor(
+        self,
+        password: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> TwoFactorSetup:
+        """Starts turning two-factor on: the authenticator URI and backup codes; it is on once
+        a code is confirmed with ``verify_totp``.
+        """
+        return self._call("auth.enable_two_factor", {"password": password}, TwoFactorSetup.from_wire, options)
+
+    def disable_two_factor(
+        self,
+        password: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Status:
+        """Turns two-factor off for the signed-in user.
+
+        Emits ``two_factor.disabled``.
+        """
+        return self._call("auth.disable_two_factor", {"password": password}, Status.from_wire, options)
+
+    def get_totp_uri(
+        self,
+        password: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> TotpUri:
+        """The authenticator URI of a user with two-factor set up (to show it again)."""
+        return self._call("auth.get_totp_uri", {"password": password}, TotpUri.from_wire, options)
+
+    def verify_totp(
+        self,
+        code: str,
+        *,
+        trust_device: bool | None = None,
+        options: RequestOptions | None = None,
+    ) -> AuthResult:
+        """Gives the second factor of a pending sign-in (a code from the authenticator), which
+        then completes and keeps its token; or, right after ``enable_two_factor``, confirms the
+        authenticator, which turns two-factor on.
+
+        Emits ``session.created``, ``two_factor.enabled``.
+        """
+        return self._call("auth.verify_totp", {"code": code, "trustDevice": trust_device}, AuthResult.from_wire, options)
+
+    def send_two_factor_otp(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Status:
+        """Mails the user of the pending sign-in a one-time code (servers with an OTP sender)."""
+        return self._call("auth.send_two_factor_otp", {}, Status.from_wire, options)
+
+    def verify_two_factor_otp(
+        self,
+        code: str,
+        *,
+        trust_device: bool | None = None,
+        options: RequestOptions | None = None,
+    ) -> AuthResult:
+        """Gives a mailed one-time code as the second factor of a pending sign-in.
+
+        Emits ``session.created``.
+        """
+        return self._call("auth.verify_two_factor_otp", {"code": code, "trustDevice": trust_device}, AuthResult.from_wire, options)
+
+    def verify_backup_code(
+        self,
+        code: str,
+        *,
+        trust_device: bool | None = None,
+        options: RequestOptions | None = None,
+    ) -> AuthResult:
+        """Gives a backup code as the second factor of a pending sign-in (each works once).
+
+        Emits ``session.created``.
+        """
+        return self._call("auth.verify_backup_code", {"code": code, "trustDevice": trust_device}, AuthResult.from_wire, options)
+
+    def generate_backup_codes(
+        self,
+        password: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> BackupCodes:
+        """New backup codes for the signed-in user; the old ones stop working."""
+        return self._call("auth.generate_backup_codes", {"password": password}, BackupCodes.from_wire, options)
+
     def send_verification_email(
         self,
         email: str,
@@ -1418,6 +1612,96 @@ class AsyncAuth(_AsyncResource):
         """
         return await self._call("auth.verify_one_time_token", {"token": token}, SessionWithUser.from_wire, options)
 
+    async def enable_two_factor(
+        self,
+        password: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> TwoFactorSetup:
+        """Starts turning two-factor on: the authenticator URI and backup codes; it is on once
+        a code is confirmed with ``verify_totp``.
+        """
+        return await self._call("auth.enable_two_factor", {"password": password}, TwoFactorSetup.from_wire, options)
+
+    async def disable_two_factor(
+        self,
+        password: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Status:
+        """Turns two-factor off for the signed-in user.
+
+        Emits ``two_factor.disabled``.
+        """
+        return await self._call("auth.disable_two_factor", {"password": password}, Status.from_wire, options)
+
+    async def get_totp_uri(
+        self,
+        password: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> TotpUri:
+        """The authenticator URI of a user with two-factor set up (to show it again)."""
+        return await self._call("auth.get_totp_uri", {"password": password}, TotpUri.from_wire, options)
+
+    async def verify_totp(
+        self,
+        code: str,
+        *,
+        trust_device: bool | None = None,
+        options: RequestOptions | None = None,
+    ) -> AuthResult:
+        """Gives the second factor of a pending sign-in (a code from the authenticator), which
+        then completes and keeps its token; or, right after ``enable_two_factor``, confirms the
+        authenticator, which turns two-factor on.
+
+        Emits ``session.created``, ``two_factor.enabled``.
+        """
+        return await self._call("auth.verify_totp", {"code": code, "trustDevice": trust_device}, AuthResult.from_wire, options)
+
+    async def send_two_factor_otp(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Status:
+        """Mails the user of the pending sign-in a one-time code (servers with an OTP sender)."""
+        return await self._call("auth.send_two_factor_otp", {}, Status.from_wire, options)
+
+    async def verify_two_factor_otp(
+        self,
+        code: str,
+        *,
+        trust_device: bool | None = None,
+        options: RequestOptions | None = None,
+    ) -> AuthResult:
+        """Gives a mailed one-time code as the second factor of a pending sign-in.
+
+        Emits ``session.created``.
+        """
+        return await self._call("auth.verify_two_factor_otp", {"code": code, "trustDevice": trust_device}, AuthResult.from_wire, options)
+
+    async def verify_backup_code(
+        self,
+        code: str,
+        *,
+        trust_device: bool | None = None,
+        options: RequestOptions | None = None,
+    ) -> AuthResult:
+        """Gives a backup code as the second factor of a pending sign-in (each works once).
+
+        Emits ``session.created``.
+        """
+        return await self._call("auth.verify_backup_code", {"code": code, "trustDevice": trust_device}, AuthResult.from_wire, options)
+
+    async def generate_backup_codes(
+        self,
+        password: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> BackupCodes:
+        """New backup codes for the signed-in user; the old ones stop working."""
+        return await self._call("auth.generate_backup_codes", {"password": password}, BackupCodes.from_wire, options)
+
     async def send_verification_email(
         self,
         email: str,
@@ -1517,6 +1801,9 @@ __all__ = [
     "PasswordResetRequested",
     "Status",
     "OneTimeToken",
+    "TwoFactorSetup",
+    "TotpUri",
+    "BackupCodes",
     "VerifyEmailResult",
     "AddonConfig",
     "AddonSettings",

@@ -697,6 +697,24 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func changePassword(currentPassword: String, newPassword: String, revokeOtherSessions: Bool?, options: RequestOptions?) async throws  -> AuthResult
     
     /**
+     * Turns two-factor off for the signed-in user.
+     *
+     * Emits `two_factor.disabled`.
+     */
+    func disableTwoFactor(password: String, options: RequestOptions?) async throws  -> Status
+    
+    /**
+     * Starts turning two-factor on: the authenticator URI and backup codes; it is on once
+     * a code is confirmed with `verify_totp`.
+     */
+    func enableTwoFactor(password: String, options: RequestOptions?) async throws  -> TwoFactorSetup
+    
+    /**
+     * New backup codes for the signed-in user; the old ones stop working.
+     */
+    func generateBackupCodes(password: String, options: RequestOptions?) async throws  -> BackupCodes
+    
+    /**
      * A one-time token for the current session (three minutes, single use), to hand the
      * session to another client, e.g. from a web page to the app.
      */
@@ -707,6 +725,11 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
      * stale token is then forgotten).
      */
     func getSession(options: RequestOptions?) async throws  -> SessionWithUser?
+    
+    /**
+     * The authenticator URI of a user with two-factor set up (to show it again).
+     */
+    func getTotpUri(password: String, options: RequestOptions?) async throws  -> TotpUri
     
     /**
      * Whether a username is still free (3 to 30 letters, digits, `_` and `.`; compared
@@ -758,6 +781,11 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func revokeSessions(options: RequestOptions?) async throws 
     
     /**
+     * Mails the user of the pending sign-in a one-time code (servers with an OTP sender).
+     */
+    func sendTwoFactorOtp(options: RequestOptions?) async throws  -> Status
+    
+    /**
      * Mails the address a link to verify it (for a user who signed up and was not sent
      * one, or lost it). The answer does not say whether the address has an account; for a
      * signed-in user the address must be theirs and not verified yet.
@@ -803,6 +831,13 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func updateUser(name: String?, image: String?, username: String?, displayUsername: String?, options: RequestOptions?) async throws 
     
     /**
+     * Gives a backup code as the second factor of a pending sign-in (each works once).
+     *
+     * Emits `session.created`.
+     */
+    func verifyBackupCode(code: String, trustDevice: Bool?, options: RequestOptions?) async throws  -> AuthResult
+    
+    /**
      * Verifies an e-mail address with the token from a verification link. When the server
      * signs the user in on verification, the client keeps the new session token.
      *
@@ -822,6 +857,22 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
      * `validation` error with code `INVALID_PASSWORD`.
      */
     func verifyPassword(password: String, options: RequestOptions?) async throws  -> Status
+    
+    /**
+     * Gives the second factor of a pending sign-in (a code from the authenticator), which
+     * then completes and keeps its token; or, right after `enable_two_factor`, confirms the
+     * authenticator, which turns two-factor on.
+     *
+     * Emits `session.created`, `two_factor.enabled`.
+     */
+    func verifyTotp(code: String, trustDevice: Bool?, options: RequestOptions?) async throws  -> AuthResult
+    
+    /**
+     * Gives a mailed one-time code as the second factor of a pending sign-in.
+     *
+     * Emits `session.created`.
+     */
+    func verifyTwoFactorOtp(code: String, trustDevice: Bool?, options: RequestOptions?) async throws  -> AuthResult
     
 }
 /**
@@ -1057,6 +1108,66 @@ open func changePassword(currentPassword: String, newPassword: String, revokeOth
 }
     
     /**
+     * Turns two-factor off for the signed-in user.
+     *
+     * Emits `two_factor.disabled`.
+     */
+open func disableTwoFactor(password: String, options: RequestOptions? = nil)async throws  -> Status  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_disable_two_factor(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(password),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeStatus_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Starts turning two-factor on: the authenticator URI and backup codes; it is on once
+     * a code is confirmed with `verify_totp`.
+     */
+open func enableTwoFactor(password: String, options: RequestOptions? = nil)async throws  -> TwoFactorSetup  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_enable_two_factor(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(password),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeTwoFactorSetup_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * New backup codes for the signed-in user; the old ones stop working.
+     */
+open func generateBackupCodes(password: String, options: RequestOptions? = nil)async throws  -> BackupCodes  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_generate_backup_codes(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(password),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeBackupCodes_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
      * A one-time token for the current session (three minutes, single use), to hand the
      * session to another client, e.g. from a web page to the app.
      */
@@ -1092,6 +1203,25 @@ open func getSession(options: RequestOptions? = nil)async throws  -> SessionWith
             completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterOptionTypeSessionWithUser.lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * The authenticator URI of a user with two-factor set up (to show it again).
+     */
+open func getTotpUri(password: String, options: RequestOptions? = nil)async throws  -> TotpUri  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_get_totp_uri(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(password),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeTotpUri_lift,
             errorHandler: FfiConverterTypeBanataError_lift
         )
 }
@@ -1244,6 +1374,25 @@ open func revokeSessions(options: RequestOptions? = nil)async throws   {
 }
     
     /**
+     * Mails the user of the pending sign-in a one-time code (servers with an OTP sender).
+     */
+open func sendTwoFactorOtp(options: RequestOptions? = nil)async throws  -> Status  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_send_two_factor_otp(
+                        self.uniffiCloneHandle(),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeStatus_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
      * Mails the address a link to verify it (for a user who signed up and was not sent
      * one, or lost it). The answer does not say whether the address has an account; for a
      * signed-in user the address must be theirs and not verified yet.
@@ -1373,6 +1522,27 @@ open func updateUser(name: String? = nil, image: String? = nil, username: String
 }
     
     /**
+     * Gives a backup code as the second factor of a pending sign-in (each works once).
+     *
+     * Emits `session.created`.
+     */
+open func verifyBackupCode(code: String, trustDevice: Bool? = nil, options: RequestOptions? = nil)async throws  -> AuthResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_verify_backup_code(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(code),FfiConverterOptionBool.lower(trustDevice),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAuthResult_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
      * Verifies an e-mail address with the token from a verification link. When the server
      * signs the user in on verification, the client keeps the new session token.
      *
@@ -1431,6 +1601,50 @@ open func verifyPassword(password: String, options: RequestOptions? = nil)async 
             completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeStatus_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Gives the second factor of a pending sign-in (a code from the authenticator), which
+     * then completes and keeps its token; or, right after `enable_two_factor`, confirms the
+     * authenticator, which turns two-factor on.
+     *
+     * Emits `session.created`, `two_factor.enabled`.
+     */
+open func verifyTotp(code: String, trustDevice: Bool? = nil, options: RequestOptions? = nil)async throws  -> AuthResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_verify_totp(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(code),FfiConverterOptionBool.lower(trustDevice),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAuthResult_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Gives a mailed one-time code as the second factor of a pending sign-in.
+     *
+     * Emits `session.created`.
+     */
+open func verifyTwoFactorOtp(code: String, trustDevice: Bool? = nil, options: RequestOptions? = nil)async throws  -> AuthResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_verify_two_factor_otp(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(code),FfiConverterOptionBool.lower(trustDevice),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAuthResult_lift,
             errorHandler: FfiConverterTypeBanataError_lift
         )
 }
@@ -3112,6 +3326,65 @@ public func FfiConverterTypeAuthResult_lower(_ value: AuthResult) -> RustBuffer 
 
 
 /**
+ * New backup codes; the old ones stop working.
+ */
+public struct BackupCodes {
+    /**
+     * Redacted in `Debug`.
+     */
+    public let backupCodes: [SessionToken]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Redacted in `Debug`.
+         */backupCodes: [SessionToken]) {
+        self.backupCodes = backupCodes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BackupCodes: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBackupCodes: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BackupCodes {
+        return
+            try BackupCodes(
+                backupCodes: FfiConverterSequenceTypeSessionToken.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BackupCodes, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeSessionToken.write(value.backupCodes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBackupCodes_lift(_ buf: RustBuffer) throws -> BackupCodes {
+    return try FfiConverterTypeBackupCodes.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBackupCodes_lower(_ value: BackupCodes) -> RustBuffer {
+    return FfiConverterTypeBackupCodes.lower(value)
+}
+
+
+/**
  * Transport settings; every field has a default.
  */
 public struct ClientOptions: Equatable, Hashable {
@@ -4305,6 +4578,137 @@ public func FfiConverterTypeStatus_lift(_ buf: RustBuffer) throws -> Status {
 #endif
 public func FfiConverterTypeStatus_lower(_ value: Status) -> RustBuffer {
     return FfiConverterTypeStatus.lower(value)
+}
+
+
+/**
+ * The authenticator URI of a user with two-factor set up.
+ */
+public struct TotpUri {
+    /**
+     * The `otpauth://totp/…` URI; it holds the secret (redacted in `Debug`).
+     */
+    public let totpUri: SessionToken
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The `otpauth://totp/…` URI; it holds the secret (redacted in `Debug`).
+         */totpUri: SessionToken) {
+        self.totpUri = totpUri
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TotpUri: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTotpUri: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TotpUri {
+        return
+            try TotpUri(
+                totpUri: FfiConverterTypeSessionToken.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TotpUri, into buf: inout [UInt8]) {
+        FfiConverterTypeSessionToken.write(value.totpUri, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTotpUri_lift(_ buf: RustBuffer) throws -> TotpUri {
+    return try FfiConverterTypeTotpUri.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTotpUri_lower(_ value: TotpUri) -> RustBuffer {
+    return FfiConverterTypeTotpUri.lower(value)
+}
+
+
+/**
+ * What turning two-factor on gives: the authenticator secret and the backup codes. Two-factor
+ * is on once a code from the authenticator is confirmed with `verify_totp`.
+ */
+public struct TwoFactorSetup {
+    /**
+     * The `otpauth://totp/…` URI for an authenticator app (show it as a QR code). It holds the
+     * secret: redacted in `Debug`.
+     */
+    public let totpUri: SessionToken
+    /**
+     * Single-use codes for when the authenticator is lost. Redacted in `Debug`.
+     */
+    public let backupCodes: [SessionToken]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The `otpauth://totp/…` URI for an authenticator app (show it as a QR code). It holds the
+         * secret: redacted in `Debug`.
+         */totpUri: SessionToken, 
+        /**
+         * Single-use codes for when the authenticator is lost. Redacted in `Debug`.
+         */backupCodes: [SessionToken]) {
+        self.totpUri = totpUri
+        self.backupCodes = backupCodes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TwoFactorSetup: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTwoFactorSetup: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TwoFactorSetup {
+        return
+            try TwoFactorSetup(
+                totpUri: FfiConverterTypeSessionToken.read(from: &buf), 
+                backupCodes: FfiConverterSequenceTypeSessionToken.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TwoFactorSetup, into buf: inout [UInt8]) {
+        FfiConverterTypeSessionToken.write(value.totpUri, into: &buf)
+        FfiConverterSequenceTypeSessionToken.write(value.backupCodes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTwoFactorSetup_lift(_ buf: RustBuffer) throws -> TwoFactorSetup {
+    return try FfiConverterTypeTwoFactorSetup.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTwoFactorSetup_lower(_ value: TwoFactorSetup) -> RustBuffer {
+    return FfiConverterTypeTwoFactorSetup.lower(value)
 }
 
 
@@ -5847,6 +6251,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeSessionToken: FfiConverterRustBuffer {
+    typealias SwiftType = [SessionToken]
+
+    public static func write(_ value: [SessionToken], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSessionToken.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SessionToken] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SessionToken]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSessionToken.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeDestinationStats: FfiConverterRustBuffer {
     typealias SwiftType = [DestinationStats]
 
@@ -6062,10 +6491,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_change_password() != 28561) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_disable_two_factor() != 52625) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_enable_two_factor() != 53861) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_generate_backup_codes() != 54317) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_generate_one_time_token() != 57883) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_get_session() != 745) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_get_totp_uri() != 53805) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_is_username_available() != 58995) {
@@ -6089,6 +6530,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_sessions() != 62715) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_send_two_factor_otp() != 9381) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_send_verification_email() != 32572) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -6107,6 +6551,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_update_user() != 37511) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_verify_backup_code() != 24195) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email() != 42506) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -6114,6 +6561,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_verify_password() != 15592) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_verify_totp() != 63801) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_verify_two_factor_otp() != 22021) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_eventlistener_on_event() != 45871) {

@@ -254,7 +254,7 @@ fn model_class(api: &Api, names: &[&str], model: &Model) -> String {
 fn is_secret(ty: &Ty) -> bool {
     match ty {
         Ty::Secret => true,
-        Ty::Optional(t) => is_secret(t),
+        Ty::Optional(t) | Ty::List(t) => is_secret(t),
         _ => false,
     }
 }

@@ -57,6 +57,7 @@ fn fields(model: &Model, indent: &str) -> String {
             Ty::Optional(t) if **t == Ty::Secret => ", with = \"wire::token\"",
             Ty::Time => ", with = \"wire::instant\"",
             Ty::Secret => ", with = \"wire::required_token\"",
+            Ty::List(t) if **t == Ty::Secret => ", with = \"wire::tokens\"",
             _ => "",
         };
         let default = if field.required { "" } else { "default, " };

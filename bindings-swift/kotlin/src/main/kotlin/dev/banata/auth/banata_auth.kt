@@ -778,9 +778,17 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_change_password(
     ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_disable_two_factor(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_enable_two_factor(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_generate_backup_codes(
+    ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_generate_one_time_token(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_get_session(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_get_totp_uri(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_is_username_available(
     ): Int
@@ -796,6 +804,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_sessions(
     ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_send_two_factor_otp(
+    ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_send_verification_email(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email(
@@ -808,11 +818,17 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_update_user(
     ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_verify_backup_code(
+    ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_verify_one_time_token(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_verify_password(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_verify_totp(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_verify_two_factor_otp(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_eventlistener_on_event(
     ): Int
@@ -891,9 +907,17 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_change_password(`ptr`: Long,`currentPassword`: RustBuffer.ByValue,`newPassword`: RustBuffer.ByValue,`revokeOtherSessions`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_disable_two_factor(`ptr`: Long,`password`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_enable_two_factor(`ptr`: Long,`password`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_generate_backup_codes(`ptr`: Long,`password`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_generate_one_time_token(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_get_session(`ptr`: Long,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_get_totp_uri(`ptr`: Long,`password`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_is_username_available(`ptr`: Long,`username`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
@@ -909,6 +933,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_revoke_sessions(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_send_two_factor_otp(`ptr`: Long,`options`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_send_verification_email(`ptr`: Long,`email`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email(`ptr`: Long,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`rememberMe`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
@@ -921,11 +947,17 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_update_user(`ptr`: Long,`name`: RustBuffer.ByValue,`image`: RustBuffer.ByValue,`username`: RustBuffer.ByValue,`displayUsername`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_verify_backup_code(`ptr`: Long,`code`: RustBuffer.ByValue,`trustDevice`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_verify_email(`ptr`: Long,`token`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_verify_one_time_token(`ptr`: Long,`token`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_verify_password(`ptr`: Long,`password`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_verify_totp(`ptr`: Long,`code`: RustBuffer.ByValue,`trustDevice`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_verify_two_factor_otp(`ptr`: Long,`code`: RustBuffer.ByValue,`trustDevice`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_clone_eventlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1137,10 +1169,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_change_password() and 0xFFFF) != 28561) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_disable_two_factor() and 0xFFFF) != 52625) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_enable_two_factor() and 0xFFFF) != 53861) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_generate_backup_codes() and 0xFFFF) != 54317) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_generate_one_time_token() and 0xFFFF) != 57883) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_get_session() and 0xFFFF) != 745) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_get_totp_uri() and 0xFFFF) != 53805) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_is_username_available() and 0xFFFF) != 58995) {
@@ -1164,6 +1208,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_sessions() and 0xFFFF) != 62715) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_send_two_factor_otp() and 0xFFFF) != 9381) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_send_verification_email() and 0xFFFF) != 32572) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1182,6 +1229,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_update_user() and 0xFFFF) != 37511) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_verify_backup_code() and 0xFFFF) != 24195) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email() and 0xFFFF) != 42506) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1189,6 +1239,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_verify_password() and 0xFFFF) != 15592) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_verify_totp() and 0xFFFF) != 63801) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_verify_two_factor_otp() and 0xFFFF) != 22021) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_eventlistener_on_event() and 0xFFFF) != 45871) {
@@ -1821,6 +1877,24 @@ public interface BanataClientInterface {
     suspend fun `changePassword`(`currentPassword`: kotlin.String, `newPassword`: kotlin.String, `revokeOtherSessions`: kotlin.Boolean? = null, `options`: RequestOptions? = null): AuthResult
     
     /**
+     * Turns two-factor off for the signed-in user.
+     *
+     * Emits `two_factor.disabled`.
+     */
+    suspend fun `disableTwoFactor`(`password`: kotlin.String, `options`: RequestOptions? = null): Status
+    
+    /**
+     * Starts turning two-factor on: the authenticator URI and backup codes; it is on once
+     * a code is confirmed with `verify_totp`.
+     */
+    suspend fun `enableTwoFactor`(`password`: kotlin.String, `options`: RequestOptions? = null): TwoFactorSetup
+    
+    /**
+     * New backup codes for the signed-in user; the old ones stop working.
+     */
+    suspend fun `generateBackupCodes`(`password`: kotlin.String, `options`: RequestOptions? = null): BackupCodes
+    
+    /**
      * A one-time token for the current session (three minutes, single use), to hand the
      * session to another client, e.g. from a web page to the app.
      */
@@ -1831,6 +1905,11 @@ public interface BanataClientInterface {
      * stale token is then forgotten).
      */
     suspend fun `getSession`(`options`: RequestOptions? = null): SessionWithUser?
+    
+    /**
+     * The authenticator URI of a user with two-factor set up (to show it again).
+     */
+    suspend fun `getTotpUri`(`password`: kotlin.String, `options`: RequestOptions? = null): TotpUri
     
     /**
      * Whether a username is still free (3 to 30 letters, digits, `_` and `.`; compared
@@ -1882,6 +1961,11 @@ public interface BanataClientInterface {
     suspend fun `revokeSessions`(`options`: RequestOptions? = null)
     
     /**
+     * Mails the user of the pending sign-in a one-time code (servers with an OTP sender).
+     */
+    suspend fun `sendTwoFactorOtp`(`options`: RequestOptions? = null): Status
+    
+    /**
      * Mails the address a link to verify it (for a user who signed up and was not sent
      * one, or lost it). The answer does not say whether the address has an account; for a
      * signed-in user the address must be theirs and not verified yet.
@@ -1927,6 +2011,13 @@ public interface BanataClientInterface {
     suspend fun `updateUser`(`name`: kotlin.String? = null, `image`: kotlin.String? = null, `username`: kotlin.String? = null, `displayUsername`: kotlin.String? = null, `options`: RequestOptions? = null)
     
     /**
+     * Gives a backup code as the second factor of a pending sign-in (each works once).
+     *
+     * Emits `session.created`.
+     */
+    suspend fun `verifyBackupCode`(`code`: kotlin.String, `trustDevice`: kotlin.Boolean? = null, `options`: RequestOptions? = null): AuthResult
+    
+    /**
      * Verifies an e-mail address with the token from a verification link. When the server
      * signs the user in on verification, the client keeps the new session token.
      *
@@ -1946,6 +2037,22 @@ public interface BanataClientInterface {
      * `validation` error with code `INVALID_PASSWORD`.
      */
     suspend fun `verifyPassword`(`password`: kotlin.String, `options`: RequestOptions? = null): Status
+    
+    /**
+     * Gives the second factor of a pending sign-in (a code from the authenticator), which
+     * then completes and keeps its token; or, right after `enable_two_factor`, confirms the
+     * authenticator, which turns two-factor on.
+     *
+     * Emits `session.created`, `two_factor.enabled`.
+     */
+    suspend fun `verifyTotp`(`code`: kotlin.String, `trustDevice`: kotlin.Boolean? = null, `options`: RequestOptions? = null): AuthResult
+    
+    /**
+     * Gives a mailed one-time code as the second factor of a pending sign-in.
+     *
+     * Emits `session.created`.
+     */
+    suspend fun `verifyTwoFactorOtp`(`code`: kotlin.String, `trustDevice`: kotlin.Boolean? = null, `options`: RequestOptions? = null): AuthResult
     
     companion object
 }
@@ -2283,6 +2390,87 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
 
     
     /**
+     * Turns two-factor off for the signed-in user.
+     *
+     * Emits `two_factor.disabled`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `disableTwoFactor`(`password`: kotlin.String, `options`: RequestOptions?) : Status {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_disable_two_factor(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`password`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeStatus.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Starts turning two-factor on: the authenticator URI and backup codes; it is on once
+     * a code is confirmed with `verify_totp`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `enableTwoFactor`(`password`: kotlin.String, `options`: RequestOptions?) : TwoFactorSetup {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_enable_two_factor(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`password`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeTwoFactorSetup.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * New backup codes for the signed-in user; the old ones stop working.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `generateBackupCodes`(`password`: kotlin.String, `options`: RequestOptions?) : BackupCodes {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_generate_backup_codes(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`password`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeBackupCodes.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * A one-time token for the current session (three minutes, single use), to hand the
      * session to another client, e.g. from a web page to the app.
      */
@@ -2328,6 +2516,32 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterOptionalTypeSessionWithUser.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The authenticator URI of a user with two-factor set up (to show it again).
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getTotpUri`(`password`: kotlin.String, `options`: RequestOptions?) : TotpUri {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_get_totp_uri(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`password`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeTotpUri.lift(it) },
         // Error FFI converter
         BanataException.ErrorHandler,
     )
@@ -2534,6 +2748,31 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
 
     
     /**
+     * Mails the user of the pending sign-in a one-time code (servers with an OTP sender).
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `sendTwoFactorOtp`(`options`: RequestOptions?) : Status {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_send_two_factor_otp(
+                uniffiHandle,
+                
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeStatus.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Mails the address a link to verify it (for a user who signed up and was not sent
      * one, or lost it). The answer does not say whether the address has an account; for a
      * signed-in user the address must be theirs and not verified yet.
@@ -2723,6 +2962,35 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
 
     
     /**
+     * Gives a backup code as the second factor of a pending sign-in (each works once).
+     *
+     * Emits `session.created`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `verifyBackupCode`(`code`: kotlin.String, `trustDevice`: kotlin.Boolean?, `options`: RequestOptions?) : AuthResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_verify_backup_code(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`code`),
+        FfiConverterOptionalBoolean.lower(`trustDevice`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeAuthResult.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Verifies an e-mail address with the token from a verification link. When the server
      * signs the user in on verification, the client keeps the new session token.
      *
@@ -2801,6 +3069,66 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeStatus.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Gives the second factor of a pending sign-in (a code from the authenticator), which
+     * then completes and keeps its token; or, right after `enable_two_factor`, confirms the
+     * authenticator, which turns two-factor on.
+     *
+     * Emits `session.created`, `two_factor.enabled`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `verifyTotp`(`code`: kotlin.String, `trustDevice`: kotlin.Boolean?, `options`: RequestOptions?) : AuthResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_verify_totp(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`code`),
+        FfiConverterOptionalBoolean.lower(`trustDevice`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeAuthResult.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Gives a mailed one-time code as the second factor of a pending sign-in.
+     *
+     * Emits `session.created`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `verifyTwoFactorOtp`(`code`: kotlin.String, `trustDevice`: kotlin.Boolean?, `options`: RequestOptions?) : AuthResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_verify_two_factor_otp(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`code`),
+        FfiConverterOptionalBoolean.lower(`trustDevice`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeAuthResult.lift(it) },
         // Error FFI converter
         BanataException.ErrorHandler,
     )
@@ -5303,6 +5631,53 @@ public object FfiConverterTypeAuthResult: FfiConverterRustBuffer<AuthResult> {
 
 
 /**
+ * New backup codes; the old ones stop working.
+ */
+data class BackupCodes (
+    /**
+     * Redacted in `Debug`.
+     */
+    var `backupCodes`: List<SessionToken>
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`backupCodes`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBackupCodes: FfiConverterRustBuffer<BackupCodes> {
+    override fun read(buf: ByteBuffer): BackupCodes {
+        return BackupCodes(
+            FfiConverterSequenceTypeSessionToken.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BackupCodes) = (
+            FfiConverterSequenceTypeSessionToken.allocationSize(value.`backupCodes`)
+    )
+
+    override fun write(value: BackupCodes, buf: ByteBuffer) {
+            FfiConverterSequenceTypeSessionToken.write(value.`backupCodes`, buf)
+    }
+}
+
+
+
+/**
  * Transport settings; every field has a default.
  */
 data class ClientOptions (
@@ -6207,6 +6582,111 @@ public object FfiConverterTypeStatus: FfiConverterRustBuffer<Status> {
 
     override fun write(value: Status, buf: ByteBuffer) {
             FfiConverterBoolean.write(value.`status`, buf)
+    }
+}
+
+
+
+/**
+ * The authenticator URI of a user with two-factor set up.
+ */
+data class TotpUri (
+    /**
+     * The `otpauth://totp/…` URI; it holds the secret (redacted in `Debug`).
+     */
+    var `totpUri`: SessionToken
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`totpUri`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTotpUri: FfiConverterRustBuffer<TotpUri> {
+    override fun read(buf: ByteBuffer): TotpUri {
+        return TotpUri(
+            FfiConverterTypeSessionToken.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TotpUri) = (
+            FfiConverterTypeSessionToken.allocationSize(value.`totpUri`)
+    )
+
+    override fun write(value: TotpUri, buf: ByteBuffer) {
+            FfiConverterTypeSessionToken.write(value.`totpUri`, buf)
+    }
+}
+
+
+
+/**
+ * What turning two-factor on gives: the authenticator secret and the backup codes. Two-factor
+ * is on once a code from the authenticator is confirmed with `verify_totp`.
+ */
+data class TwoFactorSetup (
+    /**
+     * The `otpauth://totp/…` URI for an authenticator app (show it as a QR code). It holds the
+     * secret: redacted in `Debug`.
+     */
+    var `totpUri`: SessionToken
+    , 
+    /**
+     * Single-use codes for when the authenticator is lost. Redacted in `Debug`.
+     */
+    var `backupCodes`: List<SessionToken>
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`totpUri`,
+        this.`backupCodes`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTwoFactorSetup: FfiConverterRustBuffer<TwoFactorSetup> {
+    override fun read(buf: ByteBuffer): TwoFactorSetup {
+        return TwoFactorSetup(
+            FfiConverterTypeSessionToken.read(buf),
+            FfiConverterSequenceTypeSessionToken.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TwoFactorSetup) = (
+            FfiConverterTypeSessionToken.allocationSize(value.`totpUri`) +
+            FfiConverterSequenceTypeSessionToken.allocationSize(value.`backupCodes`)
+    )
+
+    override fun write(value: TwoFactorSetup, buf: ByteBuffer) {
+            FfiConverterTypeSessionToken.write(value.`totpUri`, buf)
+            FfiConverterSequenceTypeSessionToken.write(value.`backupCodes`, buf)
     }
 }
 
@@ -8203,6 +8683,34 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeSessionToken: FfiConverterRustBuffer<List<SessionToken>> {
+    override fun read(buf: ByteBuffer): List<SessionToken> {
+        val len = buf.getInt()
+        return List<SessionToken>(len) {
+            FfiConverterTypeSessionToken.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SessionToken>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSessionToken.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SessionToken>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSessionToken.write(it, buf)
         }
     }
 }
