@@ -25,25 +25,65 @@ fn main() {
             .expect("cases.json is JSON");
     let args = Arguments::from_args();
     let runtime = Arc::new(tokio::runtime::Runtime::new().expect("a runtime"));
-    // Both servers are shared by every case (each case signs up its own user).
-    let targets = Arc::new(runtime.block_on(async {
-        let devserver = DevServer::start(Default::default())
-            .await
-            .expect("devserver starts");
-        let peer = Peer::start(PeerVersion::V1_4);
-        Targets { devserver, peer }
-    }));
+    // Each profile's pair of servers starts on first use and is shared by its cases (each case
+    // signs up its own user).
+    let targets = Arc::new(Profiles::default());
     let trials = cases
         .into_iter()
         .map(|case| {
             let name = case["name"].as_str().expect("a case has a name").to_owned();
             let (runtime, targets) = (Arc::clone(&runtime), Arc::clone(&targets));
-            Trial::test(name, move || runtime.block_on(compare(&targets, &case)))
+            Trial::test(name, move || {
+                runtime.block_on(async {
+                    let profile = case["profile"].as_str().unwrap_or("platform");
+                    let pair = targets.get(profile).await;
+                    compare(pair, &case).await
+                })
+            })
         })
         .collect();
     let conclusion = libtest_mimic::run(&args, trials);
     drop(targets);
     conclusion.exit();
+}
+
+/// The server pairs, by profile: `platform` (a managed project's defaults) and `two-factor`
+/// (the same with the two-factor plugin on).
+#[derive(Default)]
+struct Profiles {
+    platform: tokio::sync::OnceCell<Targets>,
+    two_factor: tokio::sync::OnceCell<Targets>,
+}
+
+impl Profiles {
+    async fn get(&self, profile: &str) -> &Targets {
+        let two_factor = match profile {
+            "platform" => false,
+            "two-factor" => true,
+            other => panic!("unknown profile {other}"),
+        };
+        let cell = if two_factor {
+            &self.two_factor
+        } else {
+            &self.platform
+        };
+        cell.get_or_init(|| async move {
+            let devserver = DevServer::start(banata_devserver::DevServerConfig {
+                two_factor,
+                ..Default::default()
+            })
+            .await
+            .expect("devserver starts");
+            let env: &[(&str, &str)] = if two_factor {
+                &[("PEER_TWO_FACTOR", "1")]
+            } else {
+                &[]
+            };
+            let peer = Peer::start_with(PeerVersion::V1_4, env);
+            Targets { devserver, peer }
+        })
+        .await
+    }
 }
 
 struct Targets {
@@ -91,6 +131,20 @@ impl Target<'_> {
     async fn post(&self, path: &str, body: Value) -> Result<reqwest::Response, Failed> {
         Ok(Self::http()
             .post(format!("{}/api/auth{path}", self.base()))
+            .json(&body)
+            .send()
+            .await?)
+    }
+
+    async fn post_as(
+        &self,
+        path: &str,
+        token: &str,
+        body: Value,
+    ) -> Result<reqwest::Response, Failed> {
+        Ok(Self::http()
+            .post(format!("{}/api/auth{path}", self.base()))
+            .bearer_auth(token)
             .json(&body)
             .send()
             .await?)
@@ -144,7 +198,10 @@ impl Target<'_> {
             return Ok(vars);
         }
         assert!(
-            matches!(setup, "session" | "revoked" | "key" | "ott"),
+            matches!(
+                setup,
+                "session" | "revoked" | "key" | "ott" | "2fa" | "pending"
+            ),
             "unknown setup {setup}"
         );
         let signed_in = self
@@ -197,6 +254,63 @@ impl Target<'_> {
                 vars.insert(var.into(), value.to_owned());
             }
         }
+        if matches!(setup, "2fa" | "pending") {
+            let enabled: Value = self
+                .post_as(
+                    "/two-factor/enable",
+                    &vars["token"],
+                    json!({ "password": PASSWORD }),
+                )
+                .await?
+                .json()
+                .await?;
+            let uri = enabled["totpURI"]
+                .as_str()
+                .ok_or("setup: no totpURI")?
+                .to_owned();
+            let code = totp_code(&uri)?;
+            let confirmed = self
+                .post_as(
+                    "/two-factor/verify-totp",
+                    &vars["token"],
+                    json!({ "code": code }),
+                )
+                .await?;
+            if !confirmed.status().is_success() {
+                return Err(format!("setup: verify-totp answered {}", confirmed.status()).into());
+            }
+            let token = confirmed
+                .headers()
+                .get("set-auth-token")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            vars.insert("token".into(), token);
+            let backup = enabled["backupCodes"][0]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            vars.insert("backupCode".into(), backup);
+            vars.insert("totpUri".into(), uri);
+        }
+        if setup == "pending" {
+            let pending = self
+                .post(
+                    "/sign-in/email",
+                    json!({ "email": email, "password": PASSWORD }),
+                )
+                .await?;
+            let cookie = pending
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find(|c| c.starts_with("better-auth.two_factor="))
+                .and_then(|c| c.split(';').next())
+                .ok_or("setup: no two_factor cookie")?
+                .to_owned();
+            vars.insert("pendingCookie".into(), cookie);
+        }
         if setup == "ott" {
             let generated: Value = Self::http()
                 .get(format!("{}/api/auth/one-time-token/generate", self.base()))
@@ -226,6 +340,11 @@ impl Target<'_> {
     /// Sends the case's request and reduces the answer to what is compared.
     async fn observe(&self, case: &Value) -> Result<BTreeMap<String, Value>, Failed> {
         let vars = self.setup(case["setup"].as_str().unwrap_or("none")).await?;
+        let mut vars = vars;
+        if let Some(uri) = vars.get("totpUri").cloned() {
+            // The authenticator's current code, as late as possible.
+            vars.insert("totp".into(), totp_code(&uri)?);
+        }
         let fill = |s: &str| {
             vars.iter()
                 .fold(s.to_owned(), |s, (k, v)| s.replace(&format!("{{{k}}}"), v))
@@ -289,6 +408,12 @@ impl Target<'_> {
         }
         Ok(seen)
     }
+}
+
+/// The current code of an `otpauth://totp/` URI (RFC 6238, through a TOTP library).
+fn totp_code(uri: &str) -> Result<String, Failed> {
+    let totp = totp_rs::TOTP::from_url_unchecked(uri).map_err(|e| format!("totpURI: {e}"))?;
+    Ok(totp.generate_current().map_err(|e| e.to_string())?)
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {

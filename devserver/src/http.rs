@@ -190,6 +190,29 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|v| !v.is_empty())
 }
 
+/// A request cookie's value (URL-decoded).
+pub fn request_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| percent_decode(value))
+}
+
+/// Adds a `Set-Cookie` for `name` (path `/`, HttpOnly, Lax; `max_age` seconds, 0 clears it).
+pub fn set_cookie(response: &mut Response, name: &str, value: &str, max_age: i64) {
+    let cookie = Cookie::build((name.to_owned(), value.to_owned()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .max_age(cookie::time::Duration::seconds(max_age))
+        .build();
+    append_cookie(response.headers_mut(), &cookie);
+}
+
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
@@ -326,7 +349,7 @@ fn append_cookie(headers: &mut HeaderMap, cookie: &Cookie<'_>) {
 }
 
 // Cookie values carry base64 signatures; only these characters need escaping.
-fn percent_encode(v: &str) -> String {
+pub fn percent_encode(v: &str) -> String {
     v.replace('%', "%25")
         .replace('+', "%2B")
         .replace('/', "%2F")

@@ -55,6 +55,10 @@ pub struct DevServerConfig {
     /// then answers `token: null` without a session and mails a verification link, and signing
     /// in before following it is 403 `EMAIL_NOT_VERIFIED`.
     pub require_email_verification: bool,
+    /// Serve Better Auth's two-factor plugin (TOTP, mailed one-time codes, backup codes), which
+    /// managed projects have off: users get `twoFactorEnabled`, and a sign-in of a user with it on
+    /// waits for the second factor.
+    pub two_factor: bool,
     /// Origins trusted beside the server's own URL and `http://localhost:*`/`http://127.0.0.1:*`,
     /// as Better Auth's `trustedOrigins` patterns (`https://app.example.com`, `*.example.com`).
     pub trusted_origins: Vec<String>,
@@ -67,6 +71,7 @@ impl Default for DevServerConfig {
             db_path: None,
             admin_api_key: None,
             require_email_verification: true,
+            two_factor: false,
             trusted_origins: Vec::new(),
         }
     }
@@ -81,6 +86,7 @@ pub(crate) struct AppState {
     faults: Arc<routes::faults::Faults>,
     origins: Arc<origin::TrustedOrigins>,
     require_email_verification: bool,
+    two_factor: bool,
 }
 
 impl AppState {
@@ -128,6 +134,7 @@ impl DevServer {
                 &config.trusted_origins,
             )),
             require_email_verification: config.require_email_verification,
+            two_factor: config.two_factor,
         };
         let admin_api_key = match config.admin_api_key {
             Some(key) if key.len() < 32 => {

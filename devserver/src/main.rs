@@ -25,6 +25,10 @@ struct Args {
     /// Let users sign in before verifying their e-mail address (the platform requires it).
     #[arg(long)]
     no_email_verification: bool,
+    /// Serve the two-factor plugin (TOTP, mailed codes, backup codes); managed projects have it
+    /// off.
+    #[arg(long)]
+    two_factor: bool,
     /// Trust this origin too (repeatable), as Better Auth's `trustedOrigins`: an origin such as
     /// `https://app.example.com` or a pattern such as `*.example.com`. The server's own URL and
     /// `http://localhost:*`, `http://127.0.0.1:*` are always trusted.
@@ -46,6 +50,7 @@ async fn main() -> std::io::Result<()> {
         db_path: args.db,
         admin_api_key: args.admin_key,
         require_email_verification: !args.no_email_verification,
+        two_factor: args.two_factor,
         trusted_origins: args.trusted_origins,
     })
     .await?;

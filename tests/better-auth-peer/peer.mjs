@@ -14,6 +14,8 @@
 //                      (default admin@example.com; only where the admin plugin is on)
 //   PEER_EMAIL_VERIFICATION "1" requires e-mail verification (the platform's default, and the
 //                      1.4 entry's), "0" does not (the 1.7 entry's default)
+//   PEER_TWO_FACTOR    "1" adds the two-factor plugin to the 1.4 entry (the 1.7 one always has it),
+//                      its one-time codes mailed to the mailbox
 //   PEER_RATE_LIMIT    "1" to enable Better Auth's rate limiter (off by default,
 //                      as it is outside NODE_ENV=production)
 //   PEER_APIKEY_RATE_LIMIT  "0" disables the api-key plugin's per-key limiter
@@ -115,7 +117,16 @@ export async function startPeer(lib) {
     },
     plugins: [
       // Two-factor is off in managed projects; the 1.7 peer has it for the SDK's sign-in steps.
-      ...(lib.platform ? [p.username(), p.multiSession(), p.oneTimeToken()] : [p.admin(), p.twoFactor()]),
+      ...(lib.platform ? [p.username(), p.multiSession(), p.oneTimeToken()] : [p.admin()]),
+      ...(!lib.platform || process.env.PEER_TWO_FACTOR === "1"
+        ? [p.twoFactor({
+            otpOptions: {
+              async sendOTP({ user, otp }) {
+                deliver(user.email, "two-factor-otp", "Your sign-in code", "", otp);
+              },
+            },
+          })]
+        : []),
       p.organization(),
       p.bearer(),
       ...(process.env.PEER_JWT === "0" ? [] : [p.jwt()]),

@@ -39,6 +39,11 @@ pub struct Peer {
 
 impl Peer {
     pub fn start(version: PeerVersion) -> Peer {
+        Peer::start_with(version, &[])
+    }
+
+    /// A peer with extra `PEER_*` settings (see tests/better-auth-peer/peer.mjs).
+    pub fn start_with(version: PeerVersion, env: &[(&str, &str)]) -> Peer {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("../tests")
             .join(version.dir());
@@ -51,6 +56,7 @@ impl Peer {
             .current_dir(&dir)
             .env("PEER_PORT", "0")
             .env("PEER_DB", "memory")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

@@ -116,11 +116,14 @@ pub async fn sign_in_username(State(state): State<AppState>, input: Input) -> Ap
             "Email not verified",
         ));
     }
+    if let Some(pending) = crate::routes::two_factor::pending_sign_in(&state, &user)? {
+        return Ok(pending);
+    }
     let (_, signed) = start_session(&state, &input.headers, &user, remember)?;
     let token = signed.split('.').next().unwrap_or_default().to_owned();
     Ok(with_session(
         &state,
-        json!({ "token": token, "user": user_json(&user) }),
+        json!({ "token": token, "user": user_json(&state, &user) }),
         &signed,
         remember,
     ))
@@ -197,7 +200,7 @@ pub async fn verify_one_time_token(State(state): State<AppState>, input: Input) 
     let signed = crypto::sign_token(&state.secret, &session.token);
     Ok(with_session(
         &state,
-        json!({ "session": session_json(&session), "user": user_json(&user) }),
+        json!({ "session": session_json(&session), "user": user_json(&state, &user) }),
         &signed,
         true,
     ))

@@ -32,7 +32,7 @@ pub(crate) fn iso(ms: i64) -> String {
 }
 
 /// Core models go through the Convex adapter, which writes dates as ISO strings.
-pub fn user_json(u: &UserRow) -> Value {
+pub fn user_json(state: &AppState, u: &UserRow) -> Value {
     let mut user = json!({
         "id": u.id, "email": u.email, "name": u.name, "emailVerified": u.email_verified,
         "createdAt": iso(u.created_at), "updatedAt": iso(u.updated_at),
@@ -42,6 +42,10 @@ pub fn user_json(u: &UserRow) -> Value {
         user["image"] = json!(image);
     }
     crate::routes::account::username_fields(u, &mut user);
+    // The two-factor plugin adds its flag to every user.
+    if state.two_factor {
+        user["twoFactorEnabled"] = json!(u.two_factor_enabled);
+    }
     user
 }
 
@@ -185,13 +189,15 @@ pub async fn sign_up_email(State(state): State<AppState>, input: Input) -> ApiRe
             &user.email,
             callback,
         );
-        return Ok(axum::Json(json!({ "token": null, "user": user_json(&user) })).into_response());
+        return Ok(
+            axum::Json(json!({ "token": null, "user": user_json(&state, &user) })).into_response(),
+        );
     }
     let (_, signed) = start_session(&state, headers, &user, remember)?;
     let token = signed.split('.').next().unwrap_or_default().to_owned();
     Ok(with_session(
         &state,
-        json!({ "token": token, "user": user_json(&user) }),
+        json!({ "token": token, "user": user_json(&state, &user) }),
         &signed,
         remember,
     ))
@@ -248,10 +254,13 @@ pub async fn sign_in_email(State(state): State<AppState>, input: Input) -> ApiRe
             "Email not verified",
         ));
     }
+    if let Some(pending) = crate::routes::two_factor::pending_sign_in(&state, &user)? {
+        return Ok(pending);
+    }
     let (_, signed) = start_session(&state, &input.headers, &user, remember)?;
     let token = signed.split('.').next().unwrap_or_default().to_owned();
     let mut answer =
-        json!({ "redirect": callback.is_some(), "token": token, "user": user_json(&user) });
+        json!({ "redirect": callback.is_some(), "token": token, "user": user_json(&state, &user) });
     if let Some(url) = &callback {
         answer["url"] = json!(url);
     }
@@ -277,14 +286,14 @@ fn invalid_credentials() -> ApiError {
 pub async fn get_session(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
     // An `x-api-key` answers with its owner's session (and refuses bad keys).
     if let Some((session, user)) = crate::access::key_session(&state, &headers)? {
-        let body = json!({ "user": user_json(&user), "session": session_json(&session) });
+        let body = json!({ "user": user_json(&state, &user), "session": session_json(&session) });
         return Ok(axum::Json(body).into_response());
     }
     let (body, gone) = match presented(&state, &headers) {
         Presented::Nothing => (Value::Null, false),
         Presented::Token(raw) => match state.store.session_by_token(&raw)? {
             Some((session, user)) => (
-                json!({ "session": session_json(&session), "user": user_json(&user) }),
+                json!({ "session": session_json(&session), "user": user_json(&state, &user) }),
                 false,
             ),
             None => (Value::Null, true),
@@ -408,7 +417,9 @@ pub async fn change_password(State(state): State<AppState>, input: Input) -> Api
     let new_hash = hash(new_password).await?;
     state.store.set_password_hash(&user.id, &new_hash)?;
     if !revoke_others {
-        return Ok(axum::Json(json!({ "token": null, "user": user_json(&user) })).into_response());
+        return Ok(
+            axum::Json(json!({ "token": null, "user": user_json(&state, &user) })).into_response(),
+        );
     }
     // Every session ends; the caller continues on a fresh one.
     state.store.delete_sessions(&user.id, None)?;
@@ -416,7 +427,7 @@ pub async fn change_password(State(state): State<AppState>, input: Input) -> Api
     let token = signed.split('.').next().unwrap_or_default().to_owned();
     Ok(with_session(
         &state,
-        json!({ "token": token, "user": user_json(&user) }),
+        json!({ "token": token, "user": user_json(&state, &user) }),
         &signed,
         true,
     ))

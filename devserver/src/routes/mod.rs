@@ -7,6 +7,7 @@ pub mod config;
 pub mod dev;
 pub mod faults;
 pub mod sinks;
+pub mod two_factor;
 pub mod verification;
 
 use axum::Router;
@@ -68,6 +69,12 @@ pub fn router(state: AppState) -> Router {
             "/ok",
             get(|| async { axum::Json(serde_json::json!({ "ok": true })) }),
         );
+    // The two-factor plugin only where it is on (managed projects have it off: 404 there).
+    let api = if state.two_factor {
+        api.merge(two_factor_routes())
+    } else {
+        api
+    };
     let dev = Router::new()
         .route("/health", get(dev::health))
         .route("/password-reset-token", get(dev::password_reset_token))
@@ -88,4 +95,22 @@ pub fn router(state: AppState) -> Router {
             faults::intercept,
         ))
         .with_state(state)
+}
+
+fn two_factor_routes() -> Router<AppState> {
+    Router::new()
+        .route("/two-factor/enable", post(two_factor::enable))
+        .route("/two-factor/disable", post(two_factor::disable))
+        .route("/two-factor/get-totp-uri", post(two_factor::get_totp_uri))
+        .route("/two-factor/verify-totp", post(two_factor::verify_totp))
+        .route(
+            "/two-factor/verify-backup-code",
+            post(two_factor::verify_backup_code),
+        )
+        .route(
+            "/two-factor/generate-backup-codes",
+            post(two_factor::generate_backup_codes),
+        )
+        .route("/two-factor/send-otp", post(two_factor::send_otp))
+        .route("/two-factor/verify-otp", post(two_factor::verify_otp))
 }

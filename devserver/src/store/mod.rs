@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS verification (
 CREATE TABLE IF NOT EXISTS api_key (
   id TEXT PRIMARY KEY, name TEXT NOT NULL, key_hash TEXT NOT NULL UNIQUE, start TEXT NOT NULL,
   permissions TEXT NOT NULL, project_id TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS two_factor (
+  user_id TEXT PRIMARY KEY REFERENCES user(id), secret TEXT NOT NULL, backup_codes TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS project_member (
   user_id TEXT PRIMARY KEY REFERENCES user(id), role TEXT NOT NULL, permissions TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS addon_config (
@@ -55,6 +57,8 @@ pub struct UserRow {
     /// The username (lower case) and its display form, from the username plugin.
     pub username: Option<String>,
     pub display_username: Option<String>,
+    /// Whether the user turned two-factor on (the two-factor plugin).
+    pub two_factor_enabled: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -109,6 +113,7 @@ fn user_from(row: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
         image: row.get("image")?,
         username: row.get("username")?,
         display_username: row.get("display_username")?,
+        two_factor_enabled: row.get("two_factor_enabled")?,
         created_at: row.get("created_at")?,
         updated_at: row.get("updated_at")?,
     })
@@ -140,7 +145,11 @@ impl Store {
         add_columns(
             &conn,
             "user",
-            &[("username", "TEXT"), ("display_username", "TEXT")],
+            &[
+                ("username", "TEXT"),
+                ("display_username", "TEXT"),
+                ("two_factor_enabled", "INTEGER NOT NULL DEFAULT 0"),
+            ],
         )?;
         conn.execute_batch(
             "CREATE UNIQUE INDEX IF NOT EXISTS user_username ON user(username) WHERE username IS NOT NULL",
@@ -215,6 +224,7 @@ impl Store {
             image: image.map(str::to_owned),
             username: username.map(|(u, _)| u.to_owned()),
             display_username: username.map(|(_, d)| d.to_owned()),
+            two_factor_enabled: false,
             created_at: now,
             updated_at: now,
         };
@@ -259,6 +269,49 @@ impl Store {
         self.conn().execute(
             "UPDATE user SET name = COALESCE(?2, name), image = COALESCE(?3, image), username = COALESCE(?4, username), display_username = COALESCE(?5, display_username), updated_at = ?6 WHERE id = ?1",
             params![id, name, image, username.map(|(u, _)| u), username.map(|(_, d)| d), now_ms()],
+        )?;
+        Ok(())
+    }
+
+    /// Stores a user's authenticator secret and backup codes (replacing earlier ones).
+    pub fn set_two_factor(
+        &self,
+        user_id: &str,
+        secret: &str,
+        backup_codes: &[String],
+    ) -> rusqlite::Result<()> {
+        self.conn().execute(
+            "INSERT INTO two_factor (user_id, secret, backup_codes) VALUES (?1, ?2, ?3)
+             ON CONFLICT(user_id) DO UPDATE SET secret = excluded.secret, backup_codes = excluded.backup_codes",
+            params![user_id, secret, serde_json::to_string(backup_codes).expect("strings serialize")],
+        )?;
+        Ok(())
+    }
+
+    /// A user's authenticator secret and backup codes, if set up.
+    pub fn two_factor(&self, user_id: &str) -> rusqlite::Result<Option<(String, Vec<String>)>> {
+        self.conn()
+            .query_row(
+                "SELECT secret, backup_codes FROM two_factor WHERE user_id = ?1",
+                [user_id],
+                |r| {
+                    let codes: String = r.get(1)?;
+                    Ok((r.get(0)?, serde_json::from_str(&codes).unwrap_or_default()))
+                },
+            )
+            .optional()
+    }
+
+    pub fn delete_two_factor(&self, user_id: &str) -> rusqlite::Result<()> {
+        self.conn()
+            .execute("DELETE FROM two_factor WHERE user_id = ?1", [user_id])?;
+        Ok(())
+    }
+
+    pub fn set_two_factor_enabled(&self, user_id: &str, enabled: bool) -> rusqlite::Result<()> {
+        self.conn().execute(
+            "UPDATE user SET two_factor_enabled = ?2, updated_at = ?3 WHERE id = ?1",
+            params![user_id, enabled, now_ms()],
         )?;
         Ok(())
     }
@@ -387,6 +440,26 @@ impl Store {
             conn.execute("DELETE FROM verification WHERE id = ?1", [id])?;
         }
         Ok(row.map(|(_, v)| v))
+    }
+
+    /// The value of a live verification row, leaving it in place.
+    pub fn verification_value(&self, identifier: &str) -> rusqlite::Result<Option<String>> {
+        self.conn()
+            .query_row(
+                "SELECT value FROM verification WHERE identifier = ?1 AND expires_at > ?2",
+                params![identifier, now_ms()],
+                |r| r.get(0),
+            )
+            .optional()
+    }
+
+    /// Replaces the value of a verification row (e.g. a code's attempt count).
+    pub fn set_verification_value(&self, identifier: &str, value: &str) -> rusqlite::Result<()> {
+        self.conn().execute(
+            "UPDATE verification SET value = ?2 WHERE identifier = ?1",
+            params![identifier, value],
+        )?;
+        Ok(())
     }
 
     /// The stored add-on configuration, or the platform's empty default.
