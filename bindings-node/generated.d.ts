@@ -202,6 +202,38 @@ export interface OneTimeToken {
 }
 
 /**
+ * One way the user signs in: `credential` (e-mail and password) or a social provider.
+ */
+export interface Account {
+  id: string
+  /**
+   * `credential`, or the provider, e.g. `google`.
+   */
+  providerId: string
+  /**
+   * The user's id at the provider (their own id for `credential`).
+   */
+  accountId: string
+  userId: string
+  /**
+   * The OAuth scopes granted.
+   */
+  scopes: string[]
+  createdAt?: string
+  updatedAt?: string
+  [field: string]: unknown
+}
+
+/**
+ * What deleting did: `User deleted`, or `Verification email sent` where the server confirms
+ * deletions by mail.
+ */
+export interface DeleteUserResult {
+  success: boolean
+  message: string
+}
+
+/**
  * What turning two-factor on gives: the authenticator secret and the backup codes. Two-factor
  * is on once a code from the authenticator is confirmed with `verify_totp`.
  */
@@ -569,6 +601,32 @@ export interface VerifyOneTimeToken {
 }
 
 /**
+ * A new e-mail address for the signed-in user.
+ */
+export interface ChangeEmail {
+  newEmail: string
+  /**
+   * Where the link in the mail leads after the change.
+   */
+  callbackURL?: string | null | undefined
+}
+
+/**
+ * Deleting the signed-in user.
+ */
+export interface DeleteUser {
+  /**
+   * The user's password (needed unless the session is fresh).
+   */
+  password?: string | null | undefined
+  /**
+   * The token of a deletion link, where the server mails them.
+   */
+  token?: string | null | undefined
+  callbackURL?: string | null | undefined
+}
+
+/**
  * The signed-in user's password, to change their two-factor settings.
  */
 export interface TwoFactorPassword {
@@ -742,6 +800,22 @@ export declare class Auth {
    * Emits `session.created`.
    */
   verifyOneTimeToken(token: string, options?: RequestOptions): Promise<SessionWithUser>
+  /**
+   * The ways the signed-in user signs in (`credential`, social providers).
+   */
+  listAccounts(options?: RequestOptions): Promise<Account[]>
+  /**
+   * Asks to move the signed-in user to a new e-mail address: the new address gets a link
+   * (`verify_email`), which makes the change.
+   */
+  changeEmail(input: ChangeEmail, options?: RequestOptions): Promise<Status>
+  /**
+   * Deletes the signed-in user (with their password unless the session is fresh) and ends
+   * their sessions; where the server confirms deletions by mail, sends the link instead.
+   *
+   * Emits `user.deleted`.
+   */
+  deleteUser(input?: DeleteUser, options?: RequestOptions): Promise<DeleteUserResult>
   /**
    * Starts turning two-factor on: the authenticator URI and backup codes; it is on once
    * a code is confirmed with `verify_totp`.

@@ -83,6 +83,15 @@ class Auth {
   verifyOneTimeToken(token, options) {
     return this.#invoke('auth.verify_one_time_token', { token: token }, options, true)
   }
+  listAccounts(options) {
+    return this.#invoke('auth.list_accounts', undefined, options, true)
+  }
+  changeEmail(input, options) {
+    return this.#invoke('auth.change_email', input, options, true)
+  }
+  deleteUser(input, options) {
+    return this.#invoke('auth.delete_user', input, options, true)
+  }
   enableTwoFactor(password, options) {
     return this.#invoke('auth.enable_two_factor', { password: password }, options, true)
   }
@@ -147,6 +156,9 @@ const operations = {
   'auth.verify_password': { resource: 'auth', method: 'verifyPassword', positional: 'password' },
   'auth.generate_one_time_token': { resource: 'auth', method: 'generateOneTimeToken', positional: null },
   'auth.verify_one_time_token': { resource: 'auth', method: 'verifyOneTimeToken', positional: 'token' },
+  'auth.list_accounts': { resource: 'auth', method: 'listAccounts', positional: null },
+  'auth.change_email': { resource: 'auth', method: 'changeEmail', positional: null },
+  'auth.delete_user': { resource: 'auth', method: 'deleteUser', positional: null },
   'auth.enable_two_factor': { resource: 'auth', method: 'enableTwoFactor', positional: 'password' },
   'auth.disable_two_factor': { resource: 'auth', method: 'disableTwoFactor', positional: 'password' },
   'auth.get_totp_uri': { resource: 'auth', method: 'getTotpUri', positional: 'password' },

@@ -22,7 +22,7 @@ test('turning two-factor on, a sign-in that asks for the second factor, codes an
 
   const phone = new BanataClient({ baseUrl: peer.url, initialRetryDelayMs: 10 })
   const next = await phone.auth.signInEmail({ email, password: PASSWORD })
-  assert.deepEqual(next, { status: 'second_factor_required', methods: ['totp'] })
+  assert.deepEqual(next, { status: 'second_factor_required', methods: ['totp', 'otp'] })
   assert.equal(await phone.sessionToken(), null)
   await assert.rejects(phone.auth.verifyTotp({ code: '000000' }), (e) => e instanceof BanataError && e.code === 'INVALID_CODE')
   const signedIn = await phone.auth.verifyTotp({ code: totp.generate(), trustDevice: false })

@@ -25,7 +25,7 @@ def test_two_factor_sign_in(peer_1_7: Peer) -> None:
 
     phone = Client(peer.url, initial_retry_delay=0.01)
     step = phone.auth.sign_in_email(email, PASSWORD)
-    assert isinstance(step, banata_auth.SecondFactorRequired) and step.methods == ["totp"]
+    assert isinstance(step, banata_auth.SecondFactorRequired) and step.methods == ["totp", "otp"]
     with pytest.raises(banata_auth.BanataError) as wrong:
         phone.auth.verify_totp("000000")
     assert wrong.value.code == "INVALID_CODE"

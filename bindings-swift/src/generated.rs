@@ -135,6 +135,41 @@ pub struct OneTimeToken {
     pub token: Arc<SessionToken>,
 }
 
+/// One way the user signs in: `credential` (e-mail and password) or a social provider.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct Account {
+    #[serde(rename = "id")]
+    pub id: String,
+    /// `credential`, or the provider, e.g. `google`.
+    #[serde(rename = "providerId")]
+    pub provider_id: String,
+    /// The user's id at the provider (their own id for `credential`).
+    #[serde(rename = "accountId")]
+    pub account_id: String,
+    #[serde(rename = "userId")]
+    pub user_id: String,
+    /// The OAuth scopes granted.
+    #[serde(rename = "scopes")]
+    pub scopes: Vec<String>,
+    #[serde(default, rename = "createdAt", with = "wire::time")]
+    pub created_at: Option<SystemTime>,
+    #[serde(default, rename = "updatedAt", with = "wire::time")]
+    pub updated_at: Option<SystemTime>,
+    /// Other fields the server sent, as a JSON object.
+    #[serde(flatten, with = "wire::extra")]
+    pub extra_json: Option<String>,
+}
+
+/// What deleting did: `User deleted`, or `Verification email sent` where the server confirms
+/// deletions by mail.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct DeleteUserResult {
+    #[serde(rename = "success")]
+    pub success: bool,
+    #[serde(rename = "message")]
+    pub message: String,
+}
+
 /// What turning two-factor on gives: the authenticator secret and the backup codes. Two-factor
 /// is on once a code from the authenticator is confirmed with `verify_totp`.
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
@@ -503,6 +538,28 @@ impl BanataClient {
     #[uniffi::method(default(options = None))]
     pub async fn verify_one_time_token(&self, token: String, options: Option<RequestOptions>) -> Result<SessionWithUser> {
         self.call("auth.verify_one_time_token", json!({"token": token}), options).await
+    }
+
+    /// The ways the signed-in user signs in (`credential`, social providers).
+    #[uniffi::method(default(options = None))]
+    pub async fn list_accounts(&self, options: Option<RequestOptions>) -> Result<Vec<Account>> {
+        self.call("auth.list_accounts", json!({}), options).await
+    }
+
+    /// Asks to move the signed-in user to a new e-mail address: the new address gets a link
+    /// (`verify_email`), which makes the change.
+    #[uniffi::method(default(callback_url = None, options = None))]
+    pub async fn change_email(&self, new_email: String, callback_url: Option<String>, options: Option<RequestOptions>) -> Result<Status> {
+        self.call("auth.change_email", json!({"newEmail": new_email, "callbackURL": callback_url}), options).await
+    }
+
+    /// Deletes the signed-in user (with their password unless the session is fresh) and ends
+    /// their sessions; where the server confirms deletions by mail, sends the link instead.
+    ///
+    /// Emits `user.deleted`.
+    #[uniffi::method(default(password = None, token = None, callback_url = None, options = None))]
+    pub async fn delete_user(&self, password: Option<String>, token: Option<String>, callback_url: Option<String>, options: Option<RequestOptions>) -> Result<DeleteUserResult> {
+        self.call("auth.delete_user", json!({"password": password, "token": token, "callbackURL": callback_url}), options).await
     }
 
     /// Starts turning two-factor on: the authenticator URI and backup codes; it is on once

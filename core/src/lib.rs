@@ -19,6 +19,7 @@
 //!
 //! The same core backs the Node, Python, Swift and Kotlin packages.
 
+mod account;
 pub mod addons;
 pub mod api;
 mod auth;
@@ -33,6 +34,7 @@ mod sign_in;
 mod transport;
 mod two_factor;
 
+pub use account::{Account, ChangeEmail, DeleteUser, DeleteUserResult};
 pub use addons::{AddonConfig, AddonConfigUpdate, AddonId, AddonSettings, Addons};
 pub use auth::{Auth, PasswordResetRequested};
 pub use client::{

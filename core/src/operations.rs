@@ -14,6 +14,7 @@
 //! `Safe` calls are retried on any retryable failure; `Unsafe` ones (they create something or
 //! consume a secret) only when the server certainly did not act.
 
+use crate::account::{Account, ChangeEmail, DeleteUser, DeleteUserResult};
 use crate::addons::{AddonConfig, AddonConfigUpdate, Addons};
 use crate::api::declare_operations;
 use crate::auth::{Auth, PasswordResetRequested};
@@ -92,6 +93,17 @@ declare_operations! {
         /// Takes over the session a one-time token was made for; the client keeps its token.
         flow verify_one_time_token(VerifyOneTimeToken) -> SessionWithUser
             = Post "/api/auth/one-time-token/verify", None, Unsafe emits ["session.created"];
+        /// The ways the signed-in user signs in (`credential`, social providers).
+        call list_accounts() -> Vec<Account>
+            = Get "/api/auth/list-accounts", Session, Safe emits [];
+        /// Asks to move the signed-in user to a new e-mail address: the new address gets a link
+        /// (`verify_email`), which makes the change.
+        call change_email(ChangeEmail) -> Status
+            = Post "/api/auth/change-email", Session, Unsafe emits [];
+        /// Deletes the signed-in user (with their password unless the session is fresh) and ends
+        /// their sessions; where the server confirms deletions by mail, sends the link instead.
+        flow delete_user(DeleteUser) -> DeleteUserResult
+            = Post "/api/auth/delete-user", Session, Unsafe emits ["user.deleted"];
         /// Starts turning two-factor on: the authenticator URI and backup codes; it is on once
         /// a code is confirmed with `verify_totp`.
         flow enable_two_factor(TwoFactorPassword) -> TwoFactorSetup

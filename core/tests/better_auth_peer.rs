@@ -367,7 +367,7 @@ async fn two_factor_sign_in_completes_with_the_second_factor() {
     let SignInResult::SecondFactorRequired(step) = next else {
         panic!("expected the second-factor step, got {next:?}");
     };
-    assert_eq!(step.methods, ["totp"]);
+    assert_eq!(step.methods, ["totp", "otp"]);
     assert!(phone.session_token().await.unwrap().is_none());
     let wrong = phone.auth().verify_totp("000000").await.unwrap_err();
     assert_eq!(wrong.code(), Some("INVALID_CODE"), "{wrong}");

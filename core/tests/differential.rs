@@ -200,7 +200,7 @@ impl Target<'_> {
         assert!(
             matches!(
                 setup,
-                "session" | "revoked" | "key" | "ott" | "2fa" | "pending"
+                "session" | "revoked" | "key" | "ott" | "2fa" | "pending" | "changing"
             ),
             "unknown setup {setup}"
         );
@@ -310,6 +310,22 @@ impl Target<'_> {
                 .ok_or("setup: no two_factor cookie")?
                 .to_owned();
             vars.insert("pendingCookie".into(), cookie);
+        }
+        if setup == "changing" {
+            let new_email = format!("new-{email}");
+            let asked = self
+                .post_as(
+                    "/change-email",
+                    &vars["token"],
+                    json!({ "newEmail": new_email }),
+                )
+                .await?;
+            if !asked.status().is_success() {
+                return Err(format!("setup: change-email answered {}", asked.status()).into());
+            }
+            let mail = self.mail(&new_email, "verification").await?;
+            let token = mail["token"].as_str().unwrap_or_default().to_owned();
+            vars.insert("changeToken".into(), token);
         }
         if setup == "ott" {
             let generated: Value = Self::http()

@@ -91,6 +91,9 @@ export async function startPeer(lib) {
         deliver(user.email, "password-reset", "Reset your password", url, token);
       },
     },
+    // Changing the e-mail address and deleting the account: on, without extra mails (the
+    // change is confirmed through the verification mail to the new address).
+    user: { changeEmail: { enabled: true }, deleteUser: { enabled: true } },
     emailVerification: {
       async sendVerificationEmail({ user, url, token }) {
         deliver(user.email, "verification", "Verify your email address", url, token);

@@ -475,6 +475,108 @@ class OneTimeToken(_Model):
         return wire
 
 
+class Account(_Model):
+    """One way the user signs in: ``credential`` (e-mail and password) or a social provider."""
+
+    __slots__ = ("id", "provider_id", "account_id", "user_id", "scopes", "created_at", "updated_at", "extra",)
+
+    id: str
+    provider_id: str
+    """``credential``, or the provider, e.g. ``google``."""
+    account_id: str
+    """The user's id at the provider (their own id for ``credential``)."""
+    user_id: str
+    scopes: list[str]
+    """The OAuth scopes granted."""
+    created_at: datetime | None
+    updated_at: datetime | None
+    extra: dict[str, Any]
+    """Fields the server sent that this version does not model."""
+
+    def __init__(
+        self,
+        id: str,
+        provider_id: str,
+        account_id: str,
+        user_id: str,
+        scopes: list[str],
+        created_at: datetime | None = None,
+        updated_at: datetime | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        _set(self, "id", id)
+        _set(self, "provider_id", provider_id)
+        _set(self, "account_id", account_id)
+        _set(self, "user_id", user_id)
+        _set(self, "scopes", scopes)
+        _set(self, "created_at", created_at)
+        _set(self, "updated_at", updated_at)
+        _set(self, "extra", {} if extra is None else extra)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> Account:
+        """Reads the JSON form."""
+        return cls(
+            id=wire["id"],
+            provider_id=wire["providerId"],
+            account_id=wire["accountId"],
+            user_id=wire["userId"],
+            scopes=list(wire["scopes"]),
+            created_at=_optional(lambda x: _time(x), wire.get("createdAt")),
+            updated_at=_optional(lambda x: _time(x), wire.get("updatedAt")),
+            extra={k: v for k, v in wire.items() if k not in ("id", "providerId", "accountId", "userId", "scopes", "createdAt", "updatedAt",)},
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["id"] = _to_wire(self.id)
+        wire["providerId"] = _to_wire(self.provider_id)
+        wire["accountId"] = _to_wire(self.account_id)
+        wire["userId"] = _to_wire(self.user_id)
+        wire["scopes"] = _to_wire(self.scopes)
+        if self.created_at is not None:
+            wire["createdAt"] = _to_wire(self.created_at)
+        if self.updated_at is not None:
+            wire["updatedAt"] = _to_wire(self.updated_at)
+        wire.update(self.extra)
+        return wire
+
+
+class DeleteUserResult(_Model):
+    """What deleting did: ``User deleted``, or ``Verification email sent`` where the server confirms
+    deletions by mail.
+    """
+
+    __slots__ = ("success", "message",)
+
+    success: bool
+    message: str
+
+    def __init__(
+        self,
+        success: bool,
+        message: str,
+    ) -> None:
+        _set(self, "success", success)
+        _set(self, "message", message)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> DeleteUserResult:
+        """Reads the JSON form."""
+        return cls(
+            success=wire["success"],
+            message=wire["message"],
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["success"] = _to_wire(self.success)
+        wire["message"] = _to_wire(self.message)
+        return wire
+
+
 class TwoFactorSetup(_Model):
     """What turning two-factor on gives: the authenticator secret and the backup codes. Two-factor
     is on once a code from the authenticator is confirmed with ``verify_totp``.
@@ -1271,6 +1373,41 @@ class Auth(_Resource):
         """
         return self._call("auth.verify_one_time_token", {"token": token}, SessionWithUser.from_wire, options)
 
+    def list_accounts(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[Account]:
+        """The ways the signed-in user signs in (``credential``, social providers)."""
+        return self._call("auth.list_accounts", {}, lambda v: [Account.from_wire(x) for x in v], options)
+
+    def change_email(
+        self,
+        new_email: str,
+        *,
+        callback_url: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> Status:
+        """Asks to move the signed-in user to a new e-mail address: the new address gets a link
+        (``verify_email``), which makes the change.
+        """
+        return self._call("auth.change_email", {"newEmail": new_email, "callbackURL": callback_url}, Status.from_wire, options)
+
+    def delete_user(
+        self,
+        *,
+        password: str | None = None,
+        token: str | None = None,
+        callback_url: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> DeleteUserResult:
+        """Deletes the signed-in user (with their password unless the session is fresh) and ends
+        their sessions; where the server confirms deletions by mail, sends the link instead.
+
+        Emits ``user.deleted``.
+        """
+        return self._call("auth.delete_user", {"password": password, "token": token, "callbackURL": callback_url}, DeleteUserResult.from_wire, options)
+
     def enable_two_factor(
         self,
         password: str,
@@ -1612,6 +1749,41 @@ class AsyncAuth(_AsyncResource):
         """
         return await self._call("auth.verify_one_time_token", {"token": token}, SessionWithUser.from_wire, options)
 
+    async def list_accounts(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[Account]:
+        """The ways the signed-in user signs in (``credential``, social providers)."""
+        return await self._call("auth.list_accounts", {}, lambda v: [Account.from_wire(x) for x in v], options)
+
+    async def change_email(
+        self,
+        new_email: str,
+        *,
+        callback_url: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> Status:
+        """Asks to move the signed-in user to a new e-mail address: the new address gets a link
+        (``verify_email``), which makes the change.
+        """
+        return await self._call("auth.change_email", {"newEmail": new_email, "callbackURL": callback_url}, Status.from_wire, options)
+
+    async def delete_user(
+        self,
+        *,
+        password: str | None = None,
+        token: str | None = None,
+        callback_url: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> DeleteUserResult:
+        """Deletes the signed-in user (with their password unless the session is fresh) and ends
+        their sessions; where the server confirms deletions by mail, sends the link instead.
+
+        Emits ``user.deleted``.
+        """
+        return await self._call("auth.delete_user", {"password": password, "token": token, "callbackURL": callback_url}, DeleteUserResult.from_wire, options)
+
     async def enable_two_factor(
         self,
         password: str,
@@ -1801,6 +1973,8 @@ __all__ = [
     "PasswordResetRequested",
     "Status",
     "OneTimeToken",
+    "Account",
+    "DeleteUserResult",
     "TwoFactorSetup",
     "TotpUri",
     "BackupCodes",

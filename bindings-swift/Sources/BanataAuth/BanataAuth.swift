@@ -689,12 +689,26 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func addonsSave(addons: [String: Bool], options: RequestOptions?) async throws  -> AddonConfig
     
     /**
+     * Asks to move the signed-in user to a new e-mail address: the new address gets a link
+     * (`verify_email`), which makes the change.
+     */
+    func changeEmail(newEmail: String, callbackUrl: String?, options: RequestOptions?) async throws  -> Status
+    
+    /**
      * Changes the signed-in user's password, optionally ending every other session (the
      * current one then gets a new token, which is kept).
      *
      * Emits `password.changed`.
      */
     func changePassword(currentPassword: String, newPassword: String, revokeOtherSessions: Bool?, options: RequestOptions?) async throws  -> AuthResult
+    
+    /**
+     * Deletes the signed-in user (with their password unless the session is fresh) and ends
+     * their sessions; where the server confirms deletions by mail, sends the link instead.
+     *
+     * Emits `user.deleted`.
+     */
+    func deleteUser(password: String?, token: String?, callbackUrl: String?, options: RequestOptions?) async throws  -> DeleteUserResult
     
     /**
      * Turns two-factor off for the signed-in user.
@@ -736,6 +750,11 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
      * without case).
      */
     func isUsernameAvailable(username: String, options: RequestOptions?) async throws  -> UsernameAvailability
+    
+    /**
+     * The ways the signed-in user signs in (`credential`, social providers).
+     */
+    func listAccounts(options: RequestOptions?) async throws  -> [Account]
     
     /**
      * Every active session of the signed-in user, each with its (unsigned) token.
@@ -1086,6 +1105,26 @@ open func addonsSave(addons: [String: Bool], options: RequestOptions? = nil)asyn
 }
     
     /**
+     * Asks to move the signed-in user to a new e-mail address: the new address gets a link
+     * (`verify_email`), which makes the change.
+     */
+open func changeEmail(newEmail: String, callbackUrl: String? = nil, options: RequestOptions? = nil)async throws  -> Status  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_change_email(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(newEmail),FfiConverterOptionString.lower(callbackUrl),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeStatus_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
      * Changes the signed-in user's password, optionally ending every other session (the
      * current one then gets a new token, which is kept).
      *
@@ -1103,6 +1142,28 @@ open func changePassword(currentPassword: String, newPassword: String, revokeOth
             completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeAuthResult_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Deletes the signed-in user (with their password unless the session is fresh) and ends
+     * their sessions; where the server confirms deletions by mail, sends the link instead.
+     *
+     * Emits `user.deleted`.
+     */
+open func deleteUser(password: String? = nil, token: String? = nil, callbackUrl: String? = nil, options: RequestOptions? = nil)async throws  -> DeleteUserResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_delete_user(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(password),FfiConverterOptionString.lower(token),FfiConverterOptionString.lower(callbackUrl),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDeleteUserResult_lift,
             errorHandler: FfiConverterTypeBanataError_lift
         )
 }
@@ -1242,6 +1303,25 @@ open func isUsernameAvailable(username: String, options: RequestOptions? = nil)a
             completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeUsernameAvailability_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * The ways the signed-in user signs in (`credential`, social providers).
+     */
+open func listAccounts(options: RequestOptions? = nil)async throws  -> [Account]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_list_accounts(
+                        self.uniffiCloneHandle(),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeAccount.lift,
             errorHandler: FfiConverterTypeBanataError_lift
         )
 }
@@ -3021,6 +3101,111 @@ public func FfiConverterTypeSessionToken_lower(_ value: SessionToken) -> UInt64 
 
 
 /**
+ * One way the user signs in: `credential` (e-mail and password) or a social provider.
+ */
+public struct Account: Equatable, Hashable {
+    public let id: String
+    /**
+     * `credential`, or the provider, e.g. `google`.
+     */
+    public let providerId: String
+    /**
+     * The user's id at the provider (their own id for `credential`).
+     */
+    public let accountId: String
+    public let userId: String
+    /**
+     * The OAuth scopes granted.
+     */
+    public let scopes: [String]
+    public let createdAt: Date?
+    public let updatedAt: Date?
+    /**
+     * Other fields the server sent, as a JSON object.
+     */
+    public let extraJson: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, 
+        /**
+         * `credential`, or the provider, e.g. `google`.
+         */providerId: String, 
+        /**
+         * The user's id at the provider (their own id for `credential`).
+         */accountId: String, userId: String, 
+        /**
+         * The OAuth scopes granted.
+         */scopes: [String], createdAt: Date?, updatedAt: Date?, 
+        /**
+         * Other fields the server sent, as a JSON object.
+         */extraJson: String?) {
+        self.id = id
+        self.providerId = providerId
+        self.accountId = accountId
+        self.userId = userId
+        self.scopes = scopes
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.extraJson = extraJson
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Account: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAccount: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Account {
+        return
+            try Account(
+                id: FfiConverterString.read(from: &buf), 
+                providerId: FfiConverterString.read(from: &buf), 
+                accountId: FfiConverterString.read(from: &buf), 
+                userId: FfiConverterString.read(from: &buf), 
+                scopes: FfiConverterSequenceString.read(from: &buf), 
+                createdAt: FfiConverterOptionTimestamp.read(from: &buf), 
+                updatedAt: FfiConverterOptionTimestamp.read(from: &buf), 
+                extraJson: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Account, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.providerId, into: &buf)
+        FfiConverterString.write(value.accountId, into: &buf)
+        FfiConverterString.write(value.userId, into: &buf)
+        FfiConverterSequenceString.write(value.scopes, into: &buf)
+        FfiConverterOptionTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterOptionTimestamp.write(value.updatedAt, into: &buf)
+        FfiConverterOptionString.write(value.extraJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccount_lift(_ buf: RustBuffer) throws -> Account {
+    return try FfiConverterTypeAccount.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccount_lower(_ value: Account) -> RustBuffer {
+    return FfiConverterTypeAccount.lower(value)
+}
+
+
+/**
  * The project's add-on configuration.
  */
 public struct AddonConfig: Equatable, Hashable {
@@ -3500,6 +3685,64 @@ public func FfiConverterTypeClientOptions_lift(_ buf: RustBuffer) throws -> Clie
 #endif
 public func FfiConverterTypeClientOptions_lower(_ value: ClientOptions) -> RustBuffer {
     return FfiConverterTypeClientOptions.lower(value)
+}
+
+
+/**
+ * What deleting did: `User deleted`, or `Verification email sent` where the server confirms
+ * deletions by mail.
+ */
+public struct DeleteUserResult: Equatable, Hashable {
+    public let success: Bool
+    public let message: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(success: Bool, message: String) {
+        self.success = success
+        self.message = message
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DeleteUserResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeleteUserResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeleteUserResult {
+        return
+            try DeleteUserResult(
+                success: FfiConverterBool.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DeleteUserResult, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.success, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeleteUserResult_lift(_ buf: RustBuffer) throws -> DeleteUserResult {
+    return try FfiConverterTypeDeleteUserResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeleteUserResult_lower(_ value: DeleteUserResult) -> RustBuffer {
+    return FfiConverterTypeDeleteUserResult.lower(value)
 }
 
 
@@ -6276,6 +6519,31 @@ fileprivate struct FfiConverterSequenceTypeSessionToken: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeAccount: FfiConverterRustBuffer {
+    typealias SwiftType = [Account]
+
+    public static func write(_ value: [Account], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAccount.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Account] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Account]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAccount.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeDestinationStats: FfiConverterRustBuffer {
     typealias SwiftType = [DestinationStats]
 
@@ -6488,7 +6756,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_addons_save() != 6569) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_change_email() != 56663) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_change_password() != 28561) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_delete_user() != 30680) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_disable_two_factor() != 52625) {
@@ -6510,6 +6784,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_is_username_available() != 58995) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_list_accounts() != 22286) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_list_sessions() != 19042) {

@@ -8,8 +8,8 @@ use serde_json::{Map, Value, json};
 
 use crate::AppState;
 use crate::crypto;
-use crate::http::{ApiError, ApiResult, Input, require_session, with_session};
-use crate::routes::auth::{session_json, start_session, user_json, verify_password};
+use crate::http::{ApiError, ApiResult, Input, current_session, require_session, with_session};
+use crate::routes::auth::{iso, session_json, start_session, user_json, verify_password};
 use crate::schema::{Schema, Ty, bool_field, opt, req, str_field};
 use crate::store::UserRow;
 
@@ -214,4 +214,110 @@ pub fn username_fields(user: &UserRow, out: &mut Value) {
     if let Some(d) = &user.display_username {
         out["displayUsername"] = json!(d);
     }
+}
+
+/// `GET /list-accounts`: the signed-in user's accounts (here: the e-mail/password one).
+pub async fn list_accounts(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
+    let (_, user) = require_session(&state, &headers)?;
+    let accounts: Vec<Value> = state
+        .store
+        .accounts_of(&user.id)?
+        .into_iter()
+        .map(|(id, provider, created, updated)| {
+            json!({
+                "id": id, "providerId": provider, "createdAt": iso(created),
+                "updatedAt": iso(updated), "accountId": user.id, "userId": user.id,
+                "scopes": [],
+            })
+        })
+        .collect();
+    Ok(axum::Json(accounts).into_response())
+}
+
+const CHANGE_EMAIL: Schema =
+    Schema::object(&[req("newEmail", Ty::Email), opt("callbackURL", Ty::String)]);
+
+/// `POST /change-email {newEmail, callbackURL?}`: mails the new address a link that moves the
+/// account there.
+pub async fn change_email(State(state): State<AppState>, input: Input) -> ApiResult {
+    let body = CHANGE_EMAIL.check(&input.body)?;
+    let (_, user) = require_session(&state, &input.headers)?;
+    let new_email = str_field(body, "newEmail")
+        .unwrap_or_default()
+        .to_lowercase();
+    if new_email == user.email {
+        return Err(ApiError::from_message(
+            StatusCode::BAD_REQUEST,
+            "Email is the same",
+        ));
+    }
+    if state.store.user_by_email(&new_email)?.is_some() {
+        return Err(ApiError::coded(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL",
+            "User already exists. Use another email.",
+        ));
+    }
+    crate::routes::verification::send_token(
+        &state,
+        &crate::routes::verification::base_url(&input.headers),
+        &user.email,
+        Some(&new_email),
+        str_field(body, "callbackURL"),
+    );
+    Ok(axum::Json(json!({ "status": true })).into_response())
+}
+
+const DELETE_USER: Schema = Schema::object(&[
+    opt("callbackURL", Ty::String),
+    opt("password", Ty::String),
+    opt("token", Ty::String),
+]);
+
+/// `POST /delete-user {password?}`: deletes the signed-in user (the password, when given, must
+/// be right) and ends their sessions.
+pub async fn delete_user(State(state): State<AppState>, input: Input) -> ApiResult {
+    let body = DELETE_USER.check(&input.body)?;
+    let (_, user) = require_session(&state, &input.headers)?;
+    if let Some(password) = str_field(body, "password") {
+        let Some(stored) = state.store.password_hash(&user.id)? else {
+            return Err(ApiError::from_message(
+                StatusCode::BAD_REQUEST,
+                "Credential account not found",
+            ));
+        };
+        if !verify_password(password.to_owned(), Some(stored)).await? {
+            return Err(ApiError::coded(
+                StatusCode::BAD_REQUEST,
+                "INVALID_PASSWORD",
+                "Invalid password",
+            ));
+        }
+    }
+    if str_field(body, "token").is_some() {
+        // Deletion links are only mailed where a sender is configured, which it is not here.
+        return Err(ApiError::from_message(
+            StatusCode::NOT_FOUND,
+            "Invalid token",
+        ));
+    }
+    state.store.delete_user(&user.id)?;
+    Ok(crate::http::clearing_session(
+        json!({ "success": true, "message": "User deleted" }),
+    ))
+}
+
+/// `GET /delete-user/callback?token=`: links are not mailed here (no sender), so every token
+/// is unknown.
+pub async fn delete_user_callback(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
+    if current_session(&state, &headers)?.is_none() {
+        return Err(ApiError::from_message(
+            StatusCode::NOT_FOUND,
+            "Failed to get user info",
+        ));
+    }
+    Err(ApiError::from_message(
+        StatusCode::NOT_FOUND,
+        "Invalid token",
+    ))
 }

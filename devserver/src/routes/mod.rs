@@ -27,6 +27,10 @@ pub fn router(state: AppState) -> Router {
             post(account::is_username_available),
         )
         .route("/verify-password", post(account::verify_password_route))
+        .route("/list-accounts", get(account::list_accounts))
+        .route("/change-email", post(account::change_email))
+        .route("/delete-user", post(account::delete_user))
+        .route("/delete-user/callback", get(account::delete_user_callback))
         .route(
             "/one-time-token/generate",
             get(account::generate_one_time_token),

@@ -19,11 +19,27 @@ const TOKEN_SECONDS: i64 = 3600;
 
 /// Mails `email` a verification link (the same answer whether or not it has an account).
 pub fn send(state: &AppState, base_url: &str, email: &str, callback_url: Option<&str>) {
+    send_token(state, base_url, email, None, callback_url);
+}
+
+/// Mails a verification link: for `email`, or, with `change_to`, to the new address, for
+/// moving `email` there (Better Auth's `change-email-verification`).
+pub fn send_token(
+    state: &AppState,
+    base_url: &str,
+    email: &str,
+    change_to: Option<&str>,
+    callback_url: Option<&str>,
+) {
     let now = now_ms() / 1000;
-    let token = crypto::jwt_hs256(
-        &state.secret,
-        &json!({ "email": email.to_lowercase(), "iat": now, "exp": now + TOKEN_SECONDS }),
-    );
+    let mut claims =
+        json!({ "email": email.to_lowercase(), "iat": now, "exp": now + TOKEN_SECONDS });
+    if let Some(new_email) = change_to {
+        claims["updateTo"] = json!(new_email);
+        claims["requestType"] = json!("change-email-verification");
+    }
+    let token = crypto::jwt_hs256(&state.secret, &claims);
+    let email = change_to.unwrap_or(email);
     let callback = callback_url.unwrap_or("/");
     let url = format!(
         "{base_url}/api/auth/verify-email?token={token}&callbackURL={}",
@@ -135,6 +151,7 @@ fn redirect(location: &str) -> Response {
 /// `GET /verify-email?token=&callbackURL=`
 pub async fn verify_email(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     Query(query): Query<VerifyQuery>,
 ) -> ApiResult {
     let Some(token) = query.token.as_deref() else {
@@ -156,6 +173,9 @@ pub async fn verify_email(
     let Some(user) = state.store.user_by_email(email)? else {
         return Ok(refused(callback, "user_not_found"));
     };
+    if let Some(new_email) = claims.get("updateTo").and_then(|v| v.as_str()) {
+        return change_email(&state, &headers, user, new_email, callback);
+    }
     if !user.email_verified {
         state.store.set_email_verified(&user.id)?;
     }
@@ -163,4 +183,40 @@ pub async fn verify_email(
         Some(url) => redirect(url),
         None => axum::Json(json!({ "status": true, "user": null })).into_response(),
     })
+}
+
+/// The link of a change of address: the user moves to the new (now verified) address and is
+/// signed in, in the session that asked or a new one.
+fn change_email(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    user: crate::store::UserRow,
+    new_email: &str,
+    callback: Option<&str>,
+) -> ApiResult {
+    let session = current_session(state, headers)?;
+    if session.as_ref().is_some_and(|(_, u)| u.email != user.email) {
+        return Ok(refused(callback, "unauthorized"));
+    }
+    let session = match session {
+        Some((session, _)) => session,
+        None => crate::routes::auth::start_session(state, headers, &user, true)?.0,
+    };
+    state.store.set_email(&user.id, new_email)?;
+    let user = state.store.user_by_id(&user.id)?.unwrap_or(user);
+    let signed = crypto::sign_token(&state.secret, &session.token);
+    let body = json!({ "status": true, "user": crate::routes::auth::user_json(state, &user) });
+    let mut response = crate::http::with_session(state, body, &signed, true);
+    if let Some(url) = callback {
+        // A redirect carries the cookies but no body.
+        *response.body_mut() = axum::body::Body::empty();
+        response.headers_mut().remove(header::CONTENT_TYPE);
+        *response.status_mut() = StatusCode::FOUND;
+        response.headers_mut().insert(
+            header::LOCATION,
+            axum::http::HeaderValue::from_str(url)
+                .map_err(|_| ApiError::empty(StatusCode::BAD_REQUEST))?,
+        );
+    }
+    Ok(response)
 }

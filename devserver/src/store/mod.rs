@@ -316,6 +316,46 @@ impl Store {
         Ok(())
     }
 
+    /// Moves the user to a new (verified) address.
+    pub fn set_email(&self, user_id: &str, email: &str) -> rusqlite::Result<()> {
+        self.conn().execute(
+            "UPDATE user SET email = ?2, email_verified = 1, updated_at = ?3 WHERE id = ?1",
+            params![user_id, email, now_ms()],
+        )?;
+        Ok(())
+    }
+
+    /// The user's accounts: `(id, provider, created, updated)`.
+    pub fn accounts_of(&self, user_id: &str) -> rusqlite::Result<Vec<(String, String, i64, i64)>> {
+        let conn = self.conn();
+        let mut statement = conn.prepare(
+            "SELECT id, provider_id, created_at, updated_at FROM account WHERE user_id = ?1 ORDER BY created_at",
+        )?;
+        statement
+            .query_map([user_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect()
+    }
+
+    /// Deletes a user and everything of theirs.
+    pub fn delete_user(&self, user_id: &str) -> rusqlite::Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for table in ["session", "account", "two_factor", "project_member"] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE user_id = ?1"),
+                [user_id],
+            )?;
+        }
+        tx.execute(
+            "UPDATE api_key SET enabled = 0 WHERE user_id = ?1",
+            [user_id],
+        )?;
+        tx.execute("DELETE FROM user WHERE id = ?1", [user_id])?;
+        tx.commit()
+    }
+
     /// The user with this (lower-case) username.
     pub fn user_by_username(&self, username: &str) -> rusqlite::Result<Option<UserRow>> {
         self.conn()

@@ -776,7 +776,11 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_addons_save(
     ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_change_email(
+    ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_change_password(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_delete_user(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_disable_two_factor(
     ): Int
@@ -791,6 +795,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_get_totp_uri(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_is_username_available(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_list_accounts(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_list_sessions(
     ): Int
@@ -905,7 +911,11 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_addons_save(`ptr`: Long,`addons`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_change_email(`ptr`: Long,`newEmail`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_change_password(`ptr`: Long,`currentPassword`: RustBuffer.ByValue,`newPassword`: RustBuffer.ByValue,`revokeOtherSessions`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_delete_user(`ptr`: Long,`password`: RustBuffer.ByValue,`token`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_disable_two_factor(`ptr`: Long,`password`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
@@ -920,6 +930,8 @@ internal object UniffiLib {
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_get_totp_uri(`ptr`: Long,`password`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_is_username_available(`ptr`: Long,`username`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_list_accounts(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_list_sessions(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
@@ -1166,7 +1178,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_addons_save() and 0xFFFF) != 6569) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_change_email() and 0xFFFF) != 56663) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_change_password() and 0xFFFF) != 28561) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_delete_user() and 0xFFFF) != 30680) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_disable_two_factor() and 0xFFFF) != 52625) {
@@ -1188,6 +1206,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_is_username_available() and 0xFFFF) != 58995) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_list_accounts() and 0xFFFF) != 22286) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_list_sessions() and 0xFFFF) != 19042) {
@@ -1869,12 +1890,26 @@ public interface BanataClientInterface {
     suspend fun `addonsSave`(`addons`: Map<kotlin.String, kotlin.Boolean>, `options`: RequestOptions? = null): AddonConfig
     
     /**
+     * Asks to move the signed-in user to a new e-mail address: the new address gets a link
+     * (`verify_email`), which makes the change.
+     */
+    suspend fun `changeEmail`(`newEmail`: kotlin.String, `callbackUrl`: kotlin.String? = null, `options`: RequestOptions? = null): Status
+    
+    /**
      * Changes the signed-in user's password, optionally ending every other session (the
      * current one then gets a new token, which is kept).
      *
      * Emits `password.changed`.
      */
     suspend fun `changePassword`(`currentPassword`: kotlin.String, `newPassword`: kotlin.String, `revokeOtherSessions`: kotlin.Boolean? = null, `options`: RequestOptions? = null): AuthResult
+    
+    /**
+     * Deletes the signed-in user (with their password unless the session is fresh) and ends
+     * their sessions; where the server confirms deletions by mail, sends the link instead.
+     *
+     * Emits `user.deleted`.
+     */
+    suspend fun `deleteUser`(`password`: kotlin.String? = null, `token`: kotlin.String? = null, `callbackUrl`: kotlin.String? = null, `options`: RequestOptions? = null): DeleteUserResult
     
     /**
      * Turns two-factor off for the signed-in user.
@@ -1916,6 +1951,11 @@ public interface BanataClientInterface {
      * without case).
      */
     suspend fun `isUsernameAvailable`(`username`: kotlin.String, `options`: RequestOptions? = null): UsernameAvailability
+    
+    /**
+     * The ways the signed-in user signs in (`credential`, social providers).
+     */
+    suspend fun `listAccounts`(`options`: RequestOptions? = null): List<Account>
     
     /**
      * Every active session of the signed-in user, each with its (unsigned) token.
@@ -2359,6 +2399,34 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
 
     
     /**
+     * Asks to move the signed-in user to a new e-mail address: the new address gets a link
+     * (`verify_email`), which makes the change.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `changeEmail`(`newEmail`: kotlin.String, `callbackUrl`: kotlin.String?, `options`: RequestOptions?) : Status {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_change_email(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`newEmail`),
+        FfiConverterOptionalString.lower(`callbackUrl`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeStatus.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Changes the signed-in user's password, optionally ending every other session (the
      * current one then gets a new token, which is kept).
      *
@@ -2383,6 +2451,37 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeAuthResult.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Deletes the signed-in user (with their password unless the session is fresh) and ends
+     * their sessions; where the server confirms deletions by mail, sends the link instead.
+     *
+     * Emits `user.deleted`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `deleteUser`(`password`: kotlin.String?, `token`: kotlin.String?, `callbackUrl`: kotlin.String?, `options`: RequestOptions?) : DeleteUserResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_delete_user(
+                uniffiHandle,
+                
+        FfiConverterOptionalString.lower(`password`),
+        FfiConverterOptionalString.lower(`token`),
+        FfiConverterOptionalString.lower(`callbackUrl`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDeleteUserResult.lift(it) },
         // Error FFI converter
         BanataException.ErrorHandler,
     )
@@ -2569,6 +2668,31 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeUsernameAvailability.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The ways the signed-in user signs in (`credential`, social providers).
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `listAccounts`(`options`: RequestOptions?) : List<Account> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_list_accounts(
+                uniffiHandle,
+                
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeAccount.lift(it) },
         // Error FFI converter
         BanataException.ErrorHandler,
     )
@@ -5407,6 +5531,89 @@ public object FfiConverterTypeSessionToken: FfiConverter<SessionToken, Long> {
 
 
 /**
+ * One way the user signs in: `credential` (e-mail and password) or a social provider.
+ */
+data class Account (
+    var `id`: kotlin.String
+    , 
+    /**
+     * `credential`, or the provider, e.g. `google`.
+     */
+    var `providerId`: kotlin.String
+    , 
+    /**
+     * The user's id at the provider (their own id for `credential`).
+     */
+    var `accountId`: kotlin.String
+    , 
+    var `userId`: kotlin.String
+    , 
+    /**
+     * The OAuth scopes granted.
+     */
+    var `scopes`: List<kotlin.String>
+    , 
+    var `createdAt`: java.time.Instant?
+    , 
+    var `updatedAt`: java.time.Instant?
+    , 
+    /**
+     * Other fields the server sent, as a JSON object.
+     */
+    var `extraJson`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAccount: FfiConverterRustBuffer<Account> {
+    override fun read(buf: ByteBuffer): Account {
+        return Account(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Account) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`providerId`) +
+            FfiConverterString.allocationSize(value.`accountId`) +
+            FfiConverterString.allocationSize(value.`userId`) +
+            FfiConverterSequenceString.allocationSize(value.`scopes`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`createdAt`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`updatedAt`) +
+            FfiConverterOptionalString.allocationSize(value.`extraJson`)
+    )
+
+    override fun write(value: Account, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`providerId`, buf)
+            FfiConverterString.write(value.`accountId`, buf)
+            FfiConverterString.write(value.`userId`, buf)
+            FfiConverterSequenceString.write(value.`scopes`, buf)
+            FfiConverterOptionalTimestamp.write(value.`createdAt`, buf)
+            FfiConverterOptionalTimestamp.write(value.`updatedAt`, buf)
+            FfiConverterOptionalString.write(value.`extraJson`, buf)
+    }
+}
+
+
+
+/**
  * The project's add-on configuration.
  */
 data class AddonConfig (
@@ -5759,6 +5966,48 @@ public object FfiConverterTypeClientOptions: FfiConverterRustBuffer<ClientOption
             FfiConverterBoolean.write(value.`allowInsecureHttp`, buf)
             FfiConverterSequenceString.write(value.`caCertificatesPem`, buf)
             FfiConverterOptionalULong.write(value.`maxResponseBytes`, buf)
+    }
+}
+
+
+
+/**
+ * What deleting did: `User deleted`, or `Verification email sent` where the server confirms
+ * deletions by mail.
+ */
+data class DeleteUserResult (
+    var `success`: kotlin.Boolean
+    , 
+    var `message`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDeleteUserResult: FfiConverterRustBuffer<DeleteUserResult> {
+    override fun read(buf: ByteBuffer): DeleteUserResult {
+        return DeleteUserResult(
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DeleteUserResult) = (
+            FfiConverterBoolean.allocationSize(value.`success`) +
+            FfiConverterString.allocationSize(value.`message`)
+    )
+
+    override fun write(value: DeleteUserResult, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`success`, buf)
+            FfiConverterString.write(value.`message`, buf)
     }
 }
 
@@ -8711,6 +8960,34 @@ public object FfiConverterSequenceTypeSessionToken: FfiConverterRustBuffer<List<
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeSessionToken.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeAccount: FfiConverterRustBuffer<List<Account>> {
+    override fun read(buf: ByteBuffer): List<Account> {
+        val len = buf.getInt()
+        return List<Account>(len) {
+            FfiConverterTypeAccount.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Account>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAccount.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Account>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAccount.write(it, buf)
         }
     }
 }
