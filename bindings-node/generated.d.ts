@@ -234,6 +234,25 @@ export interface DeleteUserResult {
 }
 
 /**
+ * A plain acknowledgement: `{"success": true}`.
+ */
+export interface Success {
+  success: boolean
+}
+
+/**
+ * The answer to verifying an address with a code.
+ */
+export interface EmailOtpVerified {
+  status: boolean
+  /**
+   * A session token, when the server signs the user in on verification (then kept).
+   */
+  token?: string
+  user: User
+}
+
+/**
  * What turning two-factor on gives: the authenticator secret and the backup codes. Two-factor
  * is on once a code from the authenticator is confirmed with `verify_totp`.
  */
@@ -627,6 +646,53 @@ export interface DeleteUser {
 }
 
 /**
+ * Asks for a code: `type` is `sign-in`, `email-verification` or `forget-password`.
+ */
+export interface SendVerificationOtp {
+  email: string
+  /**
+   * `sign-in`, `email-verification` or `forget-password`.
+   */
+  type: string
+}
+
+/**
+ * A mailed code to check without using it.
+ */
+export interface CheckVerificationOtp {
+  email: string
+  /**
+   * What the code was asked for: `sign-in`, `email-verification` or `forget-password`.
+   */
+  type: string
+  otp: string
+}
+
+/**
+ * An address and the code mailed to it.
+ */
+export interface EmailOtp {
+  email: string
+  otp: string
+}
+
+/**
+ * An address to mail a password-reset code to.
+ */
+export interface RequestPasswordResetOtp {
+  email: string
+}
+
+/**
+ * A new password with the code mailed for it.
+ */
+export interface ResetPasswordOtp {
+  email: string
+  otp: string
+  password: string
+}
+
+/**
  * The signed-in user's password, to change their two-factor settings.
  */
 export interface TwoFactorPassword {
@@ -816,6 +882,40 @@ export declare class Auth {
    * Emits `user.deleted`.
    */
   deleteUser(input?: DeleteUser, options?: RequestOptions): Promise<DeleteUserResult>
+  /**
+   * Mails a six-digit code (five minutes, three tries) for `type`: `sign-in` (the account
+   * is made on first use), `email-verification` or `forget-password`. The answer does
+   * not say whether the address has an account.
+   */
+  sendVerificationOtp(input: SendVerificationOtp, options?: RequestOptions): Promise<Success>
+  /**
+   * Whether a mailed code is right, without using it.
+   */
+  checkVerificationOtp(input: CheckVerificationOtp, options?: RequestOptions): Promise<Success>
+  /**
+   * Signs in with a mailed code (type `sign-in`), with the same result as the other
+   * sign-ins; the account is made on first use.
+   *
+   * Emits `session.created`.
+   */
+  signInEmailOtp(input: EmailOtp, options?: RequestOptions): Promise<SignInResult>
+  /**
+   * Verifies the address with a mailed code (type `email-verification`).
+   *
+   * Emits `email.verified`, `session.created`.
+   */
+  verifyEmailOtp(input: EmailOtp, options?: RequestOptions): Promise<EmailOtpVerified>
+  /**
+   * Mails a password-reset code; the answer does not say whether the address has an
+   * account.
+   */
+  requestPasswordResetOtp(email: string, options?: RequestOptions): Promise<Success>
+  /**
+   * Sets a new password with a mailed password-reset code.
+   *
+   * Emits `password.reset`.
+   */
+  resetPasswordOtp(input: ResetPasswordOtp, options?: RequestOptions): Promise<Success>
   /**
    * Starts turning two-factor on: the authenticator URI and backup codes; it is on once
    * a code is confirmed with `verify_totp`.

@@ -92,6 +92,24 @@ class Auth {
   deleteUser(input, options) {
     return this.#invoke('auth.delete_user', input, options, true)
   }
+  sendVerificationOtp(input, options) {
+    return this.#invoke('auth.send_verification_otp', input, options, true)
+  }
+  checkVerificationOtp(input, options) {
+    return this.#invoke('auth.check_verification_otp', input, options, true)
+  }
+  signInEmailOtp(input, options) {
+    return this.#invoke('auth.sign_in_email_otp', input, options, true)
+  }
+  verifyEmailOtp(input, options) {
+    return this.#invoke('auth.verify_email_otp', input, options, true)
+  }
+  requestPasswordResetOtp(email, options) {
+    return this.#invoke('auth.request_password_reset_otp', { email: email }, options, true)
+  }
+  resetPasswordOtp(input, options) {
+    return this.#invoke('auth.reset_password_otp', input, options, true)
+  }
   enableTwoFactor(password, options) {
     return this.#invoke('auth.enable_two_factor', { password: password }, options, true)
   }
@@ -159,6 +177,12 @@ const operations = {
   'auth.list_accounts': { resource: 'auth', method: 'listAccounts', positional: null },
   'auth.change_email': { resource: 'auth', method: 'changeEmail', positional: null },
   'auth.delete_user': { resource: 'auth', method: 'deleteUser', positional: null },
+  'auth.send_verification_otp': { resource: 'auth', method: 'sendVerificationOtp', positional: null },
+  'auth.check_verification_otp': { resource: 'auth', method: 'checkVerificationOtp', positional: null },
+  'auth.sign_in_email_otp': { resource: 'auth', method: 'signInEmailOtp', positional: null },
+  'auth.verify_email_otp': { resource: 'auth', method: 'verifyEmailOtp', positional: null },
+  'auth.request_password_reset_otp': { resource: 'auth', method: 'requestPasswordResetOtp', positional: 'email' },
+  'auth.reset_password_otp': { resource: 'auth', method: 'resetPasswordOtp', positional: null },
   'auth.enable_two_factor': { resource: 'auth', method: 'enableTwoFactor', positional: 'password' },
   'auth.disable_two_factor': { resource: 'auth', method: 'disableTwoFactor', positional: 'password' },
   'auth.get_totp_uri': { resource: 'auth', method: 'getTotpUri', positional: 'password' },

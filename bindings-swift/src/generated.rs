@@ -170,6 +170,25 @@ pub struct DeleteUserResult {
     pub message: String,
 }
 
+/// A plain acknowledgement: `{"success": true}`.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct Success {
+    #[serde(rename = "success")]
+    pub success: bool,
+}
+
+/// The answer to verifying an address with a code.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct EmailOtpVerified {
+    #[serde(rename = "status")]
+    pub status: bool,
+    /// A session token, when the server signs the user in on verification (then kept).
+    #[serde(default, rename = "token", with = "wire::token")]
+    pub token: Option<Arc<SessionToken>>,
+    #[serde(rename = "user")]
+    pub user: User,
+}
+
 /// What turning two-factor on gives: the authenticator secret and the backup codes. Two-factor
 /// is on once a code from the authenticator is confirmed with `verify_totp`.
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
@@ -560,6 +579,52 @@ impl BanataClient {
     #[uniffi::method(default(password = None, token = None, callback_url = None, options = None))]
     pub async fn delete_user(&self, password: Option<String>, token: Option<String>, callback_url: Option<String>, options: Option<RequestOptions>) -> Result<DeleteUserResult> {
         self.call("auth.delete_user", json!({"password": password, "token": token, "callbackURL": callback_url}), options).await
+    }
+
+    /// Mails a six-digit code (five minutes, three tries) for `type`: `sign-in` (the account
+    /// is made on first use), `email-verification` or `forget-password`. The answer does
+    /// not say whether the address has an account.
+    #[uniffi::method(default(options = None))]
+    pub async fn send_verification_otp(&self, email: String, kind: String, options: Option<RequestOptions>) -> Result<Success> {
+        self.call("auth.send_verification_otp", json!({"email": email, "type": kind}), options).await
+    }
+
+    /// Whether a mailed code is right, without using it.
+    #[uniffi::method(default(options = None))]
+    pub async fn check_verification_otp(&self, email: String, kind: String, otp: String, options: Option<RequestOptions>) -> Result<Success> {
+        self.call("auth.check_verification_otp", json!({"email": email, "type": kind, "otp": otp}), options).await
+    }
+
+    /// Signs in with a mailed code (type `sign-in`), with the same result as the other
+    /// sign-ins; the account is made on first use.
+    ///
+    /// Emits `session.created`.
+    #[uniffi::method(default(options = None))]
+    pub async fn sign_in_email_otp(&self, email: String, otp: String, options: Option<RequestOptions>) -> Result<SignInResult> {
+        self.call("auth.sign_in_email_otp", json!({"email": email, "otp": otp}), options).await
+    }
+
+    /// Verifies the address with a mailed code (type `email-verification`).
+    ///
+    /// Emits `email.verified`, `session.created`.
+    #[uniffi::method(default(options = None))]
+    pub async fn verify_email_otp(&self, email: String, otp: String, options: Option<RequestOptions>) -> Result<EmailOtpVerified> {
+        self.call("auth.verify_email_otp", json!({"email": email, "otp": otp}), options).await
+    }
+
+    /// Mails a password-reset code; the answer does not say whether the address has an
+    /// account.
+    #[uniffi::method(default(options = None))]
+    pub async fn request_password_reset_otp(&self, email: String, options: Option<RequestOptions>) -> Result<Success> {
+        self.call("auth.request_password_reset_otp", json!({"email": email}), options).await
+    }
+
+    /// Sets a new password with a mailed password-reset code.
+    ///
+    /// Emits `password.reset`.
+    #[uniffi::method(default(options = None))]
+    pub async fn reset_password_otp(&self, email: String, otp: String, password: String, options: Option<RequestOptions>) -> Result<Success> {
+        self.call("auth.reset_password_otp", json!({"email": email, "otp": otp, "password": password}), options).await
     }
 
     /// Starts turning two-factor on: the authenticator URI and backup codes; it is on once

@@ -24,6 +24,7 @@ pub mod addons;
 pub mod api;
 mod auth;
 mod client;
+mod email_otp;
 mod error;
 pub mod events;
 mod models;
@@ -39,6 +40,10 @@ pub use addons::{AddonConfig, AddonConfigUpdate, AddonId, AddonSettings, Addons}
 pub use auth::{Auth, PasswordResetRequested};
 pub use client::{
     Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
+};
+pub use email_otp::{
+    CheckVerificationOtp, EmailOtp, EmailOtpVerified, RequestPasswordResetOtp, ResetPasswordOtp,
+    SendVerificationOtp, Success,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use events::{AuthEvent, EventBusStats, EventData, EventFilter, EventType, Subscription};

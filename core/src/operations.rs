@@ -18,6 +18,10 @@ use crate::account::{Account, ChangeEmail, DeleteUser, DeleteUserResult};
 use crate::addons::{AddonConfig, AddonConfigUpdate, Addons};
 use crate::api::declare_operations;
 use crate::auth::{Auth, PasswordResetRequested};
+use crate::email_otp::{
+    CheckVerificationOtp, EmailOtp, EmailOtpVerified, RequestPasswordResetOtp, ResetPasswordOtp,
+    SendVerificationOtp, Success,
+};
 use crate::models::{
     AuthResult, ChangePassword, RequestPasswordReset, ResetPassword, RevokeSession,
     SendVerificationEmail, Session, SessionWithUser, SignInEmail, SignUpEmail, Status, UpdateUser,
@@ -104,6 +108,28 @@ declare_operations! {
         /// their sessions; where the server confirms deletions by mail, sends the link instead.
         flow delete_user(DeleteUser) -> DeleteUserResult
             = Post "/api/auth/delete-user", Session, Unsafe emits ["user.deleted"];
+        /// Mails a six-digit code (five minutes, three tries) for `type`: `sign-in` (the account
+        /// is made on first use), `email-verification` or `forget-password`. The answer does
+        /// not say whether the address has an account.
+        call send_verification_otp(SendVerificationOtp) -> Success
+            = Post "/api/auth/email-otp/send-verification-otp", None, Unsafe emits [];
+        /// Whether a mailed code is right, without using it.
+        call check_verification_otp(CheckVerificationOtp) -> Success
+            = Post "/api/auth/email-otp/check-verification-otp", None, Safe emits [];
+        /// Signs in with a mailed code (type `sign-in`), with the same result as the other
+        /// sign-ins; the account is made on first use.
+        flow sign_in_email_otp(EmailOtp) -> SignInResult
+            = Post "/api/auth/sign-in/email-otp", None, Unsafe emits ["session.created"];
+        /// Verifies the address with a mailed code (type `email-verification`).
+        flow verify_email_otp(EmailOtp) -> EmailOtpVerified
+            = Post "/api/auth/email-otp/verify-email", None, Unsafe emits ["email.verified", "session.created"];
+        /// Mails a password-reset code; the answer does not say whether the address has an
+        /// account.
+        call request_password_reset_otp(RequestPasswordResetOtp) -> Success
+            = Post "/api/auth/email-otp/request-password-reset", None, Unsafe emits [];
+        /// Sets a new password with a mailed password-reset code.
+        flow reset_password_otp(ResetPasswordOtp) -> Success
+            = Post "/api/auth/email-otp/reset-password", None, Unsafe emits ["password.reset"];
         /// Starts turning two-factor on: the authenticator URI and backup codes; it is on once
         /// a code is confirmed with `verify_totp`.
         flow enable_two_factor(TwoFactorPassword) -> TwoFactorSetup

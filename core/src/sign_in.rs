@@ -190,7 +190,7 @@ impl Auth<'_> {
             .client
             .send_endpoint(&endpoint::sign_in_email, to_input(&request))
             .await;
-        self.finish_sign_in(sent, email).await
+        self.finish_sign_in(sent, email, METHOD_PASSWORD).await
     }
 
     /// Signs in with a username and password, with the same result as
@@ -201,7 +201,7 @@ impl Auth<'_> {
             .client
             .send_endpoint(&endpoint::sign_in_username, to_input(&request))
             .await;
-        self.finish_sign_in(sent, username).await
+        self.finish_sign_in(sent, username, METHOD_PASSWORD).await
     }
 
     /// Exchanges a one-time token (made by another client with `generate_one_time_token`) for
@@ -225,10 +225,11 @@ impl Auth<'_> {
 
     /// Turns a sign-in answer into its result: `EMAIL_NOT_VERIFIED` and a second-factor
     /// request are next steps, not failures.
-    async fn finish_sign_in(
+    pub(crate) async fn finish_sign_in(
         &self,
         sent: Result<Response>,
         identifier: String,
+        method: &str,
     ) -> Result<SignInResult> {
         let response = match sent {
             Ok(response) => response,
@@ -250,7 +251,7 @@ impl Auth<'_> {
         result.token = self.keep_token(&response, result.token.take()).await?;
         self.remember(&result);
         if result.token.is_some() {
-            self.emit_session_created(&result.user, METHOD_PASSWORD, "sign_in");
+            self.emit_session_created(&result.user, method, "sign_in");
         }
         Ok(SignInResult::SignedIn(result))
     }

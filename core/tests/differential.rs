@@ -47,38 +47,31 @@ fn main() {
     conclusion.exit();
 }
 
-/// The server pairs, by profile: `platform` (a managed project's defaults) and `two-factor`
-/// (the same with the two-factor plugin on).
+/// The server pairs, by profile: `platform` (a managed project's defaults), and the same with
+/// one plugin on that managed projects have off: `two-factor`, `email-otp`.
 #[derive(Default)]
 struct Profiles {
     platform: tokio::sync::OnceCell<Targets>,
     two_factor: tokio::sync::OnceCell<Targets>,
+    email_otp: tokio::sync::OnceCell<Targets>,
 }
 
 impl Profiles {
     async fn get(&self, profile: &str) -> &Targets {
-        let two_factor = match profile {
-            "platform" => false,
-            "two-factor" => true,
+        let (cell, env): (_, &'static [(&str, &str)]) = match profile {
+            "platform" => (&self.platform, &[]),
+            "two-factor" => (&self.two_factor, &[("PEER_TWO_FACTOR", "1")]),
+            "email-otp" => (&self.email_otp, &[("PEER_EMAIL_OTP", "1")]),
             other => panic!("unknown profile {other}"),
-        };
-        let cell = if two_factor {
-            &self.two_factor
-        } else {
-            &self.platform
         };
         cell.get_or_init(|| async move {
             let devserver = DevServer::start(banata_devserver::DevServerConfig {
-                two_factor,
+                two_factor: profile == "two-factor",
+                email_otp: profile == "email-otp",
                 ..Default::default()
             })
             .await
             .expect("devserver starts");
-            let env: &[(&str, &str)] = if two_factor {
-                &[("PEER_TWO_FACTOR", "1")]
-            } else {
-                &[]
-            };
             let peer = Peer::start_with(PeerVersion::V1_4, env);
             Targets { devserver, peer }
         })
@@ -150,6 +143,21 @@ impl Target<'_> {
             .await?)
     }
 
+    /// Asks for an e-mail code of `kind` for `email` and reads it from the mailbox.
+    async fn mailed_otp(&self, email: &str, kind: &str) -> Result<String, Failed> {
+        let sent = self
+            .post(
+                "/email-otp/send-verification-otp",
+                json!({ "email": email, "type": kind }),
+            )
+            .await?;
+        if !sent.status().is_success() {
+            return Err(format!("setup: send-verification-otp answered {}", sent.status()).into());
+        }
+        let mail = self.mail(email, "email-otp").await?;
+        Ok(mail["token"].as_str().unwrap_or_default().to_owned())
+    }
+
     /// Prepares what a case needs and returns its variables.
     async fn setup(&self, setup: &str) -> Result<BTreeMap<String, String>, Failed> {
         let mut vars = BTreeMap::new();
@@ -160,6 +168,11 @@ impl Target<'_> {
         vars.insert("untrusted".into(), UNTRUSTED_ORIGIN.into());
         vars.insert("base".into(), self.base());
         if setup == "none" {
+            return Ok(vars);
+        }
+        if let Some(kind) = setup.strip_prefix("otp:") {
+            // A code of `kind` mailed to a fresh address (sign-in makes the account).
+            vars.insert("otp".into(), self.mailed_otp(&email, kind).await?);
             return Ok(vars);
         }
         // Every set-up user has a username too (the username plugin is on everywhere).
@@ -184,6 +197,10 @@ impl Target<'_> {
             .to_owned();
         vars.insert("verifyToken".into(), token.clone());
         if setup == "user" {
+            return Ok(vars);
+        }
+        if let Some(kind) = setup.strip_prefix("user-otp:") {
+            vars.insert("otp".into(), self.mailed_otp(&email, kind).await?);
             return Ok(vars);
         }
         let verified = Self::http()

@@ -36,6 +36,7 @@ fn main() {
                     // Sign-up signs in on these servers; e-mail verification has its own suite.
                     let server = DevServer::start(DevServerConfig {
                         require_email_verification: false,
+                        email_otp: true,
                         ..Default::default()
                     })
                     .await?;

@@ -59,6 +59,9 @@ pub struct DevServerConfig {
     /// managed projects have off: users get `twoFactorEnabled`, and a sign-in of a user with it on
     /// waits for the second factor.
     pub two_factor: bool,
+    /// Serve Better Auth's email-OTP plugin (codes by mail to sign in, verify the address or
+    /// reset the password), which managed projects have off.
+    pub email_otp: bool,
     /// Origins trusted beside the server's own URL and `http://localhost:*`/`http://127.0.0.1:*`,
     /// as Better Auth's `trustedOrigins` patterns (`https://app.example.com`, `*.example.com`).
     pub trusted_origins: Vec<String>,
@@ -72,6 +75,7 @@ impl Default for DevServerConfig {
             admin_api_key: None,
             require_email_verification: true,
             two_factor: false,
+            email_otp: false,
             trusted_origins: Vec::new(),
         }
     }
@@ -87,6 +91,7 @@ pub(crate) struct AppState {
     origins: Arc<origin::TrustedOrigins>,
     require_email_verification: bool,
     two_factor: bool,
+    email_otp: bool,
 }
 
 impl AppState {
@@ -135,6 +140,7 @@ impl DevServer {
             )),
             require_email_verification: config.require_email_verification,
             two_factor: config.two_factor,
+            email_otp: config.email_otp,
         };
         let admin_api_key = match config.admin_api_key {
             Some(key) if key.len() < 32 => {

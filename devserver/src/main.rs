@@ -29,6 +29,9 @@ struct Args {
     /// off.
     #[arg(long)]
     two_factor: bool,
+    /// Serve the email-OTP plugin (codes by mail); managed projects have it off.
+    #[arg(long)]
+    email_otp: bool,
     /// Trust this origin too (repeatable), as Better Auth's `trustedOrigins`: an origin such as
     /// `https://app.example.com` or a pattern such as `*.example.com`. The server's own URL and
     /// `http://localhost:*`, `http://127.0.0.1:*` are always trusted.
@@ -51,6 +54,7 @@ async fn main() -> std::io::Result<()> {
         admin_api_key: args.admin_key,
         require_email_verification: !args.no_email_verification,
         two_factor: args.two_factor,
+        email_otp: args.email_otp,
         trusted_origins: args.trusted_origins,
     })
     .await?;

@@ -26,6 +26,8 @@ pub enum Ty {
     Number,
     /// `z.number().nullable()`
     NumberOrNull,
+    /// `z.enum([...])`
+    OneOf(&'static [&'static str]),
 }
 
 /// One field of a body schema.
@@ -105,11 +107,19 @@ fn field_issue(field: &Field, value: Option<&Value>) -> Option<String> {
     let expected = match field.ty {
         Ty::Boolean => "boolean",
         Ty::Number | Ty::NumberOrNull => "number",
-        Ty::String | Ty::NonEmpty | Ty::Email => "string",
+        Ty::String | Ty::NonEmpty | Ty::Email | Ty::OneOf(_) => "string",
     };
     let name = field.name;
     match (value, field.ty) {
         (None, _) if !field.required => None,
+        // An enum reports its options whatever is wrong, even a missing value.
+        (None, Ty::OneOf(options)) => {
+            let quoted: Vec<String> = options.iter().map(|o| format!("{o:?}")).collect();
+            Some(format!(
+                "[body.{name}] Invalid option: expected one of {}",
+                quoted.join("|")
+            ))
+        }
         (None, _) => Some(format!(
             "[body.{name}] Invalid input: expected {expected}, received undefined"
         )),
@@ -123,6 +133,14 @@ fn field_issue(field: &Field, value: Option<&Value>) -> Option<String> {
             "[body.{name}] Too small: expected string to have >=1 characters"
         )),
         (Some(Value::String(_)), Ty::String | Ty::NonEmpty | Ty::Email) => None,
+        (Some(Value::String(s)), Ty::OneOf(options)) if options.contains(&s.as_str()) => None,
+        (Some(_), Ty::OneOf(options)) => {
+            let quoted: Vec<String> = options.iter().map(|o| format!("{o:?}")).collect();
+            Some(format!(
+                "[body.{name}] Invalid option: expected one of {}",
+                quoted.join("|")
+            ))
+        }
         (Some(other), _) => Some(format!(
             "[body.{name}] Invalid input: expected {expected}, received {}",
             type_name(other)

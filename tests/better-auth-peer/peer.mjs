@@ -130,6 +130,13 @@ export async function startPeer(lib) {
             },
           })]
         : []),
+      ...(process.env.PEER_EMAIL_OTP === "1"
+        ? [p.emailOTP({
+            async sendVerificationOTP({ email, otp, type }) {
+              deliver(email, "email-otp", `Your ${type} code`, "", otp);
+            },
+          })]
+        : []),
       p.organization(),
       p.bearer(),
       ...(process.env.PEER_JWT === "0" ? [] : [p.jwt()]),

@@ -577,6 +577,75 @@ class DeleteUserResult(_Model):
         return wire
 
 
+class Success(_Model):
+    """A plain acknowledgement: ``{"success": true}``."""
+
+    __slots__ = ("success",)
+
+    success: bool
+
+    def __init__(
+        self,
+        success: bool,
+    ) -> None:
+        _set(self, "success", success)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> Success:
+        """Reads the JSON form."""
+        return cls(
+            success=wire["success"],
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["success"] = _to_wire(self.success)
+        return wire
+
+
+class EmailOtpVerified(_Model):
+    """The answer to verifying an address with a code."""
+
+    __slots__ = ("status", "user", "token",)
+    _hidden = ("token",)
+
+    status: bool
+    user: User
+    token: str | None
+    """A session token, when the server signs the user in on verification (then kept).
+    Not shown by ``repr()``.
+    """
+
+    def __init__(
+        self,
+        status: bool,
+        user: User,
+        token: str | None = None,
+    ) -> None:
+        _set(self, "status", status)
+        _set(self, "user", user)
+        _set(self, "token", token)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> EmailOtpVerified:
+        """Reads the JSON form."""
+        return cls(
+            status=wire["status"],
+            user=User.from_wire(wire["user"]),
+            token=wire.get("token"),
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["status"] = _to_wire(self.status)
+        wire["user"] = _to_wire(self.user)
+        if self.token is not None:
+            wire["token"] = _to_wire(self.token)
+        return wire
+
+
 class TwoFactorSetup(_Model):
     """What turning two-factor on gives: the authenticator secret and the backup codes. Two-factor
     is on once a code from the authenticator is confirmed with ``verify_totp``.
@@ -1408,6 +1477,82 @@ class Auth(_Resource):
         """
         return self._call("auth.delete_user", {"password": password, "token": token, "callbackURL": callback_url}, DeleteUserResult.from_wire, options)
 
+    def send_verification_otp(
+        self,
+        email: str,
+        type: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Success:
+        """Mails a six-digit code (five minutes, three tries) for ``type``: ``sign-in`` (the account
+        is made on first use), ``email-verification`` or ``forget-password``. The answer does
+        not say whether the address has an account.
+        """
+        return self._call("auth.send_verification_otp", {"email": email, "type": type}, Success.from_wire, options)
+
+    def check_verification_otp(
+        self,
+        email: str,
+        type: str,
+        otp: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Success:
+        """Whether a mailed code is right, without using it."""
+        return self._call("auth.check_verification_otp", {"email": email, "type": type, "otp": otp}, Success.from_wire, options)
+
+    def sign_in_email_otp(
+        self,
+        email: str,
+        otp: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> SignInResult:
+        """Signs in with a mailed code (type ``sign-in``), with the same result as the other
+        sign-ins; the account is made on first use.
+
+        Emits ``session.created``.
+        """
+        return self._call("auth.sign_in_email_otp", {"email": email, "otp": otp}, _decode_sign_in_result, options)
+
+    def verify_email_otp(
+        self,
+        email: str,
+        otp: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> EmailOtpVerified:
+        """Verifies the address with a mailed code (type ``email-verification``).
+
+        Emits ``email.verified``, ``session.created``.
+        """
+        return self._call("auth.verify_email_otp", {"email": email, "otp": otp}, EmailOtpVerified.from_wire, options)
+
+    def request_password_reset_otp(
+        self,
+        email: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Success:
+        """Mails a password-reset code; the answer does not say whether the address has an
+        account.
+        """
+        return self._call("auth.request_password_reset_otp", {"email": email}, Success.from_wire, options)
+
+    def reset_password_otp(
+        self,
+        email: str,
+        otp: str,
+        password: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Success:
+        """Sets a new password with a mailed password-reset code.
+
+        Emits ``password.reset``.
+        """
+        return self._call("auth.reset_password_otp", {"email": email, "otp": otp, "password": password}, Success.from_wire, options)
+
     def enable_two_factor(
         self,
         password: str,
@@ -1784,6 +1929,82 @@ class AsyncAuth(_AsyncResource):
         """
         return await self._call("auth.delete_user", {"password": password, "token": token, "callbackURL": callback_url}, DeleteUserResult.from_wire, options)
 
+    async def send_verification_otp(
+        self,
+        email: str,
+        type: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Success:
+        """Mails a six-digit code (five minutes, three tries) for ``type``: ``sign-in`` (the account
+        is made on first use), ``email-verification`` or ``forget-password``. The answer does
+        not say whether the address has an account.
+        """
+        return await self._call("auth.send_verification_otp", {"email": email, "type": type}, Success.from_wire, options)
+
+    async def check_verification_otp(
+        self,
+        email: str,
+        type: str,
+        otp: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Success:
+        """Whether a mailed code is right, without using it."""
+        return await self._call("auth.check_verification_otp", {"email": email, "type": type, "otp": otp}, Success.from_wire, options)
+
+    async def sign_in_email_otp(
+        self,
+        email: str,
+        otp: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> SignInResult:
+        """Signs in with a mailed code (type ``sign-in``), with the same result as the other
+        sign-ins; the account is made on first use.
+
+        Emits ``session.created``.
+        """
+        return await self._call("auth.sign_in_email_otp", {"email": email, "otp": otp}, _decode_sign_in_result, options)
+
+    async def verify_email_otp(
+        self,
+        email: str,
+        otp: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> EmailOtpVerified:
+        """Verifies the address with a mailed code (type ``email-verification``).
+
+        Emits ``email.verified``, ``session.created``.
+        """
+        return await self._call("auth.verify_email_otp", {"email": email, "otp": otp}, EmailOtpVerified.from_wire, options)
+
+    async def request_password_reset_otp(
+        self,
+        email: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Success:
+        """Mails a password-reset code; the answer does not say whether the address has an
+        account.
+        """
+        return await self._call("auth.request_password_reset_otp", {"email": email}, Success.from_wire, options)
+
+    async def reset_password_otp(
+        self,
+        email: str,
+        otp: str,
+        password: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Success:
+        """Sets a new password with a mailed password-reset code.
+
+        Emits ``password.reset``.
+        """
+        return await self._call("auth.reset_password_otp", {"email": email, "otp": otp, "password": password}, Success.from_wire, options)
+
     async def enable_two_factor(
         self,
         password: str,
@@ -1975,6 +2196,8 @@ __all__ = [
     "OneTimeToken",
     "Account",
     "DeleteUserResult",
+    "Success",
+    "EmailOtpVerified",
     "TwoFactorSetup",
     "TotpUri",
     "BackupCodes",

@@ -703,6 +703,11 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func changePassword(currentPassword: String, newPassword: String, revokeOtherSessions: Bool?, options: RequestOptions?) async throws  -> AuthResult
     
     /**
+     * Whether a mailed code is right, without using it.
+     */
+    func checkVerificationOtp(email: String, kind: String, otp: String, options: RequestOptions?) async throws  -> Success
+    
+    /**
      * Deletes the signed-in user (with their password unless the session is fresh) and ends
      * their sessions; where the server confirms deletions by mail, sends the link instead.
      *
@@ -770,11 +775,24 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func requestPasswordReset(email: String, redirectTo: String?, options: RequestOptions?) async throws  -> PasswordResetRequested
     
     /**
+     * Mails a password-reset code; the answer does not say whether the address has an
+     * account.
+     */
+    func requestPasswordResetOtp(email: String, options: RequestOptions?) async throws  -> Success
+    
+    /**
      * Sets a new password with the token from a reset link.
      *
      * Emits `password.reset`.
      */
     func resetPassword(token: String, newPassword: String, options: RequestOptions?) async throws 
+    
+    /**
+     * Sets a new password with a mailed password-reset code.
+     *
+     * Emits `password.reset`.
+     */
+    func resetPasswordOtp(email: String, otp: String, password: String, options: RequestOptions?) async throws  -> Success
     
     /**
      * Ends every session of the user except the current one.
@@ -812,6 +830,13 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func sendVerificationEmail(email: String, callbackUrl: String?, options: RequestOptions?) async throws  -> Status
     
     /**
+     * Mails a six-digit code (five minutes, three tries) for `type`: `sign-in` (the account
+     * is made on first use), `email-verification` or `forget-password`. The answer does
+     * not say whether the address has an account.
+     */
+    func sendVerificationOtp(email: String, kind: String, options: RequestOptions?) async throws  -> Success
+    
+    /**
      * Signs in with e-mail and password. The result is signed in (the client keeps the
      * session token), or the step the user must take first: verify the e-mail address, or
      * give a second factor.
@@ -819,6 +844,14 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
      * Emits `session.created`.
      */
     func signInEmail(email: String, password: String, rememberMe: Bool?, callbackUrl: String?, options: RequestOptions?) async throws  -> SignInResult
+    
+    /**
+     * Signs in with a mailed code (type `sign-in`), with the same result as the other
+     * sign-ins; the account is made on first use.
+     *
+     * Emits `session.created`.
+     */
+    func signInEmailOtp(email: String, otp: String, options: RequestOptions?) async throws  -> SignInResult
     
     /**
      * Signs in with a username and password, with the same result as e-mail sign-in.
@@ -863,6 +896,13 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
      * Emits `email.verified`, `session.created`.
      */
     func verifyEmail(token: String, callbackUrl: String?, options: RequestOptions?) async throws  -> VerifyEmailResult
+    
+    /**
+     * Verifies the address with a mailed code (type `email-verification`).
+     *
+     * Emits `email.verified`, `session.created`.
+     */
+    func verifyEmailOtp(email: String, otp: String, options: RequestOptions?) async throws  -> EmailOtpVerified
     
     /**
      * Takes over the session a one-time token was made for; the client keeps its token.
@@ -1147,6 +1187,25 @@ open func changePassword(currentPassword: String, newPassword: String, revokeOth
 }
     
     /**
+     * Whether a mailed code is right, without using it.
+     */
+open func checkVerificationOtp(email: String, kind: String, otp: String, options: RequestOptions? = nil)async throws  -> Success  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_check_verification_otp(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(email),FfiConverterString.lower(kind),FfiConverterString.lower(otp),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSuccess_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
      * Deletes the signed-in user (with their password unless the session is fresh) and ends
      * their sessions; where the server confirms deletions by mail, sends the link instead.
      *
@@ -1368,6 +1427,26 @@ open func requestPasswordReset(email: String, redirectTo: String? = nil, options
 }
     
     /**
+     * Mails a password-reset code; the answer does not say whether the address has an
+     * account.
+     */
+open func requestPasswordResetOtp(email: String, options: RequestOptions? = nil)async throws  -> Success  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_request_password_reset_otp(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(email),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSuccess_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
      * Sets a new password with the token from a reset link.
      *
      * Emits `password.reset`.
@@ -1384,6 +1463,27 @@ open func resetPassword(token: String, newPassword: String, options: RequestOpti
             completeFunc: ffi_banata_auth_ffi_rust_future_complete_void,
             freeFunc: ffi_banata_auth_ffi_rust_future_free_void,
             liftFunc: { $0 },
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Sets a new password with a mailed password-reset code.
+     *
+     * Emits `password.reset`.
+     */
+open func resetPasswordOtp(email: String, otp: String, password: String, options: RequestOptions? = nil)async throws  -> Success  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_reset_password_otp(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(email),FfiConverterString.lower(otp),FfiConverterString.lower(password),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSuccess_lift,
             errorHandler: FfiConverterTypeBanataError_lift
         )
 }
@@ -1494,6 +1594,27 @@ open func sendVerificationEmail(email: String, callbackUrl: String? = nil, optio
 }
     
     /**
+     * Mails a six-digit code (five minutes, three tries) for `type`: `sign-in` (the account
+     * is made on first use), `email-verification` or `forget-password`. The answer does
+     * not say whether the address has an account.
+     */
+open func sendVerificationOtp(email: String, kind: String, options: RequestOptions? = nil)async throws  -> Success  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_send_verification_otp(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(email),FfiConverterString.lower(kind),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSuccess_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
      * Signs in with e-mail and password. The result is signed in (the client keeps the
      * session token), or the step the user must take first: verify the e-mail address, or
      * give a second factor.
@@ -1506,6 +1627,28 @@ open func signInEmail(email: String, password: String, rememberMe: Bool? = nil, 
             rustFutureFunc: {
                 uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email(
                         self.uniffiCloneHandle(),FfiConverterString.lower(email),FfiConverterString.lower(password),FfiConverterOptionBool.lower(rememberMe),FfiConverterOptionString.lower(callbackUrl),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSignInResult_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Signs in with a mailed code (type `sign-in`), with the same result as the other
+     * sign-ins; the account is made on first use.
+     *
+     * Emits `session.created`.
+     */
+open func signInEmailOtp(email: String, otp: String, options: RequestOptions? = nil)async throws  -> SignInResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email_otp(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(email),FfiConverterString.lower(otp),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
             pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
@@ -1640,6 +1783,27 @@ open func verifyEmail(token: String, callbackUrl: String? = nil, options: Reques
             completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeVerifyEmailResult_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Verifies the address with a mailed code (type `email-verification`).
+     *
+     * Emits `email.verified`, `session.created`.
+     */
+open func verifyEmailOtp(email: String, otp: String, options: RequestOptions? = nil)async throws  -> EmailOtpVerified  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_verify_email_otp(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(email),FfiConverterString.lower(otp),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeEmailOtpVerified_lift,
             errorHandler: FfiConverterTypeBanataError_lift
         )
 }
@@ -3856,6 +4020,73 @@ public func FfiConverterTypeDestinationStats_lower(_ value: DestinationStats) ->
 
 
 /**
+ * The answer to verifying an address with a code.
+ */
+public struct EmailOtpVerified {
+    public let status: Bool
+    /**
+     * A session token, when the server signs the user in on verification (then kept).
+     */
+    public let token: SessionToken?
+    public let user: User
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(status: Bool, 
+        /**
+         * A session token, when the server signs the user in on verification (then kept).
+         */token: SessionToken?, user: User) {
+        self.status = status
+        self.token = token
+        self.user = user
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension EmailOtpVerified: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEmailOtpVerified: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EmailOtpVerified {
+        return
+            try EmailOtpVerified(
+                status: FfiConverterBool.read(from: &buf), 
+                token: FfiConverterOptionTypeSessionToken.read(from: &buf), 
+                user: FfiConverterTypeUser.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: EmailOtpVerified, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.status, into: &buf)
+        FfiConverterOptionTypeSessionToken.write(value.token, into: &buf)
+        FfiConverterTypeUser.write(value.user, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEmailOtpVerified_lift(_ buf: RustBuffer) throws -> EmailOtpVerified {
+    return try FfiConverterTypeEmailOtpVerified.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEmailOtpVerified_lower(_ value: EmailOtpVerified) -> RustBuffer {
+    return FfiConverterTypeEmailOtpVerified.lower(value)
+}
+
+
+/**
  * Counters of the event bus.
  */
 public struct EventBusStats: Equatable, Hashable {
@@ -4821,6 +5052,59 @@ public func FfiConverterTypeStatus_lift(_ buf: RustBuffer) throws -> Status {
 #endif
 public func FfiConverterTypeStatus_lower(_ value: Status) -> RustBuffer {
     return FfiConverterTypeStatus.lower(value)
+}
+
+
+/**
+ * A plain acknowledgement: `{"success": true}`.
+ */
+public struct Success: Equatable, Hashable {
+    public let success: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(success: Bool) {
+        self.success = success
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Success: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSuccess: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Success {
+        return
+            try Success(
+                success: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Success, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.success, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSuccess_lift(_ buf: RustBuffer) throws -> Success {
+    return try FfiConverterTypeSuccess.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSuccess_lower(_ value: Success) -> RustBuffer {
+    return FfiConverterTypeSuccess.lower(value)
 }
 
 
@@ -6762,6 +7046,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_change_password() != 28561) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_check_verification_otp() != 27913) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_delete_user() != 30680) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -6795,7 +7082,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_request_password_reset() != 51015) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_request_password_reset_otp() != 51234) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_reset_password() != 34414) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_reset_password_otp() != 8349) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_other_sessions() != 10091) {
@@ -6813,7 +7106,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_send_verification_email() != 32572) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_send_verification_otp() != 23954) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email() != 50685) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email_otp() != 37272) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_username() != 36722) {
@@ -6832,6 +7131,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email() != 42506) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email_otp() != 2671) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_verify_one_time_token() != 400) {

@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod config;
 pub mod dev;
+pub mod email_otp;
 pub mod faults;
 pub mod sinks;
 pub mod two_factor;
@@ -79,6 +80,11 @@ pub fn router(state: AppState) -> Router {
     } else {
         api
     };
+    let api = if state.email_otp {
+        api.merge(email_otp_routes())
+    } else {
+        api
+    };
     let dev = Router::new()
         .route("/health", get(dev::health))
         .route("/password-reset-token", get(dev::password_reset_token))
@@ -117,4 +123,27 @@ fn two_factor_routes() -> Router<AppState> {
         )
         .route("/two-factor/send-otp", post(two_factor::send_otp))
         .route("/two-factor/verify-otp", post(two_factor::verify_otp))
+}
+
+fn email_otp_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/email-otp/send-verification-otp",
+            post(email_otp::send_verification_otp),
+        )
+        .route(
+            "/email-otp/check-verification-otp",
+            post(email_otp::check_verification_otp),
+        )
+        .route("/email-otp/verify-email", post(email_otp::verify_email))
+        .route("/sign-in/email-otp", post(email_otp::sign_in))
+        .route(
+            "/email-otp/request-password-reset",
+            post(email_otp::request_password_reset),
+        )
+        .route(
+            "/forget-password/email-otp",
+            post(email_otp::request_password_reset),
+        )
+        .route("/email-otp/reset-password", post(email_otp::reset_password))
 }

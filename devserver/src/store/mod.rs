@@ -316,6 +316,33 @@ impl Store {
         Ok(())
     }
 
+    /// Creates a user without a password (sign-in by e-mail code), verified.
+    pub fn create_passwordless_user(&self, email: &str) -> rusqlite::Result<UserRow> {
+        let now = now_ms();
+        let id = new_id();
+        self.conn().execute(
+            "INSERT INTO user (id, email, name, email_verified, created_at, updated_at) VALUES (?1, ?2, '', 1, ?3, ?3)",
+            params![id, email, now],
+        )?;
+        Ok(self.user_by_id(&id)?.expect("just created"))
+    }
+
+    /// Sets the password, creating the credential account if the user had none.
+    pub fn set_or_create_password(&self, user_id: &str, hash: &str) -> rusqlite::Result<()> {
+        let now = now_ms();
+        let updated = self.conn().execute(
+            "UPDATE account SET password_hash = ?2, updated_at = ?3 WHERE user_id = ?1 AND provider_id = 'credential'",
+            params![user_id, hash, now],
+        )?;
+        if updated == 0 {
+            self.conn().execute(
+                "INSERT INTO account (id, user_id, provider_id, password_hash, created_at, updated_at) VALUES (?1, ?2, 'credential', ?3, ?4, ?4)",
+                params![new_id(), user_id, hash, now],
+            )?;
+        }
+        Ok(())
+    }
+
     /// Moves the user to a new (verified) address.
     pub fn set_email(&self, user_id: &str, email: &str) -> rusqlite::Result<()> {
         self.conn().execute(
@@ -491,6 +518,15 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()
+    }
+
+    /// Deletes every verification row with this identifier.
+    pub fn delete_verifications(&self, identifier: &str) -> rusqlite::Result<()> {
+        self.conn().execute(
+            "DELETE FROM verification WHERE identifier = ?1",
+            [identifier],
+        )?;
+        Ok(())
     }
 
     /// Replaces the value of a verification row (e.g. a code's attempt count).

@@ -140,7 +140,11 @@ fn method(api: &Api, op: &Op) -> String {
         let mut fields: Vec<&Field> = model.fields.iter().filter(|f| f.required).collect();
         fields.extend(model.fields.iter().filter(|f| !f.required));
         for field in fields {
-            let name = snake(&field.wire);
+            // `type` is a keyword in Rust, Swift and Kotlin.
+            let name = match snake(&field.wire).as_str() {
+                "type" => "kind".to_owned(),
+                other => other.to_owned(),
+            };
             let ty = field_type(field);
             params.push(format!("{name}: {}", rust(&ty, true)));
             if !field.required {

@@ -780,6 +780,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_change_password(
     ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_check_verification_otp(
+    ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_delete_user(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_disable_two_factor(
@@ -802,7 +804,11 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_request_password_reset(
     ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_request_password_reset_otp(
+    ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_reset_password(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_reset_password_otp(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_other_sessions(
     ): Int
@@ -814,7 +820,11 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_send_verification_email(
     ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_send_verification_otp(
+    ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email_otp(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_username(
     ): Int
@@ -827,6 +837,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_verify_backup_code(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email_otp(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_verify_one_time_token(
     ): Int
@@ -915,6 +927,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_change_password(`ptr`: Long,`currentPassword`: RustBuffer.ByValue,`newPassword`: RustBuffer.ByValue,`revokeOtherSessions`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_check_verification_otp(`ptr`: Long,`email`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`otp`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_delete_user(`ptr`: Long,`password`: RustBuffer.ByValue,`token`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_disable_two_factor(`ptr`: Long,`password`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
@@ -937,7 +951,11 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_request_password_reset(`ptr`: Long,`email`: RustBuffer.ByValue,`redirectTo`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_request_password_reset_otp(`ptr`: Long,`email`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_reset_password(`ptr`: Long,`token`: RustBuffer.ByValue,`newPassword`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_reset_password_otp(`ptr`: Long,`email`: RustBuffer.ByValue,`otp`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_revoke_other_sessions(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
@@ -949,7 +967,11 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_send_verification_email(`ptr`: Long,`email`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_send_verification_otp(`ptr`: Long,`email`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email(`ptr`: Long,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`rememberMe`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email_otp(`ptr`: Long,`email`: RustBuffer.ByValue,`otp`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_username(`ptr`: Long,`username`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`rememberMe`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
@@ -962,6 +984,8 @@ internal object UniffiLib {
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_verify_backup_code(`ptr`: Long,`code`: RustBuffer.ByValue,`trustDevice`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_verify_email(`ptr`: Long,`token`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_verify_email_otp(`ptr`: Long,`email`: RustBuffer.ByValue,`otp`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_verify_one_time_token(`ptr`: Long,`token`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
@@ -1184,6 +1208,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_change_password() and 0xFFFF) != 28561) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_check_verification_otp() and 0xFFFF) != 27913) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_delete_user() and 0xFFFF) != 30680) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1217,7 +1244,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_request_password_reset() and 0xFFFF) != 51015) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_request_password_reset_otp() and 0xFFFF) != 51234) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_reset_password() and 0xFFFF) != 34414) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_reset_password_otp() and 0xFFFF) != 8349) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_other_sessions() and 0xFFFF) != 10091) {
@@ -1235,7 +1268,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_send_verification_email() and 0xFFFF) != 32572) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_send_verification_otp() and 0xFFFF) != 23954) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email() and 0xFFFF) != 50685) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email_otp() and 0xFFFF) != 37272) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_username() and 0xFFFF) != 36722) {
@@ -1254,6 +1293,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email() and 0xFFFF) != 42506) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email_otp() and 0xFFFF) != 2671) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_verify_one_time_token() and 0xFFFF) != 400) {
@@ -1904,6 +1946,11 @@ public interface BanataClientInterface {
     suspend fun `changePassword`(`currentPassword`: kotlin.String, `newPassword`: kotlin.String, `revokeOtherSessions`: kotlin.Boolean? = null, `options`: RequestOptions? = null): AuthResult
     
     /**
+     * Whether a mailed code is right, without using it.
+     */
+    suspend fun `checkVerificationOtp`(`email`: kotlin.String, `kind`: kotlin.String, `otp`: kotlin.String, `options`: RequestOptions? = null): Success
+    
+    /**
      * Deletes the signed-in user (with their password unless the session is fresh) and ends
      * their sessions; where the server confirms deletions by mail, sends the link instead.
      *
@@ -1971,11 +2018,24 @@ public interface BanataClientInterface {
     suspend fun `requestPasswordReset`(`email`: kotlin.String, `redirectTo`: kotlin.String? = null, `options`: RequestOptions? = null): PasswordResetRequested
     
     /**
+     * Mails a password-reset code; the answer does not say whether the address has an
+     * account.
+     */
+    suspend fun `requestPasswordResetOtp`(`email`: kotlin.String, `options`: RequestOptions? = null): Success
+    
+    /**
      * Sets a new password with the token from a reset link.
      *
      * Emits `password.reset`.
      */
     suspend fun `resetPassword`(`token`: kotlin.String, `newPassword`: kotlin.String, `options`: RequestOptions? = null)
+    
+    /**
+     * Sets a new password with a mailed password-reset code.
+     *
+     * Emits `password.reset`.
+     */
+    suspend fun `resetPasswordOtp`(`email`: kotlin.String, `otp`: kotlin.String, `password`: kotlin.String, `options`: RequestOptions? = null): Success
     
     /**
      * Ends every session of the user except the current one.
@@ -2013,6 +2073,13 @@ public interface BanataClientInterface {
     suspend fun `sendVerificationEmail`(`email`: kotlin.String, `callbackUrl`: kotlin.String? = null, `options`: RequestOptions? = null): Status
     
     /**
+     * Mails a six-digit code (five minutes, three tries) for `type`: `sign-in` (the account
+     * is made on first use), `email-verification` or `forget-password`. The answer does
+     * not say whether the address has an account.
+     */
+    suspend fun `sendVerificationOtp`(`email`: kotlin.String, `kind`: kotlin.String, `options`: RequestOptions? = null): Success
+    
+    /**
      * Signs in with e-mail and password. The result is signed in (the client keeps the
      * session token), or the step the user must take first: verify the e-mail address, or
      * give a second factor.
@@ -2020,6 +2087,14 @@ public interface BanataClientInterface {
      * Emits `session.created`.
      */
     suspend fun `signInEmail`(`email`: kotlin.String, `password`: kotlin.String, `rememberMe`: kotlin.Boolean? = null, `callbackUrl`: kotlin.String? = null, `options`: RequestOptions? = null): SignInResult
+    
+    /**
+     * Signs in with a mailed code (type `sign-in`), with the same result as the other
+     * sign-ins; the account is made on first use.
+     *
+     * Emits `session.created`.
+     */
+    suspend fun `signInEmailOtp`(`email`: kotlin.String, `otp`: kotlin.String, `options`: RequestOptions? = null): SignInResult
     
     /**
      * Signs in with a username and password, with the same result as e-mail sign-in.
@@ -2064,6 +2139,13 @@ public interface BanataClientInterface {
      * Emits `email.verified`, `session.created`.
      */
     suspend fun `verifyEmail`(`token`: kotlin.String, `callbackUrl`: kotlin.String? = null, `options`: RequestOptions? = null): VerifyEmailResult
+    
+    /**
+     * Verifies the address with a mailed code (type `email-verification`).
+     *
+     * Emits `email.verified`, `session.created`.
+     */
+    suspend fun `verifyEmailOtp`(`email`: kotlin.String, `otp`: kotlin.String, `options`: RequestOptions? = null): EmailOtpVerified
     
     /**
      * Takes over the session a one-time token was made for; the client keeps its token.
@@ -2458,6 +2540,34 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
 
     
     /**
+     * Whether a mailed code is right, without using it.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `checkVerificationOtp`(`email`: kotlin.String, `kind`: kotlin.String, `otp`: kotlin.String, `options`: RequestOptions?) : Success {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_check_verification_otp(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`email`),
+        FfiConverterString.lower(`kind`),
+        FfiConverterString.lower(`otp`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeSuccess.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Deletes the signed-in user (with their password unless the session is fresh) and ends
      * their sessions; where the server confirms deletions by mail, sends the link instead.
      *
@@ -2755,6 +2865,33 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
 
     
     /**
+     * Mails a password-reset code; the answer does not say whether the address has an
+     * account.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `requestPasswordResetOtp`(`email`: kotlin.String, `options`: RequestOptions?) : Success {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_request_password_reset_otp(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`email`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeSuccess.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Sets a new password with the token from a reset link.
      *
      * Emits `password.reset`.
@@ -2778,6 +2915,36 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         // lift function
         { },
         
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Sets a new password with a mailed password-reset code.
+     *
+     * Emits `password.reset`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `resetPasswordOtp`(`email`: kotlin.String, `otp`: kotlin.String, `password`: kotlin.String, `options`: RequestOptions?) : Success {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_reset_password_otp(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`email`),
+        FfiConverterString.lower(`otp`),
+        FfiConverterString.lower(`password`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeSuccess.lift(it) },
         // Error FFI converter
         BanataException.ErrorHandler,
     )
@@ -2926,6 +3093,35 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
 
     
     /**
+     * Mails a six-digit code (five minutes, three tries) for `type`: `sign-in` (the account
+     * is made on first use), `email-verification` or `forget-password`. The answer does
+     * not say whether the address has an account.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `sendVerificationOtp`(`email`: kotlin.String, `kind`: kotlin.String, `options`: RequestOptions?) : Success {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_send_verification_otp(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`email`),
+        FfiConverterString.lower(`kind`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeSuccess.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Signs in with e-mail and password. The result is signed in (the client keeps the
      * session token), or the step the user must take first: verify the e-mail address, or
      * give a second factor.
@@ -2944,6 +3140,36 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         FfiConverterString.lower(`password`),
         FfiConverterOptionalBoolean.lower(`rememberMe`),
         FfiConverterOptionalString.lower(`callbackUrl`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeSignInResult.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Signs in with a mailed code (type `sign-in`), with the same result as the other
+     * sign-ins; the account is made on first use.
+     *
+     * Emits `session.created`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `signInEmailOtp`(`email`: kotlin.String, `otp`: kotlin.String, `options`: RequestOptions?) : SignInResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email_otp(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`email`),
+        FfiConverterString.lower(`otp`),
         FfiConverterOptionalTypeRequestOptions.lower(`options`),
             )
         },
@@ -3138,6 +3364,35 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeVerifyEmailResult.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Verifies the address with a mailed code (type `email-verification`).
+     *
+     * Emits `email.verified`, `session.created`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `verifyEmailOtp`(`email`: kotlin.String, `otp`: kotlin.String, `options`: RequestOptions?) : EmailOtpVerified {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_verify_email_otp(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`email`),
+        FfiConverterString.lower(`otp`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeEmailOtpVerified.lift(it) },
         // Error FFI converter
         BanataException.ErrorHandler,
     )
@@ -6093,6 +6348,65 @@ public object FfiConverterTypeDestinationStats: FfiConverterRustBuffer<Destinati
 
 
 /**
+ * The answer to verifying an address with a code.
+ */
+data class EmailOtpVerified (
+    var `status`: kotlin.Boolean
+    , 
+    /**
+     * A session token, when the server signs the user in on verification (then kept).
+     */
+    var `token`: SessionToken?
+    , 
+    var `user`: User
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`status`,
+        this.`token`,
+        this.`user`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEmailOtpVerified: FfiConverterRustBuffer<EmailOtpVerified> {
+    override fun read(buf: ByteBuffer): EmailOtpVerified {
+        return EmailOtpVerified(
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalTypeSessionToken.read(buf),
+            FfiConverterTypeUser.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: EmailOtpVerified) = (
+            FfiConverterBoolean.allocationSize(value.`status`) +
+            FfiConverterOptionalTypeSessionToken.allocationSize(value.`token`) +
+            FfiConverterTypeUser.allocationSize(value.`user`)
+    )
+
+    override fun write(value: EmailOtpVerified, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`status`, buf)
+            FfiConverterOptionalTypeSessionToken.write(value.`token`, buf)
+            FfiConverterTypeUser.write(value.`user`, buf)
+    }
+}
+
+
+
+/**
  * Counters of the event bus.
  */
 data class EventBusStats (
@@ -6831,6 +7145,42 @@ public object FfiConverterTypeStatus: FfiConverterRustBuffer<Status> {
 
     override fun write(value: Status, buf: ByteBuffer) {
             FfiConverterBoolean.write(value.`status`, buf)
+    }
+}
+
+
+
+/**
+ * A plain acknowledgement: `{"success": true}`.
+ */
+data class Success (
+    var `success`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSuccess: FfiConverterRustBuffer<Success> {
+    override fun read(buf: ByteBuffer): Success {
+        return Success(
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Success) = (
+            FfiConverterBoolean.allocationSize(value.`success`)
+    )
+
+    override fun write(value: Success, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`success`, buf)
     }
 }
 
