@@ -940,13 +940,15 @@ export declare class Auth {
    */
   verifyTotp(input: TwoFactorCode, options?: RequestOptions): Promise<AuthResult>
   /**
-   * Mails the user of the pending sign-in a one-time code (servers with an OTP sender).
+   * Mails a one-time code to the user of the pending sign-in, or to the signed-in user
+   * turning two-factor on (servers with an OTP sender).
    */
   sendTwoFactorOtp(options?: RequestOptions): Promise<Status>
   /**
-   * Gives a mailed one-time code as the second factor of a pending sign-in.
+   * Gives a mailed one-time code as the second factor of a pending sign-in; or, right after
+   * `enable_two_factor`, confirms it, which turns two-factor on.
    *
-   * Emits `session.created`.
+   * Emits `session.created`, `two_factor.enabled`.
    */
   verifyTwoFactorOtp(input: TwoFactorCode, options?: RequestOptions): Promise<AuthResult>
   /**

@@ -19,3 +19,13 @@ test('examples/node/quickstart.mjs signs up, signs in, saves add-ons and forward
   }
   assert.ok(!run.stdout.includes('correct horse battery staple'), 'the password is never printed')
 })
+
+test('examples/node/two-factor.mjs turns two-factor on and signs in with a second factor', () => {
+  const run = spawnSync(process.execPath, [join(REPO, 'examples', 'node', 'two-factor.mjs')], { encoding: 'utf8', timeout: 60_000 })
+  assert.equal(run.status, 0, run.stderr)
+  for (const line of [/^enable +authenticator URI and 10 backup codes issued/m, /^confirm +two-factor on: true/m,
+    /^sign-in +a second factor is required/m, /^verify +signed in as ada-\w+@example\.com/m, /^session +\w+/m]) {
+    assert.match(run.stdout, line)
+  }
+  assert.ok(!run.stdout.includes('otpauth'), 'the secret is never printed')
+})

@@ -81,3 +81,13 @@ def test_quickstart_script(devserver: DevServer, own_devserver: bool) -> None:
         expected += ["verify     e-mail verified: True", '"type":"email.verified"']
     for line in expected:
         assert line in run.stdout
+
+
+def test_two_factor_example() -> None:
+    run = subprocess.run([sys.executable, str(EXAMPLES / "two_factor.py")], capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 0, run.stderr
+    for line in ("enable     authenticator URI and 10 backup codes issued", "confirm    two-factor on: True",
+                 "sign-in    a second factor is required", "verify     signed in as ada-", "session    "):
+        assert line in run.stdout
+    assert "otpauth" not in run.stdout, "the secret is never printed"

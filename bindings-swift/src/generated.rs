@@ -658,15 +658,17 @@ impl BanataClient {
         self.call("auth.verify_totp", json!({"code": code, "trustDevice": trust_device}), options).await
     }
 
-    /// Mails the user of the pending sign-in a one-time code (servers with an OTP sender).
+    /// Mails a one-time code to the user of the pending sign-in, or to the signed-in user
+    /// turning two-factor on (servers with an OTP sender).
     #[uniffi::method(default(options = None))]
     pub async fn send_two_factor_otp(&self, options: Option<RequestOptions>) -> Result<Status> {
         self.call("auth.send_two_factor_otp", json!({}), options).await
     }
 
-    /// Gives a mailed one-time code as the second factor of a pending sign-in.
+    /// Gives a mailed one-time code as the second factor of a pending sign-in; or, right after
+    /// `enable_two_factor`, confirms it, which turns two-factor on.
     ///
-    /// Emits `session.created`.
+    /// Emits `session.created`, `two_factor.enabled`.
     #[uniffi::method(default(trust_device = None, options = None))]
     pub async fn verify_two_factor_otp(&self, code: String, trust_device: Option<bool>, options: Option<RequestOptions>) -> Result<AuthResult> {
         self.call("auth.verify_two_factor_otp", json!({"code": code, "trustDevice": trust_device}), options).await

@@ -145,15 +145,17 @@ declare_operations! {
         /// authenticator, which turns two-factor on.
         flow verify_totp(TwoFactorCode) -> AuthResult
             = Post "/api/auth/two-factor/verify-totp", Session, Unsafe emits ["session.created", "two_factor.enabled"];
-        /// Mails the user of the pending sign-in a one-time code (servers with an OTP sender).
+        /// Mails a one-time code to the user of the pending sign-in, or to the signed-in user
+        /// turning two-factor on (servers with an OTP sender).
         flow send_two_factor_otp() -> Status
-            = Post "/api/auth/two-factor/send-otp", None, Unsafe emits [];
-        /// Gives a mailed one-time code as the second factor of a pending sign-in.
+            = Post "/api/auth/two-factor/send-otp", Session, Unsafe emits [];
+        /// Gives a mailed one-time code as the second factor of a pending sign-in; or, right after
+        /// `enable_two_factor`, confirms it, which turns two-factor on.
         flow verify_two_factor_otp(TwoFactorCode) -> AuthResult
-            = Post "/api/auth/two-factor/verify-otp", None, Unsafe emits ["session.created"];
+            = Post "/api/auth/two-factor/verify-otp", Session, Unsafe emits ["session.created", "two_factor.enabled"];
         /// Gives a backup code as the second factor of a pending sign-in (each works once).
         flow verify_backup_code(TwoFactorCode) -> AuthResult
-            = Post "/api/auth/two-factor/verify-backup-code", None, Unsafe emits ["session.created"];
+            = Post "/api/auth/two-factor/verify-backup-code", Session, Unsafe emits ["session.created"];
         /// New backup codes for the signed-in user; the old ones stop working.
         flow generate_backup_codes(TwoFactorPassword) -> BackupCodes
             = Post "/api/auth/two-factor/generate-backup-codes", Session, Unsafe emits [];

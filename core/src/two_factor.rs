@@ -189,7 +189,8 @@ impl Auth<'_> {
             .await
     }
 
-    /// Mails the user of the pending sign-in a one-time code (servers with an OTP sender).
+    /// Mails a one-time code to the user of the pending sign-in, or to the signed-in user
+    /// turning two-factor on (servers with an OTP sender).
     pub async fn send_two_factor_otp(&self) -> Result<Status> {
         let (response, _) = self
             .send_second_factor(&endpoint::send_two_factor_otp, None)
@@ -197,8 +198,9 @@ impl Auth<'_> {
         response.json()
     }
 
-    /// Gives a mailed one-time code as the second factor of a pending sign-in. Emits
-    /// `session.created`.
+    /// Gives a mailed one-time code as the second factor of a pending sign-in (emits
+    /// `session.created`); or, right after [`Auth::enable_two_factor`], confirms it, which turns
+    /// two-factor on (emits `two_factor.enabled`).
     pub async fn verify_two_factor_otp(
         &self,
         request: impl Into<TwoFactorCode>,

@@ -1605,7 +1605,9 @@ class Auth(_Resource):
         *,
         options: RequestOptions | None = None,
     ) -> Status:
-        """Mails the user of the pending sign-in a one-time code (servers with an OTP sender)."""
+        """Mails a one-time code to the user of the pending sign-in, or to the signed-in user
+        turning two-factor on (servers with an OTP sender).
+        """
         return self._call("auth.send_two_factor_otp", {}, Status.from_wire, options)
 
     def verify_two_factor_otp(
@@ -1615,9 +1617,10 @@ class Auth(_Resource):
         trust_device: bool | None = None,
         options: RequestOptions | None = None,
     ) -> AuthResult:
-        """Gives a mailed one-time code as the second factor of a pending sign-in.
+        """Gives a mailed one-time code as the second factor of a pending sign-in; or, right after
+        ``enable_two_factor``, confirms it, which turns two-factor on.
 
-        Emits ``session.created``.
+        Emits ``session.created``, ``two_factor.enabled``.
         """
         return self._call("auth.verify_two_factor_otp", {"code": code, "trustDevice": trust_device}, AuthResult.from_wire, options)
 
@@ -2057,7 +2060,9 @@ class AsyncAuth(_AsyncResource):
         *,
         options: RequestOptions | None = None,
     ) -> Status:
-        """Mails the user of the pending sign-in a one-time code (servers with an OTP sender)."""
+        """Mails a one-time code to the user of the pending sign-in, or to the signed-in user
+        turning two-factor on (servers with an OTP sender).
+        """
         return await self._call("auth.send_two_factor_otp", {}, Status.from_wire, options)
 
     async def verify_two_factor_otp(
@@ -2067,9 +2072,10 @@ class AsyncAuth(_AsyncResource):
         trust_device: bool | None = None,
         options: RequestOptions | None = None,
     ) -> AuthResult:
-        """Gives a mailed one-time code as the second factor of a pending sign-in.
+        """Gives a mailed one-time code as the second factor of a pending sign-in; or, right after
+        ``enable_two_factor``, confirms it, which turns two-factor on.
 
-        Emits ``session.created``.
+        Emits ``session.created``, ``two_factor.enabled``.
         """
         return await self._call("auth.verify_two_factor_otp", {"code": code, "trustDevice": trust_device}, AuthResult.from_wire, options)
 

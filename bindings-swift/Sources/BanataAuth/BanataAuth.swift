@@ -818,7 +818,8 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func revokeSessions(options: RequestOptions?) async throws 
     
     /**
-     * Mails the user of the pending sign-in a one-time code (servers with an OTP sender).
+     * Mails a one-time code to the user of the pending sign-in, or to the signed-in user
+     * turning two-factor on (servers with an OTP sender).
      */
     func sendTwoFactorOtp(options: RequestOptions?) async throws  -> Status
     
@@ -927,9 +928,10 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func verifyTotp(code: String, trustDevice: Bool?, options: RequestOptions?) async throws  -> AuthResult
     
     /**
-     * Gives a mailed one-time code as the second factor of a pending sign-in.
+     * Gives a mailed one-time code as the second factor of a pending sign-in; or, right after
+     * `enable_two_factor`, confirms it, which turns two-factor on.
      *
-     * Emits `session.created`.
+     * Emits `session.created`, `two_factor.enabled`.
      */
     func verifyTwoFactorOtp(code: String, trustDevice: Bool?, options: RequestOptions?) async throws  -> AuthResult
     
@@ -1554,7 +1556,8 @@ open func revokeSessions(options: RequestOptions? = nil)async throws   {
 }
     
     /**
-     * Mails the user of the pending sign-in a one-time code (servers with an OTP sender).
+     * Mails a one-time code to the user of the pending sign-in, or to the signed-in user
+     * turning two-factor on (servers with an OTP sender).
      */
 open func sendTwoFactorOtp(options: RequestOptions? = nil)async throws  -> Status  {
     return
@@ -1873,9 +1876,10 @@ open func verifyTotp(code: String, trustDevice: Bool? = nil, options: RequestOpt
 }
     
     /**
-     * Gives a mailed one-time code as the second factor of a pending sign-in.
+     * Gives a mailed one-time code as the second factor of a pending sign-in; or, right after
+     * `enable_two_factor`, confirms it, which turns two-factor on.
      *
-     * Emits `session.created`.
+     * Emits `session.created`, `two_factor.enabled`.
      */
 open func verifyTwoFactorOtp(code: String, trustDevice: Bool? = nil, options: RequestOptions? = nil)async throws  -> AuthResult  {
     return
@@ -7100,7 +7104,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_sessions() != 62715) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_send_two_factor_otp() != 9381) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_send_two_factor_otp() != 21687) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_send_verification_email() != 32572) {
@@ -7145,7 +7149,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_verify_totp() != 63801) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_verify_two_factor_otp() != 22021) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_verify_two_factor_otp() != 64776) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_eventlistener_on_event() != 45871) {

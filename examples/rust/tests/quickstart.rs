@@ -44,3 +44,26 @@ fn quickstart_runs_every_step_against_the_devserver() {
         "the password is never printed"
     );
 }
+
+#[test]
+fn the_two_factor_example_signs_in_with_a_second_factor() {
+    let output = Command::new(env!("CARGO_BIN_EXE_two_factor"))
+        .output()
+        .expect("the example starts");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for step in [
+        "enable     authenticator URI and 10 backup codes issued",
+        "confirm    two-factor on: true",
+        "sign-in    a second factor is required",
+        "verify     signed in as ada+",
+        "session    ",
+    ] {
+        assert!(stdout.contains(step), "missing {step:?} in:\n{stdout}");
+    }
+    assert!(!stdout.contains("otpauth"), "the secret is never printed");
+}

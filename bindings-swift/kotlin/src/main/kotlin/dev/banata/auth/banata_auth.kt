@@ -1262,7 +1262,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_sessions() and 0xFFFF) != 62715) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_send_two_factor_otp() and 0xFFFF) != 9381) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_send_two_factor_otp() and 0xFFFF) != 21687) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_send_verification_email() and 0xFFFF) != 32572) {
@@ -1307,7 +1307,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_verify_totp() and 0xFFFF) != 63801) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_verify_two_factor_otp() and 0xFFFF) != 22021) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_verify_two_factor_otp() and 0xFFFF) != 64776) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_eventlistener_on_event() and 0xFFFF) != 45871) {
@@ -2061,7 +2061,8 @@ public interface BanataClientInterface {
     suspend fun `revokeSessions`(`options`: RequestOptions? = null)
     
     /**
-     * Mails the user of the pending sign-in a one-time code (servers with an OTP sender).
+     * Mails a one-time code to the user of the pending sign-in, or to the signed-in user
+     * turning two-factor on (servers with an OTP sender).
      */
     suspend fun `sendTwoFactorOtp`(`options`: RequestOptions? = null): Status
     
@@ -2170,9 +2171,10 @@ public interface BanataClientInterface {
     suspend fun `verifyTotp`(`code`: kotlin.String, `trustDevice`: kotlin.Boolean? = null, `options`: RequestOptions? = null): AuthResult
     
     /**
-     * Gives a mailed one-time code as the second factor of a pending sign-in.
+     * Gives a mailed one-time code as the second factor of a pending sign-in; or, right after
+     * `enable_two_factor`, confirms it, which turns two-factor on.
      *
-     * Emits `session.created`.
+     * Emits `session.created`, `two_factor.enabled`.
      */
     suspend fun `verifyTwoFactorOtp`(`code`: kotlin.String, `trustDevice`: kotlin.Boolean? = null, `options`: RequestOptions? = null): AuthResult
     
@@ -3039,7 +3041,8 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
 
     
     /**
-     * Mails the user of the pending sign-in a one-time code (servers with an OTP sender).
+     * Mails a one-time code to the user of the pending sign-in, or to the signed-in user
+     * turning two-factor on (servers with an OTP sender).
      */
     @Throws(BanataException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3486,9 +3489,10 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
 
     
     /**
-     * Gives a mailed one-time code as the second factor of a pending sign-in.
+     * Gives a mailed one-time code as the second factor of a pending sign-in; or, right after
+     * `enable_two_factor`, confirms it, which turns two-factor on.
      *
-     * Emits `session.created`.
+     * Emits `session.created`, `two_factor.enabled`.
      */
     @Throws(BanataException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
