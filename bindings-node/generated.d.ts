@@ -693,6 +693,36 @@ export interface ResetPasswordOtp {
 }
 
 /**
+ * Asks for a sign-in link.
+ */
+export interface SignInMagicLink {
+  email: string
+  /**
+   * The name of an account made on first use.
+   */
+  name?: string | null | undefined
+  /**
+   * Where the link leads once it signed the user in (relative, or a trusted origin).
+   */
+  callbackURL?: string | null | undefined
+  /**
+   * Where it leads instead for a user it just made.
+   */
+  newUserCallbackURL?: string | null | undefined
+  /**
+   * Where it leads when it is refused (with `?error=`).
+   */
+  errorCallbackURL?: string | null | undefined
+}
+
+/**
+ * The token of a mailed sign-in link (the `token` parameter of its URL).
+ */
+export interface VerifyMagicLink {
+  token: string
+}
+
+/**
  * The signed-in user's password, to change their two-factor settings.
  */
 export interface TwoFactorPassword {
@@ -916,6 +946,17 @@ export declare class Auth {
    * Emits `password.reset`.
    */
   resetPasswordOtp(input: ResetPasswordOtp, options?: RequestOptions): Promise<Success>
+  /**
+   * Mails a sign-in link (five minutes, once); the answer does not say whether the
+   * address has an account (one is made on first use).
+   */
+  signInMagicLink(input: SignInMagicLink, options?: RequestOptions): Promise<Status>
+  /**
+   * Signs in with the token of a mailed sign-in link; the client keeps the session token.
+   *
+   * Emits `session.created`.
+   */
+  verifyMagicLink(token: string, options?: RequestOptions): Promise<AuthResult>
   /**
    * Starts turning two-factor on: the authenticator URI and backup codes; it is on once
    * a code is confirmed with `verify_totp`.

@@ -110,6 +110,12 @@ class Auth {
   resetPasswordOtp(input, options) {
     return this.#invoke('auth.reset_password_otp', input, options, true)
   }
+  signInMagicLink(input, options) {
+    return this.#invoke('auth.sign_in_magic_link', input, options, true)
+  }
+  verifyMagicLink(token, options) {
+    return this.#invoke('auth.verify_magic_link', { token: token }, options, true)
+  }
   enableTwoFactor(password, options) {
     return this.#invoke('auth.enable_two_factor', { password: password }, options, true)
   }
@@ -183,6 +189,8 @@ const operations = {
   'auth.verify_email_otp': { resource: 'auth', method: 'verifyEmailOtp', positional: null },
   'auth.request_password_reset_otp': { resource: 'auth', method: 'requestPasswordResetOtp', positional: 'email' },
   'auth.reset_password_otp': { resource: 'auth', method: 'resetPasswordOtp', positional: null },
+  'auth.sign_in_magic_link': { resource: 'auth', method: 'signInMagicLink', positional: null },
+  'auth.verify_magic_link': { resource: 'auth', method: 'verifyMagicLink', positional: 'token' },
   'auth.enable_two_factor': { resource: 'auth', method: 'enableTwoFactor', positional: 'password' },
   'auth.disable_two_factor': { resource: 'auth', method: 'disableTwoFactor', positional: 'password' },
   'auth.get_totp_uri': { resource: 'auth', method: 'getTotpUri', positional: 'password' },

@@ -36,7 +36,7 @@ printf 'module BanataAuthFFI {\n    header "BanataAuthFFI.h"\n    link "banata_a
 $sudo cp "$CARGO_TARGET_DIR/debug/libbanata_auth_ffi.so" "$scratch/lib/"
 
 # The devserver runs on the host (the chroot shares its network); it prints READY and ADMIN_API_KEY.
-"${BANATA_DEVSERVER_BIN:-$CARGO_TARGET_DIR/debug/banata-devserver}" --port 0 --no-email-verification --email-otp >"$tmp/devserver.out" &
+"${BANATA_DEVSERVER_BIN:-$CARGO_TARGET_DIR/debug/banata-devserver}" --port 0 --no-email-verification --email-otp --magic-link >"$tmp/devserver.out" &
 devserver=$!
 for _ in $(seq 300); do
   grep -q '^ADMIN_API_KEY ' "$tmp/devserver.out" && break

@@ -110,7 +110,7 @@ def _devserver_binary() -> Path:
 @pytest.fixture(scope="session")
 def devserver() -> Iterator[DevServer]:
     process = subprocess.Popen(
-        [str(_devserver_binary()), "--port", "0", "--no-email-verification", "--email-otp"],
+        [str(_devserver_binary()), "--port", "0", "--no-email-verification", "--email-otp", "--magic-link"],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -627,6 +627,21 @@ impl BanataClient {
         self.call("auth.reset_password_otp", json!({"email": email, "otp": otp, "password": password}), options).await
     }
 
+    /// Mails a sign-in link (five minutes, once); the answer does not say whether the
+    /// address has an account (one is made on first use).
+    #[uniffi::method(default(name = None, callback_url = None, new_user_callback_url = None, error_callback_url = None, options = None))]
+    pub async fn sign_in_magic_link(&self, email: String, name: Option<String>, callback_url: Option<String>, new_user_callback_url: Option<String>, error_callback_url: Option<String>, options: Option<RequestOptions>) -> Result<Status> {
+        self.call("auth.sign_in_magic_link", json!({"email": email, "name": name, "callbackURL": callback_url, "newUserCallbackURL": new_user_callback_url, "errorCallbackURL": error_callback_url}), options).await
+    }
+
+    /// Signs in with the token of a mailed sign-in link; the client keeps the session token.
+    ///
+    /// Emits `session.created`.
+    #[uniffi::method(default(options = None))]
+    pub async fn verify_magic_link(&self, token: String, options: Option<RequestOptions>) -> Result<AuthResult> {
+        self.call("auth.verify_magic_link", json!({"token": token}), options).await
+    }
+
     /// Starts turning two-factor on: the authenticator URI and backup codes; it is on once
     /// a code is confirmed with `verify_totp`.
     #[uniffi::method(default(options = None))]

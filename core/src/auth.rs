@@ -316,7 +316,7 @@ fn token_email(token: &str) -> Option<String> {
 }
 
 /// The result of a verification answered with a redirect: success, or the `error` it names.
-fn redirect_result(location: &str) -> Result<VerifyEmailResult> {
+pub(crate) fn redirect_result(location: &str) -> Result<VerifyEmailResult> {
     let error = url::Url::parse(location)
         .or_else(|_| url::Url::parse("http://relative.invalid").and_then(|b| b.join(location)))
         .ok()

@@ -27,6 +27,7 @@ mod client;
 mod email_otp;
 mod error;
 pub mod events;
+mod magic_link;
 mod models;
 mod operations;
 mod retry;
@@ -47,6 +48,7 @@ pub use email_otp::{
 };
 pub use error::{Error, ErrorKind, Result};
 pub use events::{AuthEvent, EventBusStats, EventData, EventFilter, EventType, Subscription};
+pub use magic_link::{SignInMagicLink, VerifyMagicLink};
 pub use models::{
     AuthResult, ChangePassword, RequestPasswordReset, ResetPassword, RevokeSession,
     SendVerificationEmail, Session, SessionWithUser, SignInEmail, SignUpEmail, Status, Timestamp,

@@ -22,6 +22,7 @@ use crate::email_otp::{
     CheckVerificationOtp, EmailOtp, EmailOtpVerified, RequestPasswordResetOtp, ResetPasswordOtp,
     SendVerificationOtp, Success,
 };
+use crate::magic_link::{SignInMagicLink, VerifyMagicLink};
 use crate::models::{
     AuthResult, ChangePassword, RequestPasswordReset, ResetPassword, RevokeSession,
     SendVerificationEmail, Session, SessionWithUser, SignInEmail, SignUpEmail, Status, UpdateUser,
@@ -130,6 +131,13 @@ declare_operations! {
         /// Sets a new password with a mailed password-reset code.
         flow reset_password_otp(ResetPasswordOtp) -> Success
             = Post "/api/auth/email-otp/reset-password", None, Unsafe emits ["password.reset"];
+        /// Mails a sign-in link (five minutes, once); the answer does not say whether the
+        /// address has an account (one is made on first use).
+        call sign_in_magic_link(SignInMagicLink) -> Status
+            = Post "/api/auth/sign-in/magic-link", None, Unsafe emits [];
+        /// Signs in with the token of a mailed sign-in link; the client keeps the session token.
+        flow verify_magic_link(VerifyMagicLink) -> AuthResult
+            = Get "/api/auth/magic-link/verify", None, Unsafe emits ["session.created"];
         /// Starts turning two-factor on: the authenticator URI and backup codes; it is on once
         /// a code is confirmed with `verify_totp`.
         flow enable_two_factor(TwoFactorPassword) -> TwoFactorSetup

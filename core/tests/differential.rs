@@ -48,12 +48,13 @@ fn main() {
 }
 
 /// The server pairs, by profile: `platform` (a managed project's defaults), and the same with
-/// one plugin on that managed projects have off: `two-factor`, `email-otp`.
+/// one plugin on that managed projects have off: `two-factor`, `email-otp`, `magic-link`.
 #[derive(Default)]
 struct Profiles {
     platform: tokio::sync::OnceCell<Targets>,
     two_factor: tokio::sync::OnceCell<Targets>,
     email_otp: tokio::sync::OnceCell<Targets>,
+    magic_link: tokio::sync::OnceCell<Targets>,
 }
 
 impl Profiles {
@@ -62,12 +63,14 @@ impl Profiles {
             "platform" => (&self.platform, &[]),
             "two-factor" => (&self.two_factor, &[("PEER_TWO_FACTOR", "1")]),
             "email-otp" => (&self.email_otp, &[("PEER_EMAIL_OTP", "1")]),
+            "magic-link" => (&self.magic_link, &[("PEER_MAGIC_LINK", "1")]),
             other => panic!("unknown profile {other}"),
         };
         cell.get_or_init(|| async move {
             let devserver = DevServer::start(banata_devserver::DevServerConfig {
                 two_factor: profile == "two-factor",
                 email_otp: profile == "email-otp",
+                magic_link: profile == "magic-link",
                 ..Default::default()
             })
             .await
@@ -143,6 +146,18 @@ impl Target<'_> {
             .await?)
     }
 
+    /// Asks for a sign-in link for `email` and reads its token from the mailbox.
+    async fn mailed_link(&self, email: &str) -> Result<String, Failed> {
+        let sent = self
+            .post("/sign-in/magic-link", json!({ "email": email }))
+            .await?;
+        if !sent.status().is_success() {
+            return Err(format!("setup: sign-in/magic-link answered {}", sent.status()).into());
+        }
+        let mail = self.mail(email, "magic-link").await?;
+        Ok(mail["token"].as_str().unwrap_or_default().to_owned())
+    }
+
     /// Asks for an e-mail code of `kind` for `email` and reads it from the mailbox.
     async fn mailed_otp(&self, email: &str, kind: &str) -> Result<String, Failed> {
         let sent = self
@@ -168,6 +183,10 @@ impl Target<'_> {
         vars.insert("untrusted".into(), UNTRUSTED_ORIGIN.into());
         vars.insert("base".into(), self.base());
         if setup == "none" {
+            return Ok(vars);
+        }
+        if setup == "link" {
+            vars.insert("linkToken".into(), self.mailed_link(&email).await?);
             return Ok(vars);
         }
         if let Some(kind) = setup.strip_prefix("otp:") {
@@ -197,6 +216,10 @@ impl Target<'_> {
             .to_owned();
         vars.insert("verifyToken".into(), token.clone());
         if setup == "user" {
+            return Ok(vars);
+        }
+        if setup == "user-link" {
+            vars.insert("linkToken".into(), self.mailed_link(&email).await?);
             return Ok(vars);
         }
         if let Some(kind) = setup.strip_prefix("user-otp:") {

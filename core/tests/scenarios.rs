@@ -37,6 +37,7 @@ fn main() {
                     let server = DevServer::start(DevServerConfig {
                         require_email_verification: false,
                         email_otp: true,
+                        magic_link: true,
                         ..Default::default()
                     })
                     .await?;

@@ -62,6 +62,9 @@ pub struct DevServerConfig {
     /// Serve Better Auth's email-OTP plugin (codes by mail to sign in, verify the address or
     /// reset the password), which managed projects have off.
     pub email_otp: bool,
+    /// Serve Better Auth's magic-link plugin (a sign-in link by mail), which managed projects
+    /// have off.
+    pub magic_link: bool,
     /// Origins trusted beside the server's own URL and `http://localhost:*`/`http://127.0.0.1:*`,
     /// as Better Auth's `trustedOrigins` patterns (`https://app.example.com`, `*.example.com`).
     pub trusted_origins: Vec<String>,
@@ -76,6 +79,7 @@ impl Default for DevServerConfig {
             require_email_verification: true,
             two_factor: false,
             email_otp: false,
+            magic_link: false,
             trusted_origins: Vec::new(),
         }
     }
@@ -92,6 +96,7 @@ pub(crate) struct AppState {
     require_email_verification: bool,
     two_factor: bool,
     email_otp: bool,
+    magic_link: bool,
 }
 
 impl AppState {
@@ -141,6 +146,7 @@ impl DevServer {
             require_email_verification: config.require_email_verification,
             two_factor: config.two_factor,
             email_otp: config.email_otp,
+            magic_link: config.magic_link,
         };
         let admin_api_key = match config.admin_api_key {
             Some(key) if key.len() < 32 => {

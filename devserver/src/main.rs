@@ -32,6 +32,9 @@ struct Args {
     /// Serve the email-OTP plugin (codes by mail); managed projects have it off.
     #[arg(long)]
     email_otp: bool,
+    /// Serve the magic-link plugin (sign-in links by mail); managed projects have it off.
+    #[arg(long)]
+    magic_link: bool,
     /// Trust this origin too (repeatable), as Better Auth's `trustedOrigins`: an origin such as
     /// `https://app.example.com` or a pattern such as `*.example.com`. The server's own URL and
     /// `http://localhost:*`, `http://127.0.0.1:*` are always trusted.
@@ -55,6 +58,7 @@ async fn main() -> std::io::Result<()> {
         require_email_verification: !args.no_email_verification,
         two_factor: args.two_factor,
         email_otp: args.email_otp,
+        magic_link: args.magic_link,
         trusted_origins: args.trusted_origins,
     })
     .await?;

@@ -137,6 +137,13 @@ export async function startPeer(lib) {
             },
           })]
         : []),
+      ...(process.env.PEER_MAGIC_LINK === "1"
+        ? [p.magicLink({
+            async sendMagicLink({ email, url, token }) {
+              deliver(email, "magic-link", "Sign in", url, token);
+            },
+          })]
+        : []),
       p.organization(),
       p.bearer(),
       ...(process.env.PEER_JWT === "0" ? [] : [p.jwt()]),

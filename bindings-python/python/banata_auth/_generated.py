@@ -1553,6 +1553,33 @@ class Auth(_Resource):
         """
         return self._call("auth.reset_password_otp", {"email": email, "otp": otp, "password": password}, Success.from_wire, options)
 
+    def sign_in_magic_link(
+        self,
+        email: str,
+        *,
+        name: str | None = None,
+        callback_url: str | None = None,
+        new_user_callback_url: str | None = None,
+        error_callback_url: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> Status:
+        """Mails a sign-in link (five minutes, once); the answer does not say whether the
+        address has an account (one is made on first use).
+        """
+        return self._call("auth.sign_in_magic_link", {"email": email, "name": name, "callbackURL": callback_url, "newUserCallbackURL": new_user_callback_url, "errorCallbackURL": error_callback_url}, Status.from_wire, options)
+
+    def verify_magic_link(
+        self,
+        token: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> AuthResult:
+        """Signs in with the token of a mailed sign-in link; the client keeps the session token.
+
+        Emits ``session.created``.
+        """
+        return self._call("auth.verify_magic_link", {"token": token}, AuthResult.from_wire, options)
+
     def enable_two_factor(
         self,
         password: str,
@@ -2007,6 +2034,33 @@ class AsyncAuth(_AsyncResource):
         Emits ``password.reset``.
         """
         return await self._call("auth.reset_password_otp", {"email": email, "otp": otp, "password": password}, Success.from_wire, options)
+
+    async def sign_in_magic_link(
+        self,
+        email: str,
+        *,
+        name: str | None = None,
+        callback_url: str | None = None,
+        new_user_callback_url: str | None = None,
+        error_callback_url: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> Status:
+        """Mails a sign-in link (five minutes, once); the answer does not say whether the
+        address has an account (one is made on first use).
+        """
+        return await self._call("auth.sign_in_magic_link", {"email": email, "name": name, "callbackURL": callback_url, "newUserCallbackURL": new_user_callback_url, "errorCallbackURL": error_callback_url}, Status.from_wire, options)
+
+    async def verify_magic_link(
+        self,
+        token: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> AuthResult:
+        """Signs in with the token of a mailed sign-in link; the client keeps the session token.
+
+        Emits ``session.created``.
+        """
+        return await self._call("auth.verify_magic_link", {"token": token}, AuthResult.from_wire, options)
 
     async def enable_two_factor(
         self,

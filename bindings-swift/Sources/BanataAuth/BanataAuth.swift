@@ -855,6 +855,12 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func signInEmailOtp(email: String, otp: String, options: RequestOptions?) async throws  -> SignInResult
     
     /**
+     * Mails a sign-in link (five minutes, once); the answer does not say whether the
+     * address has an account (one is made on first use).
+     */
+    func signInMagicLink(email: String, name: String?, callbackUrl: String?, newUserCallbackUrl: String?, errorCallbackUrl: String?, options: RequestOptions?) async throws  -> Status
+    
+    /**
      * Signs in with a username and password, with the same result as e-mail sign-in.
      *
      * Emits `session.created`.
@@ -904,6 +910,13 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
      * Emits `email.verified`, `session.created`.
      */
     func verifyEmailOtp(email: String, otp: String, options: RequestOptions?) async throws  -> EmailOtpVerified
+    
+    /**
+     * Signs in with the token of a mailed sign-in link; the client keeps the session token.
+     *
+     * Emits `session.created`.
+     */
+    func verifyMagicLink(token: String, options: RequestOptions?) async throws  -> AuthResult
     
     /**
      * Takes over the session a one-time token was made for; the client keeps its token.
@@ -1663,6 +1676,26 @@ open func signInEmailOtp(email: String, otp: String, options: RequestOptions? = 
 }
     
     /**
+     * Mails a sign-in link (five minutes, once); the answer does not say whether the
+     * address has an account (one is made on first use).
+     */
+open func signInMagicLink(email: String, name: String? = nil, callbackUrl: String? = nil, newUserCallbackUrl: String? = nil, errorCallbackUrl: String? = nil, options: RequestOptions? = nil)async throws  -> Status  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_magic_link(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(email),FfiConverterOptionString.lower(name),FfiConverterOptionString.lower(callbackUrl),FfiConverterOptionString.lower(newUserCallbackUrl),FfiConverterOptionString.lower(errorCallbackUrl),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeStatus_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
      * Signs in with a username and password, with the same result as e-mail sign-in.
      *
      * Emits `session.created`.
@@ -1807,6 +1840,27 @@ open func verifyEmailOtp(email: String, otp: String, options: RequestOptions? = 
             completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeEmailOtpVerified_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Signs in with the token of a mailed sign-in link; the client keeps the session token.
+     *
+     * Emits `session.created`.
+     */
+open func verifyMagicLink(token: String, options: RequestOptions? = nil)async throws  -> AuthResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_verify_magic_link(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(token),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAuthResult_lift,
             errorHandler: FfiConverterTypeBanataError_lift
         )
 }
@@ -7119,6 +7173,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email_otp() != 37272) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_magic_link() != 2474) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_username() != 36722) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7138,6 +7195,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email_otp() != 2671) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_verify_magic_link() != 26933) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_verify_one_time_token() != 400) {

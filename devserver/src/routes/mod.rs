@@ -7,6 +7,7 @@ pub mod config;
 pub mod dev;
 pub mod email_otp;
 pub mod faults;
+pub mod magic_link;
 pub mod sinks;
 pub mod two_factor;
 pub mod verification;
@@ -82,6 +83,12 @@ pub fn router(state: AppState) -> Router {
     };
     let api = if state.email_otp {
         api.merge(email_otp_routes())
+    } else {
+        api
+    };
+    let api = if state.magic_link {
+        api.route("/sign-in/magic-link", post(magic_link::sign_in))
+            .route("/magic-link/verify", get(magic_link::verify))
     } else {
         api
     };

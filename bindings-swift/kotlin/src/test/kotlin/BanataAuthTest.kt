@@ -39,7 +39,7 @@ class DevServer : AutoCloseable {
     init {
         val target = System.getenv("CARGO_TARGET_DIR") ?: "target"
         val binary = System.getenv("BANATA_DEVSERVER_BIN") ?: "$target/debug/banata-devserver"
-        process = ProcessBuilder(binary, "--port", "0", "--no-email-verification", "--email-otp").redirectError(ProcessBuilder.Redirect.INHERIT).start()
+        process = ProcessBuilder(binary, "--port", "0", "--no-email-verification", "--email-otp", "--magic-link").redirectError(ProcessBuilder.Redirect.INHERIT).start()
         val lines = BufferedReader(InputStreamReader(process.inputStream))
         var ready: String? = null
         var key: String? = null

@@ -826,6 +826,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email_otp(
     ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_magic_link(
+    ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_username(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_sign_out(
@@ -839,6 +841,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email_otp(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_verify_magic_link(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_verify_one_time_token(
     ): Int
@@ -973,6 +977,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email_otp(`ptr`: Long,`email`: RustBuffer.ByValue,`otp`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_magic_link(`ptr`: Long,`email`: RustBuffer.ByValue,`name`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`newUserCallbackUrl`: RustBuffer.ByValue,`errorCallbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_username(`ptr`: Long,`username`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`rememberMe`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_out(`ptr`: Long,`options`: RustBuffer.ByValue,
@@ -986,6 +992,8 @@ internal object UniffiLib {
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_verify_email(`ptr`: Long,`token`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_verify_email_otp(`ptr`: Long,`email`: RustBuffer.ByValue,`otp`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_verify_magic_link(`ptr`: Long,`token`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_verify_one_time_token(`ptr`: Long,`token`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
@@ -1277,6 +1285,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email_otp() and 0xFFFF) != 37272) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_magic_link() and 0xFFFF) != 2474) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_username() and 0xFFFF) != 36722) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1296,6 +1307,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_verify_email_otp() and 0xFFFF) != 2671) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_verify_magic_link() and 0xFFFF) != 26933) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_verify_one_time_token() and 0xFFFF) != 400) {
@@ -2098,6 +2112,12 @@ public interface BanataClientInterface {
     suspend fun `signInEmailOtp`(`email`: kotlin.String, `otp`: kotlin.String, `options`: RequestOptions? = null): SignInResult
     
     /**
+     * Mails a sign-in link (five minutes, once); the answer does not say whether the
+     * address has an account (one is made on first use).
+     */
+    suspend fun `signInMagicLink`(`email`: kotlin.String, `name`: kotlin.String? = null, `callbackUrl`: kotlin.String? = null, `newUserCallbackUrl`: kotlin.String? = null, `errorCallbackUrl`: kotlin.String? = null, `options`: RequestOptions? = null): Status
+    
+    /**
      * Signs in with a username and password, with the same result as e-mail sign-in.
      *
      * Emits `session.created`.
@@ -2147,6 +2167,13 @@ public interface BanataClientInterface {
      * Emits `email.verified`, `session.created`.
      */
     suspend fun `verifyEmailOtp`(`email`: kotlin.String, `otp`: kotlin.String, `options`: RequestOptions? = null): EmailOtpVerified
+    
+    /**
+     * Signs in with the token of a mailed sign-in link; the client keeps the session token.
+     *
+     * Emits `session.created`.
+     */
+    suspend fun `verifyMagicLink`(`token`: kotlin.String, `options`: RequestOptions? = null): AuthResult
     
     /**
      * Takes over the session a one-time token was made for; the client keeps its token.
@@ -3188,6 +3215,37 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
 
     
     /**
+     * Mails a sign-in link (five minutes, once); the answer does not say whether the
+     * address has an account (one is made on first use).
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `signInMagicLink`(`email`: kotlin.String, `name`: kotlin.String?, `callbackUrl`: kotlin.String?, `newUserCallbackUrl`: kotlin.String?, `errorCallbackUrl`: kotlin.String?, `options`: RequestOptions?) : Status {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_magic_link(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`email`),
+        FfiConverterOptionalString.lower(`name`),
+        FfiConverterOptionalString.lower(`callbackUrl`),
+        FfiConverterOptionalString.lower(`newUserCallbackUrl`),
+        FfiConverterOptionalString.lower(`errorCallbackUrl`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeStatus.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Signs in with a username and password, with the same result as e-mail sign-in.
      *
      * Emits `session.created`.
@@ -3396,6 +3454,34 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeEmailOtpVerified.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Signs in with the token of a mailed sign-in link; the client keeps the session token.
+     *
+     * Emits `session.created`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `verifyMagicLink`(`token`: kotlin.String, `options`: RequestOptions?) : AuthResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_verify_magic_link(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`token`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeAuthResult.lift(it) },
         // Error FFI converter
         BanataException.ErrorHandler,
     )
