@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use crate::AppState;
 use crate::crypto;
 use crate::http::{ApiError, ApiResult, Input, current_session, require_session, with_session};
-use crate::routes::auth::{iso, session_json, start_session, user_json, verify_password};
+use crate::routes::auth::{complete_sign_in, iso, session_json, user_json, verify_password};
 use crate::schema::{Schema, Ty, bool_field, opt, req, str_field};
 use crate::store::UserRow;
 
@@ -109,24 +109,7 @@ pub async fn sign_in_username(State(state): State<AppState>, input: Input) -> Ap
     if stored.is_none() || !verify_password(password, stored).await? {
         return Err(invalid_credentials());
     }
-    if state.require_email_verification && !user.email_verified {
-        return Err(ApiError::coded(
-            StatusCode::FORBIDDEN,
-            "EMAIL_NOT_VERIFIED",
-            "Email not verified",
-        ));
-    }
-    if let Some(pending) = crate::routes::two_factor::pending_sign_in(&state, &user)? {
-        return Ok(pending);
-    }
-    let (_, signed) = start_session(&state, &input.headers, &user, remember)?;
-    let token = signed.split('.').next().unwrap_or_default().to_owned();
-    Ok(with_session(
-        &state,
-        json!({ "token": token, "user": user_json(&state, &user) }),
-        &signed,
-        remember,
-    ))
+    complete_sign_in(&state, &input.headers, &user, remember, json!({}))
 }
 
 const IS_USERNAME_AVAILABLE: Schema = Schema::object(&[req("username", Ty::String)]);

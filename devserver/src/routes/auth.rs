@@ -73,7 +73,7 @@ fn client_info(headers: &HeaderMap) -> (Option<String>, Option<String>) {
     )
 }
 
-fn check_password_length(password: &str) -> ApiResult<()> {
+pub(crate) fn check_password_length(password: &str) -> ApiResult<()> {
     let n = password.chars().count();
     if n < MIN_PASSWORD {
         return Err(ApiError::coded(
@@ -247,6 +247,31 @@ pub async fn sign_in_email(State(state): State<AppState>, input: Input) -> ApiRe
     if !verify_password(password, stored_hash).await? {
         return Err(invalid_credentials());
     }
+    let mut answer = json!({ "redirect": callback.is_some() });
+    if let Some(url) = &callback {
+        answer["url"] = json!(url);
+    }
+    let mut response = complete_sign_in(&state, &input.headers, &user, remember, answer)?;
+    if let Some(url) = &callback {
+        if response.status().is_success() {
+            if let Ok(location) = HeaderValue::from_str(url) {
+                response.headers_mut().insert(header::LOCATION, location);
+            }
+        }
+    }
+    Ok(response)
+}
+
+/// The end of every credential sign-in, once the credentials checked out: the e-mail
+/// verification rule, the two-factor plugin's hook, then a new session, whose token and user
+/// join `answer`.
+pub(crate) fn complete_sign_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: &UserRow,
+    remember: bool,
+    mut answer: Value,
+) -> ApiResult {
     if state.require_email_verification && !user.email_verified {
         return Err(ApiError::coded(
             StatusCode::FORBIDDEN,
@@ -254,23 +279,13 @@ pub async fn sign_in_email(State(state): State<AppState>, input: Input) -> ApiRe
             "Email not verified",
         ));
     }
-    if let Some(pending) = crate::routes::two_factor::pending_sign_in(&state, &user)? {
+    if let Some(pending) = crate::routes::two_factor::pending_sign_in(state, user)? {
         return Ok(pending);
     }
-    let (_, signed) = start_session(&state, &input.headers, &user, remember)?;
-    let token = signed.split('.').next().unwrap_or_default().to_owned();
-    let mut answer =
-        json!({ "redirect": callback.is_some(), "token": token, "user": user_json(&state, &user) });
-    if let Some(url) = &callback {
-        answer["url"] = json!(url);
-    }
-    let mut response = with_session(&state, answer, &signed, remember);
-    if let Some(url) = &callback {
-        if let Ok(location) = HeaderValue::from_str(url) {
-            response.headers_mut().insert(header::LOCATION, location);
-        }
-    }
-    Ok(response)
+    let (_, signed) = start_session(state, headers, user, remember)?;
+    answer["token"] = json!(signed.split('.').next().unwrap_or_default());
+    answer["user"] = user_json(state, user);
+    Ok(with_session(state, answer, &signed, remember))
 }
 
 fn invalid_credentials() -> ApiError {

@@ -11,15 +11,13 @@ use crate::AppState;
 use crate::crypto;
 use crate::http::{ApiError, ApiResult, Input, with_session};
 use crate::mailbox::Mail;
-use crate::routes::auth::{start_session, user_json};
+use crate::routes::auth::{check_password_length, start_session, user_json};
 use crate::schema::{self, Schema, Ty, req, str_field};
 use crate::store::now_ms;
 
 const TYPES: &[&str] = &["email-verification", "sign-in", "forget-password"];
 const OTP_MS: i64 = 300 * 1000;
 const TRIES: u32 = 3;
-const MIN_PASSWORD: usize = 8;
-const MAX_PASSWORD: usize = 128;
 
 fn bad(message: &str) -> ApiError {
     ApiError::from_message(StatusCode::BAD_REQUEST, message)
@@ -221,21 +219,7 @@ pub async fn reset_password(State(state): State<AppState>, input: Input) -> ApiR
         return Err(bad("User not found"));
     };
     let password = str_field(body, "password").unwrap_or_default().to_owned();
-    let length = password.chars().count();
-    if length < MIN_PASSWORD {
-        return Err(ApiError::coded(
-            StatusCode::BAD_REQUEST,
-            "PASSWORD_TOO_SHORT",
-            "Password too short",
-        ));
-    }
-    if length > MAX_PASSWORD {
-        return Err(ApiError::coded(
-            StatusCode::BAD_REQUEST,
-            "PASSWORD_TOO_LONG",
-            "Password too long",
-        ));
-    }
+    check_password_length(&password)?;
     let hash = tokio::task::spawn_blocking(move || crypto::hash_password(&password))
         .await
         .map_err(|_| ApiError::empty(StatusCode::INTERNAL_SERVER_ERROR))?;
