@@ -151,6 +151,11 @@ impl Auth<'_> {
         let cookie = self.pending_second_factor().clone();
         let signing_in = cookie.is_some();
         let mut call = endpoint.call(input);
+        if signing_in {
+            // Only the pending sign-in: a session still in the store (another account's, from
+            // before this sign-in) would make Better Auth check the code against that user.
+            call.credential = crate::transport::Credential::None;
+        }
         call.cookie = cookie;
         Ok((self.client.send(call).await?, signing_in))
     }

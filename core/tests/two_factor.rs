@@ -77,6 +77,24 @@ async fn two_factor_with_an_authenticator_a_mailed_code_and_backup_codes() {
         .unwrap();
     assert!(laptop.auth().get_session().await.unwrap().is_some());
 
+    // A client still holding another account's session: the second step is the new
+    // sign-in's, not checked against the old session's user.
+    let shared = Client::new(server.url()).unwrap();
+    shared
+        .auth()
+        .sign_up_email(SignUpEmail::new("Other", unique_email("other"), PASSWORD))
+        .await
+        .unwrap();
+    sign_in(shared.clone()).await;
+    let switched = shared
+        .auth()
+        .verify_totp(totp.generate_current().unwrap().as_str())
+        .await
+        .unwrap();
+    assert_eq!(switched.user.email.as_deref(), Some(email.as_str()));
+    let now = shared.auth().get_session().await.unwrap().unwrap();
+    assert_eq!(now.user.email.as_deref(), Some(email.as_str()));
+
     // A backup code, once.
     let tablet = Client::new(server.url()).unwrap();
     sign_in(tablet.clone()).await;
