@@ -272,6 +272,16 @@ impl Target<'_> {
             .and_then(|c| c.split(';').next())
             .unwrap_or_default()
             .to_owned();
+        let multi = signed_in
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.contains("_multi-"))
+            .and_then(|c| c.split(';').next())
+            .unwrap_or_default()
+            .to_owned();
+        vars.insert("multiCookie".into(), multi);
         vars.insert(
             "raw".into(),
             signed.split('.').next().unwrap_or_default().into(),

@@ -8,6 +8,7 @@ pub mod dev;
 pub mod email_otp;
 pub mod faults;
 pub mod magic_link;
+pub mod multi_session;
 pub mod sinks;
 pub mod two_factor;
 pub mod verification;
@@ -41,6 +42,12 @@ pub fn router(state: AppState) -> Router {
             "/one-time-token/verify",
             post(account::verify_one_time_token),
         )
+        .route(
+            "/multi-session/list-device-sessions",
+            get(multi_session::list),
+        )
+        .route("/multi-session/set-active", post(multi_session::set_active))
+        .route("/multi-session/revoke", post(multi_session::revoke))
         .route("/get-session", get(auth::get_session))
         .route("/list-sessions", get(auth::list_sessions))
         .route("/revoke-session", post(auth::revoke_session))
