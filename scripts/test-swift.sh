@@ -3,8 +3,9 @@
 # libbanata_auth_ffi.so and the devserver, scripts/swift-toolchain.sh provides a cached Debian 13
 # chroot with Swift, and `swift test` runs there on a scratch copy of the package (Sources, Tests,
 # include/ with a Linux module map, bindings-swift/Package.linux.swift as Package.swift) against a
-# devserver on a free port. Arguments go to `swift test` (e.g. --filter testTypedErrors).
-# Exits with swift test's exit code.
+# devserver on a free port. Arguments go to `swift test` (e.g. --filter testTypedErrors). Then it
+# runs the examples of examples/swift and checks what they print.
+# Exits non-zero when a test or an example failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -27,6 +28,7 @@ trap cleanup EXIT
 scratch=$($sudo mktemp -d "$root/tmp/banata-swift.XXXXXX"); pkg=${scratch#"$root"}
 $sudo mkdir -p "$scratch/include" "$scratch/lib" "$scratch/tmp"
 $sudo cp -R bindings-swift/Sources bindings-swift/Tests "$scratch/"
+$sudo cp -R examples/swift/Sources "$scratch/Examples"
 $sudo cp -R tests/scenarios "$scratch/scenarios"
 $sudo cp bindings-swift/Package.linux.swift "$scratch/Package.swift"
 $sudo cp bindings-swift/include/BanataAuthFFI.h "$scratch/include/"
@@ -36,7 +38,7 @@ printf 'module BanataAuthFFI {\n    header "BanataAuthFFI.h"\n    link "banata_a
 $sudo cp "$CARGO_TARGET_DIR/debug/libbanata_auth_ffi.so" "$scratch/lib/"
 
 # The devserver runs on the host (the chroot shares its network); it prints READY and ADMIN_API_KEY.
-"${BANATA_DEVSERVER_BIN:-$CARGO_TARGET_DIR/debug/banata-devserver}" --port 0 --no-email-verification --email-otp --magic-link >"$tmp/devserver.out" &
+"${BANATA_DEVSERVER_BIN:-$CARGO_TARGET_DIR/debug/banata-devserver}" --port 0 --no-email-verification --email-otp --magic-link --two-factor >"$tmp/devserver.out" &
 devserver=$!
 for _ in $(seq 300); do
   grep -q '^ADMIN_API_KEY ' "$tmp/devserver.out" && break
@@ -48,9 +50,27 @@ key=$(awk '$1 == "ADMIN_API_KEY" { print $2 }' "$tmp/devserver.out")
 [ -n "$url" ] && [ -n "$key" ] || { echo "the devserver did not print READY/ADMIN_API_KEY in 30 s" >&2; exit 1; }
 echo "devserver at $url (pid $devserver)" >&2
 
-rc=0
-$sudo chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-  TMPDIR="$pkg/tmp" LD_LIBRARY_PATH="$pkg/lib" BANATA_BASE_URL="$url" BANATA_API_KEY="$key" \
-  BANATA_SCENARIOS="$pkg/scenarios" \
-  swift test --package-path "$pkg" "$@" || rc=$?
-exit "$rc"
+in_chroot() {
+  $sudo chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+    TMPDIR="$pkg/tmp" LD_LIBRARY_PATH="$pkg/lib" BANATA_BASE_URL="$url" BANATA_API_KEY="$key" \
+    BANATA_SCENARIOS="$pkg/scenarios" EXAMPLE_EMAIL="swift-example-$RANDOM$RANDOM@example.com" "$@"
+}
+in_chroot swift test --package-path "$pkg" "$@"
+
+# Each example must exit 0 and print the lines given.
+passed=0; failed=0
+check_example() {
+  local name=$1 out rc=0 missing=""; shift
+  out=$(in_chroot swift run --package-path "$pkg" "$name" "$url" 2>&1) || rc=$?
+  for line in "$@"; do grep -qF -- "$line" <<<"$out" || missing="$missing [$line]"; done
+  if [ "$rc" -eq 0 ] && [ -z "$missing" ]; then
+    passed=$((passed + 1)); echo "example $name: ok"
+  else
+    failed=$((failed + 1)); echo "example $name: FAILED (exit $rc), missing$missing" >&2; printf '%s\n' "$out" >&2
+  fi
+}
+check_example SignIn "no account yet (INVALID_EMAIL_OR_PASSWORD), signing up" "signed in as" "signed out"
+check_example TwoFactor "enable     authenticator URI and 10 backup codes issued" "confirm    two-factor on" \
+  "sign-in    a second factor is required" "verify     signed in as" "session    "
+echo "examples: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,7 +1,9 @@
 // swift-tools-version:5.9
-// A minimal sign-in flow with the Swift package. Build the XCFramework first
-// (scripts/build-xcframework.sh on macOS), then:
+// The Swift examples: a minimal sign-in flow and a two-factor sign-in. Build the XCFramework
+// first (scripts/build-xcframework.sh on macOS), then:
 //   swift run --package-path examples/swift SignIn http://127.0.0.1:8787
+//   swift run --package-path examples/swift TwoFactor http://127.0.0.1:8787
+// On Linux, scripts/test-swift.sh builds and runs both against the devserver.
 import PackageDescription
 
 let package = Package(
@@ -10,5 +12,6 @@ let package = Package(
     dependencies: [.package(path: "../../bindings-swift")],
     targets: [
         .executableTarget(name: "SignIn", dependencies: [.product(name: "BanataAuth", package: "bindings-swift")]),
+        .executableTarget(name: "TwoFactor", dependencies: [.product(name: "BanataAuth", package: "bindings-swift")]),
     ]
 )

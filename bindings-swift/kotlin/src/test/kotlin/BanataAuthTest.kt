@@ -1,11 +1,13 @@
 // Runs the generated Kotlin bindings on the JVM against the devserver binary and scripted
 // loopback servers. Prints one line per test and ends with "N passed, N failed".
+import com.google.gson.JsonParser
 import com.sun.net.httpserver.HttpServer
 import dev.banata.auth.*
 import java.io.BufferedReader
 import java.io.InputStreamReader
 import java.net.InetSocketAddress
 import java.net.URI
+import java.net.URLEncoder
 import java.net.http.HttpClient
 import java.net.http.HttpRequest
 import java.net.http.HttpResponse
@@ -39,7 +41,7 @@ class DevServer : AutoCloseable {
     init {
         val target = System.getenv("CARGO_TARGET_DIR") ?: "target"
         val binary = System.getenv("BANATA_DEVSERVER_BIN") ?: "$target/debug/banata-devserver"
-        process = ProcessBuilder(binary, "--port", "0", "--no-email-verification", "--email-otp", "--magic-link").redirectError(ProcessBuilder.Redirect.INHERIT).start()
+        process = ProcessBuilder(binary, "--port", "0", "--no-email-verification", "--email-otp", "--magic-link", "--two-factor").redirectError(ProcessBuilder.Redirect.INHERIT).start()
         val lines = BufferedReader(InputStreamReader(process.inputStream))
         var ready: String? = null
         var key: String? = null
@@ -414,6 +416,21 @@ suspend fun runAll(): Int = coroutineScope {
         example.signInFlow(dev.url, email, PASSWORD) { second.add(it) }
         check(second.none { it.startsWith("no account yet") } && second.any { it.startsWith("signed in as $email") }) { "$second" }
         check(second.none { it.contains(PASSWORD) }) { "no password printed" }
+    }
+
+    test("examples/kotlin: the two-factor flow stops for the second factor and completes with a code") {
+        val email = uniqueEmail("kt-two-factor")
+        val lines = CopyOnWriteArrayList<String>()
+        val readCode: suspend (String) -> String = { to ->
+            val mails = JsonParser.parseString(dev.admin("GET", "/__dev/mailbox?to=" + URLEncoder.encode(to, "UTF-8"))).asJsonObject.getAsJsonArray("mails")
+            mails.map { it.asJsonObject }.last { it.get("kind").asString == "two-factor-otp" }.get("token").asString
+        }
+        example.twoFactorFlow(dev.url, email, PASSWORD, readCode) { lines.add(it) }
+        expectEqual(
+            listOf("enable     authenticator URI and 10 backup codes issued", "confirm    two-factor on",
+                "sign-in    a second factor is required", "verify     signed in as $email"),
+            lines.take(4), "the example's output")
+        check(lines.last().startsWith("session    ")) { "$lines" }
     }
 
     test("100 concurrent suspend calls") {
