@@ -171,16 +171,6 @@ export interface Session {
 }
 
 /**
- * The answer to a password reset request.
- */
-export interface PasswordResetRequested {
-  /**
-   * The server's message (it never says whether the address has an account).
-   */
-  message: string | null
-}
-
-/**
  * A plain acknowledgement: `{"status": true}`.
  */
 export interface Status {
@@ -188,6 +178,16 @@ export interface Status {
    * Whether the server did it.
    */
   status: boolean
+}
+
+/**
+ * The answer to a password reset request.
+ */
+export interface PasswordResetRequested {
+  /**
+   * The server's message (it never says whether the address has an account).
+   */
+  message: string | null
 }
 
 /**
@@ -553,6 +553,17 @@ export interface RevokeSession {
 }
 
 /**
+ * One account's session among those signed in on this client, by its unsigned token (from
+ * [`Auth::list_device_sessions`]).
+ */
+export interface DeviceSession {
+  /**
+   * The session's token (redacted in `Debug`).
+   */
+  sessionToken: string
+}
+
+/**
  * Changes to the signed-in user's profile. Unset fields are left as they are.
  */
 export interface UpdateUser {
@@ -849,7 +860,25 @@ export declare class Auth {
    */
   revokeSessions(options?: RequestOptions): Promise<void>
   /**
-   * Signs out: ends the current session on the server and forgets the stored token.
+   * The accounts signed in on this client, one session each (multi-session: every
+   * sign-in on the client adds its account), e.g. for an account switcher.
+   */
+  listDeviceSessions(options?: RequestOptions): Promise<SessionWithUser[]>
+  /**
+   * Makes another account signed in on this client the current one; the client keeps its
+   * token.
+   */
+  setActiveSession(sessionToken: string, options?: RequestOptions): Promise<SessionWithUser>
+  /**
+   * Signs one account of this client out; when it was the current one, another account of
+   * the client becomes current, or the client is signed out.
+   *
+   * Emits `session.revoked`.
+   */
+  revokeDeviceSession(sessionToken: string, options?: RequestOptions): Promise<Status>
+  /**
+   * Signs out: ends the current session on the server and forgets the stored token (every
+   * account of the client, with several signed in).
    *
    * Emits `session.revoked`.
    */

@@ -59,6 +59,15 @@ class Auth {
   revokeSessions(options) {
     return this.#invoke('auth.revoke_sessions', undefined, options, false)
   }
+  listDeviceSessions(options) {
+    return this.#invoke('auth.list_device_sessions', undefined, options, true)
+  }
+  setActiveSession(sessionToken, options) {
+    return this.#invoke('auth.set_active_session', { sessionToken: sessionToken }, options, true)
+  }
+  revokeDeviceSession(sessionToken, options) {
+    return this.#invoke('auth.revoke_device_session', { sessionToken: sessionToken }, options, true)
+  }
   signOut(options) {
     return this.#invoke('auth.sign_out', undefined, options, false)
   }
@@ -172,6 +181,9 @@ const operations = {
   'auth.revoke_session': { resource: 'auth', method: 'revokeSession', positional: 'token' },
   'auth.revoke_other_sessions': { resource: 'auth', method: 'revokeOtherSessions', positional: null },
   'auth.revoke_sessions': { resource: 'auth', method: 'revokeSessions', positional: null },
+  'auth.list_device_sessions': { resource: 'auth', method: 'listDeviceSessions', positional: null },
+  'auth.set_active_session': { resource: 'auth', method: 'setActiveSession', positional: 'sessionToken' },
+  'auth.revoke_device_session': { resource: 'auth', method: 'revokeDeviceSession', positional: 'sessionToken' },
   'auth.sign_out': { resource: 'auth', method: 'signOut', positional: null },
   'auth.update_user': { resource: 'auth', method: 'updateUser', positional: null },
   'auth.change_password': { resource: 'auth', method: 'changePassword', positional: null },

@@ -110,20 +110,20 @@ pub struct Session {
     pub extra_json: Option<String>,
 }
 
-/// The answer to a password reset request.
-#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
-pub struct PasswordResetRequested {
-    /// The server's message (it never says whether the address has an account).
-    #[serde(rename = "message")]
-    pub message: Option<String>,
-}
-
 /// A plain acknowledgement: `{"status": true}`.
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct Status {
     /// Whether the server did it.
     #[serde(rename = "status")]
     pub status: bool,
+}
+
+/// The answer to a password reset request.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct PasswordResetRequested {
+    /// The server's message (it never says whether the address has an account).
+    #[serde(rename = "message")]
+    pub message: Option<String>,
 }
 
 /// A one-time token for the current session: valid for three minutes, once.
@@ -495,7 +495,31 @@ impl BanataClient {
         self.call("auth.revoke_sessions", json!({}), options).await
     }
 
-    /// Signs out: ends the current session on the server and forgets the stored token.
+    /// The accounts signed in on this client, one session each (multi-session: every
+    /// sign-in on the client adds its account), e.g. for an account switcher.
+    #[uniffi::method(default(options = None))]
+    pub async fn list_device_sessions(&self, options: Option<RequestOptions>) -> Result<Vec<SessionWithUser>> {
+        self.call("auth.list_device_sessions", json!({}), options).await
+    }
+
+    /// Makes another account signed in on this client the current one; the client keeps its
+    /// token.
+    #[uniffi::method(default(options = None))]
+    pub async fn set_active_session(&self, session_token: Arc<SessionToken>, options: Option<RequestOptions>) -> Result<SessionWithUser> {
+        self.call("auth.set_active_session", json!({"sessionToken": session_token.expose()}), options).await
+    }
+
+    /// Signs one account of this client out; when it was the current one, another account of
+    /// the client becomes current, or the client is signed out.
+    ///
+    /// Emits `session.revoked`.
+    #[uniffi::method(default(options = None))]
+    pub async fn revoke_device_session(&self, session_token: Arc<SessionToken>, options: Option<RequestOptions>) -> Result<Status> {
+        self.call("auth.revoke_device_session", json!({"sessionToken": session_token.expose()}), options).await
+    }
+
+    /// Signs out: ends the current session on the server and forgets the stored token (every
+    /// account of the client, with several signed in).
     ///
     /// Emits `session.revoked`.
     #[uniffi::method(default(options = None))]

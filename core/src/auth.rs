@@ -129,7 +129,9 @@ impl<'a> Auth<'a> {
         Ok(())
     }
 
-    /// Signs out: ends the current session on the server and forgets the stored token. Emits
+    /// Signs out: ends the current session on the server and forgets the stored token. With
+    /// several accounts signed in on this client (multi-session), all of them are signed out,
+    /// as Better Auth does for a browser; [`Auth::revoke_device_session`] ends one. Emits
     /// `session.revoked` (reason `sign_out`) when there was a session.
     pub async fn sign_out(&self) -> Result<()> {
         let had_session = self.client.session_token().await?.is_some();
@@ -282,7 +284,7 @@ impl<'a> Auth<'a> {
         self.emit(EventType::SESSION_CREATED, data);
     }
 
-    fn emit_revoked(&self, user: Option<User>, reason: &str) {
+    pub(crate) fn emit_revoked(&self, user: Option<User>, reason: &str) {
         let mut data = user.map(|u| user_data(&u, None)).unwrap_or_default();
         data.reason = Some(reason.to_owned());
         self.emit(EventType::SESSION_REVOKED, data);

@@ -11,6 +11,7 @@ use url::Url;
 
 use crate::addons::Addons;
 use crate::auth::Auth;
+use crate::device_cookies::DeviceCookies;
 use crate::error::{Error, Result};
 use crate::events::{AuthEvent, EventBus, EventBusStats, EventFilter, Subscription};
 use crate::models::User;
@@ -208,7 +209,7 @@ impl ClientBuilder {
                     .unwrap_or_else(|| Arc::new(MemorySessionStore::new())),
                 events: EventBus::default(),
                 session_user: Mutex::new(None),
-                pending_second_factor: Mutex::new(None),
+                device_cookies: Default::default(),
             }),
             options: RequestOptions::default(),
         })
@@ -286,8 +287,8 @@ struct ClientInner {
     /// The user behind the last token this client saw, keyed by the raw token, so events about
     /// a session (sign-out, revocation) can name its user without another request.
     session_user: Mutex<Option<(String, User)>>,
-    /// The `two_factor` cookie of a sign-in waiting for its second factor (`name=value`).
-    pub(crate) pending_second_factor: Mutex<Option<String>>,
+    /// Better Auth's other cookies of this device (accounts, trusted device, pending sign-in).
+    device_cookies: DeviceCookies,
 }
 
 impl Client {
@@ -353,7 +354,7 @@ impl Client {
                 session_store: store,
                 events: self.inner.events.clone(),
                 session_user: Mutex::new(None),
-                pending_second_factor: Mutex::new(None),
+                device_cookies: Default::default(),
             }),
             options: self.options.clone(),
         }
@@ -437,23 +438,32 @@ impl Client {
         })?
     }
 
-    pub(crate) async fn send(&self, call: Call) -> Result<Response> {
+    /// Sends a call; end-user calls carry the device's cookies and take in the ones the answer
+    /// sets, as a browser would.
+    pub(crate) async fn send(&self, mut call: Call) -> Result<Response> {
+        use crate::transport::Credential;
         let token = match call.credential {
-            crate::transport::Credential::Session => self.session_token().await?,
+            Credential::Session => self.session_token().await?,
             _ => None,
         };
-        self.inner
+        let end_user = call.credential != Credential::ApiKey;
+        if end_user && call.cookie.is_none() {
+            call.cookie = self.inner.device_cookies.header();
+        }
+        let response = self
+            .inner
             .transport
             .send(&call, token.as_ref(), &self.options)
-            .await
+            .await?;
+        if end_user {
+            self.inner.device_cookies.absorb(&response.headers);
+        }
+        Ok(response)
     }
 
-    /// The `two_factor` cookie of a sign-in waiting for its second factor.
-    pub(crate) fn pending_second_factor(&self) -> std::sync::MutexGuard<'_, Option<String>> {
-        self.inner
-            .pending_second_factor
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+    /// Better Auth's cookies of this device besides the session.
+    pub(crate) fn device_cookies(&self) -> &DeviceCookies {
+        &self.inner.device_cookies
     }
 
     pub(crate) fn remember_user(&self, token: &SessionToken, user: &User) {

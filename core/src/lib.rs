@@ -24,11 +24,13 @@ pub mod addons;
 pub mod api;
 mod auth;
 mod client;
+mod device_cookies;
 mod email_otp;
 mod error;
 pub mod events;
 mod magic_link;
 mod models;
+mod multi_session;
 mod operations;
 mod retry;
 mod session_store;
@@ -54,6 +56,7 @@ pub use models::{
     SendVerificationEmail, Session, SessionWithUser, SignInEmail, SignUpEmail, Status, Timestamp,
     UpdateUser, User, VerifyEmail, VerifyEmailResult,
 };
+pub use multi_session::DeviceSession;
 pub use session_store::{MemorySessionStore, SessionStore, SessionToken};
 pub use sign_in::{
     IsUsernameAvailable, OneTimeToken, SecondFactorRequired, SignInResult, SignInUsername,

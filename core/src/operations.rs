@@ -28,6 +28,7 @@ use crate::models::{
     SendVerificationEmail, Session, SessionWithUser, SignInEmail, SignUpEmail, Status, UpdateUser,
     VerifyEmail, VerifyEmailResult,
 };
+use crate::multi_session::DeviceSession;
 use crate::sign_in::{
     IsUsernameAvailable, OneTimeToken, SignInResult, SignInUsername, UsernameAvailability,
     VerifyOneTimeToken, VerifyPassword,
@@ -70,7 +71,20 @@ declare_operations! {
         /// token.
         flow revoke_sessions() -> ()
             = Post "/api/auth/revoke-sessions", Session, Safe emits ["session.revoked"];
-        /// Signs out: ends the current session on the server and forgets the stored token.
+        /// The accounts signed in on this client, one session each (multi-session: every
+        /// sign-in on the client adds its account), e.g. for an account switcher.
+        call list_device_sessions() -> Vec<SessionWithUser>
+            = Get "/api/auth/multi-session/list-device-sessions", Session, Safe emits [];
+        /// Makes another account signed in on this client the current one; the client keeps its
+        /// token.
+        flow set_active_session(DeviceSession) -> SessionWithUser
+            = Post "/api/auth/multi-session/set-active", Session, Safe emits [];
+        /// Signs one account of this client out; when it was the current one, another account of
+        /// the client becomes current, or the client is signed out.
+        flow revoke_device_session(DeviceSession) -> Status
+            = Post "/api/auth/multi-session/revoke", Session, Safe emits ["session.revoked"];
+        /// Signs out: ends the current session on the server and forgets the stored token (every
+        /// account of the client, with several signed in).
         flow sign_out() -> ()
             = Post "/api/auth/sign-out", Session, Safe emits ["session.revoked"];
         /// Changes the signed-in user's name or image; unset fields stay as they are.

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{Endpoint, to_input};
 use crate::auth::Auth;
+use crate::device_cookies::DeviceCookie;
 use crate::error::Result;
 use crate::events::EventType;
 use crate::models::{AuthResult, Status};
@@ -125,38 +126,39 @@ const METHOD_OTP: &str = "otp";
 const METHOD_BACKUP_CODE: &str = "backup_code";
 
 impl Auth<'_> {
-    /// The pending two-factor sign-in's cookie, from a sign-in answer, kept for the next step.
+    /// After a sign-in answer: a pending second factor is kept only if this answer set it (the
+    /// client takes the cookie in with every answer), so an older one never outlives a sign-in.
     pub(crate) fn keep_second_factor(&self, response: &Response) {
-        let pending = response
+        let set_now = response
             .headers
             .get_all("set-cookie")
             .iter()
             .filter_map(|v| v.to_str().ok())
             .filter_map(|line| cookie::Cookie::parse(line.to_owned()).ok())
-            .find(|c| c.name().trim_start_matches("__Secure-") == TWO_FACTOR_COOKIE)
-            .map(|c| format!("{}={}", c.name(), c.value()));
-        *self.pending_second_factor() = pending;
+            .any(|c| c.name().trim_start_matches("__Secure-") == TWO_FACTOR_COOKIE);
+        if !set_now {
+            self.client
+                .device_cookies()
+                .forget(DeviceCookie::PendingSecondFactor);
+        }
     }
 
-    fn pending_second_factor(&self) -> std::sync::MutexGuard<'_, Option<String>> {
-        self.client.pending_second_factor()
-    }
-
-    /// Sends a two-factor call with the pending sign-in's cookie, when there is one.
+    /// Sends a two-factor call; with a sign-in pending, only as that sign-in.
     async fn send_second_factor(
         &self,
         endpoint: &Endpoint,
         input: Option<serde_json::Value>,
     ) -> Result<(Response, bool)> {
-        let cookie = self.pending_second_factor().clone();
-        let signing_in = cookie.is_some();
+        let signing_in = self
+            .client
+            .device_cookies()
+            .holds(DeviceCookie::PendingSecondFactor);
         let mut call = endpoint.call(input);
         if signing_in {
             // Only the pending sign-in: a session still in the store (another account's, from
             // before this sign-in) would make Better Auth check the code against that user.
             call.credential = crate::transport::Credential::None;
         }
-        call.cookie = cookie;
         Ok((self.client.send(call).await?, signing_in))
     }
 
@@ -171,15 +173,19 @@ impl Auth<'_> {
             .await
     }
 
-    /// Turns two-factor off for the signed-in user. Emits `two_factor.disabled`.
+    /// Turns two-factor off for the signed-in user, who moves to a new session (its token is
+    /// kept); this device stops being trusted. Emits `two_factor.disabled`.
     pub async fn disable_two_factor(
         &self,
         request: impl Into<TwoFactorPassword>,
     ) -> Result<Status> {
-        let status: Status = self
+        let response = self
             .client
-            .request(&endpoint::disable_two_factor, to_input(&request.into()))
+            .send_endpoint(&endpoint::disable_two_factor, to_input(&request.into()))
             .await?;
+        let status: Status = response.json()?;
+        // Better Auth moves the user to a new session; the old token stops working.
+        self.keep_token(&response, None).await?;
         self.emit_for_current_user(EventType::TWO_FACTOR_DISABLED)
             .await;
         Ok(status)
@@ -247,7 +253,9 @@ impl Auth<'_> {
         let (response, signing_in) = self.send_second_factor(endpoint, to_input(&code)).await?;
         let mut result: AuthResult = response.json()?;
         if signing_in {
-            self.pending_second_factor().take();
+            self.client
+                .device_cookies()
+                .forget(DeviceCookie::PendingSecondFactor);
         }
         result.token = self.keep_token(&response, result.token.take()).await?;
         self.remember(&result);

@@ -433,3 +433,100 @@ async fn two_factor_sign_in_completes_with_the_second_factor() {
         );
     }
 }
+
+/// Several accounts on one client, as Better Auth's multi-session plugin keeps them for a
+/// browser (on in managed projects, so only the 1.4.21 peer has it).
+#[tokio::test]
+async fn several_accounts_on_one_client() {
+    let peer = Peer::start(PeerVersion::V1_4);
+    let (ada, bob) = (unique_email("ada"), unique_email("bob"));
+    let client = peer.client();
+    sign_up(&peer, &client, "Ada", &ada).await;
+    // Bob's account is made elsewhere; signing in on this client adds it.
+    sign_up(&peer, &peer.client(), "Bob", &bob).await;
+    sign_in_as(&client, &bob).await;
+    let email_of = |s: &banata_auth::SessionWithUser| s.user.email.clone().unwrap();
+    let token_of = |s: &banata_auth::SessionWithUser| s.session.token.clone().unwrap();
+    let listed = client.auth().list_device_sessions().await.unwrap();
+    let mut emails: Vec<_> = listed.iter().map(email_of).collect();
+    emails.sort();
+    let mut want = vec![ada.clone(), bob.clone()];
+    want.sort();
+    assert_eq!(emails, want);
+    let current = client.auth().get_session().await.unwrap().unwrap();
+    assert_eq!(email_of(&current), bob, "the last sign-in is current");
+
+    // Switching.
+    let ada_session = listed.iter().find(|s| email_of(s) == ada).unwrap();
+    let old_ada = token_of(ada_session);
+    let active = client.auth().set_active_session(&old_ada).await.unwrap();
+    assert_eq!(email_of(&active), ada);
+    let current = client.auth().get_session().await.unwrap().unwrap();
+    assert_eq!(email_of(&current), ada);
+
+    // Signing in again as Ada replaces her older session, on the server too.
+    client
+        .auth()
+        .sign_in_email(SignInEmail::new(&ada, PASSWORD))
+        .await
+        .unwrap();
+    assert_eq!(client.auth().list_sessions().await.unwrap().len(), 1);
+    assert_eq!(client.auth().list_device_sessions().await.unwrap().len(), 2);
+    let e = client
+        .auth()
+        .set_active_session(&old_ada)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.kind(), e.status(), e.code()),
+        (
+            ErrorKind::Authentication,
+            Some(401),
+            Some("INVALID_SESSION_TOKEN")
+        )
+    );
+
+    // One account out; the current one stays.
+    let listed = client.auth().list_device_sessions().await.unwrap();
+    let bob_token = token_of(listed.iter().find(|s| email_of(s) == bob).unwrap());
+    assert!(
+        client
+            .auth()
+            .revoke_device_session(&bob_token)
+            .await
+            .unwrap()
+            .status
+    );
+    let current = client.auth().get_session().await.unwrap().unwrap();
+    assert_eq!(email_of(&current), ada);
+    assert_eq!(client.auth().list_device_sessions().await.unwrap().len(), 1);
+
+    // Sign-out ends every account of the client on the server.
+    sign_in_as(&client, &bob).await;
+    let bob_token = client.session_token().await.unwrap().unwrap();
+    client.auth().sign_out().await.unwrap();
+    assert!(
+        client
+            .auth()
+            .list_device_sessions()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let bob_elsewhere = peer.client();
+    bob_elsewhere.session_store().set(bob_token).await.unwrap();
+    assert!(bob_elsewhere.auth().get_session().await.unwrap().is_none());
+    let ada_elsewhere = peer.client();
+    sign_in_as(&ada_elsewhere, &ada).await;
+    assert_eq!(ada_elsewhere.auth().list_sessions().await.unwrap().len(), 1);
+}
+
+async fn sign_in_as(client: &Client, email: &str) {
+    client
+        .auth()
+        .sign_in_email(SignInEmail::new(email, PASSWORD))
+        .await
+        .unwrap()
+        .signed_in()
+        .expect("signed in");
+}

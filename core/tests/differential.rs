@@ -146,6 +146,35 @@ impl Target<'_> {
             .await?)
     }
 
+    async fn post_with_cookie(
+        &self,
+        path: &str,
+        cookie: &str,
+        body: Value,
+    ) -> Result<reqwest::Response, Failed> {
+        Ok(Self::http()
+            .post(format!("{}/api/auth{path}", self.base()))
+            .header("cookie", cookie)
+            .header("origin", self.base())
+            .json(&body)
+            .send()
+            .await?)
+    }
+
+    /// Signs `email` in, presenting `cookie` (none when empty).
+    async fn sign_in_cookies(
+        &self,
+        email: &str,
+        cookie: &str,
+    ) -> Result<reqwest::Response, Failed> {
+        let body = json!({ "email": email, "password": PASSWORD });
+        if cookie.is_empty() {
+            self.post("/sign-in/email", body).await
+        } else {
+            self.post_with_cookie("/sign-in/email", cookie, body).await
+        }
+    }
+
     /// Asks for a sign-in link for `email` and reads its token from the mailbox.
     async fn mailed_link(&self, email: &str) -> Result<String, Failed> {
         let sent = self
@@ -240,7 +269,15 @@ impl Target<'_> {
         assert!(
             matches!(
                 setup,
-                "session" | "revoked" | "key" | "ott" | "2fa" | "pending" | "changing"
+                "session"
+                    | "revoked"
+                    | "key"
+                    | "ott"
+                    | "2fa"
+                    | "pending"
+                    | "trusted"
+                    | "trusted-spent"
+                    | "changing"
             ),
             "unknown setup {setup}"
         );
@@ -304,7 +341,7 @@ impl Target<'_> {
                 vars.insert(var.into(), value.to_owned());
             }
         }
-        if matches!(setup, "2fa" | "pending") {
+        if matches!(setup, "2fa" | "pending" | "trusted" | "trusted-spent") {
             let enabled: Value = self
                 .post_as(
                     "/two-factor/enable",
@@ -360,6 +397,25 @@ impl Target<'_> {
                 .ok_or("setup: no two_factor cookie")?
                 .to_owned();
             vars.insert("pendingCookie".into(), cookie);
+        }
+        if matches!(setup, "trusted" | "trusted-spent") {
+            // A sign-in completed with `trustDevice`, whose mark the case presents.
+            let pending = self.sign_in_cookies(&email, "").await?;
+            let code = totp_code(&vars["totpUri"])?;
+            let trusted = self
+                .post_with_cookie(
+                    "/two-factor/verify-totp",
+                    &cookie_pair(&pending, "better-auth.two_factor=")?,
+                    json!({ "code": code, "trustDevice": true }),
+                )
+                .await?;
+            let mark = cookie_pair(&trusted, "better-auth.trust_device=")?;
+            if setup == "trusted-spent" {
+                // Used once: the mark is renewed, the old one spent.
+                let renewed = self.sign_in_cookies(&email, &mark).await?;
+                cookie_pair(&renewed, "better-auth.trust_device=")?;
+            }
+            vars.insert("trustCookie".into(), mark);
         }
         if setup == "changing" {
             let new_email = format!("new-{email}");
@@ -489,6 +545,19 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The `name=value` of the cookie an answer sets whose line starts with `prefix`.
+fn cookie_pair(response: &reqwest::Response, prefix: &str) -> Result<String, Failed> {
+    Ok(response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(prefix))
+        .and_then(|c| c.split(';').next())
+        .ok_or_else(|| format!("setup: no {prefix} cookie"))?
+        .to_owned())
+}
+
 /// Every cookie set, by name: set or cleared, and its attributes in a fixed order.
 fn cookies(headers: &HeaderMap) -> Value {
     let mut out = Map::new();
@@ -526,7 +595,16 @@ fn cookies(headers: &HeaderMap) -> Value {
             Some((base, _)) => format!("{base}_multi-{{token}}"),
             None => c.name().to_owned(),
         };
-        out.insert(name, json!(attrs.join("; ")));
+        // A name set twice (an older multi-session cookie cleared, a new one set) keeps both,
+        // in order.
+        let attrs = json!(attrs.join("; "));
+        match out.get_mut(&name) {
+            Some(Value::Array(seen)) => seen.push(attrs),
+            Some(first) => *first = json!([first.take(), attrs]),
+            None => {
+                out.insert(name, attrs);
+            }
+        }
     }
     Value::Object(out)
 }

@@ -133,6 +133,12 @@ pub fn verify_jwt_hs256(
     }
 }
 
+/// HMAC-SHA256 of `message`, base64url without padding (Better Auth's `createHMAC(…,
+/// "base64urlnopad")`).
+pub fn hmac_base64url(secret: &[u8], message: &str) -> String {
+    URL_SAFE_NO_PAD.encode(mac(secret, message))
+}
+
 fn mac(secret: &[u8], token: &str) -> Vec<u8> {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any size");
     mac.update(token.as_bytes());

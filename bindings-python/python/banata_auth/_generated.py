@@ -387,34 +387,6 @@ class Session(_Model):
         return wire
 
 
-class PasswordResetRequested(_Model):
-    """The answer to a password reset request."""
-
-    __slots__ = ("message",)
-
-    message: str | None
-    """The server's message (it never says whether the address has an account)."""
-
-    def __init__(
-        self,
-        message: str | None,
-    ) -> None:
-        _set(self, "message", message)
-
-    @classmethod
-    def from_wire(cls, wire: Mapping[str, Any]) -> PasswordResetRequested:
-        """Reads the JSON form."""
-        return cls(
-            message=wire["message"],
-        )
-
-    def to_wire(self) -> dict[str, Any]:
-        """The JSON form, as the core writes it."""
-        wire: dict[str, Any] = {}
-        wire["message"] = _to_wire(self.message)
-        return wire
-
-
 class Status(_Model):
     """A plain acknowledgement: ``{"status": true}``."""
 
@@ -440,6 +412,34 @@ class Status(_Model):
         """The JSON form, as the core writes it."""
         wire: dict[str, Any] = {}
         wire["status"] = _to_wire(self.status)
+        return wire
+
+
+class PasswordResetRequested(_Model):
+    """The answer to a password reset request."""
+
+    __slots__ = ("message",)
+
+    message: str | None
+    """The server's message (it never says whether the address has an account)."""
+
+    def __init__(
+        self,
+        message: str | None,
+    ) -> None:
+        _set(self, "message", message)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> PasswordResetRequested:
+        """Reads the JSON form."""
+        return cls(
+            message=wire["message"],
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["message"] = _to_wire(self.message)
         return wire
 
 
@@ -1341,12 +1341,47 @@ class Auth(_Resource):
         """
         self._call("auth.revoke_sessions", {}, None, options)
 
+    def list_device_sessions(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[SessionWithUser]:
+        """The accounts signed in on this client, one session each (multi-session: every
+        sign-in on the client adds its account), e.g. for an account switcher.
+        """
+        return self._call("auth.list_device_sessions", {}, lambda v: [SessionWithUser.from_wire(x) for x in v], options)
+
+    def set_active_session(
+        self,
+        session_token: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> SessionWithUser:
+        """Makes another account signed in on this client the current one; the client keeps its
+        token.
+        """
+        return self._call("auth.set_active_session", {"sessionToken": session_token}, SessionWithUser.from_wire, options)
+
+    def revoke_device_session(
+        self,
+        session_token: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Status:
+        """Signs one account of this client out; when it was the current one, another account of
+        the client becomes current, or the client is signed out.
+
+        Emits ``session.revoked``.
+        """
+        return self._call("auth.revoke_device_session", {"sessionToken": session_token}, Status.from_wire, options)
+
     def sign_out(
         self,
         *,
         options: RequestOptions | None = None,
     ) -> None:
-        """Signs out: ends the current session on the server and forgets the stored token.
+        """Signs out: ends the current session on the server and forgets the stored token (every
+        account of the client, with several signed in).
 
         Emits ``session.revoked``.
         """
@@ -1823,12 +1858,47 @@ class AsyncAuth(_AsyncResource):
         """
         await self._call("auth.revoke_sessions", {}, None, options)
 
+    async def list_device_sessions(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> list[SessionWithUser]:
+        """The accounts signed in on this client, one session each (multi-session: every
+        sign-in on the client adds its account), e.g. for an account switcher.
+        """
+        return await self._call("auth.list_device_sessions", {}, lambda v: [SessionWithUser.from_wire(x) for x in v], options)
+
+    async def set_active_session(
+        self,
+        session_token: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> SessionWithUser:
+        """Makes another account signed in on this client the current one; the client keeps its
+        token.
+        """
+        return await self._call("auth.set_active_session", {"sessionToken": session_token}, SessionWithUser.from_wire, options)
+
+    async def revoke_device_session(
+        self,
+        session_token: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Status:
+        """Signs one account of this client out; when it was the current one, another account of
+        the client becomes current, or the client is signed out.
+
+        Emits ``session.revoked``.
+        """
+        return await self._call("auth.revoke_device_session", {"sessionToken": session_token}, Status.from_wire, options)
+
     async def sign_out(
         self,
         *,
         options: RequestOptions | None = None,
     ) -> None:
-        """Signs out: ends the current session on the server and forgets the stored token.
+        """Signs out: ends the current session on the server and forgets the stored token (every
+        account of the client, with several signed in).
 
         Emits ``session.revoked``.
         """
@@ -2251,8 +2321,8 @@ __all__ = [
     "UsernameAvailability",
     "SessionWithUser",
     "Session",
-    "PasswordResetRequested",
     "Status",
+    "PasswordResetRequested",
     "OneTimeToken",
     "Account",
     "DeleteUserResult",

@@ -762,6 +762,12 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func listAccounts(options: RequestOptions?) async throws  -> [Account]
     
     /**
+     * The accounts signed in on this client, one session each (multi-session: every
+     * sign-in on the client adds its account), e.g. for an account switcher.
+     */
+    func listDeviceSessions(options: RequestOptions?) async throws  -> [SessionWithUser]
+    
+    /**
      * Every active session of the signed-in user, each with its (unsigned) token.
      */
     func listSessions(options: RequestOptions?) async throws  -> [Session]
@@ -793,6 +799,14 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
      * Emits `password.reset`.
      */
     func resetPasswordOtp(email: String, otp: String, password: String, options: RequestOptions?) async throws  -> Success
+    
+    /**
+     * Signs one account of this client out; when it was the current one, another account of
+     * the client becomes current, or the client is signed out.
+     *
+     * Emits `session.revoked`.
+     */
+    func revokeDeviceSession(sessionToken: SessionToken, options: RequestOptions?) async throws  -> Status
     
     /**
      * Ends every session of the user except the current one.
@@ -838,6 +852,12 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func sendVerificationOtp(email: String, kind: String, options: RequestOptions?) async throws  -> Success
     
     /**
+     * Makes another account signed in on this client the current one; the client keeps its
+     * token.
+     */
+    func setActiveSession(sessionToken: SessionToken, options: RequestOptions?) async throws  -> SessionWithUser
+    
+    /**
      * Signs in with e-mail and password. The result is signed in (the client keeps the
      * session token), or the step the user must take first: verify the e-mail address, or
      * give a second factor.
@@ -868,7 +888,8 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func signInUsername(username: String, password: String, rememberMe: Bool?, callbackUrl: String?, options: RequestOptions?) async throws  -> SignInResult
     
     /**
-     * Signs out: ends the current session on the server and forgets the stored token.
+     * Signs out: ends the current session on the server and forgets the stored token (every
+     * account of the client, with several signed in).
      *
      * Emits `session.revoked`.
      */
@@ -1401,6 +1422,26 @@ open func listAccounts(options: RequestOptions? = nil)async throws  -> [Account]
 }
     
     /**
+     * The accounts signed in on this client, one session each (multi-session: every
+     * sign-in on the client adds its account), e.g. for an account switcher.
+     */
+open func listDeviceSessions(options: RequestOptions? = nil)async throws  -> [SessionWithUser]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_list_device_sessions(
+                        self.uniffiCloneHandle(),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeSessionWithUser.lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
      * Every active session of the signed-in user, each with its (unsigned) token.
      */
 open func listSessions(options: RequestOptions? = nil)async throws  -> [Session]  {
@@ -1499,6 +1540,28 @@ open func resetPasswordOtp(email: String, otp: String, password: String, options
             completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeSuccess_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Signs one account of this client out; when it was the current one, another account of
+     * the client becomes current, or the client is signed out.
+     *
+     * Emits `session.revoked`.
+     */
+open func revokeDeviceSession(sessionToken: SessionToken, options: RequestOptions? = nil)async throws  -> Status  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_revoke_device_session(
+                        self.uniffiCloneHandle(),FfiConverterTypeSessionToken_lower(sessionToken),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeStatus_lift,
             errorHandler: FfiConverterTypeBanataError_lift
         )
 }
@@ -1631,6 +1694,26 @@ open func sendVerificationOtp(email: String, kind: String, options: RequestOptio
 }
     
     /**
+     * Makes another account signed in on this client the current one; the client keeps its
+     * token.
+     */
+open func setActiveSession(sessionToken: SessionToken, options: RequestOptions? = nil)async throws  -> SessionWithUser  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_set_active_session(
+                        self.uniffiCloneHandle(),FfiConverterTypeSessionToken_lower(sessionToken),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSessionWithUser_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
      * Signs in with e-mail and password. The result is signed in (the client keeps the
      * session token), or the step the user must take first: verify the e-mail address, or
      * give a second factor.
@@ -1717,7 +1800,8 @@ open func signInUsername(username: String, password: String, rememberMe: Bool? =
 }
     
     /**
-     * Signs out: ends the current session on the server and forgets the stored token.
+     * Signs out: ends the current session on the server and forgets the stored token (every
+     * account of the client, with several signed in).
      *
      * Emits `session.revoked`.
      */
@@ -6936,6 +7020,31 @@ fileprivate struct FfiConverterSequenceTypeSession: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeSessionWithUser: FfiConverterRustBuffer {
+    typealias SwiftType = [SessionWithUser]
+
+    public static func write(_ value: [SessionWithUser], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSessionWithUser.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SessionWithUser] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SessionWithUser]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSessionWithUser.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterDictionaryStringBool: FfiConverterRustBuffer {
     public static func write(_ value: [String: Bool], into buf: inout [UInt8]) {
         let len = Int32(value.count)
@@ -7134,6 +7243,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_list_accounts() != 22286) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_list_device_sessions() != 2545) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_list_sessions() != 19042) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7147,6 +7259,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_reset_password_otp() != 8349) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_device_session() != 55628) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_other_sessions() != 10091) {
@@ -7167,6 +7282,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_send_verification_otp() != 23954) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_set_active_session() != 65224) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email() != 50685) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7179,7 +7297,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_username() != 36722) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_out() != 47813) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_out() != 26975) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_up_email() != 38381) {

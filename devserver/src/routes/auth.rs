@@ -279,13 +279,19 @@ pub(crate) fn complete_sign_in(
             "Email not verified",
         ));
     }
-    if let Some(pending) = crate::routes::two_factor::pending_sign_in(state, user)? {
-        return Ok(pending);
-    }
+    use crate::routes::two_factor::{SignInStep, sign_in_step};
+    let trusted = match sign_in_step(state, headers, user)? {
+        SignInStep::Pending(response) => return Ok(response),
+        SignInStep::Proceed { trusted } => trusted,
+    };
     let (_, signed) = start_session(state, headers, user, remember)?;
     answer["token"] = json!(signed.split('.').next().unwrap_or_default());
     answer["user"] = user_json(state, user);
-    Ok(with_session(state, answer, &signed, remember))
+    let mut response = with_session(state, answer, &signed, remember);
+    if trusted {
+        crate::routes::trusted_device::mark(state, &user.id, &mut response)?;
+    }
+    Ok(response)
 }
 
 fn invalid_credentials() -> ApiError {

@@ -10,6 +10,7 @@ pub mod faults;
 pub mod magic_link;
 pub mod multi_session;
 pub mod sinks;
+pub mod trusted_device;
 pub mod two_factor;
 pub mod verification;
 
@@ -99,6 +100,11 @@ pub fn router(state: AppState) -> Router {
     } else {
         api
     };
+    // The multi-session plugin's hooks see every auth answer.
+    let api = api.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        multi_session::hooks,
+    ));
     let dev = Router::new()
         .route("/health", get(dev::health))
         .route("/password-reset-token", get(dev::password_reset_token))

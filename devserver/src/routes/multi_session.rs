@@ -2,9 +2,11 @@
 //! one signed `better-auth.session_token_multi-<token>` cookie each, listed, switched and
 //! revoked.
 
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::IntoResponse;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use cookie::Cookie;
 use serde_json::{Value, json};
 
 use crate::AppState;
@@ -21,22 +23,36 @@ fn multi_cookie(token: &str) -> String {
     format!("{SESSION_COOKIE}_multi-{}", token.to_lowercase())
 }
 
-/// The (validly signed) tokens of the request's multi-session cookies, in cookie order.
-fn cookie_tokens(state: &AppState, headers: &HeaderMap) -> Vec<String> {
-    headers
+/// The request's multi-session cookies: each name with its token when validly signed, in
+/// cookie order (the first of a repeated name, as better-call reads them).
+fn held_cookies(state: &AppState, headers: &HeaderMap) -> Vec<(String, Option<String>)> {
+    let mut held: Vec<(String, Option<String>)> = Vec::new();
+    for (name, value) in headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .filter(|(name, _)| name.contains("_multi-"))
-        .filter_map(|(_, value)| {
-            let value = percent_decode(value);
-            value
-                .contains('.')
-                .then(|| crypto::unsign_token(&state.secret, &value))
-                .flatten()
-        })
+    {
+        if held.iter().any(|(n, _)| n == name) {
+            continue;
+        }
+        let value = percent_decode(value);
+        let token = value
+            .contains('.')
+            .then(|| crypto::unsign_token(&state.secret, &value))
+            .flatten();
+        held.push((name.to_owned(), token));
+    }
+    held
+}
+
+/// The (validly signed) tokens of the request's multi-session cookies, in cookie order.
+fn cookie_tokens(state: &AppState, headers: &HeaderMap) -> Vec<String> {
+    held_cookies(state, headers)
+        .into_iter()
+        .filter_map(|(_, token)| token)
         .collect()
 }
 
@@ -93,26 +109,12 @@ pub async fn set_active(State(state): State<AppState>, input: Input) -> ApiResul
         return Ok(refused);
     };
     let signed = crypto::sign_token(&state.secret, &session.token);
-    let mut response = with_session(&state, pair_json(&state, &session, &user), &signed, true);
-    held_multi_cookie_not_reset(&mut response);
-    Ok(response)
-}
-
-/// The plugin sets a session's multi-session cookie only when the browser does not hold it
-/// yet; here it always does.
-fn held_multi_cookie_not_reset(response: &mut axum::response::Response) {
-    let kept: Vec<_> = response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter(|v| !v.to_str().unwrap_or_default().contains("_multi-"))
-        .cloned()
-        .collect();
-    let headers = response.headers_mut();
-    headers.remove(header::SET_COOKIE);
-    for value in kept {
-        headers.append(header::SET_COOKIE, value);
-    }
+    Ok(with_session(
+        &state,
+        pair_json(&state, &session, &user),
+        &signed,
+        true,
+    ))
 }
 
 /// `POST /multi-session/revoke {sessionToken}`: ends that session; revoking the current one
@@ -140,9 +142,7 @@ pub async fn revoke(State(state): State<AppState>, input: Input) -> ApiResult {
     let mut response = match next {
         Some((session, _)) => {
             let signed = crypto::sign_token(&state.secret, &session.token);
-            let mut response = with_session(&state, answer, &signed, true);
-            held_multi_cookie_not_reset(&mut response);
-            response
+            with_session(&state, answer, &signed, true)
         }
         None => {
             let mut response = axum::Json(answer).into_response();
@@ -152,4 +152,98 @@ pub async fn revoke(State(state): State<AppState>, input: Input) -> ApiResult {
     };
     set_cookie(&mut response, &multi_cookie(token), "", 0);
     Ok(response)
+}
+
+/// The user of a session an answer started and already ended (a sign-in that waits for its
+/// second factor): the hooks still see it, as Better Auth's `newSession`.
+#[derive(Clone)]
+pub struct NewSessionUser(pub String);
+
+/// How many sessions a browser keeps (the plugin's `maximumSessions` default).
+const MAXIMUM_SESSIONS: usize = 5;
+
+/// The plugin's after hooks, around every auth route. An answer that starts a session adds it
+/// to the browser's sessions: unless the browser holds it already, the same user's older
+/// sessions there end, and it is not added beyond five. Sign-out ends every session the
+/// browser holds.
+pub async fn hooks(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let held = held_cookies(&state, request.headers());
+    let signing_out = request.uri().path().ends_with("/sign-out");
+    let mut response = next.run(request).await;
+    if signing_out && response.status().is_success() {
+        for (name, token) in &held {
+            if let Some(token) = token {
+                delete_session(&state, token);
+                set_cookie(&mut response, name, "", 0);
+            }
+        }
+    }
+    let prefix = format!("{SESSION_COOKIE}_multi-");
+    let Some(new) = take_set_cookie(&mut response, |c| {
+        c.name().starts_with(&prefix)
+            && !c.value().is_empty()
+            && c.max_age().is_none_or(|age| !age.is_zero())
+    }) else {
+        return response;
+    };
+    if held.iter().any(|(name, _)| name == new.name()) {
+        return response;
+    }
+    let new_user = match response.extensions().get::<NewSessionUser>() {
+        Some(NewSessionUser(id)) => Some(id.clone()),
+        None => crypto::unsign_token(&state.secret, &percent_decode(new.value()))
+            .and_then(|token| state.store.session_by_token(&token).ok().flatten())
+            .map(|(_, user)| user.id),
+    };
+    let mut ended = 0;
+    for (name, token) in &held {
+        let Some(token) = token else { continue };
+        let owner = state.store.session_by_token(token).ok().flatten();
+        if owner.is_some_and(|(_, user)| Some(&user.id) == new_user.as_ref()) {
+            delete_session(&state, token);
+            set_cookie(&mut response, name, "", 0);
+            ended += 1;
+        }
+    }
+    if held.len() - ended < MAXIMUM_SESSIONS {
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            HeaderValue::from_str(&new.to_string()).expect("cookies are ascii"),
+        );
+    }
+    response
+}
+
+fn delete_session(state: &AppState, token: &str) {
+    if let Ok(Some((session, user))) = state.store.session_by_token(token) {
+        // A failed delete leaves a session the browser no longer names; nothing to answer.
+        let _ = state.store.delete_session(&user.id, &session.token);
+    }
+}
+
+/// Removes the first `Set-Cookie` of `response` that `matches` and returns it.
+fn take_set_cookie(
+    response: &mut Response,
+    matches: impl Fn(&Cookie<'_>) -> bool,
+) -> Option<Cookie<'static>> {
+    let headers = response.headers_mut();
+    let lines: Vec<HeaderValue> = headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .cloned()
+        .collect();
+    let position = lines.iter().position(|line| {
+        line.to_str()
+            .ok()
+            .and_then(|l| Cookie::parse(l.to_owned()).ok())
+            .is_some_and(|c| matches(&c))
+    })?;
+    let taken = Cookie::parse(lines[position].to_str().ok()?.to_owned()).ok()?;
+    headers.remove(header::SET_COOKIE);
+    for (i, line) in lines.into_iter().enumerate() {
+        if i != position {
+            headers.append(header::SET_COOKIE, line);
+        }
+    }
+    Some(taken)
 }

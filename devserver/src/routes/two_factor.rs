@@ -15,6 +15,7 @@ use crate::http::{
 };
 use crate::mailbox::Mail;
 use crate::routes::auth::{start_session, user_json, verify_password};
+use crate::routes::trusted_device;
 use crate::schema::{Schema, Ty, opt, req, str_field};
 use crate::store::{SessionRow, UserRow, now_ms};
 
@@ -33,10 +34,27 @@ fn unauthorized(message: &str) -> ApiError {
     ApiError::from_message(StatusCode::UNAUTHORIZED, message)
 }
 
-/// The sign-in hook: a user with two-factor on gets no session yet, but the pending cookie.
-pub fn pending_sign_in(state: &AppState, user: &UserRow) -> ApiResult<Option<Response>> {
+/// What the sign-in hook decided.
+pub enum SignInStep {
+    /// The sign-in completes; on a trusted device, its mark is renewed on the answer.
+    Proceed { trusted: bool },
+    /// The answer for a user with two-factor on: no session yet, but the pending cookie.
+    Pending(Response),
+}
+
+/// The sign-in hook: a user with two-factor on gets no session yet, but the pending cookie,
+/// unless the browser is a trusted device of theirs.
+pub fn sign_in_step(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: &UserRow,
+) -> ApiResult<SignInStep> {
     if !state.two_factor || !user.two_factor_enabled {
-        return Ok(None);
+        return Ok(SignInStep::Proceed { trusted: false });
+    }
+    let trust = trusted_device::check(state, headers, &user.id)?;
+    if matches!(trust, trusted_device::Trust::Trusted) {
+        return Ok(SignInStep::Proceed { trusted: true });
     }
     let identifier = format!("2fa-{}", crypto::random_token(20));
     state
@@ -44,10 +62,22 @@ pub fn pending_sign_in(state: &AppState, user: &UserRow) -> ApiResult<Option<Res
         .create_verification(&identifier, &user.id, PENDING_SECONDS * 1000)?;
     let mut response = axum::Json(json!({ "twoFactorRedirect": true })).into_response();
     // The credential sign-in set the session cookies before the hook took the session back;
-    // 1.4.21 clears the session cookie but leaves the multi-session one of the deleted session.
-    set_cookie(&mut response, crate::http::SESSION_COOKIE, "", 0);
+    // 1.4.21 sets and then clears the session cookie, and leaves the multi-session one of the
+    // deleted session (whose user the multi-session hook still sees).
     let gone = crypto::random_token(32);
     let signed_gone = percent_encode(&crypto::sign_token(&state.secret, &gone));
+    set_cookie(
+        &mut response,
+        crate::http::SESSION_COOKIE,
+        &signed_gone,
+        7 * 24 * 3600,
+    );
+    set_cookie(&mut response, crate::http::SESSION_COOKIE, "", 0);
+    response
+        .extensions_mut()
+        .insert(crate::routes::multi_session::NewSessionUser(
+            user.id.clone(),
+        ));
     let multi = format!(
         "{}_multi-{}",
         crate::http::SESSION_COOKIE,
@@ -57,7 +87,10 @@ pub fn pending_sign_in(state: &AppState, user: &UserRow) -> ApiResult<Option<Res
     set_cookie(&mut response, "better-auth.session_data", "", 0);
     let signed = percent_encode(&crypto::sign_token(&state.secret, &identifier));
     set_cookie(&mut response, COOKIE, &signed, PENDING_SECONDS);
-    Ok(Some(response))
+    if matches!(trust, trusted_device::Trust::Refused) {
+        set_cookie(&mut response, trusted_device::COOKIE, "", 0);
+    }
+    Ok(SignInStep::Pending(response))
 }
 
 /// Who a second-factor call is for: the signed-in user (setting two-factor up), or the user
@@ -99,8 +132,9 @@ fn caller(state: &AppState, headers: &HeaderMap) -> ApiResult<Caller> {
     Ok(Caller::Pending { identifier, user })
 }
 
-/// The factor checked out: a pending sign-in completes; a session answers as it is.
-fn valid(state: &AppState, headers: &HeaderMap, caller: Caller) -> ApiResult {
+/// The factor checked out: a pending sign-in completes (marking the browser trusted when
+/// asked); a session answers as it is.
+fn valid(state: &AppState, headers: &HeaderMap, caller: Caller, trust: bool) -> ApiResult {
     match caller {
         Caller::Session(session, user) => Ok(axum::Json(
             json!({ "token": session.token, "user": user_json(state, &user) }),
@@ -117,9 +151,16 @@ fn valid(state: &AppState, headers: &HeaderMap, caller: Caller) -> ApiResult {
                 true,
             );
             set_cookie(&mut response, COOKIE, "", 0);
+            if trust {
+                trusted_device::trust(state, &user.id, &mut response)?;
+            }
             Ok(response)
         }
     }
+}
+
+fn trust_asked(body: &serde_json::Map<String, serde_json::Value>) -> bool {
+    body.get("trustDevice") == Some(&serde_json::Value::Bool(true))
 }
 
 /// The first confirmed factor turns two-factor on and moves the user to a fresh session.
@@ -232,14 +273,13 @@ pub async fn disable(State(state): State<AppState>, input: Input) -> ApiResult {
     .await?;
     state.store.set_two_factor_enabled(&user.id, false)?;
     state.store.delete_two_factor(&user.id)?;
-    // The session cookie is set again, for the updated user.
-    let signed = crypto::sign_token(&state.secret, &session.token);
-    Ok(with_session(
-        &state,
-        json!({ "status": true }),
-        &signed,
-        true,
-    ))
+    // A new session replaces the current one, and this browser's trusted mark goes.
+    let user = state.store.user_by_id(&user.id)?.unwrap_or(user);
+    let (_, signed) = start_session(&state, &input.headers, &user, true)?;
+    state.store.delete_session(&user.id, &session.token)?;
+    let mut response = with_session(&state, json!({ "status": true }), &signed, true);
+    trusted_device::forget(&state, &input.headers, &mut response)?;
+    Ok(response)
 }
 
 /// `POST /two-factor/get-totp-uri {password}`: `{totpURI}`.
@@ -274,7 +314,7 @@ pub async fn verify_totp(State(state): State<AppState>, input: Input) -> ApiResu
     if !caller.user().two_factor_enabled {
         return turn_on(&state, &input.headers, caller);
     }
-    valid(&state, &input.headers, caller)
+    valid(&state, &input.headers, caller, trust_asked(body))
 }
 
 const BACKUP_CODE: Schema = Schema::object(&[
@@ -297,7 +337,7 @@ pub async fn verify_backup_code(State(state): State<AppState>, input: Input) -> 
     };
     codes.remove(at);
     state.store.set_two_factor(&user_id, &secret, &codes)?;
-    valid(&state, &input.headers, caller)
+    valid(&state, &input.headers, caller, trust_asked(body))
 }
 
 /// `POST /two-factor/generate-backup-codes {password}`: `{status, backupCodes}`.
@@ -368,5 +408,5 @@ pub async fn verify_otp(State(state): State<AppState>, input: Input) -> ApiResul
     if !caller.user().two_factor_enabled {
         return turn_on(&state, &input.headers, caller);
     }
-    valid(&state, &input.headers, caller)
+    valid(&state, &input.headers, caller, trust_asked(body))
 }

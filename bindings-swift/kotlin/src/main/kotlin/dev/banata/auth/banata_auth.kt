@@ -800,6 +800,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_list_accounts(
     ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_list_device_sessions(
+    ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_list_sessions(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_request_password_reset(
@@ -809,6 +811,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_reset_password(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_reset_password_otp(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_device_session(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_other_sessions(
     ): Int
@@ -821,6 +825,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_send_verification_email(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_send_verification_otp(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_set_active_session(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email(
     ): Int
@@ -951,6 +957,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_list_accounts(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_list_device_sessions(`ptr`: Long,`options`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_list_sessions(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_request_password_reset(`ptr`: Long,`email`: RustBuffer.ByValue,`redirectTo`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
@@ -960,6 +968,8 @@ internal object UniffiLib {
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_reset_password(`ptr`: Long,`token`: RustBuffer.ByValue,`newPassword`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_reset_password_otp(`ptr`: Long,`email`: RustBuffer.ByValue,`otp`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_revoke_device_session(`ptr`: Long,`sessionToken`: Long,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_revoke_other_sessions(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
@@ -972,6 +982,8 @@ internal object UniffiLib {
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_send_verification_email(`ptr`: Long,`email`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_send_verification_otp(`ptr`: Long,`email`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_set_active_session(`ptr`: Long,`sessionToken`: Long,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email(`ptr`: Long,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`rememberMe`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
@@ -1246,6 +1258,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_list_accounts() and 0xFFFF) != 22286) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_list_device_sessions() and 0xFFFF) != 2545) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_list_sessions() and 0xFFFF) != 19042) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1259,6 +1274,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_reset_password_otp() and 0xFFFF) != 8349) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_device_session() and 0xFFFF) != 55628) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_revoke_other_sessions() and 0xFFFF) != 10091) {
@@ -1279,6 +1297,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_send_verification_otp() and 0xFFFF) != 23954) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_set_active_session() and 0xFFFF) != 65224) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email() and 0xFFFF) != 50685) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1291,7 +1312,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_username() and 0xFFFF) != 36722) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_out() and 0xFFFF) != 47813) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_out() and 0xFFFF) != 26975) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_up_email() and 0xFFFF) != 38381) {
@@ -2019,6 +2040,12 @@ public interface BanataClientInterface {
     suspend fun `listAccounts`(`options`: RequestOptions? = null): List<Account>
     
     /**
+     * The accounts signed in on this client, one session each (multi-session: every
+     * sign-in on the client adds its account), e.g. for an account switcher.
+     */
+    suspend fun `listDeviceSessions`(`options`: RequestOptions? = null): List<SessionWithUser>
+    
+    /**
      * Every active session of the signed-in user, each with its (unsigned) token.
      */
     suspend fun `listSessions`(`options`: RequestOptions? = null): List<Session>
@@ -2050,6 +2077,14 @@ public interface BanataClientInterface {
      * Emits `password.reset`.
      */
     suspend fun `resetPasswordOtp`(`email`: kotlin.String, `otp`: kotlin.String, `password`: kotlin.String, `options`: RequestOptions? = null): Success
+    
+    /**
+     * Signs one account of this client out; when it was the current one, another account of
+     * the client becomes current, or the client is signed out.
+     *
+     * Emits `session.revoked`.
+     */
+    suspend fun `revokeDeviceSession`(`sessionToken`: SessionToken, `options`: RequestOptions? = null): Status
     
     /**
      * Ends every session of the user except the current one.
@@ -2095,6 +2130,12 @@ public interface BanataClientInterface {
     suspend fun `sendVerificationOtp`(`email`: kotlin.String, `kind`: kotlin.String, `options`: RequestOptions? = null): Success
     
     /**
+     * Makes another account signed in on this client the current one; the client keeps its
+     * token.
+     */
+    suspend fun `setActiveSession`(`sessionToken`: SessionToken, `options`: RequestOptions? = null): SessionWithUser
+    
+    /**
      * Signs in with e-mail and password. The result is signed in (the client keeps the
      * session token), or the step the user must take first: verify the e-mail address, or
      * give a second factor.
@@ -2125,7 +2166,8 @@ public interface BanataClientInterface {
     suspend fun `signInUsername`(`username`: kotlin.String, `password`: kotlin.String, `rememberMe`: kotlin.Boolean? = null, `callbackUrl`: kotlin.String? = null, `options`: RequestOptions? = null): SignInResult
     
     /**
-     * Signs out: ends the current session on the server and forgets the stored token.
+     * Signs out: ends the current session on the server and forgets the stored token (every
+     * account of the client, with several signed in).
      *
      * Emits `session.revoked`.
      */
@@ -2839,6 +2881,32 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
 
     
     /**
+     * The accounts signed in on this client, one session each (multi-session: every
+     * sign-in on the client adds its account), e.g. for an account switcher.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `listDeviceSessions`(`options`: RequestOptions?) : List<SessionWithUser> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_list_device_sessions(
+                uniffiHandle,
+                
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeSessionWithUser.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Every active session of the signed-in user, each with its (unsigned) token.
      */
     @Throws(BanataException::class)
@@ -2974,6 +3042,35 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeSuccess.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Signs one account of this client out; when it was the current one, another account of
+     * the client becomes current, or the client is signed out.
+     *
+     * Emits `session.revoked`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `revokeDeviceSession`(`sessionToken`: SessionToken, `options`: RequestOptions?) : Status {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_revoke_device_session(
+                uniffiHandle,
+                
+        FfiConverterTypeSessionToken.lower(`sessionToken`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeStatus.lift(it) },
         // Error FFI converter
         BanataException.ErrorHandler,
     )
@@ -3152,6 +3249,33 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
 
     
     /**
+     * Makes another account signed in on this client the current one; the client keeps its
+     * token.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `setActiveSession`(`sessionToken`: SessionToken, `options`: RequestOptions?) : SessionWithUser {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_set_active_session(
+                uniffiHandle,
+                
+        FfiConverterTypeSessionToken.lower(`sessionToken`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeSessionWithUser.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Signs in with e-mail and password. The result is signed in (the client keeps the
      * session token), or the step the user must take first: verify the e-mail address, or
      * give a second factor.
@@ -3277,7 +3401,8 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
 
     
     /**
-     * Signs out: ends the current session on the server and forgets the stored token.
+     * Signs out: ends the current session on the server and forgets the stored token (every
+     * account of the client, with several signed in).
      *
      * Emits `session.revoked`.
      */
@@ -9484,6 +9609,34 @@ public object FfiConverterSequenceTypeSession: FfiConverterRustBuffer<List<Sessi
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeSession.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeSessionWithUser: FfiConverterRustBuffer<List<SessionWithUser>> {
+    override fun read(buf: ByteBuffer): List<SessionWithUser> {
+        val len = buf.getInt()
+        return List<SessionWithUser>(len) {
+            FfiConverterTypeSessionWithUser.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SessionWithUser>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSessionWithUser.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SessionWithUser>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSessionWithUser.write(it, buf)
         }
     }
 }
