@@ -47,14 +47,20 @@ fn main() {
     conclusion.exit();
 }
 
+/// How long codes and links live in the `expiring` profile (cases wait past it with `waitMs`).
+const EXPIRING_CODE_SECONDS: u64 = 1;
+const EXPIRING_CODE_SECONDS_STR: &str = "1";
+
 /// The server pairs, by profile: `platform` (a managed project's defaults), and the same with
-/// one plugin on that managed projects have off: `two-factor`, `email-otp`, `magic-link`.
+/// one plugin on that managed projects have off: `two-factor`, `email-otp`, `magic-link`; and
+/// `expiring`, all three with codes and links that live a second.
 #[derive(Default)]
 struct Profiles {
     platform: tokio::sync::OnceCell<Targets>,
     two_factor: tokio::sync::OnceCell<Targets>,
     email_otp: tokio::sync::OnceCell<Targets>,
     magic_link: tokio::sync::OnceCell<Targets>,
+    expiring: tokio::sync::OnceCell<Targets>,
 }
 
 impl Profiles {
@@ -64,13 +70,23 @@ impl Profiles {
             "two-factor" => (&self.two_factor, &[("PEER_TWO_FACTOR", "1")]),
             "email-otp" => (&self.email_otp, &[("PEER_EMAIL_OTP", "1")]),
             "magic-link" => (&self.magic_link, &[("PEER_MAGIC_LINK", "1")]),
+            "expiring" => (
+                &self.expiring,
+                &[
+                    ("PEER_TWO_FACTOR", "1"),
+                    ("PEER_EMAIL_OTP", "1"),
+                    ("PEER_MAGIC_LINK", "1"),
+                    ("PEER_CODE_LIFETIME", EXPIRING_CODE_SECONDS_STR),
+                ],
+            ),
             other => panic!("unknown profile {other}"),
         };
         cell.get_or_init(|| async move {
             let devserver = DevServer::start(banata_devserver::DevServerConfig {
-                two_factor: profile == "two-factor",
-                email_otp: profile == "email-otp",
-                magic_link: profile == "magic-link",
+                two_factor: matches!(profile, "two-factor" | "expiring"),
+                email_otp: matches!(profile, "email-otp" | "expiring"),
+                magic_link: matches!(profile, "magic-link" | "expiring"),
+                code_lifetime_seconds: (profile == "expiring").then_some(EXPIRING_CODE_SECONDS),
                 ..Default::default()
             })
             .await
@@ -275,6 +291,7 @@ impl Target<'_> {
                     | "ott"
                     | "2fa"
                     | "pending"
+                    | "pending-otp"
                     | "trusted"
                     | "trusted-spent"
                     | "changing"
@@ -341,7 +358,10 @@ impl Target<'_> {
                 vars.insert(var.into(), value.to_owned());
             }
         }
-        if matches!(setup, "2fa" | "pending" | "trusted" | "trusted-spent") {
+        if matches!(
+            setup,
+            "2fa" | "pending" | "pending-otp" | "trusted" | "trusted-spent"
+        ) {
             let enabled: Value = self
                 .post_as(
                     "/two-factor/enable",
@@ -380,7 +400,7 @@ impl Target<'_> {
             vars.insert("backupCode".into(), backup);
             vars.insert("totpUri".into(), uri);
         }
-        if setup == "pending" {
+        if matches!(setup, "pending" | "pending-otp") {
             let pending = self
                 .post(
                     "/sign-in/email",
@@ -397,6 +417,20 @@ impl Target<'_> {
                 .ok_or("setup: no two_factor cookie")?
                 .to_owned();
             vars.insert("pendingCookie".into(), cookie);
+        }
+        if setup == "pending-otp" {
+            // The pending sign-in asked for a mailed code.
+            let sent = self
+                .post_with_cookie("/two-factor/send-otp", &vars["pendingCookie"], json!({}))
+                .await?;
+            if !sent.status().is_success() {
+                return Err(format!("setup: send-otp answered {}", sent.status()).into());
+            }
+            let code = self.mail(&email, "two-factor-otp").await?["token"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            vars.insert("twoFactorOtp".into(), code);
         }
         if matches!(setup, "trusted" | "trusted-spent") {
             // A sign-in completed with `trustDevice`, whose mark the case presents.
@@ -463,6 +497,10 @@ impl Target<'_> {
     async fn observe(&self, case: &Value) -> Result<BTreeMap<String, Value>, Failed> {
         let vars = self.setup(case["setup"].as_str().unwrap_or("none")).await?;
         let mut vars = vars;
+        if let Some(wait) = case["waitMs"].as_u64() {
+            // Past a code's lifetime, on both servers alike.
+            tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+        }
         if let Some(uri) = vars.get("totpUri").cloned() {
             // The authenticator's current code, as late as possible.
             vars.insert("totp".into(), totp_code(&uri)?);

@@ -68,6 +68,10 @@ pub struct DevServerConfig {
     /// Origins trusted beside the server's own URL and `http://localhost:*`/`http://127.0.0.1:*`,
     /// as Better Auth's `trustedOrigins` patterns (`https://app.example.com`, `*.example.com`).
     pub trusted_origins: Vec<String>,
+    /// How long mailed one-time codes and sign-in links live, in seconds, instead of Better
+    /// Auth's defaults (five minutes for email-OTP codes and magic links, three for two-factor
+    /// codes): set it low to test how an app handles expired ones.
+    pub code_lifetime_seconds: Option<u64>,
 }
 
 impl Default for DevServerConfig {
@@ -81,6 +85,7 @@ impl Default for DevServerConfig {
             email_otp: false,
             magic_link: false,
             trusted_origins: Vec::new(),
+            code_lifetime_seconds: None,
         }
     }
 }
@@ -97,9 +102,15 @@ pub(crate) struct AppState {
     two_factor: bool,
     email_otp: bool,
     magic_link: bool,
+    code_lifetime_ms: Option<i64>,
 }
 
 impl AppState {
+    /// The lifetime of a mailed code or link: the configured one, else Better Auth's `default_ms`.
+    pub(crate) fn code_lifetime_ms(&self, default_ms: i64) -> i64 {
+        self.code_lifetime_ms.unwrap_or(default_ms)
+    }
+
     /// Issues a new API key with `permissions`; returns the key (shown once) and its row.
     pub(crate) fn new_api_key(
         &self,
@@ -147,6 +158,9 @@ impl DevServer {
             two_factor: config.two_factor,
             email_otp: config.email_otp,
             magic_link: config.magic_link,
+            code_lifetime_ms: config
+                .code_lifetime_seconds
+                .map(|s| i64::try_from(s.saturating_mul(1000)).unwrap_or(i64::MAX)),
         };
         let admin_api_key = match config.admin_api_key {
             Some(key) if key.len() < 32 => {

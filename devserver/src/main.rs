@@ -40,6 +40,11 @@ struct Args {
     /// `http://localhost:*`, `http://127.0.0.1:*` are always trusted.
     #[arg(long = "trusted-origin", value_name = "ORIGIN")]
     trusted_origins: Vec<String>,
+    /// Mailed one-time codes and sign-in links expire after this many seconds (Better Auth's
+    /// defaults: 300 for email-OTP codes and magic links, 180 for two-factor codes), to test how
+    /// an app handles expired ones.
+    #[arg(long, value_name = "SECONDS")]
+    code_lifetime: Option<u64>,
 }
 
 #[tokio::main]
@@ -60,6 +65,7 @@ async fn main() -> std::io::Result<()> {
         email_otp: args.email_otp,
         magic_link: args.magic_link,
         trusted_origins: args.trusted_origins,
+        code_lifetime_seconds: args.code_lifetime,
     })
     .await?;
     {

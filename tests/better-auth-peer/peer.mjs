@@ -24,6 +24,8 @@
 //   PEER_SECURE_COOKIES "1" sets advanced.useSecureCookies (`__Secure-` names + Secure)
 //   PEER_COOKIE_CACHE  "1" enables session.cookieCache (adds better-auth.session_data)
 //   PEER_SECRET        overrides the fixed test secret
+//   PEER_CODE_LIFETIME seconds mailed codes and sign-in links live (email-OTP, magic link and
+//                      two-factor codes), to test expired ones; the plugins' defaults otherwise
 //
 // Plugins: organization, bearer, jwt, api-key; 1.4 adds username, multi-session, one-time-token;
 // 1.7 adds admin and two-factor.
@@ -53,6 +55,7 @@ export async function startPeer(lib) {
   const DB_KIND = process.env.PEER_DB ?? "memory";
   const ADMIN_EMAILS = (process.env.PEER_ADMIN_EMAILS ?? "admin@example.com")
     .split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const codeLifetime = process.env.PEER_CODE_LIFETIME ? Number(process.env.PEER_CODE_LIFETIME) : undefined;
   const requireVerification = (process.env.PEER_EMAIL_VERIFICATION ?? (lib.platform ? "1" : "0")) === "1";
   const mails = [];
   const deliver = (to, kind, subject, url, token) => {
@@ -124,6 +127,8 @@ export async function startPeer(lib) {
       ...(!lib.platform || process.env.PEER_TWO_FACTOR === "1"
         ? [p.twoFactor({
             otpOptions: {
+              // `period` is in minutes.
+              ...(codeLifetime ? { period: codeLifetime / 60 } : {}),
               async sendOTP({ user, otp }) {
                 deliver(user.email, "two-factor-otp", "Your sign-in code", "", otp);
               },
@@ -132,6 +137,7 @@ export async function startPeer(lib) {
         : []),
       ...(process.env.PEER_EMAIL_OTP === "1"
         ? [p.emailOTP({
+            ...(codeLifetime ? { expiresIn: codeLifetime } : {}),
             async sendVerificationOTP({ email, otp, type }) {
               deliver(email, "email-otp", `Your ${type} code`, "", otp);
             },
@@ -139,6 +145,7 @@ export async function startPeer(lib) {
         : []),
       ...(process.env.PEER_MAGIC_LINK === "1"
         ? [p.magicLink({
+            ...(codeLifetime ? { expiresIn: codeLifetime } : {}),
             async sendMagicLink({ email, url, token }) {
               deliver(email, "magic-link", "Sign in", url, token);
             },

@@ -41,7 +41,7 @@ fn issue(state: &AppState, kind: &str, email: &str) -> ApiResult<()> {
     state.store.delete_verifications(&id)?;
     state
         .store
-        .create_verification(&id, &format!("{code}:0"), OTP_MS)?;
+        .create_verification(&id, &format!("{code}:0"), state.code_lifetime_ms(OTP_MS))?;
     if state.store.user_by_email(email)?.is_none() && kind != "sign-in" {
         state.store.delete_verifications(&id)?;
         return Ok(());
@@ -57,13 +57,19 @@ fn issue(state: &AppState, kind: &str, email: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// Checks `given` against the filed code: three tries, then it is gone. `consume` takes the
+/// Checks `given` against the filed code: expired, or three tries, then it is gone. `consume` takes the
 /// code on success.
 fn check(state: &AppState, kind: &str, email: &str, given: &str, consume: bool) -> ApiResult<()> {
     let id = identifier(kind, email);
-    let Some(stored) = state.store.verification_value(&id)? else {
+    let Some(filed) = state.store.find_verification(&id)? else {
         return Err(bad("Invalid OTP"));
     };
+    // Expiry comes first: a wrong code past its time is "expired" too (the lookup then clears
+    // it, so asking again is "invalid").
+    if filed.expired {
+        return Err(bad("OTP expired"));
+    }
+    let stored = filed.value;
     let (code, tries) = stored.rsplit_once(':').unwrap_or((&stored, ""));
     let tries: u32 = tries.parse().unwrap_or(0);
     if tries >= TRIES {

@@ -37,7 +37,9 @@ pub async fn sign_in(State(state): State<AppState>, input: Input) -> ApiResult {
         .take(32)
         .collect();
     let value = json!({ "email": email, "name": str_field(body, "name") }).to_string();
-    state.store.create_verification(&token, &value, LINK_MS)?;
+    state
+        .store
+        .create_verification(&token, &value, state.code_lifetime_ms(LINK_MS))?;
     let mut url = url::Url::parse(&format!(
         "{}/api/auth/magic-link/verify",
         base_url(&input.headers)
@@ -121,9 +123,14 @@ pub async fn verify(
         url.query_pairs_mut().append_pair("error", error);
         redirect(url.as_str())
     };
-    let Some(value) = state.store.take_verification(token)? else {
+    let Some(filed) = state.store.find_verification(token)? else {
         return Ok(on_error("INVALID_TOKEN"));
     };
+    state.store.delete_verifications(token)?;
+    if filed.expired {
+        return Ok(on_error("EXPIRED_TOKEN"));
+    }
+    let value = filed.value;
     let claims: serde_json::Value = serde_json::from_str(&value).unwrap_or_default();
     let email = claims["email"].as_str().unwrap_or_default().to_lowercase();
     let (user, new_user) = match state.store.user_by_email(&email)? {

@@ -370,7 +370,7 @@ pub async fn send_otp(State(state): State<AppState>, input: Input) -> ApiResult 
     state.store.create_verification(
         &format!("2fa-otp-{}", caller.key()),
         &format!("{code}:0"),
-        OTP_MS,
+        state.code_lifetime_ms(OTP_MS),
     )?;
     state.mailbox.deliver(Mail {
         to: caller.user().email.clone(),

@@ -2,6 +2,7 @@
 //! rows and audit entries. One connection behind a mutex: every query is short.
 
 mod api_keys;
+mod verification;
 
 pub use api_keys::{ApiKeyRow, NewApiKey};
 
@@ -475,65 +476,6 @@ impl Store {
         self.conn().execute(
             "DELETE FROM session WHERE user_id = ?1 AND token IS NOT ?2",
             params![user_id, keep],
-        )?;
-        Ok(())
-    }
-
-    pub fn create_verification(
-        &self,
-        identifier: &str,
-        value: &str,
-        lifetime_ms: i64,
-    ) -> rusqlite::Result<()> {
-        let now = now_ms();
-        self.conn().execute(
-            "INSERT INTO verification (id, identifier, value, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![new_id(), identifier, value, now + lifetime_ms, now],
-        )?;
-        Ok(())
-    }
-
-    /// Takes (deletes and returns) the value of a live verification row.
-    pub fn take_verification(&self, identifier: &str) -> rusqlite::Result<Option<String>> {
-        let conn = self.conn();
-        let row: Option<(String, String)> = conn
-            .query_row(
-                "SELECT id, value FROM verification WHERE identifier = ?1 AND expires_at > ?2",
-                params![identifier, now_ms()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        if let Some((id, _)) = &row {
-            conn.execute("DELETE FROM verification WHERE id = ?1", [id])?;
-        }
-        Ok(row.map(|(_, v)| v))
-    }
-
-    /// The value of a live verification row, leaving it in place.
-    pub fn verification_value(&self, identifier: &str) -> rusqlite::Result<Option<String>> {
-        self.conn()
-            .query_row(
-                "SELECT value FROM verification WHERE identifier = ?1 AND expires_at > ?2",
-                params![identifier, now_ms()],
-                |r| r.get(0),
-            )
-            .optional()
-    }
-
-    /// Deletes every verification row with this identifier.
-    pub fn delete_verifications(&self, identifier: &str) -> rusqlite::Result<()> {
-        self.conn().execute(
-            "DELETE FROM verification WHERE identifier = ?1",
-            [identifier],
-        )?;
-        Ok(())
-    }
-
-    /// Replaces the value of a verification row (e.g. a code's attempt count).
-    pub fn set_verification_value(&self, identifier: &str, value: &str) -> rusqlite::Result<()> {
-        self.conn().execute(
-            "UPDATE verification SET value = ?2 WHERE identifier = ?1",
-            params![identifier, value],
         )?;
         Ok(())
     }
