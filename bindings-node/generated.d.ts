@@ -936,7 +936,8 @@ export declare class Auth {
   changeEmail(input: ChangeEmail, options?: RequestOptions): Promise<Status>
   /**
    * Deletes the signed-in user (with their password unless the session is fresh) and ends
-   * their sessions; where the server confirms deletions by mail, sends the link instead.
+   * their sessions; where the server confirms deletions by mail, sends the link instead,
+   * and a second call with the link's `token` deletes (as following the link does).
    *
    * Emits `user.deleted`.
    */

@@ -597,7 +597,8 @@ impl BanataClient {
     }
 
     /// Deletes the signed-in user (with their password unless the session is fresh) and ends
-    /// their sessions; where the server confirms deletions by mail, sends the link instead.
+    /// their sessions; where the server confirms deletions by mail, sends the link instead,
+    /// and a second call with the link's `token` deletes (as following the link does).
     ///
     /// Emits `user.deleted`.
     #[uniffi::method(default(password = None, token = None, callback_url = None, options = None))]

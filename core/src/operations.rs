@@ -120,7 +120,8 @@ declare_operations! {
         call change_email(ChangeEmail) -> Status
             = Post "/api/auth/change-email", Session, Unsafe emits [];
         /// Deletes the signed-in user (with their password unless the session is fresh) and ends
-        /// their sessions; where the server confirms deletions by mail, sends the link instead.
+        /// their sessions; where the server confirms deletions by mail, sends the link instead,
+        /// and a second call with the link's `token` deletes (as following the link does).
         flow delete_user(DeleteUser) -> DeleteUserResult
             = Post "/api/auth/delete-user", Session, Unsafe emits ["user.deleted"];
         /// Mails a six-digit code (five minutes, three tries) for `type`: `sign-in` (the account

@@ -53,7 +53,8 @@ const EXPIRING_CODE_SECONDS_STR: &str = "1";
 
 /// The server pairs, by profile: `platform` (a managed project's defaults), and the same with
 /// one plugin on that managed projects have off: `two-factor`, `email-otp`, `magic-link`; and
-/// `expiring`, all three with codes and links that live a second.
+/// `expiring`, all three with codes and links that live a second; `delete-by-mail`, account
+/// deletions confirmed by a mailed link.
 #[derive(Default)]
 struct Profiles {
     platform: tokio::sync::OnceCell<Targets>,
@@ -61,6 +62,7 @@ struct Profiles {
     email_otp: tokio::sync::OnceCell<Targets>,
     magic_link: tokio::sync::OnceCell<Targets>,
     expiring: tokio::sync::OnceCell<Targets>,
+    delete_by_mail: tokio::sync::OnceCell<Targets>,
 }
 
 impl Profiles {
@@ -79,6 +81,7 @@ impl Profiles {
                     ("PEER_CODE_LIFETIME", EXPIRING_CODE_SECONDS_STR),
                 ],
             ),
+            "delete-by-mail" => (&self.delete_by_mail, &[("PEER_DELETE_VERIFICATION", "1")]),
             other => panic!("unknown profile {other}"),
         };
         cell.get_or_init(|| async move {
@@ -87,6 +90,7 @@ impl Profiles {
                 email_otp: matches!(profile, "email-otp" | "expiring"),
                 magic_link: matches!(profile, "magic-link" | "expiring"),
                 code_lifetime_seconds: (profile == "expiring").then_some(EXPIRING_CODE_SECONDS),
+                confirm_deletion_by_mail: profile == "delete-by-mail",
                 ..Default::default()
             })
             .await
@@ -295,6 +299,7 @@ impl Target<'_> {
                     | "trusted"
                     | "trusted-spent"
                     | "changing"
+                    | "deleting"
             ),
             "unknown setup {setup}"
         );
@@ -450,6 +455,17 @@ impl Target<'_> {
                 cookie_pair(&renewed, "better-auth.trust_device=")?;
             }
             vars.insert("trustCookie".into(), mark);
+        }
+        if setup == "deleting" {
+            let asked = self
+                .post_as("/delete-user", &vars["token"], json!({}))
+                .await?;
+            if !asked.status().is_success() {
+                return Err(format!("setup: delete-user answered {}", asked.status()).into());
+            }
+            let mail = self.mail(&email, "delete-account").await?;
+            let token = mail["token"].as_str().unwrap_or_default().to_owned();
+            vars.insert("deleteToken".into(), token);
         }
         if setup == "changing" {
             let new_email = format!("new-{email}");

@@ -6,79 +6,37 @@ mod common;
 
 use std::time::Duration;
 
-use banata_auth::{
-    Client, EmailOtp, ErrorKind, SendVerificationOtp, SignInMagicLink, VerifyMagicLink,
-};
-use banata_devserver::{DevServer, DevServerConfig, DevServerHandle};
-use common::peer::{Peer, PeerVersion};
+use banata_auth::{EmailOtp, ErrorKind, SendVerificationOtp, SignInMagicLink, VerifyMagicLink};
+use banata_devserver::DevServerConfig;
+use common::either::Server;
 use common::unique_email;
 
 const LIFETIME_SECONDS: u64 = 1;
 /// Comfortably past the lifetime (the servers compare milliseconds).
 const PAST_LIFETIME: Duration = Duration::from_millis(1600);
 
-enum Server {
-    Dev(DevServerHandle),
-    Peer(Peer),
-}
-
-impl Server {
-    async fn devserver() -> Server {
-        Server::Dev(
-            DevServer::start(DevServerConfig {
-                require_email_verification: false,
-                email_otp: true,
-                magic_link: true,
-                code_lifetime_seconds: Some(LIFETIME_SECONDS),
-                ..Default::default()
-            })
-            .await
-            .unwrap(),
-        )
-    }
-
-    fn peer() -> Server {
-        let lifetime = LIFETIME_SECONDS.to_string();
-        Server::Peer(Peer::start_with(
-            PeerVersion::V1_4,
-            &[
-                ("PEER_EMAIL_OTP", "1"),
-                ("PEER_MAGIC_LINK", "1"),
-                ("PEER_CODE_LIFETIME", &lifetime),
-            ],
-        ))
-    }
-
-    fn client(&self) -> Client {
-        match self {
-            Server::Dev(d) => Client::new(d.url()).unwrap(),
-            Server::Peer(p) => p.client(),
-        }
-    }
-
-    /// The newest mail of `kind` to `to`: its token (the code, or the link's token).
-    async fn mailed(&self, to: &str, kind: &str) -> String {
-        match self {
-            Server::Dev(d) => d
-                .mailbox(to)
-                .into_iter()
-                .rev()
-                .find(|m| m.kind == kind)
-                .map(|m| m.token)
-                .unwrap_or_else(|| panic!("no {kind} mail to {to}")),
-            Server::Peer(p) => p.mail(to, kind).await["token"].as_str().unwrap().to_owned(),
-        }
-    }
-}
-
 #[tokio::test]
 async fn expired_and_replayed_codes_on_the_devserver() {
-    expired_and_replayed(Server::devserver().await).await;
+    let server = Server::devserver(DevServerConfig {
+        require_email_verification: false,
+        email_otp: true,
+        magic_link: true,
+        code_lifetime_seconds: Some(LIFETIME_SECONDS),
+        ..Default::default()
+    })
+    .await;
+    expired_and_replayed(server).await;
 }
 
 #[tokio::test]
 async fn expired_and_replayed_codes_on_better_auth() {
-    expired_and_replayed(Server::peer()).await;
+    let lifetime = LIFETIME_SECONDS.to_string();
+    let server = Server::peer(&[
+        ("PEER_EMAIL_OTP", "1"),
+        ("PEER_MAGIC_LINK", "1"),
+        ("PEER_CODE_LIFETIME", &lifetime),
+    ]);
+    expired_and_replayed(server).await;
 }
 
 async fn expired_and_replayed(server: Server) {

@@ -72,6 +72,10 @@ pub struct DevServerConfig {
     /// Auth's defaults (five minutes for email-OTP codes and magic links, three for two-factor
     /// codes): set it low to test how an app handles expired ones.
     pub code_lifetime_seconds: Option<u64>,
+    /// Confirm account deletions by mail, as Better Auth does with
+    /// `sendDeleteAccountVerification`: `/delete-user` mails a link (a day) to
+    /// `/delete-user/callback`, which deletes. Off by default: deletion is immediate.
+    pub confirm_deletion_by_mail: bool,
 }
 
 impl Default for DevServerConfig {
@@ -86,6 +90,7 @@ impl Default for DevServerConfig {
             magic_link: false,
             trusted_origins: Vec::new(),
             code_lifetime_seconds: None,
+            confirm_deletion_by_mail: false,
         }
     }
 }
@@ -103,6 +108,7 @@ pub(crate) struct AppState {
     email_otp: bool,
     magic_link: bool,
     code_lifetime_ms: Option<i64>,
+    confirm_deletion_by_mail: bool,
 }
 
 impl AppState {
@@ -161,6 +167,7 @@ impl DevServer {
             code_lifetime_ms: config
                 .code_lifetime_seconds
                 .map(|s| i64::try_from(s.saturating_mul(1000)).unwrap_or(i64::MAX)),
+            confirm_deletion_by_mail: config.confirm_deletion_by_mail,
         };
         let admin_api_key = match config.admin_api_key {
             Some(key) if key.len() < 32 => {

@@ -45,6 +45,10 @@ struct Args {
     /// an app handles expired ones.
     #[arg(long, value_name = "SECONDS")]
     code_lifetime: Option<u64>,
+    /// Confirm account deletions by mail: `/delete-user` mails a link to
+    /// `/delete-user/callback` instead of deleting at once.
+    #[arg(long)]
+    confirm_deletion_by_mail: bool,
 }
 
 #[tokio::main]
@@ -66,6 +70,7 @@ async fn main() -> std::io::Result<()> {
         magic_link: args.magic_link,
         trusted_origins: args.trusted_origins,
         code_lifetime_seconds: args.code_lifetime,
+        confirm_deletion_by_mail: args.confirm_deletion_by_mail,
     })
     .await?;
     {

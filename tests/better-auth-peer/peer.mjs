@@ -24,6 +24,7 @@
 //   PEER_SECURE_COOKIES "1" sets advanced.useSecureCookies (`__Secure-` names + Secure)
 //   PEER_COOKIE_CACHE  "1" enables session.cookieCache (adds better-auth.session_data)
 //   PEER_SECRET        overrides the fixed test secret
+//   PEER_DELETE_VERIFICATION "1" confirms account deletions by a mailed link
 //   PEER_CODE_LIFETIME seconds mailed codes and sign-in links live (email-OTP, magic link and
 //                      two-factor codes), to test expired ones; the plugins' defaults otherwise
 //
@@ -96,7 +97,19 @@ export async function startPeer(lib) {
     },
     // Changing the e-mail address and deleting the account: on, without extra mails (the
     // change is confirmed through the verification mail to the new address).
-    user: { changeEmail: { enabled: true }, deleteUser: { enabled: true } },
+    user: {
+      changeEmail: { enabled: true },
+      deleteUser: {
+        enabled: true,
+        ...(process.env.PEER_DELETE_VERIFICATION === "1"
+          ? {
+              async sendDeleteAccountVerification({ user, url, token }) {
+                deliver(user.email, "delete-account", "Confirm deleting your account", url, token);
+              },
+            }
+          : {}),
+      },
+    },
     emailVerification: {
       async sendVerificationEmail({ user, url, token }) {
         deliver(user.email, "verification", "Verify your email address", url, token);

@@ -1506,7 +1506,8 @@ class Auth(_Resource):
         options: RequestOptions | None = None,
     ) -> DeleteUserResult:
         """Deletes the signed-in user (with their password unless the session is fresh) and ends
-        their sessions; where the server confirms deletions by mail, sends the link instead.
+        their sessions; where the server confirms deletions by mail, sends the link instead,
+        and a second call with the link's ``token`` deletes (as following the link does).
 
         Emits ``user.deleted``.
         """
@@ -2023,7 +2024,8 @@ class AsyncAuth(_AsyncResource):
         options: RequestOptions | None = None,
     ) -> DeleteUserResult:
         """Deletes the signed-in user (with their password unless the session is fresh) and ends
-        their sessions; where the server confirms deletions by mail, sends the link instead.
+        their sessions; where the server confirms deletions by mail, sends the link instead,
+        and a second call with the link's ``token`` deletes (as following the link does).
 
         Emits ``user.deleted``.
         """

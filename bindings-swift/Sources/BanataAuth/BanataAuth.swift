@@ -709,7 +709,8 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     
     /**
      * Deletes the signed-in user (with their password unless the session is fresh) and ends
-     * their sessions; where the server confirms deletions by mail, sends the link instead.
+     * their sessions; where the server confirms deletions by mail, sends the link instead,
+     * and a second call with the link's `token` deletes (as following the link does).
      *
      * Emits `user.deleted`.
      */
@@ -1243,7 +1244,8 @@ open func checkVerificationOtp(email: String, kind: String, otp: String, options
     
     /**
      * Deletes the signed-in user (with their password unless the session is fresh) and ends
-     * their sessions; where the server confirms deletions by mail, sends the link instead.
+     * their sessions; where the server confirms deletions by mail, sends the link instead,
+     * and a second call with the link's `token` deletes (as following the link does).
      *
      * Emits `user.deleted`.
      */
@@ -7216,7 +7218,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_check_verification_otp() != 27913) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_delete_user() != 30680) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_delete_user() != 53360) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_disable_two_factor() != 52625) {

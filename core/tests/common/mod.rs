@@ -1,6 +1,7 @@
 //! Helpers shared by the integration suites.
 #![allow(dead_code)]
 
+pub mod either;
 pub mod forwarding;
 pub mod peer;
 

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 use crate::AppState;
 use crate::crypto;
-use crate::http::{ApiError, ApiResult, Input, current_session, require_session, with_session};
+use crate::http::{ApiError, ApiResult, Input, require_session, with_session};
 use crate::routes::auth::{complete_sign_in, iso, session_json, user_json, verify_password};
 use crate::schema::{Schema, Ty, bool_field, opt, req, str_field};
 use crate::store::UserRow;
@@ -249,58 +249,4 @@ pub async fn change_email(State(state): State<AppState>, input: Input) -> ApiRes
         str_field(body, "callbackURL"),
     );
     Ok(axum::Json(json!({ "status": true })).into_response())
-}
-
-const DELETE_USER: Schema = Schema::object(&[
-    opt("callbackURL", Ty::String),
-    opt("password", Ty::String),
-    opt("token", Ty::String),
-]);
-
-/// `POST /delete-user {password?}`: deletes the signed-in user (the password, when given, must
-/// be right) and ends their sessions.
-pub async fn delete_user(State(state): State<AppState>, input: Input) -> ApiResult {
-    let body = DELETE_USER.check(&input.body)?;
-    let (_, user) = require_session(&state, &input.headers)?;
-    if let Some(password) = str_field(body, "password") {
-        let Some(stored) = state.store.password_hash(&user.id)? else {
-            return Err(ApiError::from_message(
-                StatusCode::BAD_REQUEST,
-                "Credential account not found",
-            ));
-        };
-        if !verify_password(password.to_owned(), Some(stored)).await? {
-            return Err(ApiError::coded(
-                StatusCode::BAD_REQUEST,
-                "INVALID_PASSWORD",
-                "Invalid password",
-            ));
-        }
-    }
-    if str_field(body, "token").is_some() {
-        // Deletion links are only mailed where a sender is configured, which it is not here.
-        return Err(ApiError::from_message(
-            StatusCode::NOT_FOUND,
-            "Invalid token",
-        ));
-    }
-    state.store.delete_user(&user.id)?;
-    Ok(crate::http::clearing_session(
-        json!({ "success": true, "message": "User deleted" }),
-    ))
-}
-
-/// `GET /delete-user/callback?token=`: links are not mailed here (no sender), so every token
-/// is unknown.
-pub async fn delete_user_callback(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
-    if current_session(&state, &headers)?.is_none() {
-        return Err(ApiError::from_message(
-            StatusCode::NOT_FOUND,
-            "Failed to get user info",
-        ));
-    }
-    Err(ApiError::from_message(
-        StatusCode::NOT_FOUND,
-        "Invalid token",
-    ))
 }

@@ -4,6 +4,7 @@ pub mod account;
 pub mod api_keys;
 pub mod auth;
 pub mod config;
+pub mod deletion;
 pub mod dev;
 pub mod email_otp;
 pub mod faults;
@@ -33,8 +34,8 @@ pub fn router(state: AppState) -> Router {
         .route("/verify-password", post(account::verify_password_route))
         .route("/list-accounts", get(account::list_accounts))
         .route("/change-email", post(account::change_email))
-        .route("/delete-user", post(account::delete_user))
-        .route("/delete-user/callback", get(account::delete_user_callback))
+        .route("/delete-user", post(deletion::delete_user))
+        .route("/delete-user/callback", get(deletion::delete_user_callback))
         .route(
             "/one-time-token/generate",
             get(account::generate_one_time_token),

@@ -1231,7 +1231,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_check_verification_otp() and 0xFFFF) != 27913) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_delete_user() and 0xFFFF) != 30680) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_delete_user() and 0xFFFF) != 53360) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_disable_two_factor() and 0xFFFF) != 52625) {
@@ -1987,7 +1987,8 @@ public interface BanataClientInterface {
     
     /**
      * Deletes the signed-in user (with their password unless the session is fresh) and ends
-     * their sessions; where the server confirms deletions by mail, sends the link instead.
+     * their sessions; where the server confirms deletions by mail, sends the link instead,
+     * and a second call with the link's `token` deletes (as following the link does).
      *
      * Emits `user.deleted`.
      */
@@ -2640,7 +2641,8 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
     
     /**
      * Deletes the signed-in user (with their password unless the session is fresh) and ends
-     * their sessions; where the server confirms deletions by mail, sends the link instead.
+     * their sessions; where the server confirms deletions by mail, sends the link instead,
+     * and a second call with the link's `token` deletes (as following the link does).
      *
      * Emits `user.deleted`.
      */
