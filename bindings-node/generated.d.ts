@@ -121,6 +121,14 @@ export interface VerificationRequired {
    * The address that must be verified, or the username, as given to sign-in.
    */
   email: string
+  /**
+   * Whether a new verification mail went out for this sign-in: `true` when the sign-in
+   * asked for one (`send_verification_email`) and the server accepted, `false` when it
+   * could not send one (e.g. `VERIFICATION_EMAIL_ISNT_ENABLED`, a project without a mail
+   * sender). Unset when the sign-in did not ask: Better Auth's answer is the same whether
+   * or not it mailed a link itself (`sendOnSignIn`).
+   */
+  verificationEmailSent?: boolean
 }
 
 /**
@@ -520,6 +528,12 @@ export interface SignInEmail {
    */
   rememberMe?: boolean | null | undefined
   callbackURL?: string | null | undefined
+  /**
+   * When the address turns out not to be verified yet, ask the server to mail a new
+   * verification link (leading to `callback_url`); the result's `verification_email_sent`
+   * then says whether it did. Not sent to the server with the sign-in.
+   */
+  sendVerificationEmail?: boolean | null | undefined
 }
 
 /**

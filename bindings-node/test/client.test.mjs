@@ -25,6 +25,10 @@ for (const target of ['devserver', 'Better Auth 1.7', 'Better Auth 1.4 (e-mail v
       assert.equal(signedUp.token, undefined, 'no session before the address is verified')
       // Better Auth's 403 EMAIL_NOT_VERIFIED is the sign-in's next step, not an error.
       assert.deepEqual(await client.auth.signInEmail({ email, password: PASSWORD }), { status: 'verification_required', email })
+      // Asking for a new link on the way: the result says it went out.
+      assert.deepEqual(
+        await client.auth.signInEmail({ email, password: PASSWORD, sendVerificationEmail: true }),
+        { status: 'verification_required', email, verificationEmailSent: true })
       const [mail] = await server.mailbox(email)
       assert.equal((await client.auth.verifyEmail({ token: mail.token })).status, true)
       signedUp = await client.auth.signInEmail({ email, password: PASSWORD })

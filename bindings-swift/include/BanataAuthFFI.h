@@ -494,7 +494,7 @@ uint64_t uniffi_banata_auth_ffi_fn_method_banataclient_set_active_session(uint64
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_BANATA_AUTH_FFI_FN_METHOD_BANATACLIENT_SIGN_IN_EMAIL
 #define UNIFFI_FFIDEF_UNIFFI_BANATA_AUTH_FFI_FN_METHOD_BANATACLIENT_SIGN_IN_EMAIL
-uint64_t uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email(uint64_t ptr, RustBuffer email, RustBuffer password, RustBuffer remember_me, RustBuffer callback_url, RustBuffer options
+uint64_t uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email(uint64_t ptr, RustBuffer email, RustBuffer password, RustBuffer remember_me, RustBuffer callback_url, RustBuffer send_verification_email, RustBuffer options
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_BANATA_AUTH_FFI_FN_METHOD_BANATACLIENT_SIGN_IN_EMAIL_OTP

@@ -408,6 +408,13 @@ pub enum SignInResult {
         /// The address that must be verified, or the username, as given to sign-in.
         #[serde(rename = "email")]
         email: String,
+        /// Whether a new verification mail went out for this sign-in: `true` when the sign-in
+        /// asked for one (`send_verification_email`) and the server accepted, `false` when it
+        /// could not send one (e.g. `VERIFICATION_EMAIL_ISNT_ENABLED`, a project without a mail
+        /// sender). Unset when the sign-in did not ask: Better Auth's answer is the same whether
+        /// or not it mailed a link itself (`sendOnSignIn`).
+        #[serde(default, rename = "verificationEmailSent")]
+        verification_email_sent: Option<bool>,
     },
     /// The user has two-factor authentication on: the sign-in completes with a second factor
     /// (a TOTP, e-mailed one-time or backup code).
@@ -436,9 +443,9 @@ impl BanataClient {
     /// give a second factor.
     ///
     /// Emits `session.created`.
-    #[uniffi::method(default(remember_me = None, callback_url = None, options = None))]
-    pub async fn sign_in_email(&self, email: String, password: String, remember_me: Option<bool>, callback_url: Option<String>, options: Option<RequestOptions>) -> Result<SignInResult> {
-        self.call("auth.sign_in_email", json!({"email": email, "password": password, "rememberMe": remember_me, "callbackURL": callback_url}), options).await
+    #[uniffi::method(default(remember_me = None, callback_url = None, send_verification_email = None, options = None))]
+    pub async fn sign_in_email(&self, email: String, password: String, remember_me: Option<bool>, callback_url: Option<String>, send_verification_email: Option<bool>, options: Option<RequestOptions>) -> Result<SignInResult> {
+        self.call("auth.sign_in_email", json!({"email": email, "password": password, "rememberMe": remember_me, "callbackURL": callback_url, "sendVerificationEmail": send_verification_email}), options).await
     }
 
     /// Signs in with a username and password, with the same result as e-mail sign-in.

@@ -239,6 +239,11 @@ pub struct SignInEmail {
         skip_serializing_if = "Option::is_none"
     )]
     pub callback_url: Option<String>,
+    /// When the address turns out not to be verified yet, ask the server to mail a new
+    /// verification link (leading to `callback_url`); the result's `verification_email_sent`
+    /// then says whether it did. Not sent to the server with the sign-in.
+    #[serde(default, skip_serializing)]
+    pub send_verification_email: Option<bool>,
 }
 
 impl SignInEmail {
@@ -256,6 +261,12 @@ impl SignInEmail {
         self.remember_me = Some(remember);
         self
     }
+
+    /// Asks for a new verification mail when the address is not verified yet.
+    pub fn send_verification_email(mut self, send: bool) -> Self {
+        self.send_verification_email = Some(send);
+        self
+    }
 }
 
 impl fmt::Debug for SignInEmail {
@@ -265,6 +276,7 @@ impl fmt::Debug for SignInEmail {
             .field("password", &"<redacted>")
             .field("remember_me", &self.remember_me)
             .field("callback_url", &self.callback_url)
+            .field("send_verification_email", &self.send_verification_email)
             .finish()
     }
 }

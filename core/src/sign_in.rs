@@ -65,6 +65,13 @@ impl SignInResult {
 pub struct VerificationRequired {
     /// The address that must be verified, or the username, as given to sign-in.
     pub email: String,
+    /// Whether a new verification mail went out for this sign-in: `true` when the sign-in
+    /// asked for one (`send_verification_email`) and the server accepted, `false` when it
+    /// could not send one (e.g. `VERIFICATION_EMAIL_ISNT_ENABLED`, a project without a mail
+    /// sender). Unset when the sign-in did not ask: Better Auth's answer is the same whether
+    /// or not it mailed a link itself (`sendOnSignIn`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_email_sent: Option<bool>,
 }
 
 /// Sign-in stopped until a second factor is given.
@@ -190,7 +197,25 @@ impl Auth<'_> {
             .client
             .send_endpoint(&endpoint::sign_in_email, to_input(&request))
             .await;
-        self.finish_sign_in(sent, email, METHOD_PASSWORD).await
+        let mut result = self.finish_sign_in(sent, email, METHOD_PASSWORD).await?;
+        if let SignInResult::VerificationRequired(pending) = &mut result {
+            if request.send_verification_email == Some(true) {
+                let ask = crate::SendVerificationEmail {
+                    email: pending.email.clone(),
+                    callback_url: request.callback_url.clone(),
+                };
+                // The sign-in's answer stands either way; whether the mail went out is part of it.
+                let sent = match self.send_verification_email(ask).await {
+                    Ok(status) => status.status,
+                    Err(e) => {
+                        tracing::warn!(code = ?e.code(), "no verification mail: {e}");
+                        false
+                    }
+                };
+                pending.verification_email_sent = Some(sent);
+            }
+        }
+        Ok(result)
     }
 
     /// Signs in with a username and password, with the same result as
@@ -236,6 +261,7 @@ impl Auth<'_> {
             Err(e) if e.code() == Some(EMAIL_NOT_VERIFIED) => {
                 return Ok(SignInResult::VerificationRequired(VerificationRequired {
                     email: identifier,
+                    verification_email_sent: None,
                 }));
             }
             Err(e) => return Err(e),

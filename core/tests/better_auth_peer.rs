@@ -172,8 +172,19 @@ async fn unverified_sign_in_is_refused_until_the_link_is_followed(version: PeerV
     assert_eq!(
         next,
         SignInResult::VerificationRequired(VerificationRequired {
-            email: email.clone()
+            email: email.clone(),
+            verification_email_sent: None,
         })
+    );
+    let next = peer
+        .client()
+        .auth()
+        .sign_in_email(SignInEmail::new(&email, PASSWORD).send_verification_email(true))
+        .await
+        .unwrap();
+    assert!(
+        matches!(&next, SignInResult::VerificationRequired(v) if v.verification_email_sent == Some(true)),
+        "{next:?}"
     );
     let bad = client
         .auth()

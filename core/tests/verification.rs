@@ -195,11 +195,30 @@ async fn by_default_sign_in_waits_for_the_mailed_link_as_on_the_platform() {
     assert_eq!(
         next,
         SignInResult::VerificationRequired(VerificationRequired {
-            email: email.clone()
+            email: email.clone(),
+            verification_email_sent: None,
+        })
+    );
+    assert_eq!(
+        server.mailbox(&email).len(),
+        1,
+        "sign-up mailed the link, sign-in did not"
+    );
+    // Asking for a new link on the way.
+    let next = client
+        .auth()
+        .sign_in_email(SignInEmail::new(&email, PASSWORD).send_verification_email(true))
+        .await
+        .unwrap();
+    assert_eq!(
+        next,
+        SignInResult::VerificationRequired(VerificationRequired {
+            email: email.clone(),
+            verification_email_sent: Some(true),
         })
     );
     let mails = server.mailbox(&email);
-    assert_eq!(mails.len(), 1, "sign-up mailed the link, sign-in did not");
+    assert_eq!(mails.len(), 2, "the sign-in asked for a second link");
     client
         .auth()
         .verify_email(VerifyEmail::new(&mails[0].token))

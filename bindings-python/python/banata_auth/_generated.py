@@ -178,23 +178,33 @@ class User(_Model):
 class VerificationRequired(_Model):
     """Sign-in stopped until the e-mail address is verified."""
 
-    __slots__ = ("email",)
+    __slots__ = ("email", "verification_email_sent",)
     status: ClassVar[Literal["verification_required"]] = "verification_required"
 
     email: str
     """The address that must be verified, or the username, as given to sign-in."""
+    verification_email_sent: bool | None
+    """Whether a new verification mail went out for this sign-in: ``true`` when the sign-in
+    asked for one (``send_verification_email``) and the server accepted, ``false`` when it
+    could not send one (e.g. ``VERIFICATION_EMAIL_ISNT_ENABLED``, a project without a mail
+    sender). Unset when the sign-in did not ask: Better Auth's answer is the same whether
+    or not it mailed a link itself (``sendOnSignIn``).
+    """
 
     def __init__(
         self,
         email: str,
+        verification_email_sent: bool | None = None,
     ) -> None:
         _set(self, "email", email)
+        _set(self, "verification_email_sent", verification_email_sent)
 
     @classmethod
     def from_wire(cls, wire: Mapping[str, Any]) -> VerificationRequired:
         """Reads the JSON form."""
         return cls(
             email=wire["email"],
+            verification_email_sent=wire.get("verificationEmailSent"),
         )
 
     def to_wire(self) -> dict[str, Any]:
@@ -202,6 +212,8 @@ class VerificationRequired(_Model):
         wire: dict[str, Any] = {}
         wire["status"] = self.status
         wire["email"] = _to_wire(self.email)
+        if self.verification_email_sent is not None:
+            wire["verificationEmailSent"] = _to_wire(self.verification_email_sent)
         return wire
 
 
@@ -1251,6 +1263,7 @@ class Auth(_Resource):
         *,
         remember_me: bool | None = None,
         callback_url: str | None = None,
+        send_verification_email: bool | None = None,
         options: RequestOptions | None = None,
     ) -> SignInResult:
         """Signs in with e-mail and password. The result is signed in (the client keeps the
@@ -1259,7 +1272,7 @@ class Auth(_Resource):
 
         Emits ``session.created``.
         """
-        return self._call("auth.sign_in_email", {"email": email, "password": password, "rememberMe": remember_me, "callbackURL": callback_url}, _decode_sign_in_result, options)
+        return self._call("auth.sign_in_email", {"email": email, "password": password, "rememberMe": remember_me, "callbackURL": callback_url, "sendVerificationEmail": send_verification_email}, _decode_sign_in_result, options)
 
     def sign_in_username(
         self,
@@ -1769,6 +1782,7 @@ class AsyncAuth(_AsyncResource):
         *,
         remember_me: bool | None = None,
         callback_url: str | None = None,
+        send_verification_email: bool | None = None,
         options: RequestOptions | None = None,
     ) -> SignInResult:
         """Signs in with e-mail and password. The result is signed in (the client keeps the
@@ -1777,7 +1791,7 @@ class AsyncAuth(_AsyncResource):
 
         Emits ``session.created``.
         """
-        return await self._call("auth.sign_in_email", {"email": email, "password": password, "rememberMe": remember_me, "callbackURL": callback_url}, _decode_sign_in_result, options)
+        return await self._call("auth.sign_in_email", {"email": email, "password": password, "rememberMe": remember_me, "callbackURL": callback_url, "sendVerificationEmail": send_verification_email}, _decode_sign_in_result, options)
 
     async def sign_in_username(
         self,

@@ -865,7 +865,7 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
      *
      * Emits `session.created`.
      */
-    func signInEmail(email: String, password: String, rememberMe: Bool?, callbackUrl: String?, options: RequestOptions?) async throws  -> SignInResult
+    func signInEmail(email: String, password: String, rememberMe: Bool?, callbackUrl: String?, sendVerificationEmail: Bool?, options: RequestOptions?) async throws  -> SignInResult
     
     /**
      * Signs in with a mailed code (type `sign-in`), with the same result as the other
@@ -1722,12 +1722,12 @@ open func setActiveSession(sessionToken: SessionToken, options: RequestOptions? 
      *
      * Emits `session.created`.
      */
-open func signInEmail(email: String, password: String, rememberMe: Bool? = nil, callbackUrl: String? = nil, options: RequestOptions? = nil)async throws  -> SignInResult  {
+open func signInEmail(email: String, password: String, rememberMe: Bool? = nil, callbackUrl: String? = nil, sendVerificationEmail: Bool? = nil, options: RequestOptions? = nil)async throws  -> SignInResult  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(email),FfiConverterString.lower(password),FfiConverterOptionBool.lower(rememberMe),FfiConverterOptionString.lower(callbackUrl),FfiConverterOptionTypeRequestOptions.lower(options)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(email),FfiConverterString.lower(password),FfiConverterOptionBool.lower(rememberMe),FfiConverterOptionString.lower(callbackUrl),FfiConverterOptionBool.lower(sendVerificationEmail),FfiConverterOptionTypeRequestOptions.lower(options)
                 )
             },
             pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
@@ -6423,7 +6423,14 @@ public enum SignInResult {
     case verificationRequired(
         /**
          * The address that must be verified, or the username, as given to sign-in.
-         */email: String
+         */email: String, 
+        /**
+         * Whether a new verification mail went out for this sign-in: `true` when the sign-in
+         * asked for one (`send_verification_email`) and the server accepted, `false` when it
+         * could not send one (e.g. `VERIFICATION_EMAIL_ISNT_ENABLED`, a project without a mail
+         * sender). Unset when the sign-in did not ask: Better Auth's answer is the same whether
+         * or not it mailed a link itself (`sendOnSignIn`).
+         */verificationEmailSent: Bool?
     )
     /**
      * The user has two-factor authentication on: the sign-in completes with a second factor
@@ -6459,7 +6466,7 @@ public struct FfiConverterTypeSignInResult: FfiConverterRustBuffer {
         case 1: return .signedIn(user: try FfiConverterTypeUser.read(from: &buf), token: try FfiConverterOptionTypeSessionToken.read(from: &buf), redirect: try FfiConverterOptionBool.read(from: &buf), url: try FfiConverterOptionString.read(from: &buf)
         )
         
-        case 2: return .verificationRequired(email: try FfiConverterString.read(from: &buf)
+        case 2: return .verificationRequired(email: try FfiConverterString.read(from: &buf), verificationEmailSent: try FfiConverterOptionBool.read(from: &buf)
         )
         
         case 3: return .secondFactorRequired(methods: try FfiConverterSequenceString.read(from: &buf)
@@ -6481,9 +6488,10 @@ public struct FfiConverterTypeSignInResult: FfiConverterRustBuffer {
             FfiConverterOptionString.write(url, into: &buf)
             
         
-        case let .verificationRequired(email):
+        case let .verificationRequired(email,verificationEmailSent):
             writeInt(&buf, Int32(2))
             FfiConverterString.write(email, into: &buf)
+            FfiConverterOptionBool.write(verificationEmailSent, into: &buf)
             
         
         case let .secondFactorRequired(methods):
@@ -7287,7 +7295,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_set_active_session() != 65224) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email() != 50685) {
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email() != 29194) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email_otp() != 37272) {

@@ -59,7 +59,7 @@ final class BanataAuthTests: XCTestCase {
         switch try await client.signInEmail(email: email, password: password) {
         case .signedIn(let user, _, _, _):
             XCTAssertEqual(user.id, signedUp.user.id)
-        case .verificationRequired(let address):
+        case .verificationRequired(let address, _):
             XCTFail("verification required for \(address)")
         case .secondFactorRequired(let methods):
             XCTFail("a second factor is required: \(methods)")

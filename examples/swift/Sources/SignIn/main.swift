@@ -38,7 +38,7 @@ do {
         switch result {
         case .signedIn(let signedIn, _, _, _):
             user = signedIn
-        case .verificationRequired(let address):
+        case .verificationRequired(let address, _):
             print("verify \(address) first: follow the link in the mail")
             exit(0)
         case .secondFactorRequired(let methods):

@@ -57,7 +57,7 @@ do {
     case .signedIn:
         print("signed in without a second factor")
         exit(1)
-    case .verificationRequired(let address):
+    case .verificationRequired(let address, _):
         print("verify \(address) first")
         exit(1)
     }

@@ -985,7 +985,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_set_active_session(`ptr`: Long,`sessionToken`: Long,`options`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email(`ptr`: Long,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`rememberMe`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email(`ptr`: Long,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`rememberMe`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`sendVerificationEmail`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email_otp(`ptr`: Long,`email`: RustBuffer.ByValue,`otp`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
@@ -1300,7 +1300,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_set_active_session() and 0xFFFF) != 65224) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email() and 0xFFFF) != 50685) {
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email() and 0xFFFF) != 29194) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_email_otp() and 0xFFFF) != 37272) {
@@ -2143,7 +2143,7 @@ public interface BanataClientInterface {
      *
      * Emits `session.created`.
      */
-    suspend fun `signInEmail`(`email`: kotlin.String, `password`: kotlin.String, `rememberMe`: kotlin.Boolean? = null, `callbackUrl`: kotlin.String? = null, `options`: RequestOptions? = null): SignInResult
+    suspend fun `signInEmail`(`email`: kotlin.String, `password`: kotlin.String, `rememberMe`: kotlin.Boolean? = null, `callbackUrl`: kotlin.String? = null, `sendVerificationEmail`: kotlin.Boolean? = null, `options`: RequestOptions? = null): SignInResult
     
     /**
      * Signs in with a mailed code (type `sign-in`), with the same result as the other
@@ -3286,7 +3286,7 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
      */
     @Throws(BanataException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `signInEmail`(`email`: kotlin.String, `password`: kotlin.String, `rememberMe`: kotlin.Boolean?, `callbackUrl`: kotlin.String?, `options`: RequestOptions?) : SignInResult {
+    override suspend fun `signInEmail`(`email`: kotlin.String, `password`: kotlin.String, `rememberMe`: kotlin.Boolean?, `callbackUrl`: kotlin.String?, `sendVerificationEmail`: kotlin.Boolean?, `options`: RequestOptions?) : SignInResult {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_email(
@@ -3296,6 +3296,7 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         FfiConverterString.lower(`password`),
         FfiConverterOptionalBoolean.lower(`rememberMe`),
         FfiConverterOptionalString.lower(`callbackUrl`),
+        FfiConverterOptionalBoolean.lower(`sendVerificationEmail`),
         FfiConverterOptionalTypeRequestOptions.lower(`options`),
             )
         },
@@ -8823,7 +8824,15 @@ sealed class SignInResult: Disposable  {
         /**
          * The address that must be verified, or the username, as given to sign-in.
          */
-        val `email`: kotlin.String) : SignInResult()
+        val `email`: kotlin.String, 
+        /**
+         * Whether a new verification mail went out for this sign-in: `true` when the sign-in
+         * asked for one (`send_verification_email`) and the server accepted, `false` when it
+         * could not send one (e.g. `VERIFICATION_EMAIL_ISNT_ENABLED`, a project without a mail
+         * sender). Unset when the sign-in did not ask: Better Auth's answer is the same whether
+         * or not it mailed a link itself (`sendOnSignIn`).
+         */
+        val `verificationEmailSent`: kotlin.Boolean?) : SignInResult()
         
     {
         
@@ -8866,7 +8875,8 @@ sealed class SignInResult: Disposable  {
             is SignInResult.VerificationRequired -> {
                 
     Disposable.destroy(
-        this.`email`
+        this.`email`,
+        this.`verificationEmailSent`
     )
                 
             }
@@ -8902,6 +8912,7 @@ public object FfiConverterTypeSignInResult : FfiConverterRustBuffer<SignInResult
                 )
             2 -> SignInResult.VerificationRequired(
                 FfiConverterString.read(buf),
+                FfiConverterOptionalBoolean.read(buf),
                 )
             3 -> SignInResult.SecondFactorRequired(
                 FfiConverterSequenceString.read(buf),
@@ -8926,6 +8937,7 @@ public object FfiConverterTypeSignInResult : FfiConverterRustBuffer<SignInResult
             (
                 4UL
                 + FfiConverterString.allocationSize(value.`email`)
+                + FfiConverterOptionalBoolean.allocationSize(value.`verificationEmailSent`)
             )
         }
         is SignInResult.SecondFactorRequired -> {
@@ -8950,6 +8962,7 @@ public object FfiConverterTypeSignInResult : FfiConverterRustBuffer<SignInResult
             is SignInResult.VerificationRequired -> {
                 buf.putInt(2)
                 FfiConverterString.write(value.`email`, buf)
+                FfiConverterOptionalBoolean.write(value.`verificationEmailSent`, buf)
                 Unit
             }
             is SignInResult.SecondFactorRequired -> {
