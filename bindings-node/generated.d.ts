@@ -61,6 +61,13 @@ export declare class InvalidArgumentError extends TypeError {
   readonly connectionCause: null
   readonly body: string | null
 }
+/**
+ * A session JWT failed local verification, or a request carried none (answer 401). The
+ * code says why: `MISSING_TOKEN`, `MALFORMED_TOKEN`, `ALGORITHM_NOT_ALLOWED`,
+ * `UNKNOWN_KEY`, `BAD_SIGNATURE`, `TOKEN_EXPIRED`, `TOKEN_NOT_YET_VALID`, `WRONG_ISSUER`
+ * or `WRONG_AUDIENCE`.
+ */
+export declare class InvalidTokenError extends BanataError {}
 
 /**
  * The answer to a sign-up or sign-in.
@@ -206,6 +213,14 @@ export interface OneTimeToken {
    * Hand it to the other client, which passes it to `verify_one_time_token`. Redacted in
    * `Debug`.
    */
+  token: string
+}
+
+/**
+ * A session JWT from the server, for a request to the app's own backend (send it as
+ * `Authorization: Bearer`). Redacted in `Debug`.
+ */
+export interface SessionJwt {
   token: string
 }
 
@@ -494,6 +509,32 @@ export interface EventBusStats {
    * Listener calls that panicked (the panic was contained).
    */
   listenerPanics: number
+}
+
+/**
+ * A session JWT that verified: who the request is for.
+ */
+export interface VerifiedSession {
+  /**
+   * The user (`sub`).
+   */
+  userId: string
+  /**
+   * The session (`sessionId`, where the server includes it: the platform does).
+   */
+  sessionId?: string
+  /**
+   * When the token stops being valid (`exp`).
+   */
+  expiresAt: string
+  /**
+   * When it was issued (`iat`), if it says.
+   */
+  issuedAt?: string
+  /**
+   * Every claim, as signed (e.g. `email`, `name`, `emailVerified`).
+   */
+  claims: Record<string, unknown>
 }
 
 /**
@@ -939,6 +980,13 @@ export declare class Auth {
    * Emits `session.created`.
    */
   verifyOneTimeToken(token: string, options?: RequestOptions): Promise<SessionWithUser>
+  /**
+   * A session JWT for the signed-in user (the platform's: RS256, 15 minutes), for calls
+   * to the app's own backend, which verifies it locally without asking the server. The
+   * client reuses it while it has more than a minute left, then fetches one new token
+   * for all callers at once.
+   */
+  token(options?: RequestOptions): Promise<SessionJwt>
   /**
    * The ways the signed-in user signs in (`credential`, social providers).
    */

@@ -23,9 +23,10 @@ class InvalidArgumentError extends TypeError {
     setFields(this, { kind: 'invalid_argument', ...fields })
   }
 }
+class InvalidTokenError extends BanataError {}
 
 // The classes by name: the core says which one an error is (ErrorKind::class_name).
-const errorClasses = { BanataError, AuthenticationError, ForbiddenError, NotFoundError, ConflictError, ValidationError, RateLimitError, ServerError, TimeoutError, ConnectionError, ConfigurationError, SessionStoreError, InvalidArgumentError }
+const errorClasses = { BanataError, AuthenticationError, ForbiddenError, NotFoundError, ConflictError, ValidationError, RateLimitError, ServerError, TimeoutError, ConnectionError, ConfigurationError, SessionStoreError, InvalidArgumentError, InvalidTokenError }
 
 class Auth {
   #invoke
@@ -91,6 +92,9 @@ class Auth {
   }
   verifyOneTimeToken(token, options) {
     return this.#invoke('auth.verify_one_time_token', { token: token }, options, true)
+  }
+  token(options) {
+    return this.#invoke('auth.token', undefined, options, true)
   }
   listAccounts(options) {
     return this.#invoke('auth.list_accounts', undefined, options, true)
@@ -192,6 +196,7 @@ const operations = {
   'auth.verify_password': { resource: 'auth', method: 'verifyPassword', positional: 'password' },
   'auth.generate_one_time_token': { resource: 'auth', method: 'generateOneTimeToken', positional: null },
   'auth.verify_one_time_token': { resource: 'auth', method: 'verifyOneTimeToken', positional: 'token' },
+  'auth.token': { resource: 'auth', method: 'token', positional: null },
   'auth.list_accounts': { resource: 'auth', method: 'listAccounts', positional: null },
   'auth.change_email': { resource: 'auth', method: 'changeEmail', positional: null },
   'auth.delete_user': { resource: 'auth', method: 'deleteUser', positional: null },
@@ -217,7 +222,7 @@ const operations = {
   'addons.save': { resource: 'addons', method: 'save', positional: 'addons' },
 }
 
-module.exports = { Auth, Addons, BanataError, AuthenticationError, ForbiddenError, NotFoundError, ConflictError, ValidationError, RateLimitError, ServerError, TimeoutError, ConnectionError, ConfigurationError, SessionStoreError, InvalidArgumentError }
+module.exports = { Auth, Addons, BanataError, AuthenticationError, ForbiddenError, NotFoundError, ConflictError, ValidationError, RateLimitError, ServerError, TimeoutError, ConnectionError, ConfigurationError, SessionStoreError, InvalidArgumentError, InvalidTokenError }
 // For the facade only: not enumerable, so not part of the package's exports.
 Object.defineProperties(module.exports, {
   errorClasses: { value: errorClasses },

@@ -27,7 +27,32 @@ export interface BanataClientOptions {
    * async; an exception surfaces as `SessionStoreError` (its message is not repeated).
    */
   sessionStore?: SessionStore | undefined
+  /** Where session JWTs come from and what verifying one requires (default: the platform's). */
+  jwt?: JwtSettings | undefined
 }
+
+/**
+ * Session JWT settings. `platform` (default): `/convex/token` and `/convex/jwks`, `iss` the base
+ * URL, `aud` `"convex"`. `jwt_plugin`: Better Auth's own `jwt()` plugin, `/token` and `/jwks`,
+ * `iss` and `aud` the base URL.
+ */
+export interface JwtSettings {
+  source?: 'platform' | 'jwt_plugin'
+  issuer?: string
+  audience?: string
+  /** How far `exp`, `nbf` and `iat` may be off (default 30). */
+  clockSkewSeconds?: number
+  /** Shortest time between two fetches of the key set (default 30). */
+  refetchCooldownSeconds?: number
+}
+
+/** What `authenticate` reads headers from. */
+export type RequestLike =
+  | { headers: { forEach(callback: (value: string, name: string) => void): void; get(name: string): string | null } }
+  | { forEach(callback: (value: string, name: string) => void): void; get(name: string): string | null }
+  | { headers: Record<string, string | string[] | undefined> }
+  | Record<string, string | string[] | undefined>
+  | Array<[string, string]>
 
 export interface SessionStore {
   get(): string | null | undefined | Promise<string | null | undefined>
@@ -38,7 +63,7 @@ export interface SessionStore {
 // The models (User, Session, AuthResult, ...) and the resource classes `Auth` and `Addons` are
 // generated from the core's operation list.
 export * from './generated'
-import type { Auth, Addons, AddonSettings, AuthEvent, EventBusStats, ForwardingFailure, ForwardingStats } from './generated'
+import type { Auth, Addons, AddonSettings, AuthEvent, EventBusStats, ForwardingFailure, ForwardingStats, VerifiedSession } from './generated'
 
 export type AddonUpdate = Record<string, boolean | Partial<AddonSettings>>
 
@@ -70,6 +95,19 @@ export declare class BanataClient {
   readonly addons: Addons
   readonly baseUrl: string
   sessionToken(): Promise<string | null>
+  /**
+   * Verifies a session JWT locally (the key set is fetched once and cached for the process):
+   * signature, algorithm, `exp`/`nbf`/`iat`, `iss`, `aud`. Rejects with `InvalidTokenError`
+   * whose `code` says why (`TOKEN_EXPIRED`, `BAD_SIGNATURE`, `UNKNOWN_KEY`, …).
+   */
+  verifySessionJwt(token: string): Promise<VerifiedSession>
+  /**
+   * Who a request is for: the session JWT in `Authorization: Bearer` or the
+   * `better-auth.convex_jwt` cookie, verified locally. Takes a Fetch API `Request` or `Headers`
+   * (route handlers, server actions, `proxy.ts`/`middleware`), Node's `IncomingMessage` or its
+   * headers. Rejects with `InvalidTokenError` (`MISSING_TOKEN` when there is none): answer 401.
+   */
+  authenticate(request: RequestLike): Promise<VerifiedSession>
   /**
    * A client for another session: shares this client's connections, API key, settings and
    * event listeners, and keeps its token in `sessionStore` (default: its own memory). Cheap
@@ -151,3 +189,11 @@ export declare class Forwarder {
   shutdown(timeoutMs?: number): Promise<void>
   stats(): ForwardingStats
 }
+
+/**
+ * Express/Connect middleware: sets `req.session` to the request's VerifiedSession, or answers
+ * 401 with `{code, message}`.
+ */
+export declare function requireSession(
+  client: BanataClient,
+): (req: any, res: any, next: (error?: unknown) => void) => void

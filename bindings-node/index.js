@@ -4,7 +4,8 @@
 // JSON.stringify and Next.js serialization unchanged. Errors are BanataError subclasses.
 
 const { NativeClient, NativeForwarder } = require('./native.js')
-const { Auth, Addons, BanataError, errorClasses } = require('./generated.js')
+const generated = require('./generated.js')
+const { Auth, Addons, BanataError, errorClasses } = generated
 
 const PREFIX = 'BANATA_ERROR:'
 
@@ -41,6 +42,63 @@ function callOptions(options) {
     maxRetries: whole('maxRetries', options.maxRetries),
     idempotencyKey: options.idempotencyKey ?? undefined,
     headers: stringRecord('headers', options.headers),
+  }
+}
+
+// `jwt: {source, issuer, audience, clockSkewSeconds, refetchCooldownSeconds}`, checked by the core.
+function jwtOption(jwt) {
+  if (jwt === undefined || jwt === null) return undefined
+  if (typeof jwt !== 'object' || Array.isArray(jwt)) throw new TypeError('jwt must be an object of settings')
+  return JSON.stringify(jwt)
+}
+
+// A request's headers as [name, value] pairs, from whatever the framework hands over: a Fetch
+// API Request or Headers (Next.js, Remix, Hono), Node's IncomingMessage (Express, Fastify's
+// request.raw) or its `headers` object, or pairs.
+function headerPairs(source) {
+  if (source === null || typeof source !== 'object') {
+    throw new TypeError('authenticate(request) takes a Request, Headers, an IncomingMessage or its headers')
+  }
+  const headers = source.headers !== undefined && typeof source.headers === 'object' ? source.headers : source
+  if (typeof headers.forEach === 'function' && typeof headers.get === 'function') {
+    const pairs = []
+    headers.forEach((value, name) => pairs.push([name, String(value)]))
+    return pairs
+  }
+  const entries = Array.isArray(headers) ? headers : Object.entries(headers)
+  const pairs = []
+  for (const [name, value] of entries) {
+    if (typeof name !== 'string' || value === undefined || value === null) continue
+    // Node gives repeated headers as arrays; cookies join with "; ", the rest with ", ".
+    pairs.push([name, Array.isArray(value) ? value.join(name.toLowerCase() === 'cookie' ? '; ' : ', ') : String(value)])
+  }
+  return pairs
+}
+
+/**
+ * Express/Connect middleware (Fastify: `fastify.addHook('onRequest', …)` with `request.raw`): puts
+ * who the request is for on `req.session` (a VerifiedSession) or answers 401 with
+ * `{code, message}` (InvalidTokenError's code: MISSING_TOKEN, TOKEN_EXPIRED, …).
+ */
+function requireSession(client) {
+  if (!(client instanceof BanataClient)) throw new TypeError('requireSession(client) takes a BanataClient')
+  return (req, res, next) => {
+    client.authenticate(req).then(
+      (session) => {
+        req.session = session
+        next()
+      },
+      (error) => {
+        if (error instanceof generated.InvalidTokenError) {
+          res.statusCode = 401
+          res.setHeader('content-type', 'application/json')
+          res.setHeader('www-authenticate', 'Bearer')
+          res.end(JSON.stringify({ code: error.code, message: error.message }))
+        } else {
+          next(error)
+        }
+      },
+    )
   }
 }
 
@@ -199,6 +257,7 @@ class BanataClient {
       allowInsecureHttp,
       caCertificates: stringList('caCertificates', options.caCertificates),
       maxResponseBytes: whole('maxResponseBytes', options.maxResponseBytes),
+      jwt: jwtOption(options.jwt),
     }
     const store = sessionStore === undefined || sessionStore === null ? undefined : storeFunction(sessionStore)
     this.#native = native(() => new NativeClient(settings, store))
@@ -211,6 +270,13 @@ class BanataClient {
   }
   sessionToken() {
     return call(this.#native.sessionToken())
+  }
+  verifySessionJwt(token) {
+    if (typeof token !== 'string') throw new TypeError('verifySessionJwt(token) takes the JWT as a string')
+    return invoker(this.#native)('session.verify_jwt', { token }, undefined, true)
+  }
+  authenticate(request) {
+    return invoker(this.#native)('session.authenticate', { headers: headerPairs(request) }, undefined, true)
   }
   /**
    * A client for another session: it shares this client's connections, API key, settings and
@@ -295,4 +361,4 @@ class Forwarder {
 
 // The resources and error classes come from generated.js; Node finds the ESM entry's named
 // exports by reading this literal and the spread require's.
-module.exports = { BanataClient, Forwarder, ...require('./generated.js') }
+module.exports = { BanataClient, Forwarder, requireSession, ...require('./generated.js') }

@@ -26,6 +26,8 @@ pub struct NativeClientOptions {
     /// PEM CA certificates to trust besides the system's (and `NODE_EXTRA_CA_CERTS`).
     pub ca_certificates: Option<Vec<String>>,
     pub max_response_bytes: Option<u32>,
+    /// The session JWT settings as JSON (`JwtSettings::from_json`).
+    pub jwt: Option<String>,
 }
 
 /// Per-call settings (the facade checks the numbers).
@@ -126,6 +128,9 @@ impl NativeClient {
         }
         if let Some(bytes) = options.max_response_bytes {
             builder = builder.max_response_bytes(bytes as usize);
+        }
+        if let Some(json) = options.jwt.as_deref() {
+            builder = builder.jwt(banata_auth::JwtSettings::from_json(json).map_err(to_napi)?);
         }
         Ok(NativeClient {
             client: builder.build().map_err(to_napi)?,

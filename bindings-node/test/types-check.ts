@@ -1,5 +1,5 @@
 // Compiled with `tsc --noEmit --strict`: the published types describe the API as used.
-import { Auth, BanataClient, BanataError, Forwarder, InvalidArgumentError, RateLimitError, type AuthEvent, type ForwardingFailure, type ForwardingStats, type SessionWithUser, type Subscription, type VerifyEmailResult } from '../index.js'
+import { Auth, BanataClient, BanataError, Forwarder, InvalidArgumentError, InvalidTokenError, RateLimitError, requireSession, type AuthEvent, type VerifiedSession, type ForwardingFailure, type ForwardingStats, type SessionWithUser, type Subscription, type VerifyEmailResult } from '../index.js'
 
 // Node's `process`, without pulling in @types/node.
 declare const process: { env: Record<string, string | undefined> }
@@ -17,6 +17,18 @@ async function example(): Promise<void> {
   } catch (e) {
     if (e instanceof InvalidArgumentError) console.log(e.kind, e.message)
   }
+  // Session JWTs: verified from a Fetch Request (a route handler) or a token.
+  const backend = new BanataClient({ baseUrl: 'https://auth.example.com', jwt: { source: 'platform', clockSkewSeconds: 10 } })
+  const { token } = await client.auth.token()
+  const who: VerifiedSession = await backend.authenticate(new Request('https://app.example.com', { headers: { authorization: `Bearer ${token}` } }))
+  const same: string = (await backend.verifySessionJwt(token)).userId
+  try {
+    await backend.authenticate({ headers: { cookie: 'a=b' } })
+  } catch (e) {
+    if (e instanceof InvalidTokenError) console.log(e.code)
+  }
+  const guard = requireSession(backend)
+  void who, same, guard
   void isAuth
   void verified
   const off: () => void = client.on('user.created', (event: AuthEvent) => {

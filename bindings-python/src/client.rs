@@ -29,6 +29,8 @@ struct Options {
     allow_insecure_http: bool,
     ca_certificates: Vec<String>,
     max_response_bytes: Option<usize>,
+    /// The session JWT settings as JSON (`JwtSettings::from_json`).
+    jwt: Option<String>,
 }
 
 /// The core client of the current process, with the listener hook installed on it.
@@ -171,6 +173,9 @@ fn build_client(o: &Options, store: &Arc<dyn SessionStore>) -> banata_auth::Resu
     if let Some(bytes) = o.max_response_bytes {
         builder = builder.max_response_bytes(bytes);
     }
+    if let Some(json) = o.jwt.as_deref() {
+        builder = builder.jwt(banata_auth::JwtSettings::from_json(json)?);
+    }
     builder.build()
 }
 
@@ -183,7 +188,7 @@ pub struct NativeClient {
 #[pymethods]
 impl NativeClient {
     #[new]
-    #[pyo3(signature = (base_url=None, *, api_key=None, timeout=None, max_retries=None, initial_retry_delay=None, headers=None, session_store=None, allow_insecure_http=false, ca_certificates=None, max_response_bytes=None))]
+    #[pyo3(signature = (base_url=None, *, api_key=None, timeout=None, max_retries=None, initial_retry_delay=None, headers=None, session_store=None, allow_insecure_http=false, ca_certificates=None, max_response_bytes=None, jwt=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -197,6 +202,7 @@ impl NativeClient {
         allow_insecure_http: bool,
         ca_certificates: Option<Vec<String>>,
         max_response_bytes: Option<usize>,
+        jwt: Option<String>,
     ) -> PyResult<Self> {
         let store = store_for(py, session_store)?;
         let options = Options {
@@ -209,6 +215,7 @@ impl NativeClient {
             allow_insecure_http,
             ca_certificates: ca_certificates.unwrap_or_default(),
             max_response_bytes,
+            jwt,
         };
         let client = build_client(&options, &store).map_err(|e| to_py_err(py, e))?;
         Ok(Shared::native_client(options, store, client, None))

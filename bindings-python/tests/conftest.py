@@ -95,6 +95,11 @@ class DevServer:
     def script_sink(self, service: str, answers: list[dict[str, Any]]) -> None:
         self._request("POST", f"/__dev/sinks/{service}/script", {"responses": answers})
 
+    def sign_jwt(self, claims: dict[str, Any]) -> str:
+        """Any claims signed with the project's session-JWT key."""
+        token: str = self._request("POST", "/__dev/sign-jwt", {"claims": claims})["token"]
+        return token
+
 
 def _devserver_binary() -> Path:
     configured = os.environ.get("BANATA_DEVSERVER_BIN")

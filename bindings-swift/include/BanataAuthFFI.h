@@ -522,6 +522,11 @@ uint64_t uniffi_banata_auth_ffi_fn_method_banataclient_sign_out(uint64_t ptr, Ru
 uint64_t uniffi_banata_auth_ffi_fn_method_banataclient_sign_up_email(uint64_t ptr, RustBuffer name, RustBuffer email, RustBuffer password, RustBuffer image, RustBuffer callback_url, RustBuffer remember_me, RustBuffer username, RustBuffer display_username, RustBuffer options
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_BANATA_AUTH_FFI_FN_METHOD_BANATACLIENT_TOKEN
+#define UNIFFI_FFIDEF_UNIFFI_BANATA_AUTH_FFI_FN_METHOD_BANATACLIENT_TOKEN
+uint64_t uniffi_banata_auth_ffi_fn_method_banataclient_token(uint64_t ptr, RustBuffer options
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_BANATA_AUTH_FFI_FN_METHOD_BANATACLIENT_UPDATE_USER
 #define UNIFFI_FFIDEF_UNIFFI_BANATA_AUTH_FFI_FN_METHOD_BANATACLIENT_UPDATE_USER
 uint64_t uniffi_banata_auth_ffi_fn_method_banataclient_update_user(uint64_t ptr, RustBuffer name, RustBuffer image, RustBuffer username, RustBuffer display_username, RustBuffer options
@@ -1224,6 +1229,12 @@ uint16_t uniffi_banata_auth_ffi_checksum_method_banataclient_sign_out(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_BANATA_AUTH_FFI_CHECKSUM_METHOD_BANATACLIENT_SIGN_UP_EMAIL
 #define UNIFFI_FFIDEF_UNIFFI_BANATA_AUTH_FFI_CHECKSUM_METHOD_BANATACLIENT_SIGN_UP_EMAIL
 uint16_t uniffi_banata_auth_ffi_checksum_method_banataclient_sign_up_email(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_BANATA_AUTH_FFI_CHECKSUM_METHOD_BANATACLIENT_TOKEN
+#define UNIFFI_FFIDEF_UNIFFI_BANATA_AUTH_FFI_CHECKSUM_METHOD_BANATACLIENT_TOKEN
+uint16_t uniffi_banata_auth_ffi_checksum_method_banataclient_token(void
     
 );
 #endif

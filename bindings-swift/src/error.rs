@@ -80,6 +80,8 @@ banata_error! {
     SessionStore => SessionStore,
     /// A call got an argument of the wrong shape (the detail names it, never its value).
     InvalidArgument => InvalidArgument,
+    /// A session JWT failed local verification (`code` says why).
+    InvalidToken => InvalidToken,
 }
 
 pub(crate) type Result<T> = std::result::Result<T, BanataError>;

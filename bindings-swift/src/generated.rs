@@ -135,6 +135,14 @@ pub struct OneTimeToken {
     pub token: Arc<SessionToken>,
 }
 
+/// A session JWT from the server, for a request to the app's own backend (send it as
+/// `Authorization: Bearer`). Redacted in `Debug`.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct SessionJwt {
+    #[serde(rename = "token", with = "wire::required_token")]
+    pub token: Arc<SessionToken>,
+}
+
 /// One way the user signs in: `credential` (e-mail and password) or a social provider.
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct Account {
@@ -378,6 +386,26 @@ pub struct EventBusStats {
     pub listener_panics: u64,
 }
 
+/// A session JWT that verified: who the request is for.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct VerifiedSession {
+    /// The user (`sub`).
+    #[serde(rename = "userId")]
+    pub user_id: String,
+    /// The session (`sessionId`, where the server includes it: the platform does).
+    #[serde(default, rename = "sessionId")]
+    pub session_id: Option<String>,
+    /// When the token stops being valid (`exp`).
+    #[serde(rename = "expiresAt", with = "wire::instant")]
+    pub expires_at: SystemTime,
+    /// When it was issued (`iat`), if it says.
+    #[serde(default, rename = "issuedAt", with = "wire::time")]
+    pub issued_at: Option<SystemTime>,
+    /// Every claim, as signed (e.g. `email`, `name`, `emailVerified`). As a JSON object.
+    #[serde(default, rename = "claims", with = "wire::extra")]
+    pub claims_json: Option<String>,
+}
+
 /// How a sign-in ended: signed in, or the step the user must take first. Match on it; every
 /// binding has it as a type its compiler or type checker narrows (`status` on the wire).
 #[derive(Clone, Debug, uniffi::Enum, serde::Serialize, serde::Deserialize)]
@@ -588,6 +616,15 @@ impl BanataClient {
     #[uniffi::method(default(options = None))]
     pub async fn verify_one_time_token(&self, token: String, options: Option<RequestOptions>) -> Result<SessionWithUser> {
         self.call("auth.verify_one_time_token", json!({"token": token}), options).await
+    }
+
+    /// A session JWT for the signed-in user (the platform's: RS256, 15 minutes), for calls
+    /// to the app's own backend, which verifies it locally without asking the server. The
+    /// client reuses it while it has more than a minute left, then fetches one new token
+    /// for all callers at once.
+    #[uniffi::method(default(options = None))]
+    pub async fn token(&self, options: Option<RequestOptions>) -> Result<SessionJwt> {
+        self.call("auth.token", json!({}), options).await
     }
 
     /// The ways the signed-in user signs in (`credential`, social providers).

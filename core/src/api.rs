@@ -113,7 +113,7 @@ impl std::fmt::Debug for Operation {
 }
 
 /// Models the bindings need beyond the operations' inputs and outputs: the events listeners
-/// receive, and the forwarding counters and failures. Each adds its JSON Schema to a generator and returns a reference to it.
+/// receive, the forwarding counters and failures, and a verified session JWT. Each adds its JSON Schema to a generator and returns a reference to it.
 #[cfg(feature = "schema")]
 pub fn models() -> &'static [fn(&mut schemars::SchemaGenerator) -> schemars::Schema] {
     &[
@@ -121,6 +121,7 @@ pub fn models() -> &'static [fn(&mut schemars::SchemaGenerator) -> schemars::Sch
         |g| g.subschema_for::<crate::addons::ForwardingStats>(),
         |g| g.subschema_for::<crate::addons::ForwardingError>(),
         |g| g.subschema_for::<crate::EventBusStats>(),
+        |g| g.subschema_for::<crate::VerifiedSession>(),
     ]
 }
 
@@ -186,9 +187,16 @@ impl Client {
     /// and returns its JSON output: the same typed method a Rust caller reaches, so behaviour,
     /// events and errors are identical. This is what the language bindings call.
     ///
+    /// Two ids are local, not HTTP operations: `session.verify_jwt {token}` and
+    /// `session.authenticate {headers: [[name, value], …]}` ([`Client::verify_session_jwt`],
+    /// [`Client::authenticate`]).
+    ///
     /// An unknown id or an input of the wrong shape is an
     /// [`ErrorKind::InvalidArgument`] error that names the field but never its value.
     pub async fn call_json(&self, id: &str, input: Value) -> Result<String> {
+        if let Some(local) = self.local_call(id, &input).await {
+            return Ok(local?.to_string());
+        }
         crate::operations::dispatch(self, id, input).await
     }
 

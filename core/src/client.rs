@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::events::{AuthEvent, EventBus, EventBusStats, EventFilter, Subscription};
 use crate::models::User;
 use crate::retry::Backoff;
+use crate::session_jwt::{CachedJwt, JwtSettings};
 use crate::session_store::{MemorySessionStore, SessionStore, SessionToken};
 use crate::transport::{Call, RequestOptions, Response, Transport};
 
@@ -39,6 +40,7 @@ pub struct ClientBuilder {
     max_response_bytes: usize,
     backoff: Backoff,
     ca_certificates: Vec<Vec<u8>>,
+    jwt: JwtSettings,
 }
 
 impl ClientBuilder {
@@ -56,6 +58,7 @@ impl ClientBuilder {
             session_store: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             backoff: Backoff::default(),
+            jwt: JwtSettings::default(),
         }
     }
 
@@ -128,6 +131,13 @@ impl ClientBuilder {
     /// Allows `http://` to a host that is not loopback. Only for trusted private networks.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Where session JWTs come from and what verifying one requires (default: the platform's,
+    /// [`JwtSource::Platform`](crate::JwtSource::Platform)).
+    pub fn jwt(mut self, settings: JwtSettings) -> Self {
+        self.jwt = settings;
         self
     }
 
@@ -210,6 +220,8 @@ impl ClientBuilder {
                 events: EventBus::default(),
                 session_user: Mutex::new(None),
                 device_cookies: Default::default(),
+                jwt: self.jwt,
+                cached_jwt: CachedJwt::default(),
             }),
             options: RequestOptions::default(),
         })
@@ -289,6 +301,8 @@ struct ClientInner {
     session_user: Mutex<Option<(String, User)>>,
     /// Better Auth's other cookies of this device (accounts, trusted device, pending sign-in).
     device_cookies: DeviceCookies,
+    jwt: JwtSettings,
+    cached_jwt: CachedJwt,
 }
 
 impl Client {
@@ -355,6 +369,8 @@ impl Client {
                 events: self.inner.events.clone(),
                 session_user: Mutex::new(None),
                 device_cookies: Default::default(),
+                jwt: self.inner.jwt.clone(),
+                cached_jwt: CachedJwt::default(),
             }),
             options: self.options.clone(),
         }
@@ -459,6 +475,16 @@ impl Client {
             self.inner.device_cookies.absorb(&response.headers);
         }
         Ok(response)
+    }
+
+    /// Where session JWTs come from and how they are verified.
+    pub fn jwt_settings(&self) -> &JwtSettings {
+        &self.inner.jwt
+    }
+
+    /// The session JWT [`Auth::token`](crate::Auth::token) keeps.
+    pub(crate) fn cached_jwt(&self) -> &CachedJwt {
+        &self.inner.cached_jwt
     }
 
     /// Better Auth's cookies of this device besides the session.

@@ -79,6 +79,11 @@ error_kinds! {
     /// programming error: bindings raise their language's type error for it). The message names
     /// the argument, never its value.
     InvalidArgument = "invalid_argument", "InvalidArgumentError";
+    /// A session JWT failed local verification, or a request carried none (answer 401). The
+    /// code says why: `MISSING_TOKEN`, `MALFORMED_TOKEN`, `ALGORITHM_NOT_ALLOWED`,
+    /// `UNKNOWN_KEY`, `BAD_SIGNATURE`, `TOKEN_EXPIRED`, `TOKEN_NOT_YET_VALID`,
+    /// `WRONG_ISSUER` or `WRONG_AUDIENCE`.
+    InvalidToken = "invalid_token", "InvalidTokenError";
 }
 
 impl ErrorKind {

@@ -28,11 +28,13 @@ mod device_cookies;
 mod email_otp;
 mod error;
 pub mod events;
+mod jwks;
 mod magic_link;
 mod models;
 mod multi_session;
 mod operations;
 mod retry;
+mod session_jwt;
 mod session_store;
 mod sign_in;
 mod transport;
@@ -57,6 +59,9 @@ pub use models::{
     UpdateUser, User, VerifyEmail, VerifyEmailResult,
 };
 pub use multi_session::DeviceSession;
+pub use session_jwt::{
+    JwtSettings, JwtSource, SessionJwt, VerifiedSession, session_jwt_from_headers,
+};
 pub use session_store::{MemorySessionStore, SessionStore, SessionToken};
 pub use sign_in::{
     IsUsernameAvailable, OneTimeToken, SecondFactorRequired, SignInResult, SignInUsername,

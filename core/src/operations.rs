@@ -29,6 +29,7 @@ use crate::models::{
     VerifyEmail, VerifyEmailResult,
 };
 use crate::multi_session::DeviceSession;
+use crate::session_jwt::SessionJwt;
 use crate::sign_in::{
     IsUsernameAvailable, OneTimeToken, SignInResult, SignInUsername, UsernameAvailability,
     VerifyOneTimeToken, VerifyPassword,
@@ -112,6 +113,12 @@ declare_operations! {
         /// Takes over the session a one-time token was made for; the client keeps its token.
         flow verify_one_time_token(VerifyOneTimeToken) -> SessionWithUser
             = Post "/api/auth/one-time-token/verify", None, Unsafe emits ["session.created"];
+        /// A session JWT for the signed-in user (the platform's: RS256, 15 minutes), for calls
+        /// to the app's own backend, which verifies it locally without asking the server. The
+        /// client reuses it while it has more than a minute left, then fetches one new token
+        /// for all callers at once.
+        flow token() -> SessionJwt
+            = Get "/api/auth/convex/token", Session, Safe emits [];
         /// The ways the signed-in user signs in (`credential`, social providers).
         call list_accounts() -> Vec<Account>
             = Get "/api/auth/list-accounts", Session, Safe emits [];

@@ -109,6 +109,7 @@ pub(crate) struct AppState {
     magic_link: bool,
     code_lifetime_ms: Option<i64>,
     confirm_deletion_by_mail: bool,
+    signing_keys: Arc<routes::session_jwt::SigningKeys>,
 }
 
 impl AppState {
@@ -168,6 +169,7 @@ impl DevServer {
                 .code_lifetime_seconds
                 .map(|s| i64::try_from(s.saturating_mul(1000)).unwrap_or(i64::MAX)),
             confirm_deletion_by_mail: config.confirm_deletion_by_mail,
+            signing_keys: Arc::default(),
         };
         let admin_api_key = match config.admin_api_key {
             Some(key) if key.len() < 32 => {

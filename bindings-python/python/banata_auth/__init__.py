@@ -23,6 +23,7 @@ from .errors import (
     ConnectionError,
     ForbiddenError,
     InvalidArgumentError,
+    InvalidTokenError,
     NotFoundError,
     RateLimitError,
     ServerError,
@@ -54,6 +55,7 @@ from .models import (
     User,
     UsernameAvailability,
     VerificationRequired,
+    VerifiedSession,
     VerifyEmailResult,
 )
 
@@ -122,6 +124,7 @@ __all__ = [
     "VerificationRequired",
     "SecondFactorRequired",
     "UsernameAvailability",
+    "VerifiedSession",
     "OneTimeToken",
     "Account",
     "DeleteUserResult",
@@ -151,4 +154,5 @@ __all__ += [  # the exception classes, as errors.__all__ lists them (test_errors
     "ConfigurationError",
     "SessionStoreError",
     "InvalidArgumentError",
+    "InvalidTokenError",
 ]

@@ -487,6 +487,39 @@ class OneTimeToken(_Model):
         return wire
 
 
+class SessionJwt(_Model):
+    """A session JWT from the server, for a request to the app's own backend (send it as
+    ``Authorization: Bearer``). Redacted in ``Debug``.
+    """
+
+    __slots__ = ("token",)
+    _hidden = ("token",)
+
+    token: str
+    """
+    Not shown by ``repr()``.
+    """
+
+    def __init__(
+        self,
+        token: str,
+    ) -> None:
+        _set(self, "token", token)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> SessionJwt:
+        """Reads the JSON form."""
+        return cls(
+            token=wire["token"],
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["token"] = _to_wire(self.token)
+        return wire
+
+
 class Account(_Model):
     """One way the user signs in: ``credential`` (e-mail and password) or a social provider."""
 
@@ -1198,6 +1231,60 @@ class EventBusStats(_Model):
         return wire
 
 
+class VerifiedSession(_Model):
+    """A session JWT that verified: who the request is for."""
+
+    __slots__ = ("user_id", "expires_at", "claims", "session_id", "issued_at",)
+
+    user_id: str
+    """The user (``sub``)."""
+    expires_at: datetime
+    """When the token stops being valid (``exp``)."""
+    claims: dict[str, Any]
+    """Every claim, as signed (e.g. ``email``, ``name``, ``emailVerified``)."""
+    session_id: str | None
+    """The session (``sessionId``, where the server includes it: the platform does)."""
+    issued_at: datetime | None
+    """When it was issued (``iat``), if it says."""
+
+    def __init__(
+        self,
+        user_id: str,
+        expires_at: datetime,
+        claims: dict[str, Any],
+        session_id: str | None = None,
+        issued_at: datetime | None = None,
+    ) -> None:
+        _set(self, "user_id", user_id)
+        _set(self, "expires_at", expires_at)
+        _set(self, "claims", claims)
+        _set(self, "session_id", session_id)
+        _set(self, "issued_at", issued_at)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> VerifiedSession:
+        """Reads the JSON form."""
+        return cls(
+            user_id=wire["userId"],
+            expires_at=_time(wire["expiresAt"]),
+            claims=dict(wire["claims"]),
+            session_id=wire.get("sessionId"),
+            issued_at=_optional(lambda x: _time(x), wire.get("issuedAt")),
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["userId"] = _to_wire(self.user_id)
+        wire["expiresAt"] = _to_wire(self.expires_at)
+        wire["claims"] = _to_wire(self.claims)
+        if self.session_id is not None:
+            wire["sessionId"] = _to_wire(self.session_id)
+        if self.issued_at is not None:
+            wire["issuedAt"] = _to_wire(self.issued_at)
+        return wire
+
+
 class SignedIn(AuthResult):
     """Signed in: the client keeps the session token."""
 
@@ -1489,6 +1576,18 @@ class Auth(_Resource):
         Emits ``session.created``.
         """
         return self._call("auth.verify_one_time_token", {"token": token}, SessionWithUser.from_wire, options)
+
+    def token(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> SessionJwt:
+        """A session JWT for the signed-in user (the platform's: RS256, 15 minutes), for calls
+        to the app's own backend, which verifies it locally without asking the server. The
+        client reuses it while it has more than a minute left, then fetches one new token
+        for all callers at once.
+        """
+        return self._call("auth.token", {}, SessionJwt.from_wire, options)
 
     def list_accounts(
         self,
@@ -2009,6 +2108,18 @@ class AsyncAuth(_AsyncResource):
         """
         return await self._call("auth.verify_one_time_token", {"token": token}, SessionWithUser.from_wire, options)
 
+    async def token(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> SessionJwt:
+        """A session JWT for the signed-in user (the platform's: RS256, 15 minutes), for calls
+        to the app's own backend, which verifies it locally without asking the server. The
+        client reuses it while it has more than a minute left, then fetches one new token
+        for all callers at once.
+        """
+        return await self._call("auth.token", {}, SessionJwt.from_wire, options)
+
     async def list_accounts(
         self,
         *,
@@ -2340,6 +2451,7 @@ __all__ = [
     "Status",
     "PasswordResetRequested",
     "OneTimeToken",
+    "SessionJwt",
     "Account",
     "DeleteUserResult",
     "Success",
@@ -2356,6 +2468,7 @@ __all__ = [
     "DestinationStats",
     "ForwardingFailure",
     "EventBusStats",
+    "VerifiedSession",
     "SignInResult",
     "SignedIn",
     "SignInResult",

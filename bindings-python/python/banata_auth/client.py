@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 
 from . import _native
-from ._generated import Addons, AsyncAddons, AsyncAuth, Auth, EventBusStats
+from ._generated import Addons, AsyncAddons, AsyncAuth, Auth, EventBusStats, VerifiedSession
 from .events import Subscription, _dispatcher
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
     from types import TracebackType
     from typing import Any, TypeVar
 
@@ -29,6 +29,28 @@ __all__ = ["Client", "AsyncClient"]
 
 def _doc(document: str | None) -> Any:
     return None if document is None else json.loads(document)
+
+
+def _header_pairs(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> str:
+    """A request's headers as the core's ``[[name, value], ...]``: a mapping (Starlette, Django
+    ``request.headers``, a WSGI-style dict) or pairs (Flask's ``request.headers`` iterates them;
+    ASGI scopes give bytes)."""
+    items = headers.items() if hasattr(headers, "items") else headers
+    pairs = []
+    for name, value in items:
+        if isinstance(name, bytes):
+            name = name.decode("latin-1")
+        if isinstance(value, bytes):
+            value = value.decode("latin-1")
+        if isinstance(name, str) and isinstance(value, str):
+            pairs.append([name, value])
+    return json.dumps({"headers": pairs})
+
+
+def _token_input(token: str) -> str:
+    if not isinstance(token, str):
+        raise TypeError("verify_session_jwt(token) takes the JWT as a str")
+    return json.dumps({"token": token})
 
 
 class _BaseClient:
@@ -45,6 +67,7 @@ class _BaseClient:
         allow_insecure_http: bool = False,
         ca_certificates: Sequence[str] | None = None,
         max_response_bytes: int | None = None,
+        jwt: Mapping[str, Any] | None = None,
     ) -> None:
         """Creates a client.
 
@@ -63,6 +86,10 @@ class _BaseClient:
             ca_certificates: CA certificates (PEM) to trust besides the system's, e.g. a company
                 proxy's. ``SSL_CERT_FILE``, ``HTTPS_PROXY`` and ``NO_PROXY`` are honoured too.
             max_response_bytes: Largest response body accepted (default 10 MiB).
+            jwt: Session JWT settings: ``source`` (``"platform"``, the default: ``/convex/token``
+                and ``/convex/jwks``, ``aud`` ``"convex"``; or ``"jwt_plugin"``, Better Auth's
+                ``jwt()``), ``issuer``, ``audience``, ``clockSkewSeconds`` (default 30) and
+                ``refetchCooldownSeconds`` (default 30).
         """
         self._adopt(_native.NativeClient(
             base_url,
@@ -75,6 +102,7 @@ class _BaseClient:
             allow_insecure_http=allow_insecure_http,
             ca_certificates=list(ca_certificates) if ca_certificates else None,
             max_response_bytes=max_response_bytes,
+            jwt=json.dumps(dict(jwt)) if jwt is not None else None,
         ))
 
     @property
@@ -132,6 +160,21 @@ class Client(_BaseClient):
         doc: str | None = _doc(self._native.session_token())
         return doc
 
+    def verify_session_jwt(self, token: str) -> VerifiedSession:
+        """Verifies a session JWT locally (the key set is fetched once and cached for the
+        process): signature, algorithm, ``exp``/``nbf``/``iat``, ``iss`` and ``aud``. Raises
+        :class:`InvalidTokenError` whose ``code`` says why (``TOKEN_EXPIRED``,
+        ``BAD_SIGNATURE``, ``UNKNOWN_KEY``, ...)."""
+        raw = self._native.call("session.verify_jwt", _token_input(token))
+        return VerifiedSession.from_wire(json.loads(raw))
+
+    def authenticate(self, headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> VerifiedSession:
+        """Who a request is for, from its headers: the session JWT in ``Authorization: Bearer``
+        or the ``better-auth.convex_jwt`` cookie, verified locally. Raises
+        :class:`InvalidTokenError` (``MISSING_TOKEN`` without one): answer 401."""
+        raw = self._native.call("session.authenticate", _header_pairs(headers))
+        return VerifiedSession.from_wire(json.loads(raw))
+
     def close(self) -> None:
         """Closes every subscription of this client. Calls still work afterwards."""
         self._native.close()
@@ -162,6 +205,16 @@ class AsyncClient(_BaseClient):
         super()._adopt(native)
         self.auth = AsyncAuth(native)
         self.addons = AsyncAddons(native)
+
+    async def verify_session_jwt(self, token: str) -> VerifiedSession:
+        """:meth:`Client.verify_session_jwt`, awaitable."""
+        raw = await self._native.call("session.verify_jwt", _token_input(token), asynchronous=True)
+        return VerifiedSession.from_wire(json.loads(raw))
+
+    async def authenticate(self, headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> VerifiedSession:
+        """:meth:`Client.authenticate`, awaitable."""
+        raw = await self._native.call("session.authenticate", _header_pairs(headers), asynchronous=True)
+        return VerifiedSession.from_wire(json.loads(raw))
 
     async def session_token(self) -> str | None:
         doc: str | None = _doc(await self._native.session_token(asynchronous=True))

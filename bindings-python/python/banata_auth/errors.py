@@ -28,6 +28,7 @@ __all__ = [
     "ConfigurationError",
     "SessionStoreError",
     "InvalidArgumentError",
+    "InvalidTokenError",
 ]
 
 
@@ -81,4 +82,12 @@ class InvalidArgumentError(BanataError, builtins.TypeError):
     """A call was given an argument of the wrong type or shape, or an unknown operation (a
     programming error: bindings raise their language's type error for it). The message names
     the argument, never its value.
+    """
+
+
+class InvalidTokenError(BanataError):
+    """A session JWT failed local verification, or a request carried none (answer 401). The
+    code says why: ``MISSING_TOKEN``, ``MALFORMED_TOKEN``, ``ALGORITHM_NOT_ALLOWED``,
+    ``UNKNOWN_KEY``, ``BAD_SIGNATURE``, ``TOKEN_EXPIRED``, ``TOKEN_NOT_YET_VALID``, ``WRONG_ISSUER``
+    or ``WRONG_AUDIENCE``.
     """

@@ -31,6 +31,7 @@ from ._generated import (
     User,
     UsernameAvailability,
     VerificationRequired,
+    VerifiedSession,
     VerifyEmailResult,
 )
 
@@ -44,6 +45,7 @@ __all__ = [
     "VerificationRequired",
     "SecondFactorRequired",
     "UsernameAvailability",
+    "VerifiedSession",
     "OneTimeToken",
     "Account",
     "DeleteUserResult",

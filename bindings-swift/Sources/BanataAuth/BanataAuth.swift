@@ -905,6 +905,14 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func signUpEmail(name: String, email: String, password: String, image: String?, callbackUrl: String?, rememberMe: Bool?, username: String?, displayUsername: String?, options: RequestOptions?) async throws  -> AuthResult
     
     /**
+     * A session JWT for the signed-in user (the platform's: RS256, 15 minutes), for calls
+     * to the app's own backend, which verifies it locally without asking the server. The
+     * client reuses it while it has more than a minute left, then fetches one new token
+     * for all callers at once.
+     */
+    func token(options: RequestOptions?) async throws  -> SessionJwt
+    
+    /**
      * Changes the signed-in user's name or image; unset fields stay as they are.
      *
      * Emits `user.updated`.
@@ -1841,6 +1849,28 @@ open func signUpEmail(name: String, email: String, password: String, image: Stri
             completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeAuthResult_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * A session JWT for the signed-in user (the platform's: RS256, 15 minutes), for calls
+     * to the app's own backend, which verifies it locally without asking the server. The
+     * client reuses it while it has more than a minute left, then fetches one new token
+     * for all callers at once.
+     */
+open func token(options: RequestOptions? = nil)async throws  -> SessionJwt  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_token(
+                        self.uniffiCloneHandle(),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSessionJwt_lift,
             errorHandler: FfiConverterTypeBanataError_lift
         )
 }
@@ -5084,6 +5114,60 @@ public func FfiConverterTypeSession_lower(_ value: Session) -> RustBuffer {
 
 
 /**
+ * A session JWT from the server, for a request to the app's own backend (send it as
+ * `Authorization: Bearer`). Redacted in `Debug`.
+ */
+public struct SessionJwt {
+    public let token: SessionToken
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(token: SessionToken) {
+        self.token = token
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SessionJwt: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSessionJwt: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SessionJwt {
+        return
+            try SessionJwt(
+                token: FfiConverterTypeSessionToken.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SessionJwt, into buf: inout [UInt8]) {
+        FfiConverterTypeSessionToken.write(value.token, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSessionJwt_lift(_ buf: RustBuffer) throws -> SessionJwt {
+    return try FfiConverterTypeSessionJwt.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSessionJwt_lower(_ value: SessionJwt) -> RustBuffer {
+    return FfiConverterTypeSessionJwt.lower(value)
+}
+
+
+/**
  * The current session and its user, as `/get-session` returns them.
  */
 public struct SessionWithUser {
@@ -5564,6 +5648,105 @@ public func FfiConverterTypeUsernameAvailability_lower(_ value: UsernameAvailabi
 
 
 /**
+ * A session JWT that verified: who the request is for.
+ */
+public struct VerifiedSession: Equatable, Hashable {
+    /**
+     * The user (`sub`).
+     */
+    public let userId: String
+    /**
+     * The session (`sessionId`, where the server includes it: the platform does).
+     */
+    public let sessionId: String?
+    /**
+     * When the token stops being valid (`exp`).
+     */
+    public let expiresAt: Date
+    /**
+     * When it was issued (`iat`), if it says.
+     */
+    public let issuedAt: Date?
+    /**
+     * Every claim, as signed (e.g. `email`, `name`, `emailVerified`). As a JSON object.
+     */
+    public let claimsJson: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The user (`sub`).
+         */userId: String, 
+        /**
+         * The session (`sessionId`, where the server includes it: the platform does).
+         */sessionId: String?, 
+        /**
+         * When the token stops being valid (`exp`).
+         */expiresAt: Date, 
+        /**
+         * When it was issued (`iat`), if it says.
+         */issuedAt: Date?, 
+        /**
+         * Every claim, as signed (e.g. `email`, `name`, `emailVerified`). As a JSON object.
+         */claimsJson: String?) {
+        self.userId = userId
+        self.sessionId = sessionId
+        self.expiresAt = expiresAt
+        self.issuedAt = issuedAt
+        self.claimsJson = claimsJson
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension VerifiedSession: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVerifiedSession: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VerifiedSession {
+        return
+            try VerifiedSession(
+                userId: FfiConverterString.read(from: &buf), 
+                sessionId: FfiConverterOptionString.read(from: &buf), 
+                expiresAt: FfiConverterTimestamp.read(from: &buf), 
+                issuedAt: FfiConverterOptionTimestamp.read(from: &buf), 
+                claimsJson: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: VerifiedSession, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.userId, into: &buf)
+        FfiConverterOptionString.write(value.sessionId, into: &buf)
+        FfiConverterTimestamp.write(value.expiresAt, into: &buf)
+        FfiConverterOptionTimestamp.write(value.issuedAt, into: &buf)
+        FfiConverterOptionString.write(value.claimsJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerifiedSession_lift(_ buf: RustBuffer) throws -> VerifiedSession {
+    return try FfiConverterTypeVerifiedSession.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerifiedSession_lower(_ value: VerifiedSession) -> RustBuffer {
+    return FfiConverterTypeVerifiedSession.lower(value)
+}
+
+
+/**
  * The answer to a verification.
  */
 public struct VerifyEmailResult: Equatable, Hashable {
@@ -6000,6 +6183,31 @@ enum BanataError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          * `other`.
          */connectionCause: String?
     )
+    /**
+     * A session JWT failed local verification (`code` says why).
+     */
+    case InvalidToken(
+        /**
+         * What went wrong, for people (never a secret).
+         */detail: String, 
+        /**
+         * The HTTP status, when the server answered.
+         */status: UInt16?, 
+        /**
+         * The server's machine-readable code, e.g. `INVALID_EMAIL_OR_PASSWORD`.
+         */code: String?, 
+        /**
+         * The server's request id, for support.
+         */requestId: String?, 
+        /**
+         * How long the server asked to wait before retrying, in milliseconds.
+         */retryAfterMs: UInt64?, 
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */connectionCause: String?
+    )
 
     
 
@@ -6134,6 +6342,14 @@ public struct FfiConverterTypeBanataError: FfiConverterRustBuffer {
             connectionCause: try FfiConverterOptionString.read(from: &buf)
             )
         case 14: return .InvalidArgument(
+            detail: try FfiConverterString.read(from: &buf), 
+            status: try FfiConverterOptionUInt16.read(from: &buf), 
+            code: try FfiConverterOptionString.read(from: &buf), 
+            requestId: try FfiConverterOptionString.read(from: &buf), 
+            retryAfterMs: try FfiConverterOptionUInt64.read(from: &buf), 
+            connectionCause: try FfiConverterOptionString.read(from: &buf)
+            )
+        case 15: return .InvalidToken(
             detail: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             code: try FfiConverterOptionString.read(from: &buf), 
@@ -6285,6 +6501,16 @@ public struct FfiConverterTypeBanataError: FfiConverterRustBuffer {
         
         case let .InvalidArgument(detail,status,code,requestId,retryAfterMs,connectionCause):
             writeInt(&buf, Int32(14))
+            FfiConverterString.write(detail, into: &buf)
+            FfiConverterOptionUInt16.write(status, into: &buf)
+            FfiConverterOptionString.write(code, into: &buf)
+            FfiConverterOptionString.write(requestId, into: &buf)
+            FfiConverterOptionUInt64.write(retryAfterMs, into: &buf)
+            FfiConverterOptionString.write(connectionCause, into: &buf)
+            
+        
+        case let .InvalidToken(detail,status,code,requestId,retryAfterMs,connectionCause):
+            writeInt(&buf, Int32(15))
             FfiConverterString.write(detail, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(code, into: &buf)
@@ -7311,6 +7537,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_up_email() != 38381) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_token() != 24327) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_update_user() != 37511) {

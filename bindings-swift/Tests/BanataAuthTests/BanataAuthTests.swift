@@ -66,6 +66,23 @@ final class BanataAuthTests: XCTestCase {
         }
     }
 
+    func testSessionJwtForTheAppsBackend() async throws {
+        let client = try BanataClient(baseUrl: baseUrl)
+        _ = try await client.signUpEmail(name: "Jwt Swift", email: uniqueEmail("swift-jwt"), password: password)
+        // Concurrent callers share one token (fetched once, kept while it is fresh).
+        async let a = client.token()
+        async let b = client.token()
+        let (first, second) = try await (a, b)
+        XCTAssertEqual(first.token.expose(), second.token.expose())
+        XCTAssertEqual(first.token.expose().split(separator: ".").count, 3, "a JWT")
+        do {
+            _ = try await BanataClient(baseUrl: baseUrl).token()
+            XCTFail("a token without a session")
+        } catch BanataError.Authentication(_, let status, _, _, _, _) {
+            XCTAssertEqual(status, 401)
+        }
+    }
+
     func testAddonConfig() async throws {
         let admin = try BanataClient(baseUrl: baseUrl, apiKey: apiKey)
         let saved = try await admin.addonsSave(addons: ["stripe": true])

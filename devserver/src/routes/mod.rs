@@ -10,6 +10,7 @@ pub mod email_otp;
 pub mod faults;
 pub mod magic_link;
 pub mod multi_session;
+pub mod session_jwt;
 pub mod sinks;
 pub mod trusted_device;
 pub mod two_factor;
@@ -50,6 +51,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/multi-session/set-active", post(multi_session::set_active))
         .route("/multi-session/revoke", post(multi_session::revoke))
+        .route("/convex/token", get(session_jwt::token))
+        .route("/convex/jwks", get(session_jwt::jwks))
+        .route(
+            "/convex/.well-known/openid-configuration",
+            get(session_jwt::openid_configuration),
+        )
         .route("/get-session", get(auth::get_session))
         .route("/list-sessions", get(auth::list_sessions))
         .route("/revoke-session", post(auth::revoke_session))
@@ -112,6 +119,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api-keys", post(dev::create_api_key))
         .route("/mailbox", get(dev::mailbox))
         .route("/members", post(dev::set_member))
+        .route("/rotate-keys", post(session_jwt::rotate_keys))
+        .route("/sign-jwt", post(session_jwt::sign_jwt))
         .route("/faults", post(faults::script).delete(faults::clear))
         .route("/sinks", get(sinks::list).delete(sinks::clear))
         .route("/sinks/{service}/script", post(sinks::script));

@@ -37,6 +37,14 @@ fn field_name(model: &Model, field: &Field) -> String {
     }
 }
 
+fn is_json_object(ty: &Ty) -> bool {
+    match ty {
+        Ty::Map(value) => **value == Ty::Unknown,
+        Ty::Optional(inner) => is_json_object(inner),
+        _ => false,
+    }
+}
+
 /// Non-required fields are optional in the record whatever their Rust type.
 fn field_type(field: &Field) -> Ty {
     match &field.ty {
@@ -50,6 +58,20 @@ fn field_type(field: &Field) -> Ty {
 fn fields(model: &Model, indent: &str) -> String {
     let mut out = String::new();
     for field in &model.fields {
+        if is_json_object(&field.ty) {
+            // A free JSON object (e.g. a token's claims) crosses as its JSON text.
+            out.push_str(&doc_lines(
+                &format!("{} As a JSON object.", field.doc),
+                &format!("{indent}/// "),
+            ));
+            out.push_str(&format!(
+                "{indent}#[serde(default, rename = {:?}, with = \"wire::extra\")]\n{indent}{}{}_json: Option<String>,\n",
+                field.wire,
+                if indent.len() == 4 { "pub " } else { "" },
+                field_name(model, field),
+            ));
+            continue;
+        }
         let ty = field_type(field);
         out.push_str(&doc_lines(&field.doc, &format!("{indent}/// ")));
         let helper = match &ty {

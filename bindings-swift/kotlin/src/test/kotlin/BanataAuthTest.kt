@@ -433,6 +433,17 @@ suspend fun runAll(): Int = coroutineScope {
         check(lines.last().startsWith("session    ")) { "$lines" }
     }
 
+    test("a session JWT for the app's backend, kept while it is fresh, refused without a session") {
+        val client = BanataClient(dev.url)
+        client.signUpEmail("Jwt", uniqueEmail("kt-jwt"), PASSWORD)
+        val tokens = (1..20).map { async(Dispatchers.Default) { client.token().token.expose() } }.awaitAll()
+        check(tokens.toSet().size == 1) { "one token for every concurrent caller" }
+        check(tokens[0].count { it == '.' } == 2) { "a JWT" }
+        check(!client.token().token.toString().contains(tokens[0])) { "redacted" }
+        val e = expectThrows<BanataException.Authentication> { kotlinx.coroutines.runBlocking { BanataClient(dev.url).token() } }
+        expectEqual(401, fields(e).second, "status")
+    }
+
     test("100 concurrent suspend calls") {
         val client = BanataClient(dev.url, apiKey = dev.adminKey)
         val configs = (1..100).map { async(Dispatchers.Default) { client.addonsGet() } }.awaitAll()

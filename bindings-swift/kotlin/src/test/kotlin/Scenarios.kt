@@ -43,7 +43,7 @@ private fun at(value: JsonElement?, path: String): JsonElement? =
 private fun kindOf(e: BanataException) =
     e::class.simpleName!!.replace(Regex("([a-z])([A-Z])"), "$1_$2").lowercase()
 
-private fun fields(e: BanataException): Triple<String, Int?, String?> = when (e) {
+internal fun fields(e: BanataException): Triple<String, Int?, String?> = when (e) {
     is BanataException.Authentication -> Triple(kindOf(e), e.status?.toInt(), e.code)
     is BanataException.Forbidden -> Triple(kindOf(e), e.status?.toInt(), e.code)
     is BanataException.NotFound -> Triple(kindOf(e), e.status?.toInt(), e.code)
@@ -58,6 +58,7 @@ private fun fields(e: BanataException): Triple<String, Int?, String?> = when (e)
     is BanataException.Configuration -> Triple(kindOf(e), e.status?.toInt(), e.code)
     is BanataException.SessionStore -> Triple(kindOf(e), e.status?.toInt(), e.code)
     is BanataException.InvalidArgument -> Triple(kindOf(e), e.status?.toInt(), e.code)
+    is BanataException.InvalidToken -> Triple(kindOf(e), e.status?.toInt(), e.code)
 }
 
 suspend fun runScenario(dev: DevServer, scenario: JsonObject) {

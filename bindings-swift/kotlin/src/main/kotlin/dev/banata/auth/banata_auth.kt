@@ -840,6 +840,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_sign_up_email(
     ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_token(
+    ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_update_user(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_verify_backup_code(
@@ -996,6 +998,8 @@ internal object UniffiLib {
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_out(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_up_email(`ptr`: Long,`name`: RustBuffer.ByValue,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`image`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`rememberMe`: RustBuffer.ByValue,`username`: RustBuffer.ByValue,`displayUsername`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_token(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_update_user(`ptr`: Long,`name`: RustBuffer.ByValue,`image`: RustBuffer.ByValue,`username`: RustBuffer.ByValue,`displayUsername`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
@@ -1316,6 +1320,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_up_email() and 0xFFFF) != 38381) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_token() and 0xFFFF) != 24327) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_update_user() and 0xFFFF) != 37511) {
@@ -2181,6 +2188,14 @@ public interface BanataClientInterface {
      * Emits `user.created`, `session.created`.
      */
     suspend fun `signUpEmail`(`name`: kotlin.String, `email`: kotlin.String, `password`: kotlin.String, `image`: kotlin.String? = null, `callbackUrl`: kotlin.String? = null, `rememberMe`: kotlin.Boolean? = null, `username`: kotlin.String? = null, `displayUsername`: kotlin.String? = null, `options`: RequestOptions? = null): AuthResult
+    
+    /**
+     * A session JWT for the signed-in user (the platform's: RS256, 15 minutes), for calls
+     * to the app's own backend, which verifies it locally without asking the server. The
+     * client reuses it while it has more than a minute left, then fetches one new token
+     * for all callers at once.
+     */
+    suspend fun `token`(`options`: RequestOptions? = null): SessionJwt
     
     /**
      * Changes the signed-in user's name or image; unset fields stay as they are.
@@ -3462,6 +3477,34 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeAuthResult.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * A session JWT for the signed-in user (the platform's: RS256, 15 minutes), for calls
+     * to the app's own backend, which verifies it locally without asking the server. The
+     * client reuses it while it has more than a minute left, then fetches one new token
+     * for all callers at once.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `token`(`options`: RequestOptions?) : SessionJwt {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_token(
+                uniffiHandle,
+                
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeSessionJwt.lift(it) },
         // Error FFI converter
         BanataException.ErrorHandler,
     )
@@ -7280,6 +7323,51 @@ public object FfiConverterTypeSession: FfiConverterRustBuffer<Session> {
 
 
 /**
+ * A session JWT from the server, for a request to the app's own backend (send it as
+ * `Authorization: Bearer`). Redacted in `Debug`.
+ */
+data class SessionJwt (
+    var `token`: SessionToken
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`token`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSessionJwt: FfiConverterRustBuffer<SessionJwt> {
+    override fun read(buf: ByteBuffer): SessionJwt {
+        return SessionJwt(
+            FfiConverterTypeSessionToken.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SessionJwt) = (
+            FfiConverterTypeSessionToken.allocationSize(value.`token`)
+    )
+
+    override fun write(value: SessionJwt, buf: ByteBuffer) {
+            FfiConverterTypeSessionToken.write(value.`token`, buf)
+    }
+}
+
+
+
+/**
  * The current session and its user, as `/get-session` returns them.
  */
 data class SessionWithUser (
@@ -7646,6 +7734,77 @@ public object FfiConverterTypeUsernameAvailability: FfiConverterRustBuffer<Usern
 
     override fun write(value: UsernameAvailability, buf: ByteBuffer) {
             FfiConverterBoolean.write(value.`available`, buf)
+    }
+}
+
+
+
+/**
+ * A session JWT that verified: who the request is for.
+ */
+data class VerifiedSession (
+    /**
+     * The user (`sub`).
+     */
+    var `userId`: kotlin.String
+    , 
+    /**
+     * The session (`sessionId`, where the server includes it: the platform does).
+     */
+    var `sessionId`: kotlin.String?
+    , 
+    /**
+     * When the token stops being valid (`exp`).
+     */
+    var `expiresAt`: java.time.Instant
+    , 
+    /**
+     * When it was issued (`iat`), if it says.
+     */
+    var `issuedAt`: java.time.Instant?
+    , 
+    /**
+     * Every claim, as signed (e.g. `email`, `name`, `emailVerified`). As a JSON object.
+     */
+    var `claimsJson`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeVerifiedSession: FfiConverterRustBuffer<VerifiedSession> {
+    override fun read(buf: ByteBuffer): VerifiedSession {
+        return VerifiedSession(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTimestamp.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: VerifiedSession) = (
+            FfiConverterString.allocationSize(value.`userId`) +
+            FfiConverterOptionalString.allocationSize(value.`sessionId`) +
+            FfiConverterTimestamp.allocationSize(value.`expiresAt`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`issuedAt`) +
+            FfiConverterOptionalString.allocationSize(value.`claimsJson`)
+    )
+
+    override fun write(value: VerifiedSession, buf: ByteBuffer) {
+            FfiConverterString.write(value.`userId`, buf)
+            FfiConverterOptionalString.write(value.`sessionId`, buf)
+            FfiConverterTimestamp.write(value.`expiresAt`, buf)
+            FfiConverterOptionalTimestamp.write(value.`issuedAt`, buf)
+            FfiConverterOptionalString.write(value.`claimsJson`, buf)
     }
 }
 
@@ -8287,6 +8446,47 @@ sealed class BanataException: kotlin.Exception() {
             get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }, connectionCause=${ `connectionCause` }"
     }
     
+    /**
+     * A session JWT failed local verification (`code` says why).
+     */
+    class InvalidToken(
+        
+        /**
+         * What went wrong, for people (never a secret).
+         */
+        val `detail`: kotlin.String, 
+        
+        /**
+         * The HTTP status, when the server answered.
+         */
+        val `status`: kotlin.UShort?, 
+        
+        /**
+         * The server's machine-readable code, e.g. `INVALID_EMAIL_OR_PASSWORD`.
+         */
+        val `code`: kotlin.String?, 
+        
+        /**
+         * The server's request id, for support.
+         */
+        val `requestId`: kotlin.String?, 
+        
+        /**
+         * How long the server asked to wait before retrying, in milliseconds.
+         */
+        val `retryAfterMs`: kotlin.ULong?, 
+        
+        /**
+         * For a failure to connect: `certificate` (not trusted: add its CA to
+         * `ClientOptions.caCertificatesPem`), `tls`, `dns`, `refused`, `reset` or
+         * `other`.
+         */
+        val `connectionCause`: kotlin.String?
+        ) : BanataException() {
+        override val message
+            get() = "detail=${ `detail` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterMs=${ `retryAfterMs` }, connectionCause=${ `connectionCause` }"
+    }
+    
 
     
 
@@ -8411,6 +8611,14 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 FfiConverterOptionalString.read(buf),
                 )
             14 -> BanataException.InvalidArgument(
+                FfiConverterString.read(buf),
+                FfiConverterOptionalUShort.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalULong.read(buf),
+                FfiConverterOptionalString.read(buf),
+                )
+            15 -> BanataException.InvalidToken(
                 FfiConverterString.read(buf),
                 FfiConverterOptionalUShort.read(buf),
                 FfiConverterOptionalString.read(buf),
@@ -8564,6 +8772,16 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
                 + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
                 + FfiConverterOptionalString.allocationSize(value.`connectionCause`)
             )
+            is BanataException.InvalidToken -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`detail`)
+                + FfiConverterOptionalUShort.allocationSize(value.`status`)
+                + FfiConverterOptionalString.allocationSize(value.`code`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalULong.allocationSize(value.`retryAfterMs`)
+                + FfiConverterOptionalString.allocationSize(value.`connectionCause`)
+            )
         }
     }
 
@@ -8701,6 +8919,16 @@ public object FfiConverterTypeBanataError : FfiConverterRustBuffer<BanataExcepti
             }
             is BanataException.InvalidArgument -> {
                 buf.putInt(14)
+                FfiConverterString.write(value.`detail`, buf)
+                FfiConverterOptionalUShort.write(value.`status`, buf)
+                FfiConverterOptionalString.write(value.`code`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalULong.write(value.`retryAfterMs`, buf)
+                FfiConverterOptionalString.write(value.`connectionCause`, buf)
+                Unit
+            }
+            is BanataException.InvalidToken -> {
+                buf.putInt(15)
                 FfiConverterString.write(value.`detail`, buf)
                 FfiConverterOptionalUShort.write(value.`status`, buf)
                 FfiConverterOptionalString.write(value.`code`, buf)

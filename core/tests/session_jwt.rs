@@ -1,0 +1,379 @@
+//! Session JWTs verified locally: tokens from the devserver (the platform's RS256 `convex`
+//! tokens) and from Better Auth's `jwt` plugin (EdDSA), key rotation picked up without a
+//! restart, and every kind of bad token refused with its own code.
+
+mod common;
+
+use std::time::Duration;
+
+use banata_auth::{Client, ErrorKind, JwtSettings, JwtSource, SignUpEmail};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::peer::{Peer, PeerVersion};
+use common::{PASSWORD, unique_email};
+use serde_json::{Value, json};
+
+/// Settings that refetch the key set at once, so a test sees a rotation immediately.
+fn eager(source: JwtSource) -> JwtSettings {
+    JwtSettings {
+        refetch_cooldown: Duration::ZERO,
+        ..JwtSettings::new(source)
+    }
+}
+
+fn code_of(e: &banata_auth::Error) -> (ErrorKind, Option<&str>) {
+    (e.kind(), e.code())
+}
+
+/// The token with its payload replaced (the signature left as it was).
+fn with_payload(token: &str, payload: &Value) -> String {
+    let parts: Vec<&str> = token.split('.').collect();
+    format!(
+        "{}.{}.{}",
+        parts[0],
+        URL_SAFE_NO_PAD.encode(payload.to_string()),
+        parts[2]
+    )
+}
+
+fn payload_of(token: &str) -> Value {
+    let part = token.split('.').nth(1).unwrap();
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+}
+
+/// An unsigned token (`alg: none`) with `payload`.
+fn unsigned(payload: &Value) -> String {
+    format!(
+        "{}.{}.",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#),
+        URL_SAFE_NO_PAD.encode(payload.to_string())
+    )
+}
+
+async fn admin(server: &banata_devserver::DevServerHandle, path: &str, body: Value) -> Value {
+    reqwest::Client::new()
+        .post(format!("{}{path}", server.url()))
+        .bearer_auth(server.admin_api_key())
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn devserver_tokens_verify_and_bad_ones_are_refused() {
+    let server = common::devserver().await;
+    let settings = eager(JwtSource::Platform);
+    let client = Client::builder(server.url())
+        .jwt(settings.clone())
+        .build()
+        .unwrap();
+    let email = unique_email("jwt");
+    let signed_up = client
+        .auth()
+        .sign_up_email(SignUpEmail::new("Jay", &email, PASSWORD))
+        .await
+        .unwrap();
+    let jwt = client.auth().token().await.unwrap().token;
+    let session = client.auth().get_session().await.unwrap().unwrap();
+
+    // Another client of the process verifies it too, without a session of its own.
+    let backend = Client::builder(server.url()).jwt(settings).build().unwrap();
+    let verified = backend.verify_session_jwt(jwt.expose()).await.unwrap();
+    assert_eq!(verified.user_id, signed_up.user.id);
+    assert_eq!(
+        verified.session_id.as_deref(),
+        Some(session.session.id.as_str())
+    );
+    assert_eq!(verified.claims["email"], email.as_str());
+    assert_eq!(verified.claims["aud"], "convex");
+    assert!(verified.claims.get("id").is_none() && verified.claims.get("image").is_none());
+    let lifetime = verified.expires_at.0 - verified.issued_at.unwrap().0;
+    assert_eq!(lifetime.num_seconds(), 900, "15 minutes, as the platform");
+    assert!(
+        !format!("{verified:?}").contains(&email),
+        "Debug shows no claims"
+    );
+
+    // Tampered, unsigned, symmetric, malformed.
+    let mut claims = payload_of(jwt.expose());
+    claims["sub"] = json!("someone-else");
+    let e = backend
+        .verify_session_jwt(&with_payload(jwt.expose(), &claims))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code_of(&e),
+        (ErrorKind::InvalidToken, Some("BAD_SIGNATURE"))
+    );
+    let e = backend
+        .verify_session_jwt(&unsigned(&claims))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code_of(&e),
+        (ErrorKind::InvalidToken, Some("ALGORITHM_NOT_ALLOWED"))
+    );
+    let hs256 = format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"JWT"}"#),
+        URL_SAFE_NO_PAD.encode(claims.to_string()),
+        URL_SAFE_NO_PAD.encode([0u8; 32])
+    );
+    let e = backend.verify_session_jwt(&hs256).await.unwrap_err();
+    assert_eq!(
+        code_of(&e),
+        (ErrorKind::InvalidToken, Some("ALGORITHM_NOT_ALLOWED"))
+    );
+    for junk in ["", "abc", "a.b", "a.b.c.d", "###.###.###"] {
+        let e = backend.verify_session_jwt(junk).await.unwrap_err();
+        assert_eq!(
+            code_of(&e),
+            (ErrorKind::InvalidToken, Some("MALFORMED_TOKEN")),
+            "{junk:?}"
+        );
+    }
+
+    // Signed with the project's key, but wrong in one claim each.
+    let now = chrono::Utc::now().timestamp();
+    let base = payload_of(jwt.expose());
+    for (change, code) in [
+        (json!({ "exp": now - 120 }), "TOKEN_EXPIRED"),
+        (json!({ "nbf": now + 600 }), "TOKEN_NOT_YET_VALID"),
+        (json!({ "iat": now + 600 }), "TOKEN_NOT_YET_VALID"),
+        (json!({ "aud": "another-app" }), "WRONG_AUDIENCE"),
+        (
+            json!({ "iss": "https://elsewhere.example" }),
+            "WRONG_ISSUER",
+        ),
+    ] {
+        let mut claims = base.clone();
+        for (k, v) in change.as_object().unwrap() {
+            claims[k] = v.clone();
+        }
+        let signed = admin(&server, "/__dev/sign-jwt", json!({ "claims": claims })).await;
+        let e = backend
+            .verify_session_jwt(signed["token"].as_str().unwrap())
+            .await
+            .unwrap_err();
+        assert_eq!(
+            code_of(&e),
+            (ErrorKind::InvalidToken, Some(code)),
+            "{change}"
+        );
+    }
+    // Within the clock skew (30 s) an expired token still passes.
+    let mut claims = base.clone();
+    claims["exp"] = json!(now - 5);
+    let signed = admin(&server, "/__dev/sign-jwt", json!({ "claims": claims })).await;
+    backend
+        .verify_session_jwt(signed["token"].as_str().unwrap())
+        .await
+        .unwrap();
+
+    // A token verified once and kept still expires on time.
+    let mut claims = base.clone();
+    claims["exp"] = json!(chrono::Utc::now().timestamp() + 2);
+    let short = admin(&server, "/__dev/sign-jwt", json!({ "claims": claims })).await;
+    let short = short["token"].as_str().unwrap();
+    let strict = Client::builder(server.url())
+        .jwt(JwtSettings {
+            clock_skew: Duration::ZERO,
+            ..eager(JwtSource::Platform)
+        })
+        .build()
+        .unwrap();
+    strict.verify_session_jwt(short).await.unwrap();
+    strict.verify_session_jwt(short).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(3100)).await;
+    let e = strict.verify_session_jwt(short).await.unwrap_err();
+    assert_eq!(
+        code_of(&e),
+        (ErrorKind::InvalidToken, Some("TOKEN_EXPIRED"))
+    );
+
+    // Rotation: new tokens verify at once; tokens of the replaced key name an unknown key.
+    admin(&server, "/__dev/rotate-keys", json!({})).await;
+    assert_eq!(
+        client.auth().token().await.unwrap().token,
+        jwt,
+        "the client keeps its token while it is fresh"
+    );
+    let other_device = Client::new(server.url()).unwrap();
+    other_device
+        .auth()
+        .sign_in_email(banata_auth::SignInEmail::new(&email, PASSWORD))
+        .await
+        .unwrap();
+    let rotated = other_device.auth().token().await.unwrap().token;
+    backend.verify_session_jwt(rotated.expose()).await.unwrap();
+    let e = backend.verify_session_jwt(jwt.expose()).await.unwrap_err();
+    assert_eq!(code_of(&e), (ErrorKind::InvalidToken, Some("UNKNOWN_KEY")));
+    assert!(!e.to_string().contains(jwt.expose()), "no token in errors");
+
+    // Without a session there is no token.
+    let e = Client::new(server.url())
+        .unwrap()
+        .auth()
+        .token()
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Authentication);
+}
+
+#[tokio::test]
+async fn an_unknown_key_is_asked_for_at_most_once_per_cooldown() {
+    let server = common::devserver().await;
+    let client = Client::new(server.url()).unwrap();
+    client
+        .auth()
+        .sign_up_email(SignUpEmail::new("Coo", unique_email("cooldown"), PASSWORD))
+        .await
+        .unwrap();
+    let first = client.auth().token().await.unwrap().token;
+    client.verify_session_jwt(first.expose()).await.unwrap();
+    admin(&server, "/__dev/rotate-keys", json!({})).await;
+    // Another user's token, made after the rotation.
+    let other = Client::new(server.url()).unwrap();
+    other
+        .auth()
+        .sign_up_email(SignUpEmail::new("Two", unique_email("cooldown"), PASSWORD))
+        .await
+        .unwrap();
+    let second = other.auth().token().await.unwrap().token;
+    // Default cooldown (30 s): the key set was fetched just now, so the new key is unknown.
+    let e = client
+        .verify_session_jwt(second.expose())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("UNKNOWN_KEY"));
+}
+
+#[tokio::test]
+async fn requests_are_authenticated_from_their_headers() {
+    let server = common::devserver().await;
+    let client = Client::new(server.url()).unwrap();
+    let signed_up = client
+        .auth()
+        .sign_up_email(SignUpEmail::new("Req", unique_email("guard"), PASSWORD))
+        .await
+        .unwrap();
+    let jwt = client.auth().token().await.unwrap().token;
+    let bearer = format!("Bearer {}", jwt.expose());
+    let who = client
+        .authenticate([("Authorization", bearer.as_str())])
+        .await
+        .unwrap();
+    assert_eq!(who.user_id, signed_up.user.id);
+    let cookie = format!("theme=dark; better-auth.convex_jwt={}", jwt.expose());
+    let who = client
+        .authenticate([("cookie", cookie.as_str())])
+        .await
+        .unwrap();
+    assert_eq!(who.user_id, signed_up.user.id);
+    let secure = format!("__Secure-better-auth.convex_jwt={}", jwt.expose());
+    client
+        .authenticate([("Cookie", secure.as_str())])
+        .await
+        .unwrap();
+
+    // Signed in as someone else, the client's token is theirs.
+    let someone = unique_email("guard-2");
+    Client::new(server.url())
+        .unwrap()
+        .auth()
+        .sign_up_email(SignUpEmail::new("Else", &someone, PASSWORD))
+        .await
+        .unwrap();
+    client
+        .auth()
+        .sign_in_email(banata_auth::SignInEmail::new(&someone, PASSWORD))
+        .await
+        .unwrap();
+    let theirs = client.auth().token().await.unwrap().token;
+    assert_ne!(theirs, jwt);
+    let who = client.verify_session_jwt(theirs.expose()).await.unwrap();
+    assert_eq!(who.claims["email"], someone.as_str());
+
+    // A session token as bearer is not a JWT; nothing at all is missing.
+    let session = format!(
+        "Bearer {}",
+        client.session_token().await.unwrap().unwrap().expose()
+    );
+    for headers in [vec![("authorization", session.as_str())], vec![]] {
+        let e = client.authenticate(headers).await.unwrap_err();
+        assert_eq!(
+            code_of(&e),
+            (ErrorKind::InvalidToken, Some("MISSING_TOKEN"))
+        );
+    }
+    // The bindings' entry, by id.
+    let out = client
+        .call_json(
+            "session.authenticate",
+            json!({ "headers": [["authorization", bearer]] }),
+        )
+        .await
+        .unwrap();
+    let out: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(out["userId"], signed_up.user.id.as_str());
+    let e = client
+        .call_json("session.verify_jwt", json!({ "token": 42 }))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+}
+
+#[tokio::test]
+async fn better_auth_1_7_jwt_plugin_tokens_verify() {
+    better_auth_jwt_plugin_tokens_verify(PeerVersion::V1_7).await;
+}
+
+#[tokio::test]
+async fn better_auth_1_4_jwt_plugin_tokens_verify() {
+    better_auth_jwt_plugin_tokens_verify(PeerVersion::V1_4).await;
+}
+
+async fn better_auth_jwt_plugin_tokens_verify(version: PeerVersion) {
+    let peer = Peer::start_with(version, &[("PEER_EMAIL_VERIFICATION", "0")]);
+    let client = Client::builder(&peer.url)
+        .jwt(eager(JwtSource::JwtPlugin))
+        .build()
+        .unwrap();
+    let email = unique_email("jwt-peer");
+    let signed_up = client
+        .auth()
+        .sign_up_email(SignUpEmail::new("Pia", &email, PASSWORD))
+        .await
+        .unwrap();
+    let jwt = client.auth().token().await.unwrap().token;
+    let verified = client.verify_session_jwt(jwt.expose()).await.unwrap();
+    assert_eq!(verified.user_id, signed_up.user.id);
+    assert_eq!(verified.claims["email"], email.as_str());
+
+    let mut claims = payload_of(jwt.expose());
+    claims["email"] = json!("mallory@example.com");
+    let e = client
+        .verify_session_jwt(&with_payload(jwt.expose(), &claims))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("BAD_SIGNATURE"));
+    let e = client
+        .verify_session_jwt(&unsigned(&claims))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("ALGORITHM_NOT_ALLOWED"));
+
+    let strict = Client::builder(&peer.url)
+        .jwt(JwtSettings {
+            audience: Some("another-app".into()),
+            ..eager(JwtSource::JwtPlugin)
+        })
+        .build()
+        .unwrap();
+    let e = strict.verify_session_jwt(jwt.expose()).await.unwrap_err();
+    assert_eq!(e.code(), Some("WRONG_AUDIENCE"));
+}
