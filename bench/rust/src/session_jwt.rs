@@ -1,8 +1,8 @@
 //! Session-JWT benchmark (not a test): how many requests per second `authenticate` answers
-//! locally, against (1) the bare JOSE crate verifying the same token with the same key (the
-//! floor: what the core adds is header parsing, the cached key lookup and the claim checks), and
-//! (2) a `get_session` round trip to the devserver, what a backend pays without local
-//! verification. Both ratios come from the same run, interleaved in rounds; medians are shown.
+//! locally, for a token seen before and for tokens seen for the first time, against (1) the bare
+//! JOSE crate verifying the same token with the same key (the floor: what the core adds is
+//! header parsing, the cached key lookup and the claim checks), and (2) a `get_session` round
+//! trip to the devserver, what a backend pays without local verification. Both ratios come from the same run, interleaved in rounds; medians are shown.
 //!
 //!     cargo run --release -p banata-bench --bin session_jwt
 
@@ -78,6 +78,43 @@ async fn main() {
     };
     bare();
 
+    // First sight: distinct tokens (each signed by the devserver's key), verified once each,
+    // so nothing is remembered: the full check, signature included.
+    let mut fresh = Vec::new();
+    let claims = token
+        .expose()
+        .split('.')
+        .nth(1)
+        .and_then(|p| {
+            use base64::Engine;
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(p)
+                .ok()
+        })
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .expect("claims");
+    let http = reqwest::Client::new();
+    for i in 0..2_000 {
+        let mut claims = claims.clone();
+        claims["jti"] = serde_json::json!(i);
+        let signed: serde_json::Value = http
+            .post(format!("{}/__dev/sign-jwt", server.url()))
+            .bearer_auth(server.admin_api_key())
+            .json(&serde_json::json!({ "claims": claims }))
+            .send()
+            .await
+            .expect("signed")
+            .json()
+            .await
+            .expect("a token");
+        fresh.push(signed["token"].as_str().expect("a token").to_owned());
+    }
+    let started = Instant::now();
+    for t in &fresh {
+        black_box(client.verify_session_jwt(t).await.expect("verifies"));
+    }
+    let first_sight = fresh.len() as f64 / started.elapsed().as_secs_f64();
+
     let (mut core, mut floor, mut round_trip) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
         core.push(
@@ -96,7 +133,13 @@ async fn main() {
     }
     let (core, floor, round_trip) = (median(core), median(floor), median(round_trip));
     println!("session JWT (RS256), medians of {ROUNDS} interleaved rounds, one task:");
-    println!("  authenticate (core)        {core:>10.0} /s");
+    println!(
+        "  authenticate (core)        {core:>10.0} /s   (a token seen before: time claims only)"
+    );
+    println!(
+        "  verify, first sight        {first_sight:>10.0} /s   first sight / bare = {:.2}",
+        first_sight / floor
+    );
     println!(
         "  jsonwebtoken decode alone  {floor:>10.0} /s   core / bare = {:.2}",
         core / floor

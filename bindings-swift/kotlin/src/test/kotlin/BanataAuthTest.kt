@@ -442,6 +442,15 @@ suspend fun runAll(): Int = coroutineScope {
         check(!client.token().token.toString().contains(tokens[0])) { "redacted" }
         val e = expectThrows<BanataException.Authentication> { kotlinx.coroutines.runBlocking { BanataClient(dev.url).token() } }
         expectEqual(401, fields(e).second, "status")
+        // A backend verifies it locally (the core's local call); a tampered one is refused.
+        val verified = JsonParser.parseString(client.callOperation("session.verify_jwt", """{"token":"${tokens[0]}"}""")).asJsonObject
+        check(verified.get("userId").asString.isNotEmpty()) { "$verified" }
+        val parts = tokens[0].split(".")
+        val forged = parts[0] + "." + parts[1].reversed() + "." + parts[2]
+        val refused = expectThrows<BanataException.InvalidToken> {
+            kotlinx.coroutines.runBlocking { client.callOperation("session.verify_jwt", """{"token":"$forged"}""") }
+        }
+        check(fields(refused).third in setOf("MALFORMED_TOKEN", "BAD_SIGNATURE")) { "${fields(refused)}" }
     }
 
     test("100 concurrent suspend calls") {
