@@ -3,7 +3,7 @@
 // Models are plain objects; timestamps are ISO 8601 strings (as on the wire), so they survive
 // JSON.stringify and Next.js serialization unchanged. Errors are BanataError subclasses.
 
-const { NativeClient, NativeForwarder } = require('./native.js')
+const { NativeClient, NativeForwarder, keysGeneration } = require('./native.js')
 const generated = require('./generated.js')
 const { Auth, Addons, BanataError, errorClasses } = generated
 
@@ -50,6 +50,27 @@ function jwtOption(jwt) {
   if (jwt === undefined || jwt === null) return undefined
   if (typeof jwt !== 'object' || Array.isArray(jwt)) throw new TypeError('jwt must be an object of settings')
   return JSON.stringify(jwt)
+}
+
+// Only what the core reads to authenticate: every Authorization and Cookie header, as pairs, and
+// a key made of them.
+function requestCredentials(source) {
+  const headers = source !== null && typeof source === 'object' && source.headers !== undefined && typeof source.headers === 'object' ? source.headers : source
+  let pairs
+  if (headers !== null && typeof headers === 'object' && typeof headers.get === 'function' && typeof headers.forEach === 'function') {
+    // Fetch API Headers: case-insensitive, repeated values already combined.
+    pairs = []
+    const authorization = headers.get('authorization')
+    const cookie = headers.get('cookie')
+    if (authorization !== null) pairs.push(['authorization', authorization])
+    if (cookie !== null) pairs.push(['cookie', cookie])
+  } else {
+    pairs = headerPairs(source).filter(([name]) => {
+      const lower = name.toLowerCase()
+      return lower === 'authorization' || lower === 'cookie'
+    })
+  }
+  return { pairs, key: pairs.map(([name, value]) => `${name.toLowerCase()}:${value}`).join('\n') }
 }
 
 // A request's headers as [name, value] pairs, from whatever the framework hands over: a Fetch
@@ -226,8 +247,14 @@ function warn(what, error) {
   process.emitWarning(`${what} threw: ${error && error.stack ? error.stack : error}`, 'BanataListenerWarning')
 }
 
+// A request's answer is kept by its Authorization and Cookie headers: the same headers give the
+// same answer while the core's keys are unchanged and the token has not expired (the core
+// remembers verified tokens the same way; this only saves the call into it).
+const VERIFIED_LIMIT = 10_000
+
 class BanataClient {
   #native
+  #verified = new Map()
   #subscriptions = new Set()
   #listeners = null
   constructor(options) {
@@ -276,7 +303,20 @@ class BanataClient {
     return invoker(this.#native)('session.verify_jwt', { token }, undefined, true)
   }
   authenticate(request) {
-    return invoker(this.#native)('session.authenticate', { headers: headerPairs(request) }, undefined, true)
+    // A request that is not one throws here, not in the promise.
+    const credentials = requestCredentials(request)
+    const generation = keysGeneration()
+    const known = this.#verified.get(credentials.key)
+    if (known !== undefined && known.generation === generation && Date.now() < known.until) return Promise.resolve(known.session)
+    return this.#authenticate(credentials, generation)
+  }
+  async #authenticate(credentials, generation) {
+    const session = await invoker(this.#native)('session.authenticate', { headers: credentials.pairs }, undefined, true)
+    if (this.#verified.size >= VERIFIED_LIMIT) this.#verified.clear()
+    // Kept until the token's exp at most: past it, the core decides (with its clock skew).
+    const until = Date.parse(session.expiresAt)
+    this.#verified.set(credentials.key, { session: Object.freeze(session), generation, until })
+    return session
   }
   /**
    * A client for another session: it shares this client's connections, API key, settings and

@@ -91,6 +91,22 @@ test('expired, early, misaddressed, unsigned and HS256 tokens are refused, each 
   await expectRefused(client.verifySessionJwt(`${b64({ alg: 'HS256' })}.${b64(claims)}.c2ln`), 'ALGORITHM_NOT_ALLOWED')
 })
 
+test('a request seen before is answered again until the keys change', async () => {
+  const client = new BanataClient({ baseUrl: dev.url })
+  await client.auth.signUpEmail({ name: 'Ro', email: uniqueEmail('node-rotate'), password: PASSWORD })
+  const { token } = await client.auth.token()
+  const backend = new BanataClient({ baseUrl: dev.url, jwt: { refetchCooldownSeconds: 0 } })
+  const request = new Request('http://app.example/api', { headers: { authorization: `Bearer ${token}` } })
+  const first = await backend.authenticate(request)
+  assert.equal((await backend.authenticate(request)).userId, first.userId)
+  await fetch(`${dev.url}/__dev/rotate-keys`, { method: 'POST', headers: { authorization: `Bearer ${dev.adminKey}` } })
+  // Another user's token, made with the new key: the backend fetches the keys again.
+  const other = new BanataClient({ baseUrl: dev.url })
+  await other.auth.signUpEmail({ name: 'Nu', email: uniqueEmail('node-rotate-2'), password: PASSWORD })
+  await backend.verifySessionJwt((await other.auth.token()).token)
+  await expectRefused(backend.authenticate(request), 'UNKNOWN_KEY')
+})
+
 test('requireSession guards a Node HTTP server: the session, or 401 with the reason', async (t) => {
   const client = new BanataClient({ baseUrl: dev.url })
   const { user } = await client.auth.signUpEmail({ name: 'Gu', email: uniqueEmail('guard'), password: PASSWORD })

@@ -15,6 +15,13 @@ mod session_store;
 
 use pyo3::prelude::*;
 
+/// The core's key-set generation: the Python half keeps a verified request's answer only while
+/// it is unchanged.
+#[pyfunction]
+fn keys_generation() -> u64 {
+    banata_auth::keys_generation()
+}
+
 /// The native module, imported as `banata_auth._native`.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -25,5 +32,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<forwarding::NativeForwarder>()?;
     m.add_function(wrap_pyfunction!(runtime::resolve_future, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::shutdown, m)?)?;
+    m.add_function(wrap_pyfunction!(keys_generation, m)?)?;
     Ok(())
 }

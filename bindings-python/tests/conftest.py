@@ -95,6 +95,10 @@ class DevServer:
     def script_sink(self, service: str, answers: list[dict[str, Any]]) -> None:
         self._request("POST", f"/__dev/sinks/{service}/script", {"responses": answers})
 
+    def rotate_keys(self) -> None:
+        """New session-JWT keys; tokens signed with the old ones stop verifying."""
+        self._request("POST", "/__dev/rotate-keys", {})
+
     def sign_jwt(self, claims: dict[str, Any]) -> str:
         """Any claims signed with the project's session-JWT key."""
         token: str = self._request("POST", "/__dev/sign-jwt", {"claims": claims})["token"]

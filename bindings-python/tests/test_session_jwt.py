@@ -80,6 +80,22 @@ def test_bad_tokens_are_refused_with_their_reason(devserver: DevServer) -> None:
         assert refused.value.code == code
 
 
+def test_a_request_seen_before_is_answered_until_the_keys_change(devserver: DevServer) -> None:
+    client = Client(devserver.url)
+    client.auth.sign_up_email("Ro", unique_email("py-rotate"), PASSWORD)
+    headers = {"authorization": f"Bearer {client.auth.token().token}"}
+    backend = Client(devserver.url, jwt={"refetchCooldownSeconds": 0})
+    first = backend.authenticate(headers)
+    assert backend.authenticate(headers) == first
+    devserver.rotate_keys()
+    other = Client(devserver.url)
+    other.auth.sign_up_email("Nu", unique_email("py-rotate-2"), PASSWORD)
+    backend.verify_session_jwt(other.auth.token().token)
+    with pytest.raises(InvalidTokenError) as refused:
+        backend.authenticate(headers)
+    assert refused.value.code == "UNKNOWN_KEY"
+
+
 def test_fastapi_dependency_and_asgi_middleware(devserver: DevServer) -> None:
     client = Client(devserver.url)
     user = client.auth.sign_up_email("Fa", unique_email("py-guard"), PASSWORD).user

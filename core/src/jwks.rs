@@ -46,6 +46,16 @@ const MAX_VERIFIED: usize = 10_000;
 
 static KEY_SETS: LazyLock<Mutex<HashMap<String, Arc<KeySet>>>> = LazyLock::new(Default::default);
 
+/// Bumped whenever any key set of the process changes (and its remembered tokens go).
+static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A number that changes whenever a key set of the process is fetched anew and the tokens it
+/// vouched for are forgotten. A binding that remembers verified requests itself keeps an
+/// answer only while this number is unchanged.
+pub fn keys_generation() -> u64 {
+    GENERATION.load(std::sync::atomic::Ordering::Acquire)
+}
+
 /// The process's key set for `url`.
 pub(crate) fn key_set(url: &str) -> Arc<KeySet> {
     let mut sets = KEY_SETS.lock().unwrap_or_else(|p| p.into_inner());
@@ -181,6 +191,7 @@ impl KeySet {
         match serde_json::from_slice::<JwkSet>(&fetched.body) {
             Ok(set) => {
                 self.verified().clear();
+                GENERATION.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
                 known.keys = set
                     .keys
                     .iter()

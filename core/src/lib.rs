@@ -52,6 +52,7 @@ pub use email_otp::{
 };
 pub use error::{Error, ErrorKind, Result};
 pub use events::{AuthEvent, EventBusStats, EventData, EventFilter, EventType, Subscription};
+pub use jwks::keys_generation;
 pub use magic_link::{SignInMagicLink, VerifyMagicLink};
 pub use models::{
     AuthResult, ChangePassword, RequestPasswordReset, ResetPassword, RevokeSession,

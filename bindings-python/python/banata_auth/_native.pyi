@@ -4,12 +4,13 @@ from typing import Any, Awaitable, Callable, Literal, final, overload
 
 from typing_extensions import Self
 
-__all__ = ["__version__", "NativeClient", "NativeSubscription", "NativeForwarder", "_resolve_future", "_shutdown"]
+__all__ = ["__version__", "NativeClient", "NativeSubscription", "NativeForwarder", "_resolve_future", "_shutdown", "keys_generation"]
 
 __version__: str
 
 def _resolve_future(future: Any, ok: bool, value: Any) -> None: ...
 def _shutdown() -> None: ...
+def keys_generation() -> int: ...
 
 @final
 class NativeSubscription:

@@ -9,6 +9,7 @@ share between threads and coroutines, and keep working in a child process after 
 from __future__ import annotations
 
 import json
+import time
 
 from . import _native
 from ._generated import Addons, AsyncAddons, AsyncAuth, Auth, EventBusStats, VerifiedSession
@@ -31,20 +32,46 @@ def _doc(document: str | None) -> Any:
     return None if document is None else json.loads(document)
 
 
-def _header_pairs(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> str:
-    """A request's headers as the core's ``[[name, value], ...]``: a mapping (Starlette, Django
+def _credentials(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[list[list[str]], str]:
+    """What the core reads of a request's headers (every ``Authorization`` and ``Cookie``), as
+    ``[[name, value], ...]``, and a key made of them. Takes a mapping (Starlette, Django
     ``request.headers``, a WSGI-style dict) or pairs (Flask's ``request.headers`` iterates them;
     ASGI scopes give bytes)."""
     items = headers.items() if hasattr(headers, "items") else headers
-    pairs = []
+    pairs: list[list[str]] = []
     for name, value in items:
         if isinstance(name, bytes):
             name = name.decode("latin-1")
         if isinstance(value, bytes):
             value = value.decode("latin-1")
-        if isinstance(name, str) and isinstance(value, str):
-            pairs.append([name, value])
-    return json.dumps({"headers": pairs})
+        if isinstance(name, str) and isinstance(value, str) and name.lower() in ("authorization", "cookie"):
+            pairs.append([name.lower(), value])
+    return pairs, "\n".join(f"{n}:{v}" for n, v in pairs)
+
+
+# A request's answer is kept by its Authorization and Cookie headers: the same headers give the
+# same answer while the core's keys are unchanged and the token has not expired (the core
+# remembers verified tokens the same way; this only saves the call into it).
+_VERIFIED_LIMIT = 10_000
+
+
+class _VerifiedRequests:
+    __slots__ = ("_known",)
+
+    def __init__(self) -> None:
+        self._known: dict[str, tuple[VerifiedSession, int, float]] = {}
+
+    def recall(self, key: str, generation: int) -> VerifiedSession | None:
+        known = self._known.get(key)
+        if known is not None and known[1] == generation and time.time() < known[2]:
+            return known[0]
+        return None
+
+    def keep(self, key: str, generation: int, session: VerifiedSession) -> None:
+        if len(self._known) >= _VERIFIED_LIMIT:
+            self._known.clear()
+        # Until the token's exp at most: past it, the core decides (with its clock skew).
+        self._known[key] = (session, generation, session.expires_at.timestamp())
 
 
 def _token_input(token: str) -> str:
@@ -134,6 +161,7 @@ class _BaseClient:
 
     def _adopt(self, native: _native.NativeClient) -> None:
         self._native = native
+        self._verified = _VerifiedRequests()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -172,8 +200,15 @@ class Client(_BaseClient):
         """Who a request is for, from its headers: the session JWT in ``Authorization: Bearer``
         or the ``better-auth.convex_jwt`` cookie, verified locally. Raises
         :class:`InvalidTokenError` (``MISSING_TOKEN`` without one): answer 401."""
-        raw = self._native.call("session.authenticate", _header_pairs(headers))
-        return VerifiedSession.from_wire(json.loads(raw))
+        pairs, key = _credentials(headers)
+        generation = _native.keys_generation()
+        known = self._verified.recall(key, generation)
+        if known is not None:
+            return known
+        raw = self._native.call("session.authenticate", json.dumps({"headers": pairs}))
+        session = VerifiedSession.from_wire(json.loads(raw))
+        self._verified.keep(key, generation, session)
+        return session
 
     def close(self) -> None:
         """Closes every subscription of this client. Calls still work afterwards."""
@@ -213,8 +248,15 @@ class AsyncClient(_BaseClient):
 
     async def authenticate(self, headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> VerifiedSession:
         """:meth:`Client.authenticate`, awaitable."""
-        raw = await self._native.call("session.authenticate", _header_pairs(headers), asynchronous=True)
-        return VerifiedSession.from_wire(json.loads(raw))
+        pairs, key = _credentials(headers)
+        generation = _native.keys_generation()
+        known = self._verified.recall(key, generation)
+        if known is not None:
+            return known
+        raw = await self._native.call("session.authenticate", json.dumps({"headers": pairs}), asynchronous=True)
+        session = VerifiedSession.from_wire(json.loads(raw))
+        self._verified.keep(key, generation, session)
+        return session
 
     async def session_token(self) -> str | None:
         doc: str | None = _doc(await self._native.session_token(asynchronous=True))
