@@ -3,7 +3,7 @@
 // Models are plain objects; timestamps are ISO 8601 strings (as on the wire), so they survive
 // JSON.stringify and Next.js serialization unchanged. Errors are BanataError subclasses.
 
-const { NativeClient, NativeForwarder, keysGeneration } = require('./native.js')
+const { NativeClient, NativeForwarder } = require('./native.js')
 const generated = require('./generated.js')
 const { Auth, Addons, BanataError, errorClasses } = generated
 
@@ -305,7 +305,7 @@ class BanataClient {
   authenticate(request) {
     // A request that is not one throws here, not in the promise.
     const credentials = requestCredentials(request)
-    const generation = keysGeneration()
+    const generation = NativeClient.keysGeneration()
     const known = this.#verified.get(credentials.key)
     if (known !== undefined && known.generation === generation && Date.now() < known.until) return Promise.resolve(known.session)
     return this.#authenticate(credentials, generation)

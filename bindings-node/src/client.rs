@@ -83,13 +83,6 @@ fn node_extra_ca_certs() -> banata_auth::Result<&'static Option<Vec<u8>>> {
     })
 }
 
-/// The core's key-set generation (`banata_auth::keys_generation`): the facade keeps a verified
-/// request's answer only while it is unchanged.
-#[napi]
-pub fn keys_generation() -> f64 {
-    banata_auth::keys_generation() as f64
-}
-
 /// The native client behind `BanataClient`.
 #[napi]
 pub struct NativeClient {
@@ -187,6 +180,13 @@ impl NativeClient {
                 .await
                 .map_err(to_napi)
         })
+    }
+
+    /// The core's key-set generation (`banata_auth::keys_generation`): the facade keeps a
+    /// verified request's answer only while it is unchanged.
+    #[napi]
+    pub fn keys_generation() -> f64 {
+        banata_auth::keys_generation() as f64
     }
 
     /// The stored session token, or null.

@@ -186,4 +186,18 @@ impl BanataClient {
     pub async fn session_token(&self) -> Result<Option<Arc<SessionToken>>> {
         Ok(token(self.client.session_token().await?))
     }
+
+    /// Verifies a session JWT locally (a Swift or Kotlin server checking its callers), as
+    /// every binding does: an `InvalidToken` error says why it was refused.
+    pub async fn verify_session_jwt(
+        &self,
+        token: String,
+    ) -> Result<crate::generated::VerifiedSession> {
+        self.call(
+            "session.verify_jwt",
+            serde_json::json!({ "token": token }),
+            None,
+        )
+        .await
+    }
 }

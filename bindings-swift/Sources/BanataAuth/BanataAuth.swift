@@ -656,6 +656,12 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func sessionToken() async throws  -> SessionToken?
     
     /**
+     * Verifies a session JWT locally (a Swift or Kotlin server checking its callers), as
+     * every binding does: an `InvalidToken` error says why it was refused.
+     */
+    func verifySessionJwt(token: String) async throws  -> VerifiedSession
+    
+    /**
      * A client for another session: it shares this client's connections, API key, settings
      * and event listeners, and keeps its token in `session_store` (default: its own memory).
      */
@@ -1100,6 +1106,26 @@ open func sessionToken()async throws  -> SessionToken?  {
             completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterOptionTypeSessionToken.lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Verifies a session JWT locally (a Swift or Kotlin server checking its callers), as
+     * every binding does: an `InvalidToken` error says why it was refused.
+     */
+open func verifySessionJwt(token: String)async throws  -> VerifiedSession  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_verify_session_jwt(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(token)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeVerifiedSession_lift,
             errorHandler: FfiConverterTypeBanataError_lift
         )
 }
@@ -7426,6 +7452,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_session_token() != 15953) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_verify_session_jwt() != 34504) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_with_session_store() != 19931) {

@@ -75,6 +75,14 @@ final class BanataAuthTests: XCTestCase {
         let (first, second) = try await (a, b)
         XCTAssertEqual(first.token.expose(), second.token.expose())
         XCTAssertEqual(first.token.expose().split(separator: ".").count, 3, "a JWT")
+        let verified = try await client.verifySessionJwt(token: first.token.expose())
+        XCTAssertFalse(verified.userId.isEmpty)
+        do {
+            _ = try await client.verifySessionJwt(token: "not.a.jwt")
+            XCTFail("a malformed token verified")
+        } catch BanataError.InvalidToken(_, _, let code, _, _, _) {
+            XCTAssertEqual(code, "MALFORMED_TOKEN")
+        }
         do {
             _ = try await BanataClient(baseUrl: baseUrl).token()
             XCTFail("a token without a session")

@@ -766,6 +766,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_session_token(
     ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_verify_session_jwt(
+    ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_with_session_store(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_event_stats(
@@ -924,6 +926,8 @@ internal object UniffiLib {
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_call_operation(`ptr`: Long,`operation`: RustBuffer.ByValue,`inputJson`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_session_token(`ptr`: Long,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_verify_session_jwt(`ptr`: Long,`token`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_with_session_store(`ptr`: Long,`sessionStore`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1209,6 +1213,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_session_token() and 0xFFFF) != 15953) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_verify_session_jwt() and 0xFFFF) != 34504) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_with_session_store() and 0xFFFF) != 19931) {
@@ -1941,6 +1948,12 @@ public interface BanataClientInterface {
     suspend fun `sessionToken`(): SessionToken?
     
     /**
+     * Verifies a session JWT locally (a Swift or Kotlin server checking its callers), as
+     * every binding does: an `InvalidToken` error says why it was refused.
+     */
+    suspend fun `verifySessionJwt`(`token`: kotlin.String): VerifiedSession
+    
+    /**
      * A client for another session: it shares this client's connections, API key, settings
      * and event listeners, and keeps its token in `session_store` (default: its own memory).
      */
@@ -2451,6 +2464,32 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterOptionalTypeSessionToken.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Verifies a session JWT locally (a Swift or Kotlin server checking its callers), as
+     * every binding does: an `InvalidToken` error says why it was refused.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `verifySessionJwt`(`token`: kotlin.String) : VerifiedSession {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_verify_session_jwt(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`token`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeVerifiedSession.lift(it) },
         // Error FFI converter
         BanataException.ErrorHandler,
     )
