@@ -454,8 +454,8 @@ impl Client {
         })?
     }
 
-    /// Sends a call; end-user calls carry the device's cookies and take in the ones the answer
-    /// sets, as a browser would.
+    /// Sends a call; the end-user calls that read them carry the device's cookies, and every
+    /// end-user answer's cookies are taken in, as a browser would.
     pub(crate) async fn send(&self, mut call: Call) -> Result<Response> {
         use crate::transport::Credential;
         let token = match call.credential {
@@ -463,7 +463,10 @@ impl Client {
             _ => None,
         };
         let end_user = call.credential != Credential::ApiKey;
-        if end_user && call.cookie.is_none() {
+        if end_user
+            && call.cookie.is_none()
+            && crate::device_cookies::uses_device_cookies(call.path)
+        {
             call.cookie = self.inner.device_cookies.header();
         }
         let response = self

@@ -3,15 +3,37 @@
 //! (`trust_device`) and a sign-in waiting for its second factor (`two_factor`).
 //!
 //! A client keeps them like a browser would, next to its session store (each
-//! [`crate::Client::with_session_store`] gets its own), and sends them with every end-user call,
-//! so the server sees one device: signing in again as the same user replaces that user's older
-//! session, a trusted device skips the second factor, and sign-out ends the device's sessions.
-//! The session itself still travels as the bearer token.
+//! [`crate::Client::with_session_store`] gets its own), and sends them with the calls that read
+//! them ([`uses_device_cookies`]), so the server sees one device: signing in again as the same
+//! user replaces that user's older session, a trusted device skips the second factor, and
+//! sign-out ends the device's sessions. The session itself travels as the bearer token; other
+//! calls carry no cookie, so Better Auth's origin check (which applies to requests with
+//! cookies) stays out of their way.
 
 use std::fmt;
 use std::sync::{Mutex, MutexGuard};
 
 use reqwest::header::HeaderMap;
+
+/// The paths (under `/api/auth`) whose answers depend on the device cookies: the ones that start
+/// a session (the multi-session and two-factor hooks read them), sign-out, and the
+/// multi-session and two-factor routes themselves.
+pub(crate) fn uses_device_cookies(path: &str) -> bool {
+    let Some(route) = path.strip_prefix("/api/auth/") else {
+        return false;
+    };
+    ["sign-in/", "sign-up/", "multi-session/", "two-factor/"]
+        .iter()
+        .any(|prefix| route.starts_with(prefix))
+        || matches!(
+            route,
+            "sign-out"
+                | "magic-link/verify"
+                | "one-time-token/verify"
+                | "email-otp/verify-email"
+                | "verify-email"
+        )
+}
 
 /// Which device cookie a cookie name is, whatever its `__Secure-` and project prefixes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,6 +131,28 @@ impl DeviceCookies {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_calls_that_read_them_carry_the_cookies() {
+        for path in [
+            "/api/auth/sign-in/email",
+            "/api/auth/sign-up/email",
+            "/api/auth/sign-out",
+            "/api/auth/multi-session/list-device-sessions",
+            "/api/auth/two-factor/verify-totp",
+            "/api/auth/magic-link/verify",
+        ] {
+            assert!(uses_device_cookies(path), "{path}");
+        }
+        for path in [
+            "/api/auth/get-session",
+            "/api/auth/update-user",
+            "/api/auth/convex/jwks",
+            "/api/auth/banata/config/addons/get",
+        ] {
+            assert!(!uses_device_cookies(path), "{path}");
+        }
+    }
 
     fn headers(lines: &[&str]) -> HeaderMap {
         let mut headers = HeaderMap::new();
