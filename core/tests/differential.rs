@@ -322,24 +322,9 @@ impl Target<'_> {
         };
         let received = header("set-auth-token");
         let signed = percent_decode(&received);
-        let cookie = signed_in
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|c| c.starts_with("better-auth.session_token="))
-            .and_then(|c| c.split(';').next())
-            .unwrap_or_default()
-            .to_owned();
-        let multi = signed_in
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|c| c.contains("_multi-"))
-            .and_then(|c| c.split(';').next())
-            .unwrap_or_default()
-            .to_owned();
+        let cookie = set_cookie(&signed_in, |c| c.starts_with("better-auth.session_token="))
+            .unwrap_or_default();
+        let multi = set_cookie(&signed_in, |c| c.contains("_multi-")).unwrap_or_default();
         vars.insert("multiCookie".into(), multi);
         vars.insert(
             "raw".into(),
@@ -412,15 +397,7 @@ impl Target<'_> {
                     json!({ "email": email, "password": PASSWORD }),
                 )
                 .await?;
-            let cookie = pending
-                .headers()
-                .get_all("set-cookie")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .find(|c| c.starts_with("better-auth.two_factor="))
-                .and_then(|c| c.split(';').next())
-                .ok_or("setup: no two_factor cookie")?
-                .to_owned();
+            let cookie = cookie_pair(&pending, "better-auth.two_factor=")?;
             vars.insert("pendingCookie".into(), cookie);
         }
         if setup == "pending-otp" {
@@ -601,15 +578,20 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// The `name=value` of the cookie an answer sets whose line starts with `prefix`.
 fn cookie_pair(response: &reqwest::Response, prefix: &str) -> Result<String, Failed> {
-    Ok(response
+    Ok(set_cookie(response, |c| c.starts_with(prefix))
+        .ok_or_else(|| format!("setup: no {prefix} cookie"))?)
+}
+
+/// The `name=value` of the first cookie an answer sets whose line `matches`.
+fn set_cookie(response: &reqwest::Response, matches: impl Fn(&str) -> bool) -> Option<String> {
+    response
         .headers()
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with(prefix))
+        .find(|c| matches(c))
         .and_then(|c| c.split(';').next())
-        .ok_or_else(|| format!("setup: no {prefix} cookie"))?
-        .to_owned())
+        .map(str::to_owned)
 }
 
 /// Every cookie set, by name: set or cleared, and its attributes in a fixed order.

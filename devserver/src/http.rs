@@ -321,6 +321,15 @@ pub fn with_session(state: &AppState, body: Value, signed_token: &str, remember:
     response
 }
 
+/// A `302` to `location` with no body (better-call's `ctx.redirect`).
+pub fn found(location: &str) -> Response {
+    let mut response = StatusCode::FOUND.into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
 /// Adds the cookies that end a session (Better Auth's `deleteSessionCookie`) to `response`.
 pub fn clear_session_cookies(response: &mut Response) {
     for name in [SESSION_COOKIE, SESSION_DATA_COOKIE, DONT_REMEMBER_COOKIE] {

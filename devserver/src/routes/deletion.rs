@@ -4,7 +4,7 @@
 //! follows (or whose token they pass to `POST /delete-user`).
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde_json::json;
@@ -139,13 +139,7 @@ fn delete_by_token(
     state.store.delete_user(&user.id)?;
     state.store.delete_verifications(&identifier(token))?;
     let mut response = match callback_url {
-        Some(location) => {
-            let mut found = StatusCode::FOUND.into_response();
-            if let Ok(value) = HeaderValue::from_str(location) {
-                found.headers_mut().insert(header::LOCATION, value);
-            }
-            found
-        }
+        Some(location) => crate::http::found(location),
         None => axum::Json(json!({ "success": true, "message": "User deleted" })).into_response(),
     };
     clear_session_cookies(&mut response);

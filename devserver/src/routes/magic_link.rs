@@ -4,13 +4,13 @@
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::AppState;
 use crate::crypto;
-use crate::http::{ApiError, ApiResult, Input, with_session};
+use crate::http::{ApiError, ApiResult, Input, found, with_session};
 use crate::mailbox::Mail;
 use crate::routes::auth::{start_session, user_json};
 use crate::routes::verification::base_url;
@@ -77,14 +77,6 @@ pub struct VerifyQuery {
     error_callback_url: Option<String>,
 }
 
-fn redirect(location: &str) -> Response {
-    let mut response = StatusCode::FOUND.into_response();
-    if let Ok(value) = HeaderValue::from_str(location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    response
-}
-
 /// `GET /magic-link/verify?token=&callbackURL=`: signs in; `{token, user}` without a callback,
 /// else a redirect there (errors go to `errorCallbackURL?error=`).
 pub async fn verify(
@@ -121,7 +113,7 @@ pub async fn verify(
         ))
         .expect("an absolute URL");
         url.query_pairs_mut().append_pair("error", error);
-        redirect(url.as_str())
+        found(url.as_str())
     };
     let Some(filed) = state.store.find_verification(token)? else {
         return Ok(on_error("INVALID_TOKEN"));
