@@ -5,16 +5,16 @@ import assert from 'node:assert/strict'
 import { execFile, execFileSync } from 'node:child_process'
 import { promisify } from 'node:util'
 import { createServer } from 'node:https'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BanataClient, ConnectionError } from '../index.mjs'
 import { REPO } from './helpers.mjs'
 
-let server, url, certPath, cert
+let server, url, certPath, cert, dir
 let connections = 0
 before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'banata-tls-'))
+  dir = mkdtempSync(join(tmpdir(), 'banata-tls-'))
   // A test CA and a server certificate it signed (webpki refuses a CA as the server's own).
   const file = (name) => join(dir, name)
   const openssl = (...args) => execFileSync('openssl', args, { stdio: 'ignore' })
@@ -42,7 +42,10 @@ before(async () => {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
   url = `https://127.0.0.1:${server.address().port}`
 })
-after(() => server.close())
+after(() => {
+  server.close()
+  rmSync(dir, { recursive: true, force: true })
+})
 
 test('an untrusted certificate is a ConnectionError that says so, not retried', async () => {
   const client = new BanataClient({ baseUrl: url, apiKey: 'k', maxRetries: 3, initialRetryDelayMs: 10 })
