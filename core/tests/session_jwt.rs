@@ -1,6 +1,6 @@
-//! Session JWTs verified locally: tokens from the devserver (the platform's RS256 `convex`
-//! tokens) and from Better Auth's `jwt` plugin (EdDSA), key rotation picked up without a
-//! restart, and every kind of bad token refused with its own code.
+//! Session JWTs verified locally: tokens from the devserver and from the platform's own
+//! `convex` plugin on Better Auth 1.4.21 (RS256), from Better Auth's `jwt` plugin (EdDSA), key
+//! rotation picked up without a restart, and every kind of bad token refused with its own code.
 
 mod common;
 
@@ -329,18 +329,103 @@ async fn requests_are_authenticated_from_their_headers() {
 
 #[tokio::test]
 async fn better_auth_1_7_jwt_plugin_tokens_verify() {
-    better_auth_jwt_plugin_tokens_verify(PeerVersion::V1_7).await;
+    better_auth_tokens_verify(PeerVersion::V1_7, JwtSource::JwtPlugin).await;
 }
 
+/// The 1.4.21 peer runs the platform's own convex plugin (@convex-dev/better-auth 0.10.13).
 #[tokio::test]
-async fn better_auth_1_4_jwt_plugin_tokens_verify() {
-    better_auth_jwt_plugin_tokens_verify(PeerVersion::V1_4).await;
+async fn better_auth_1_4_convex_plugin_tokens_verify() {
+    better_auth_tokens_verify(PeerVersion::V1_4, JwtSource::Platform).await;
 }
 
-async fn better_auth_jwt_plugin_tokens_verify(version: PeerVersion) {
+/// What a token of the devserver says, as the platform's convex plugin says it: the same
+/// header fields, the same claims of the same JSON types, 15 minutes, `iss` the site and `aud`
+/// `convex`; the same key fields; and the `convex_jwt` cookie of a sign-in authenticates.
+#[tokio::test]
+async fn devserver_tokens_and_keys_look_like_the_convex_plugin_s() {
+    let peer = Peer::start_with(PeerVersion::V1_4, &[("PEER_EMAIL_VERIFICATION", "0")]);
+    let server = common::devserver().await;
+    let platform = token_shape(&peer.url).await;
+    let devserver = token_shape(&server.url()).await;
+    assert_eq!(devserver, platform);
+    assert_eq!(platform["lifetime"], 900);
+}
+
+/// The observable form of `url`'s session JWTs: the header's and claims' names with each
+/// value's JSON type, `iss` and `aud` (the site written `{base}`), the lifetime and the key
+/// set's fields. Also checks that the sign-in's cookie authenticates.
+async fn token_shape(url: &str) -> Value {
+    fn types(object: &Value) -> Value {
+        let fields = object.as_object().unwrap().iter().map(|(name, value)| {
+            let kind = match value {
+                Value::Null => "null",
+                Value::Bool(_) => "boolean",
+                Value::Number(_) => "number",
+                Value::String(_) => "string",
+                Value::Array(_) => "array",
+                Value::Object(_) => "object",
+            };
+            (name.clone(), json!(kind))
+        });
+        Value::Object(fields.collect())
+    }
+    let client = Client::builder(url)
+        .jwt(eager(JwtSource::Platform))
+        .build()
+        .unwrap();
+    let email = unique_email("jwt-shape");
+    let answer = reqwest::Client::new()
+        .post(format!("{url}/api/auth/sign-up/email"))
+        .json(&json!({ "name": "Pia", "email": email, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    let cookie = answer
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("better-auth.convex_jwt="))
+        .expect("sign-up sets the convex_jwt cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let verified = client
+        .authenticate([("cookie", cookie.as_str())])
+        .await
+        .unwrap();
+    assert_eq!(verified.claims["email"], email.as_str());
+    let jwt = cookie.split_once('=').unwrap().1;
+    let header: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(jwt.split('.').next().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    let claims = payload_of(jwt);
+    let keys: Value = reqwest::get(format!("{url}/api/auth/convex/jwks"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let site = url.trim_end_matches('/');
+    json!({
+        "header": types(&header),
+        "alg": header["alg"],
+        "claims": types(&claims),
+        "iss": claims["iss"].as_str().unwrap().replace(site, "{base}"),
+        "aud": claims["aud"],
+        "lifetime": claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        "key": types(&keys["keys"][0]),
+    })
+}
+
+async fn better_auth_tokens_verify(version: PeerVersion, source: JwtSource) {
     let peer = Peer::start_with(version, &[("PEER_EMAIL_VERIFICATION", "0")]);
     let client = Client::builder(&peer.url)
-        .jwt(eager(JwtSource::JwtPlugin))
+        .jwt(eager(source))
         .build()
         .unwrap();
     let email = unique_email("jwt-peer");
@@ -370,7 +455,7 @@ async fn better_auth_jwt_plugin_tokens_verify(version: PeerVersion) {
     let strict = Client::builder(&peer.url)
         .jwt(JwtSettings {
             audience: Some("another-app".into()),
-            ..eager(JwtSource::JwtPlugin)
+            ..eager(source)
         })
         .build()
         .unwrap();

@@ -25,7 +25,14 @@ const SESSION_MAX_AGE_S: i64 = 7 * 24 * 3600;
 pub struct ApiError {
     status: StatusCode,
     body: Option<Value>,
+    /// Refused by the router (the body unreadable, the origin untrusted) before the endpoint
+    /// ran, so no plugin's after hook sees the answer.
+    before_endpoint: bool,
 }
+
+/// Marks an answer the router gave before the endpoint ran (see [`ApiError`]).
+#[derive(Clone, Copy)]
+pub struct RefusedByRouter;
 
 impl ApiError {
     /// Better Auth / plugin shape: `{code, message}`.
@@ -33,6 +40,7 @@ impl ApiError {
         ApiError {
             status,
             body: Some(json!({ "code": code, "message": message })),
+            before_endpoint: false,
         }
     }
 
@@ -52,6 +60,7 @@ impl ApiError {
         ApiError {
             status,
             body: Some(json!({ "error": error, "message": message })),
+            before_endpoint: false,
         }
     }
 
@@ -70,12 +79,17 @@ impl ApiError {
         ApiError {
             status,
             body: Some(body),
+            before_endpoint: false,
         }
     }
 
     /// A status with an empty body (unknown routes, unexpected failures).
     pub fn empty(status: StatusCode) -> Self {
-        ApiError { status, body: None }
+        ApiError {
+            status,
+            body: None,
+            before_endpoint: false,
+        }
     }
 }
 
@@ -86,12 +100,24 @@ impl From<rusqlite::Error> for ApiError {
     }
 }
 
+impl ApiError {
+    /// The same error, as the router's (see [`RefusedByRouter`]).
+    fn before_endpoint(mut self) -> Self {
+        self.before_endpoint = true;
+        self
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        match self.body {
+        let mut response = match self.body {
             Some(body) => (self.status, axum::Json(body)).into_response(),
             None => self.status.into_response(),
+        };
+        if self.before_endpoint {
+            response.extensions_mut().insert(RefusedByRouter);
         }
+        response
     }
 }
 
@@ -123,7 +149,7 @@ impl FromRequest<AppState> for Input {
         let (parts, body) = request.into_parts();
         let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
             .await
-            .map_err(|_| ApiError::empty(StatusCode::PAYLOAD_TOO_LARGE))?;
+            .map_err(|_| ApiError::empty(StatusCode::PAYLOAD_TOO_LARGE).before_endpoint())?;
         let query: Vec<(String, String)> = parts
             .uri
             .query()
@@ -140,14 +166,16 @@ impl FromRequest<AppState> for Input {
         } else {
             Media::Json
         };
-        let body = schema::read(&parts.headers, &bytes, media)?;
+        let body =
+            schema::read(&parts.headers, &bytes, media).map_err(ApiError::before_endpoint)?;
         let object = match &body {
             Some(Value::Object(map)) => Some(map),
             _ => None,
         };
         state
             .origins
-            .check_request(&parts.headers, object, &query)?;
+            .check_request(&parts.headers, object, &query)
+            .map_err(ApiError::before_endpoint)?;
         Ok(Input {
             headers: parts.headers,
             body,

@@ -1,11 +1,14 @@
 // The conformance peer on better-auth 1.4.21, the version the platform pins, configured like a
 // managed project: e-mail verification required, username, multi-session and one-time-token
-// plugins, no admin plugin (see ../better-auth-peer/peer.mjs for the options and routes).
+// plugins, the convex plugin for session JWTs, no admin plugin (see ../better-auth-peer/peer.mjs
+// for the options and routes).
 import { betterAuth } from "better-auth";
 import { toNodeHandler } from "better-auth/node";
 import { getAuthTables } from "better-auth/db";
 import { memoryAdapter } from "better-auth/adapters/memory";
 import * as plugins from "better-auth/plugins";
+import { convex } from "@convex-dev/better-auth/plugins";
+import { getAuthConfigProvider } from "@convex-dev/better-auth/auth-config";
 import { startPeer } from "../better-auth-peer/peer.mjs";
 
 await startPeer({
@@ -16,4 +19,6 @@ await startPeer({
   getAuthTables,
   memoryAdapter,
   plugins,
+  convex,
+  getAuthConfigProvider,
 });

@@ -20,7 +20,8 @@
 //                      as it is outside NODE_ENV=production)
 //   PEER_APIKEY_RATE_LIMIT  "0" disables the api-key plugin's per-key limiter
 //                      (library default: 10 requests per key per 24 h)
-//   PEER_JWT           "0" leaves out the jwt plugin (no set-auth-jwt, /token, /jwks)
+//   PEER_JWT           "0" leaves out the jwt plugin (no set-auth-jwt, /token, /jwks); the 1.4
+//                      entry has the platform's convex plugin instead (/convex/token, /convex/jwks)
 //   PEER_SECURE_COOKIES "1" sets advanced.useSecureCookies (`__Secure-` names + Secure)
 //   PEER_COOKIE_CACHE  "1" enables session.cookieCache (adds better-auth.session_data)
 //   PEER_SECRET        overrides the fixed test secret
@@ -28,8 +29,8 @@
 //   PEER_CODE_LIFETIME seconds mailed codes and sign-in links live (email-OTP, magic link and
 //                      two-factor codes), to test expired ones; the plugins' defaults otherwise
 //
-// Plugins: organization, bearer, jwt, api-key; 1.4 adds username, multi-session, one-time-token;
-// 1.7 adds admin and two-factor.
+// Plugins: organization, bearer, api-key; 1.4 adds username, multi-session, one-time-token and
+// the platform's convex plugin (@convex-dev/better-auth); 1.7 adds admin, two-factor and jwt.
 //
 // Test-only routes: GET /__peer/health, GET /__peer/mailbox?to= (the mails that would have
 // been sent, in the devserver's /__dev/mailbox shape), GET /__peer/reset-token?email=,
@@ -43,7 +44,8 @@ import http from "node:http";
  * @param {object} lib what the entry imported from its better-auth:
  *   `{ version, betterAuth, toNodeHandler, getAuthTables, memoryAdapter, plugins, platform }`,
  *   `plugins` holding the plugin factories and `platform` true for the platform's plugin set
- *   (username, multi-session, one-time token; no admin plugin).
+ *   (username, multi-session, one-time token; no admin plugin); with `convex` and
+ *   `getAuthConfigProvider` from @convex-dev/better-auth, the convex plugin replaces jwt.
  */
 export async function startPeer(lib) {
   const t0 = performance.now();
@@ -77,6 +79,8 @@ export async function startPeer(lib) {
   const baseURL = `http://${hostForUrl}:${port}`;
 
   const p = lib.plugins;
+  // The convex plugin reads its issuer (the site URL) from here when it is made.
+  if (lib.convex) process.env.CONVEX_SITE_URL = baseURL;
   const options = {
     appName: "banata-auth-peer",
     baseURL,
@@ -166,7 +170,14 @@ export async function startPeer(lib) {
         : []),
       p.organization(),
       p.bearer(),
-      ...(process.env.PEER_JWT === "0" ? [] : [p.jwt()]),
+      // The platform's session JWTs come from the convex plugin (RS256, aud "convex", the
+      // convex_jwt cookie); elsewhere Better Auth's own jwt plugin.
+      ...(lib.convex
+        ? [lib.convex({
+            authConfig: { providers: [lib.getAuthConfigProvider({ basePath: "/api/auth" })] },
+            options: { basePath: "/api/auth" },
+          })]
+        : process.env.PEER_JWT === "0" ? [] : [p.jwt()]),
       // enableSessionForAPIKeys: `x-api-key: <key>` authenticates any session
       // endpoint (get-session, list-sessions, organization/*, ...).
       // The platform's settings: metadata on, the per-key rate limit off.
@@ -184,6 +195,16 @@ export async function startPeer(lib) {
     const db = {};
     for (const t of Object.values(lib.getAuthTables(options))) db[t.modelName] = [];
     database = lib.memoryAdapter(db);
+    if (lib.convex) {
+      // Outside a Convex mutation the convex plugin turns every write into a no-op; the Convex
+      // adapter says it is in one with this flag, which the memory adapter has no option for.
+      const memory = database;
+      database = (adapterOptions) => {
+        const adapter = memory(adapterOptions);
+        adapter.options = { ...adapter.options, isRunMutationCtx: true };
+        return adapter;
+      };
+    }
   } else if (lib.openDatabase) {
     database = await lib.openDatabase(DB_KIND);
     migrate = true;

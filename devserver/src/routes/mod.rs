@@ -109,10 +109,16 @@ pub fn router(state: AppState) -> Router {
         api
     };
     // The multi-session plugin's hooks see every auth answer.
-    let api = api.layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        multi_session::hooks,
-    ));
+    let api = api
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            multi_session::hooks,
+        ))
+        // The convex plugin comes after multi-session: its hook runs (and sets its cookie) later.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session_jwt::hooks,
+        ));
     let dev = Router::new()
         .route("/health", get(dev::health))
         .route("/password-reset-token", get(dev::password_reset_token))

@@ -3,26 +3,34 @@
 //! `"convex"`, the user's fields (without `id` and `image`) with `sub`, `sessionId` and `iat`;
 //! `GET /convex/token`, the key set at `GET /convex/jwks` (no `Cache-Control`, as the plugin
 //! sends none), OIDC metadata, and `POST /__dev/rotate-keys`, which replaces every key as the
-//! plugin's `rotateKeys` does (tokens signed before stop verifying).
+//! plugin's `rotateKeys` does (tokens signed before stop verifying). Its after hooks keep the
+//! `better-auth.convex_jwt` cookie (see [`hooks`]). The jwt plugin's own `/token` and `/jwks`
+//! are not mounted, on the platform neither.
 
 use std::sync::RwLock;
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::{KeyPair, KeySize};
 use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256};
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::crypto;
-use crate::http::{ApiError, ApiResult, require_session, set_cookie};
+use crate::http::{
+    ApiError, ApiResult, RefusedByRouter, SESSION_COOKIE, current_session, percent_decode,
+    require_session, set_cookie,
+};
 use crate::routes::auth::user_json;
+use crate::routes::multi_session::NewSessionUser;
 use crate::routes::verification::base_url;
-use crate::store::now_ms;
+use crate::store::{UserRow, new_id, now_ms};
+use cookie::Cookie;
 
 /// The plugin's `jwt.expirationSeconds` default.
 const LIFETIME_S: i64 = 900;
@@ -131,19 +139,121 @@ fn new_key() -> ApiResult<SigningKey> {
 /// The token for the request's session, as the plugin signs it.
 fn issue(state: &AppState, headers: &HeaderMap) -> ApiResult<String> {
     let (session, user) = require_session(state, headers)?;
-    let mut claims = user_json(state, &user);
+    sign_for(state, headers, &session.id, &user)
+}
+
+/// A token for `session_id` of `user`: their fields but `id` and `image`, then `sessionId`,
+/// `iat`, `sub`, `iss`, `aud` and `exp`.
+fn sign_for(
+    state: &AppState,
+    headers: &HeaderMap,
+    session_id: &str,
+    user: &UserRow,
+) -> ApiResult<String> {
+    let mut claims = user_json(state, user);
     if let Some(fields) = claims.as_object_mut() {
         fields.remove("id");
         fields.remove("image");
     }
     let now = now_ms() / 1000;
-    claims["sessionId"] = json!(session.id);
+    claims["sessionId"] = json!(session_id);
     claims["iat"] = json!(now);
     claims["sub"] = json!(user.id);
     claims["iss"] = json!(base_url(headers));
     claims["aud"] = json!(AUDIENCE);
     claims["exp"] = json!(now + LIFETIME_S);
     state.signing_keys.sign(&claims)
+}
+
+/// The plugin's after hooks, around every auth route: an answer that signs someone in (or a
+/// `get-session` that finds a session) also sets the `convex_jwt` cookie, for server-side
+/// rendering; sign-out, account deletion and a `get-session` without a session clear it.
+pub async fn hooks(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let path = path.strip_prefix("/api/auth").unwrap_or(path);
+    let hook = if ISSUING.iter().any(|p| path.starts_with(p)) {
+        Hook::NewSession
+    } else if path.starts_with("/get-session") {
+        Hook::CurrentSession
+    } else if path.starts_with("/sign-out") || path.starts_with("/delete-user") {
+        Hook::Clear
+    } else {
+        return next.run(request).await;
+    };
+    let headers = request.headers().clone();
+    let mut response = next.run(request).await;
+    // Answers given before the endpoint ran pass no after hook: the router's refusals, the
+    // api-key plugin's (a bad key; a good one answers get-session itself).
+    if response.extensions().get::<RefusedByRouter>().is_some() {
+        return response;
+    }
+    if headers.contains_key("x-api-key") {
+        match crate::access::key_session(&state, &headers) {
+            Err(_) => return response,
+            Ok(Some(_)) if matches!(hook, Hook::CurrentSession) => return response,
+            Ok(_) => {}
+        }
+    }
+    let signed_for = match hook {
+        Hook::NewSession => new_session(&state, &response),
+        Hook::CurrentSession => match current_session(&state, &headers) {
+            Ok(Some((session, user))) => Some((session.id, user)),
+            _ => {
+                set_cookie(&mut response, COOKIE, "", 0);
+                None
+            }
+        },
+        Hook::Clear => {
+            set_cookie(&mut response, COOKIE, "", 0);
+            None
+        }
+    };
+    // Signing fails only with the keys; the plugin swallows that and sets no cookie.
+    if let Some(token) =
+        signed_for.and_then(|(id, user)| sign_for(&state, &headers, &id, &user).ok())
+    {
+        set_cookie(&mut response, COOKIE, &token, LIFETIME_S);
+    }
+    response
+}
+
+/// The paths the plugin's hook treats as signing in (it matches on their start).
+const ISSUING: [&str; 8] = [
+    "/sign-in",
+    "/sign-up",
+    "/callback",
+    "/oauth2/callback",
+    "/magic-link/verify",
+    "/email-otp/verify-email",
+    "/phone-number/verify",
+    "/siwe/verify",
+];
+
+enum Hook {
+    NewSession,
+    CurrentSession,
+    Clear,
+}
+
+/// The session an answer set, as Better Auth's `newSession`. A sign-in that waits for its
+/// second factor set one too before the two-factor hook ended it, and 1.4.21's convex plugin
+/// still signs a token for it: a valid JWT for a session that no longer exists.
+fn new_session(state: &AppState, response: &Response) -> Option<(String, UserRow)> {
+    let value = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|line| Cookie::parse(line.to_str().ok()?.to_owned()).ok())
+        .find(|c| c.name() == SESSION_COOKIE && !c.value().is_empty())?
+        .value()
+        .to_owned();
+    let token = crypto::unsign_token(&state.secret, &percent_decode(&value))?;
+    if let Ok(Some((session, user))) = state.store.session_by_token(&token) {
+        return Some((session.id, user));
+    }
+    let NewSessionUser(user_id) = response.extensions().get::<NewSessionUser>()?;
+    let user = state.store.user_by_id(user_id).ok().flatten()?;
+    Some((new_id(), user))
 }
 
 /// `GET /convex/token`: `{token}` for the session, also kept in the `convex_jwt` cookie.
@@ -159,12 +269,40 @@ pub async fn jwks(State(state): State<AppState>) -> ApiResult {
     Ok(axum::Json(state.signing_keys.jwks()?).into_response())
 }
 
-/// `GET /convex/.well-known/openid-configuration`: where the keys are, for OIDC clients.
+/// `GET /convex/.well-known/openid-configuration`: the oidc-provider plugin's metadata, as the
+/// convex plugin serves it. Only `issuer` and `jwks_uri` are of use: the plugin mounts none of
+/// the `/oauth2/*` endpoints it names (404 on the platform too), and the signing algorithms it
+/// lists are the oidc-provider's defaults, not the RS256 the tokens use.
 pub async fn openid_configuration(headers: HeaderMap) -> ApiResult {
     let site = base_url(&headers);
+    let auth = format!("{site}/api/auth");
     Ok(axum::Json(json!({
         "issuer": site,
-        "jwks_uri": format!("{site}/api/auth/convex/jwks"),
+        "authorization_endpoint": format!("{auth}/oauth2/authorize"),
+        "token_endpoint": format!("{auth}/oauth2/token"),
+        "userinfo_endpoint": format!("{auth}/oauth2/userinfo"),
+        "jwks_uri": format!("{auth}/convex/jwks"),
+        "registration_endpoint": format!("{auth}/oauth2/register"),
+        "end_session_endpoint": format!("{auth}/oauth2/endsession"),
+        "scopes_supported": ["openid", "profile", "email", "offline_access"],
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "acr_values_supported": [
+            "urn:mace:incommon:iap:silver",
+            "urn:mace:incommon:iap:bronze"
+        ],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["HS256", "none"],
+        "token_endpoint_auth_methods_supported": [
+            "client_secret_basic",
+            "client_secret_post",
+            "none"
+        ],
+        "code_challenge_methods_supported": ["S256"],
+        "claims_supported": [
+            "sub", "iss", "aud", "exp", "nbf", "iat", "jti", "email", "email_verified", "name"
+        ],
     }))
     .into_response())
 }
