@@ -512,7 +512,8 @@ export interface EventBusStats {
 }
 
 /**
- * A session JWT that verified: who the request is for.
+ * Who a request is for: a session JWT that verified or, with the session fallback, the
+ * server's answer.
  */
 export interface VerifiedSession {
   /**
@@ -532,9 +533,16 @@ export interface VerifiedSession {
    */
   issuedAt?: string
   /**
-   * Every claim, as signed (e.g. `email`, `name`, `emailVerified`).
+   * Every claim, as signed (e.g. `email`, `name`, `emailVerified`); after a round trip,
+   * the user's fields.
    */
   claims: Record<string, unknown>
+  /**
+   * Whether the server was asked (the session fallback of `authenticate`) rather than a
+   * JWT verified locally. Such an answer holds only for this request: the session may end
+   * at any time.
+   */
+  roundTrip: boolean
 }
 
 /**

@@ -44,6 +44,11 @@ export interface JwtSettings {
   clockSkewSeconds?: number
   /** Shortest time between two fetches of the key set (default 30). */
   refetchCooldownSeconds?: number
+  /**
+   * `authenticate` asks the server (one `get-session` round trip) about a request that has no
+   * session JWT but the session cookie or a session token as bearer (default false).
+   */
+  sessionFallback?: boolean
 }
 
 /** What `authenticate` reads headers from. */
@@ -105,7 +110,9 @@ export declare class BanataClient {
    * Who a request is for: the session JWT in `Authorization: Bearer` or the
    * `better-auth.convex_jwt` cookie, verified locally. Takes a Fetch API `Request` or `Headers`
    * (route handlers, server actions, `proxy.ts`/`middleware`), Node's `IncomingMessage` or its
-   * headers. Rejects with `InvalidTokenError` (`MISSING_TOKEN` when there is none): answer 401.
+   * headers. With `jwt.sessionFallback`, a request with only the session cookie is answered by
+   * the server (`roundTrip: true`; `UNKNOWN_SESSION` when it has ended). Rejects with
+   * `InvalidTokenError` (`MISSING_TOKEN` when there is none): answer 401.
    */
   authenticate(request: RequestLike): Promise<VerifiedSession>
   /**

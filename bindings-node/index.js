@@ -53,24 +53,43 @@ function jwtOption(jwt) {
 }
 
 // Only what the core reads to authenticate: every Authorization and Cookie header, as pairs, and
-// a key made of them.
+// a key made of them for the memo. Header values hold no line break, so the keys cannot collide:
+// one Authorization and/or one Cookie header give `authorization`, `\ncookie` or
+// `authorization\ncookie` (the header's own string, whose hash the engine keeps), anything else
+// starts with two line breaks.
 function requestCredentials(source) {
   const headers = source !== null && typeof source === 'object' && source.headers !== undefined && typeof source.headers === 'object' ? source.headers : source
-  let pairs
   if (headers !== null && typeof headers === 'object' && typeof headers.get === 'function' && typeof headers.forEach === 'function') {
     // Fetch API Headers: case-insensitive, repeated values already combined.
-    pairs = []
     const authorization = headers.get('authorization')
     const cookie = headers.get('cookie')
-    if (authorization !== null) pairs.push(['authorization', authorization])
-    if (cookie !== null) pairs.push(['cookie', cookie])
-  } else {
-    pairs = headerPairs(source).filter(([name]) => {
-      const lower = name.toLowerCase()
-      return lower === 'authorization' || lower === 'cookie'
-    })
+    return { authorization, cookie, key: credentialKey(authorization, cookie) }
   }
-  return { pairs, key: pairs.map(([name, value]) => `${name.toLowerCase()}:${value}`).join('\n') }
+  const pairs = headerPairs(source).filter(([name]) => {
+    const lower = name.toLowerCase()
+    return lower === 'authorization' || lower === 'cookie'
+  })
+  const authorizations = pairs.filter(([name]) => name.toLowerCase() === 'authorization')
+  if (pairs.length <= 2 && authorizations.length <= 1 && pairs.length - authorizations.length <= 1) {
+    const authorization = authorizations.length === 1 ? authorizations[0][1] : null
+    const cookie = pairs.find(([name]) => name.toLowerCase() === 'cookie')?.[1] ?? null
+    return { authorization, cookie, key: credentialKey(authorization, cookie) }
+  }
+  return { pairs, key: `\n\n${pairs.map(([name, value]) => `${name.toLowerCase()}:${value}`).join('\n')}` }
+}
+
+function credentialKey(authorization, cookie) {
+  if (cookie === null) return authorization ?? ''
+  return authorization === null ? `\n${cookie}` : `${authorization}\n${cookie}`
+}
+
+// The pairs the core reads, made only when the memo does not answer.
+function credentialPairs(credentials) {
+  if (credentials.pairs !== undefined) return credentials.pairs
+  const pairs = []
+  if (credentials.authorization !== null) pairs.push(['authorization', credentials.authorization])
+  if (credentials.cookie !== null) pairs.push(['cookie', credentials.cookie])
+  return pairs
 }
 
 // A request's headers as [name, value] pairs, from whatever the framework hands over: a Fetch
@@ -311,7 +330,9 @@ class BanataClient {
     return this.#authenticate(credentials, generation)
   }
   async #authenticate(credentials, generation) {
-    const session = await invoker(this.#native)('session.authenticate', { headers: credentials.pairs }, undefined, true)
+    const session = await invoker(this.#native)('session.authenticate', { headers: credentialPairs(credentials) }, undefined, true)
+    // The server's answer about a session (the session fallback) holds for that request only.
+    if (session.roundTrip) return session
     if (this.#verified.size >= VERIFIED_LIMIT) this.#verified.clear()
     // Kept until the token's exp at most: past it, the core decides (with its clock skew).
     const until = Date.parse(session.expiresAt)

@@ -55,7 +55,8 @@ in_chroot() {
     TMPDIR="$pkg/tmp" LD_LIBRARY_PATH="$pkg/lib" BANATA_BASE_URL="$url" BANATA_API_KEY="$key" \
     BANATA_SCENARIOS="$pkg/scenarios" EXAMPLE_EMAIL="swift-example-$RANDOM$RANDOM@example.com" "$@"
 }
-in_chroot swift test --package-path "$pkg" "$@"
+# XCTest only: the package has no swift-testing tests, whose runner would report "0 tests passed".
+in_chroot swift test --disable-swift-testing --package-path "$pkg" "$@"
 
 # Each example must exit 0 and print the lines given.
 passed=0; failed=0

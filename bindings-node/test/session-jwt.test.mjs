@@ -154,3 +154,29 @@ test("Better Auth's jwt plugin tokens verify with source jwt_plugin; a wrong aud
   assert.throws(() => new BanataClient({ baseUrl: peer.url, jwt: { source: 'elsewhere' } }), /source/)
   assert.throws(() => new BanataClient({ baseUrl: peer.url, jwt: 'platform' }), TypeError)
 })
+
+test('with sessionFallback a session cookie is asked about on every request, never kept', async () => {
+  const backend = new BanataClient({ baseUrl: dev.url, jwt: { sessionFallback: true } })
+  const email = uniqueEmail('node-fallback')
+  const answer = await fetch(`${dev.url}/api/auth/sign-up/email`, {
+    method: 'POST',
+    // fetch says it is a browser's request (Sec-Fetch-Mode), so it names its origin too.
+    headers: { 'content-type': 'application/json', origin: dev.url },
+    body: JSON.stringify({ name: 'Fay', email, password: PASSWORD }),
+  })
+  const { user, token } = await answer.json()
+  const cookie = answer.headers.getSetCookie().find((c) => c.startsWith('better-auth.session_token=')).split(';')[0]
+  const request = new Request('http://app.example/api', { headers: { cookie: `theme=dark; ${cookie}` } })
+  const who = await backend.authenticate(request)
+  assert.equal(who.userId, user.id)
+  assert.equal(who.roundTrip, true)
+  assert.equal(who.claims.email, email)
+  // Signed out, the same request is refused: the earlier answer was not kept.
+  await fetch(`${dev.url}/api/auth/sign-out`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', origin: dev.url },
+    body: '{}',
+  })
+  await expectRefused(backend.authenticate(request), 'UNKNOWN_SESSION')
+  await expectRefused(new BanataClient({ baseUrl: dev.url }).authenticate(request), 'MISSING_TOKEN')
+})

@@ -147,3 +147,32 @@ def test_better_auth_jwt_plugin_tokens(peer_1_7: Peer) -> None:
     assert refused.value.code == "WRONG_AUDIENCE"
     with pytest.raises(banata_auth.ConfigurationError):
         Client(peer_1_7.url, jwt={"source": "elsewhere"})
+
+
+def test_the_session_fallback_asks_about_every_request(devserver: DevServer) -> None:
+    user_client = Client(devserver.url)
+    email = unique_email("py-fallback")
+    user = user_client.auth.sign_up_email("Fay", email, PASSWORD).user
+    session = user_client.session_token()
+    assert session is not None
+    backend = Client(devserver.url, jwt={"sessionFallback": True})
+    headers = {"Authorization": f"Bearer {session}"}
+    who = backend.authenticate(headers)
+    assert (who.user_id, who.round_trip, who.claims["email"]) == (user.id, True, email)
+    # Signed out, the same headers are refused: the earlier answer was not kept.
+    user_client.auth.sign_out()
+    with pytest.raises(InvalidTokenError) as ended:
+        backend.authenticate(headers)
+    assert ended.value.code == "UNKNOWN_SESSION"
+    with pytest.raises(InvalidTokenError) as missing:
+        Client(devserver.url).authenticate(headers)
+    assert missing.value.code == "MISSING_TOKEN"
+
+
+@pytest.mark.asyncio
+async def test_the_session_fallback_asynchronously(devserver: DevServer) -> None:
+    user_client = AsyncClient(devserver.url)
+    user = (await user_client.auth.sign_up_email("Fay", unique_email("py-fallback-async"), PASSWORD)).user
+    backend = AsyncClient(devserver.url, jwt={"sessionFallback": True})
+    who = await backend.authenticate({"Authorization": f"Bearer {await user_client.session_token()}"})
+    assert who.user_id == user.id and who.round_trip

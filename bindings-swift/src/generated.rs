@@ -386,7 +386,8 @@ pub struct EventBusStats {
     pub listener_panics: u64,
 }
 
-/// A session JWT that verified: who the request is for.
+/// Who a request is for: a session JWT that verified or, with the session fallback, the
+/// server's answer.
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct VerifiedSession {
     /// The user (`sub`).
@@ -401,9 +402,15 @@ pub struct VerifiedSession {
     /// When it was issued (`iat`), if it says.
     #[serde(default, rename = "issuedAt", with = "wire::time")]
     pub issued_at: Option<SystemTime>,
-    /// Every claim, as signed (e.g. `email`, `name`, `emailVerified`). As a JSON object.
+    /// Every claim, as signed (e.g. `email`, `name`, `emailVerified`); after a round trip,
+    /// the user's fields. As a JSON object.
     #[serde(default, rename = "claims", with = "wire::extra")]
     pub claims_json: Option<String>,
+    /// Whether the server was asked (the session fallback of `authenticate`) rather than a
+    /// JWT verified locally. Such an answer holds only for this request: the session may end
+    /// at any time.
+    #[serde(rename = "roundTrip")]
+    pub round_trip: bool,
 }
 
 /// How a sign-in ended: signed in, or the step the user must take first. Match on it; every

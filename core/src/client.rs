@@ -480,6 +480,15 @@ impl Client {
         Ok(response)
     }
 
+    /// Sends `call` with another session's token (a request an app's backend authenticates):
+    /// this client's own session and device cookies stay out of it.
+    pub(crate) async fn send_as(&self, call: &Call, token: &SessionToken) -> Result<Response> {
+        self.inner
+            .transport
+            .send(call, Some(token), &self.options)
+            .await
+    }
+
     /// Where session JWTs come from and how they are verified.
     pub fn jwt_settings(&self) -> &JwtSettings {
         &self.inner.jwt

@@ -30,6 +30,10 @@ pub struct JwtSettings {
     /// The shortest time between two fetches of the key set (default 30 s), so tokens naming
     /// unknown keys cannot make the server be asked on every request.
     pub refetch_cooldown: Duration,
+    /// Whether [`crate::Client::authenticate`] asks the server about a request that carries
+    /// no session JWT but a session (the `better-auth.session_token` cookie, or a session
+    /// token as bearer): one `get-session` round trip (default off).
+    pub session_fallback: bool,
 }
 
 /// Which Better Auth plugin issues the tokens.
@@ -45,7 +49,7 @@ pub enum JwtSource {
 
 /// [`JwtSettings`] as the bindings give them (JSON, every field optional):
 /// `{"source": "platform" | "jwt_plugin", "issuer", "audience", "clockSkewSeconds",
-/// "refetchCooldownSeconds"}`.
+/// "refetchCooldownSeconds", "sessionFallback"}`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct JwtSettingsInput {
@@ -54,6 +58,7 @@ struct JwtSettingsInput {
     audience: Option<String>,
     clock_skew_seconds: Option<u64>,
     refetch_cooldown_seconds: Option<u64>,
+    session_fallback: Option<bool>,
 }
 
 impl JwtSettings {
@@ -80,6 +85,7 @@ impl JwtSettings {
         if let Some(s) = input.refetch_cooldown_seconds {
             settings.refetch_cooldown = Duration::from_secs(s);
         }
+        settings.session_fallback = input.session_fallback.unwrap_or(false);
         Ok(settings)
     }
 }
@@ -99,6 +105,7 @@ impl JwtSettings {
             audience: None,
             clock_skew: Duration::from_secs(30),
             refetch_cooldown: Duration::from_secs(30),
+            session_fallback: false,
         }
     }
 
@@ -132,7 +139,8 @@ impl JwtSettings {
     }
 }
 
-/// A session JWT that verified: who the request is for.
+/// Who a request is for: a session JWT that verified or, with the session fallback, the
+/// server's answer.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
@@ -147,8 +155,14 @@ pub struct VerifiedSession {
     /// When it was issued (`iat`), if it says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issued_at: Option<Timestamp>,
-    /// Every claim, as signed (e.g. `email`, `name`, `emailVerified`).
+    /// Every claim, as signed (e.g. `email`, `name`, `emailVerified`); after a round trip,
+    /// the user's fields.
     pub claims: Map<String, Value>,
+    /// Whether the server was asked (the session fallback of `authenticate`) rather than a
+    /// JWT verified locally. Such an answer holds only for this request: the session may end
+    /// at any time.
+    #[serde(default)]
+    pub round_trip: bool,
 }
 
 impl fmt::Debug for VerifiedSession {
@@ -370,6 +384,7 @@ impl crate::Client {
             expires_at,
             issued_at: seconds("iat").and_then(at),
             claims,
+            round_trip: false,
         };
         keys.remember(
             token,
@@ -383,14 +398,21 @@ impl crate::Client {
 
 /// The cookie the platform keeps the current session JWT in (`__Secure-` on HTTPS).
 const JWT_COOKIE: &str = "better-auth.convex_jwt";
+/// Better Auth's session cookie (`__Secure-` on HTTPS): the signed session token.
+const SESSION_COOKIE: &str = "better-auth.session_token";
 
-/// The session JWT a request carries: `Authorization: Bearer <jwt>`, else the platform's
-/// `better-auth.convex_jwt` cookie. A bearer value that is not a JWT (a session token) does not
-/// count.
-pub fn session_jwt_from_headers<'a>(
-    headers: impl IntoIterator<Item = (&'a str, &'a str)>,
-) -> Option<String> {
-    let mut from_cookie = None;
+/// What a request carries to say who it is for.
+#[derive(Default)]
+struct Presented {
+    /// A session JWT: as bearer, else the `convex_jwt` cookie.
+    jwt: Option<String>,
+    /// A session token: a bearer that is not a JWT, else the session cookie.
+    session: Option<String>,
+}
+
+fn presented<'a>(headers: impl IntoIterator<Item = (&'a str, &'a str)>) -> Presented {
+    let (mut bearer_jwt, mut cookie_jwt) = (None, None);
+    let (mut bearer_session, mut cookie_session) = (None, None);
     for (name, value) in headers {
         if name.eq_ignore_ascii_case("authorization") {
             let value = value.trim();
@@ -398,35 +420,96 @@ pub fn session_jwt_from_headers<'a>(
             if scheme.eq_ignore_ascii_case("bearer ") {
                 let token = value[7..].trim();
                 if token.split('.').count() == 3 {
-                    return Some(token.to_owned());
+                    bearer_jwt.get_or_insert_with(|| token.to_owned());
+                } else if !token.is_empty() {
+                    bearer_session.get_or_insert_with(|| token.to_owned());
                 }
             }
-        } else if name.eq_ignore_ascii_case("cookie") && from_cookie.is_none() {
-            from_cookie = cookie::Cookie::split_parse(value.to_owned())
-                .filter_map(|c| c.ok())
-                .find(|c| c.name().trim_start_matches("__Secure-") == JWT_COOKIE)
-                .map(|c| c.value().to_owned());
+        } else if name.eq_ignore_ascii_case("cookie") {
+            for c in cookie::Cookie::split_parse(value.to_owned()).filter_map(|c| c.ok()) {
+                let plain = c.name().trim_start_matches("__Secure-");
+                if plain == JWT_COOKIE && cookie_jwt.is_none() {
+                    cookie_jwt = Some(c.value().to_owned());
+                } else if plain == SESSION_COOKIE
+                    && cookie_session.is_none()
+                    && !c.value().is_empty()
+                {
+                    cookie_session = Some(c.value().to_owned());
+                }
+            }
         }
     }
-    from_cookie
+    Presented {
+        jwt: bearer_jwt.or(cookie_jwt),
+        session: bearer_session.or(cookie_session),
+    }
+}
+
+/// The session JWT a request carries: `Authorization: Bearer <jwt>`, else the platform's
+/// `better-auth.convex_jwt` cookie. A bearer value that is not a JWT (a session token) does not
+/// count.
+pub fn session_jwt_from_headers<'a>(
+    headers: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Option<String> {
+    presented(headers).jwt
 }
 
 impl crate::Client {
     /// Who a request to the app's backend is for, from its headers alone: the session JWT in
     /// `Authorization: Bearer` or the `better-auth.convex_jwt` cookie, verified locally (see
-    /// [`crate::Client::verify_session_jwt`]). A request without one is an
+    /// [`crate::Client::verify_session_jwt`]). With [`JwtSettings::session_fallback`] on, a
+    /// request with no JWT but a session (the session cookie, or a session token as bearer)
+    /// is answered by one `get-session` round trip; an unknown or ended session is an error
+    /// with code `UNKNOWN_SESSION`. A request without either is an
     /// [`ErrorKind::InvalidToken`] error with code `MISSING_TOKEN`; answer either with 401.
     pub async fn authenticate<'a>(
         &self,
         headers: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<VerifiedSession> {
-        let token = session_jwt_from_headers(headers).ok_or_else(|| {
-            invalid(
+        let presented = presented(headers);
+        if let Some(token) = presented.jwt {
+            return self.verify_session_jwt(&token).await;
+        }
+        match presented.session {
+            Some(session) if self.jwt_settings().session_fallback => {
+                self.look_up_session(&session).await
+            }
+            _ => Err(invalid(
                 "MISSING_TOKEN",
                 "the request carries no session JWT (Authorization: Bearer or the convex_jwt cookie)",
+            )),
+        }
+    }
+
+    /// The session fallback: `get-session` with the request's own token (never this client's
+    /// session or device cookies).
+    async fn look_up_session(&self, presented: &str) -> Result<VerifiedSession> {
+        // As the browser holds it: Better Auth's bearer plugin takes the cookie's URL-encoded
+        // form (a decoded `=` would be cut off).
+        let token = SessionToken::new(presented);
+        let call = Call::get("/api/auth/get-session", Credential::Session);
+        let found: Option<crate::models::SessionWithUser> =
+            self.send_as(&call, &token).await?.json()?;
+        let unknown = || {
+            invalid(
+                "UNKNOWN_SESSION",
+                "the request's session is not signed in (unknown, revoked or expired)",
             )
-        })?;
-        self.verify_session_jwt(&token).await
+        };
+        let found = found.ok_or_else(unknown)?;
+        let expires_at = found.session.expires_at.ok_or_else(unknown)?;
+        let claims = match serde_json::to_value(&found.user) {
+            Ok(Value::Object(fields)) => fields,
+            _ => Map::new(),
+        };
+        Ok(VerifiedSession {
+            user_id: found.user.id.clone(),
+            session_id: Some(found.session.id.clone()),
+            expires_at,
+            issued_at: found.session.created_at,
+            claims,
+            round_trip: true,
+        })
     }
 
     /// The bindings' entry to the local calls, by id: `session.verify_jwt {token}` and

@@ -327,6 +327,107 @@ async fn requests_are_authenticated_from_their_headers() {
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
 }
 
+/// With the session fallback on, a request with only the session cookie (or a session token
+/// as bearer) is answered by the server, for that request only; on Better Auth 1.4.21 with the
+/// platform's plugins and on the devserver alike.
+#[tokio::test]
+async fn the_session_fallback_asks_the_server_about_a_session_cookie() {
+    let peer = Peer::start_with(PeerVersion::V1_4, &[("PEER_EMAIL_VERIFICATION", "0")]);
+    let server = common::devserver().await;
+    for url in [peer.url.clone(), server.url()] {
+        session_fallback_on(&url).await;
+    }
+}
+
+async fn session_fallback_on(url: &str) {
+    let backend = Client::builder(url)
+        .jwt(JwtSettings {
+            session_fallback: true,
+            ..JwtSettings::new(JwtSource::Platform)
+        })
+        .build()
+        .unwrap();
+    let email = unique_email("fallback");
+    let http = reqwest::Client::new();
+    let signed_up = http
+        .post(format!("{url}/api/auth/sign-up/email"))
+        .json(&json!({ "name": "Fay", "email": email, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    let session_cookie = signed_up
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("better-auth.session_token="))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let body: Value = signed_up.json().await.unwrap();
+    let user_id = body["user"]["id"].as_str().unwrap().to_owned();
+    let raw = body["token"].as_str().unwrap().to_owned();
+
+    let cookie = format!("theme=dark; {session_cookie}");
+    let who = backend
+        .authenticate([("cookie", cookie.as_str())])
+        .await
+        .unwrap();
+    assert!(who.round_trip);
+    assert_eq!(who.user_id, user_id);
+    assert!(who.session_id.is_some());
+    assert_eq!(who.claims["email"], email.as_str());
+    let bearer = format!("Bearer {raw}");
+    let who = backend
+        .authenticate([("authorization", bearer.as_str())])
+        .await
+        .unwrap();
+    assert_eq!(
+        (who.user_id.as_str(), who.round_trip),
+        (user_id.as_str(), true)
+    );
+    // The request's session is not the backend's.
+    assert!(backend.session_token().await.unwrap().is_none());
+
+    // A JWT, where there is one, is verified locally instead.
+    let user = Client::new(url).unwrap();
+    user.auth()
+        .sign_in_email(banata_auth::SignInEmail::new(&email, PASSWORD))
+        .await
+        .unwrap();
+    let jwt = user.auth().token().await.unwrap().token;
+    let both = format!("{session_cookie}; better-auth.convex_jwt={}", jwt.expose());
+    let who = backend
+        .authenticate([("cookie", both.as_str())])
+        .await
+        .unwrap();
+    assert!(!who.round_trip);
+
+    // Signed out, the session is unknown; without the fallback nothing is asked.
+    http.post(format!("{url}/api/auth/sign-out"))
+        .header("authorization", &bearer)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    let e = backend
+        .authenticate([("cookie", cookie.as_str())])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code_of(&e),
+        (ErrorKind::InvalidToken, Some("UNKNOWN_SESSION"))
+    );
+    let strict = Client::new(url).unwrap();
+    let e = strict
+        .authenticate([("cookie", cookie.as_str())])
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("MISSING_TOKEN"));
+}
+
 #[tokio::test]
 async fn better_auth_1_7_jwt_plugin_tokens_verify() {
     better_auth_tokens_verify(PeerVersion::V1_7, JwtSource::JwtPlugin).await;

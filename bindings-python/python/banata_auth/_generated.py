@@ -1232,16 +1232,25 @@ class EventBusStats(_Model):
 
 
 class VerifiedSession(_Model):
-    """A session JWT that verified: who the request is for."""
+    """Who a request is for: a session JWT that verified or, with the session fallback, the
+    server's answer.
+    """
 
-    __slots__ = ("user_id", "expires_at", "claims", "session_id", "issued_at",)
+    __slots__ = ("user_id", "expires_at", "claims", "round_trip", "session_id", "issued_at",)
 
     user_id: str
     """The user (``sub``)."""
     expires_at: datetime
     """When the token stops being valid (``exp``)."""
     claims: dict[str, Any]
-    """Every claim, as signed (e.g. ``email``, ``name``, ``emailVerified``)."""
+    """Every claim, as signed (e.g. ``email``, ``name``, ``emailVerified``); after a round trip,
+    the user's fields.
+    """
+    round_trip: bool
+    """Whether the server was asked (the session fallback of ``authenticate``) rather than a
+    JWT verified locally. Such an answer holds only for this request: the session may end
+    at any time.
+    """
     session_id: str | None
     """The session (``sessionId``, where the server includes it: the platform does)."""
     issued_at: datetime | None
@@ -1252,12 +1261,14 @@ class VerifiedSession(_Model):
         user_id: str,
         expires_at: datetime,
         claims: dict[str, Any],
+        round_trip: bool,
         session_id: str | None = None,
         issued_at: datetime | None = None,
     ) -> None:
         _set(self, "user_id", user_id)
         _set(self, "expires_at", expires_at)
         _set(self, "claims", claims)
+        _set(self, "round_trip", round_trip)
         _set(self, "session_id", session_id)
         _set(self, "issued_at", issued_at)
 
@@ -1268,6 +1279,7 @@ class VerifiedSession(_Model):
             user_id=wire["userId"],
             expires_at=_time(wire["expiresAt"]),
             claims=dict(wire["claims"]),
+            round_trip=wire["roundTrip"],
             session_id=wire.get("sessionId"),
             issued_at=_optional(lambda x: _time(x), wire.get("issuedAt")),
         )
@@ -1278,6 +1290,7 @@ class VerifiedSession(_Model):
         wire["userId"] = _to_wire(self.user_id)
         wire["expiresAt"] = _to_wire(self.expires_at)
         wire["claims"] = _to_wire(self.claims)
+        wire["roundTrip"] = _to_wire(self.round_trip)
         if self.session_id is not None:
             wire["sessionId"] = _to_wire(self.session_id)
         if self.issued_at is not None:

@@ -68,6 +68,9 @@ class _VerifiedRequests:
         return None
 
     def keep(self, key: str, generation: int, session: VerifiedSession) -> None:
+        if session.round_trip:
+            # The server's answer about a session holds for that request only.
+            return
         if len(self._known) >= _VERIFIED_LIMIT:
             self._known.clear()
         # Until the token's exp at most: past it, the core decides (with its clock skew).
@@ -115,8 +118,10 @@ class _BaseClient:
             max_response_bytes: Largest response body accepted (default 10 MiB).
             jwt: Session JWT settings: ``source`` (``"platform"``, the default: ``/convex/token``
                 and ``/convex/jwks``, ``aud`` ``"convex"``; or ``"jwt_plugin"``, Better Auth's
-                ``jwt()``), ``issuer``, ``audience``, ``clockSkewSeconds`` (default 30) and
-                ``refetchCooldownSeconds`` (default 30).
+                ``jwt()``), ``issuer``, ``audience``, ``clockSkewSeconds`` (default 30),
+                ``refetchCooldownSeconds`` (default 30) and ``sessionFallback`` (default
+                false: with it, :meth:`authenticate` asks the server about a request that has
+                the session cookie but no JWT).
         """
         self._adopt(_native.NativeClient(
             base_url,
@@ -198,8 +203,10 @@ class Client(_BaseClient):
 
     def authenticate(self, headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> VerifiedSession:
         """Who a request is for, from its headers: the session JWT in ``Authorization: Bearer``
-        or the ``better-auth.convex_jwt`` cookie, verified locally. Raises
-        :class:`InvalidTokenError` (``MISSING_TOKEN`` without one): answer 401."""
+        or the ``better-auth.convex_jwt`` cookie, verified locally; with ``sessionFallback``, a
+        request with only the session cookie is answered by the server (``round_trip`` true;
+        ``UNKNOWN_SESSION`` when it has ended). Raises :class:`InvalidTokenError`
+        (``MISSING_TOKEN`` without one): answer 401."""
         pairs, key = _credentials(headers)
         generation = _native.keys_generation()
         known = self._verified.recall(key, generation)

@@ -5674,7 +5674,8 @@ public func FfiConverterTypeUsernameAvailability_lower(_ value: UsernameAvailabi
 
 
 /**
- * A session JWT that verified: who the request is for.
+ * Who a request is for: a session JWT that verified or, with the session fallback, the
+ * server's answer.
  */
 public struct VerifiedSession: Equatable, Hashable {
     /**
@@ -5694,9 +5695,16 @@ public struct VerifiedSession: Equatable, Hashable {
      */
     public let issuedAt: Date?
     /**
-     * Every claim, as signed (e.g. `email`, `name`, `emailVerified`). As a JSON object.
+     * Every claim, as signed (e.g. `email`, `name`, `emailVerified`); after a round trip,
+     * the user's fields. As a JSON object.
      */
     public let claimsJson: String?
+    /**
+     * Whether the server was asked (the session fallback of `authenticate`) rather than a
+     * JWT verified locally. Such an answer holds only for this request: the session may end
+     * at any time.
+     */
+    public let roundTrip: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5714,13 +5722,20 @@ public struct VerifiedSession: Equatable, Hashable {
          * When it was issued (`iat`), if it says.
          */issuedAt: Date?, 
         /**
-         * Every claim, as signed (e.g. `email`, `name`, `emailVerified`). As a JSON object.
-         */claimsJson: String?) {
+         * Every claim, as signed (e.g. `email`, `name`, `emailVerified`); after a round trip,
+         * the user's fields. As a JSON object.
+         */claimsJson: String?, 
+        /**
+         * Whether the server was asked (the session fallback of `authenticate`) rather than a
+         * JWT verified locally. Such an answer holds only for this request: the session may end
+         * at any time.
+         */roundTrip: Bool) {
         self.userId = userId
         self.sessionId = sessionId
         self.expiresAt = expiresAt
         self.issuedAt = issuedAt
         self.claimsJson = claimsJson
+        self.roundTrip = roundTrip
     }
 
     
@@ -5743,7 +5758,8 @@ public struct FfiConverterTypeVerifiedSession: FfiConverterRustBuffer {
                 sessionId: FfiConverterOptionString.read(from: &buf), 
                 expiresAt: FfiConverterTimestamp.read(from: &buf), 
                 issuedAt: FfiConverterOptionTimestamp.read(from: &buf), 
-                claimsJson: FfiConverterOptionString.read(from: &buf)
+                claimsJson: FfiConverterOptionString.read(from: &buf), 
+                roundTrip: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -5753,6 +5769,7 @@ public struct FfiConverterTypeVerifiedSession: FfiConverterRustBuffer {
         FfiConverterTimestamp.write(value.expiresAt, into: &buf)
         FfiConverterOptionTimestamp.write(value.issuedAt, into: &buf)
         FfiConverterOptionString.write(value.claimsJson, into: &buf)
+        FfiConverterBool.write(value.roundTrip, into: &buf)
     }
 }
 

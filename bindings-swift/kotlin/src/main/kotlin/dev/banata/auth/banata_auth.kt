@@ -7779,7 +7779,8 @@ public object FfiConverterTypeUsernameAvailability: FfiConverterRustBuffer<Usern
 
 
 /**
- * A session JWT that verified: who the request is for.
+ * Who a request is for: a session JWT that verified or, with the session fallback, the
+ * server's answer.
  */
 data class VerifiedSession (
     /**
@@ -7803,9 +7804,17 @@ data class VerifiedSession (
     var `issuedAt`: java.time.Instant?
     , 
     /**
-     * Every claim, as signed (e.g. `email`, `name`, `emailVerified`). As a JSON object.
+     * Every claim, as signed (e.g. `email`, `name`, `emailVerified`); after a round trip,
+     * the user's fields. As a JSON object.
      */
     var `claimsJson`: kotlin.String?
+    , 
+    /**
+     * Whether the server was asked (the session fallback of `authenticate`) rather than a
+     * JWT verified locally. Such an answer holds only for this request: the session may end
+     * at any time.
+     */
+    var `roundTrip`: kotlin.Boolean
     
 ){
     
@@ -7827,6 +7836,7 @@ public object FfiConverterTypeVerifiedSession: FfiConverterRustBuffer<VerifiedSe
             FfiConverterTimestamp.read(buf),
             FfiConverterOptionalTimestamp.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
         )
     }
 
@@ -7835,7 +7845,8 @@ public object FfiConverterTypeVerifiedSession: FfiConverterRustBuffer<VerifiedSe
             FfiConverterOptionalString.allocationSize(value.`sessionId`) +
             FfiConverterTimestamp.allocationSize(value.`expiresAt`) +
             FfiConverterOptionalTimestamp.allocationSize(value.`issuedAt`) +
-            FfiConverterOptionalString.allocationSize(value.`claimsJson`)
+            FfiConverterOptionalString.allocationSize(value.`claimsJson`) +
+            FfiConverterBoolean.allocationSize(value.`roundTrip`)
     )
 
     override fun write(value: VerifiedSession, buf: ByteBuffer) {
@@ -7844,6 +7855,7 @@ public object FfiConverterTypeVerifiedSession: FfiConverterRustBuffer<VerifiedSe
             FfiConverterTimestamp.write(value.`expiresAt`, buf)
             FfiConverterOptionalTimestamp.write(value.`issuedAt`, buf)
             FfiConverterOptionalString.write(value.`claimsJson`, buf)
+            FfiConverterBoolean.write(value.`roundTrip`, buf)
     }
 }
 
