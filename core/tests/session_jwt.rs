@@ -224,6 +224,58 @@ async fn devserver_tokens_verify_and_bad_ones_are_refused() {
     assert_eq!(e.kind(), ErrorKind::Authentication);
 }
 
+/// The keys live in the database: a devserver restarted on the same `--db` still vouches for
+/// the tokens it signed (sessions survive a restart, so their JWTs must too).
+#[tokio::test]
+async fn tokens_outlive_a_devserver_restart_on_the_same_database() {
+    let dir = std::env::temp_dir().join(format!("banata-jwks-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("dev.db");
+    let start = || {
+        banata_devserver::DevServer::start(banata_devserver::DevServerConfig {
+            db_path: Some(db.clone()),
+            require_email_verification: false,
+            ..Default::default()
+        })
+    };
+    let server = start().await.unwrap();
+    let user = Client::new(server.url()).unwrap();
+    user.auth()
+        .sign_up_email(SignUpEmail::new("Ren", unique_email("restart"), PASSWORD))
+        .await
+        .unwrap();
+    let jwt = user.auth().token().await.unwrap().token;
+    let keys_before: Value = reqwest::get(format!("{}/api/auth/convex/jwks", server.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    server.shutdown().await;
+
+    let server = start().await.unwrap();
+    let keys_after: Value = reqwest::get(format!("{}/api/auth/convex/jwks", server.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(keys_after, keys_before);
+    // A backend that has never seen the keys fetches them from the restarted server. The
+    // issuer is the URL the token was signed for (the port is new).
+    let issuer = payload_of(jwt.expose())["iss"].as_str().unwrap().to_owned();
+    let backend = Client::builder(server.url())
+        .jwt(JwtSettings {
+            issuer: Some(issuer),
+            ..eager(JwtSource::Platform)
+        })
+        .build()
+        .unwrap();
+    backend.verify_session_jwt(jwt.expose()).await.unwrap();
+    server.shutdown().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[tokio::test]
 async fn an_unknown_key_is_asked_for_at_most_once_per_cooldown() {
     let server = common::devserver().await;

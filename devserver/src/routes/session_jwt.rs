@@ -9,6 +9,7 @@
 
 use std::sync::RwLock;
 
+use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::{KeyPair, KeySize};
 use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256};
@@ -29,7 +30,7 @@ use crate::http::{
 use crate::routes::auth::user_json;
 use crate::routes::multi_session::NewSessionUser;
 use crate::routes::verification::base_url;
-use crate::store::{UserRow, new_id, now_ms};
+use crate::store::{Store, UserRow, new_id, now_ms};
 use cookie::Cookie;
 
 /// The plugin's `jwt.expirationSeconds` default.
@@ -43,97 +44,116 @@ struct SigningKey {
     pair: KeyPair,
 }
 
-/// The signing keys, made on first use; the newest signs.
+/// The signing keys, read from the store (or made) on first use; the newest signs.
 #[derive(Default)]
 pub struct SigningKeys {
-    keys: RwLock<Vec<SigningKey>>,
+    /// `None` until read from the store.
+    keys: RwLock<Option<Vec<SigningKey>>>,
 }
 
 impl SigningKeys {
-    fn ensure(&self) -> ApiResult<()> {
-        if self
-            .keys
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_empty()
+    /// The keys, read or made first; `use_keys` sees at least one.
+    fn with_keys<T>(
+        &self,
+        store: &Store,
+        use_keys: impl FnOnce(&[SigningKey]) -> ApiResult<T>,
+    ) -> ApiResult<T> {
         {
-            let mut keys = self.keys.write().unwrap_or_else(|p| p.into_inner());
-            if keys.is_empty() {
-                keys.push(new_key()?);
+            let keys = self.keys.read().unwrap_or_else(|p| p.into_inner());
+            if let Some(keys) = keys.as_ref().filter(|k| !k.is_empty()) {
+                return use_keys(keys);
             }
         }
-        Ok(())
+        let mut slot = self.keys.write().unwrap_or_else(|p| p.into_inner());
+        if slot.is_none() {
+            let mut stored = Vec::new();
+            for (kid, pkcs8) in store.signing_keys()? {
+                match KeyPair::from_pkcs8(&pkcs8) {
+                    Ok(pair) => stored.push(SigningKey { kid, pair }),
+                    Err(_) => tracing::warn!("skipping an unreadable signing key {kid}"),
+                }
+            }
+            *slot = Some(stored);
+        }
+        let keys = slot.get_or_insert_with(Vec::new);
+        if keys.is_empty() {
+            keys.push(new_key(store, false)?);
+        }
+        use_keys(keys)
     }
 
     /// Replaces every key with a new one.
-    pub fn rotate(&self) -> ApiResult<String> {
-        let key = new_key()?;
+    pub fn rotate(&self, store: &Store) -> ApiResult<String> {
+        let mut slot = self.keys.write().unwrap_or_else(|p| p.into_inner());
+        let key = new_key(store, true)?;
         let kid = key.kid.clone();
-        *self.keys.write().unwrap_or_else(|p| p.into_inner()) = vec![key];
+        *slot = Some(vec![key]);
         Ok(kid)
     }
 
-    fn sign(&self, claims: &Value) -> ApiResult<String> {
-        self.ensure()?;
-        let keys = self.keys.read().unwrap_or_else(|p| p.into_inner());
-        let key = keys.last().expect("a key was made");
-        let header = json!({ "alg": "RS256", "kid": key.kid });
-        let signing_input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
-        let mut signature = vec![0; key.pair.public_modulus_len()];
-        key.pair
-            .sign(
-                &RSA_PKCS1_SHA256,
-                &SystemRandom::new(),
-                signing_input.as_bytes(),
-                &mut signature,
-            )
-            .map_err(|_| {
-                ApiError::from_message(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Failed to sign the token",
+    fn sign(&self, store: &Store, claims: &Value) -> ApiResult<String> {
+        self.with_keys(store, |keys| {
+            let key = keys.last().expect("with_keys gives one at least");
+            let header = json!({ "alg": "RS256", "kid": key.kid });
+            let signing_input = format!(
+                "{}.{}",
+                URL_SAFE_NO_PAD.encode(header.to_string()),
+                URL_SAFE_NO_PAD.encode(claims.to_string())
+            );
+            let mut signature = vec![0; key.pair.public_modulus_len()];
+            key.pair
+                .sign(
+                    &RSA_PKCS1_SHA256,
+                    &SystemRandom::new(),
+                    signing_input.as_bytes(),
+                    &mut signature,
                 )
-            })?;
-        Ok(format!(
-            "{signing_input}.{}",
-            URL_SAFE_NO_PAD.encode(signature)
-        ))
+                .map_err(|_| {
+                    ApiError::from_message(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "Failed to sign the token",
+                    )
+                })?;
+            Ok(format!(
+                "{signing_input}.{}",
+                URL_SAFE_NO_PAD.encode(signature)
+            ))
+        })
     }
 
-    fn jwks(&self) -> ApiResult<Value> {
-        self.ensure()?;
-        let keys = self.keys.read().unwrap_or_else(|p| p.into_inner());
-        let listed: Vec<Value> = keys
-            .iter()
-            .map(|k| {
-                let public = k.pair.public_key();
-                json!({
-                    "alg": "RS256",
-                    "kty": "RSA",
-                    "n": URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero()),
-                    "e": URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero()),
-                    "kid": k.kid,
+    fn jwks(&self, store: &Store) -> ApiResult<Value> {
+        self.with_keys(store, |keys| {
+            let listed: Vec<Value> = keys
+                .iter()
+                .map(|k| {
+                    let public = k.pair.public_key();
+                    json!({
+                        "alg": "RS256",
+                        "kty": "RSA",
+                        "n": URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero()),
+                        "e": URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero()),
+                        "kid": k.kid,
+                    })
                 })
-            })
-            .collect();
-        Ok(json!({ "keys": listed }))
+                .collect();
+            Ok(json!({ "keys": listed }))
+        })
     }
 }
 
-fn new_key() -> ApiResult<SigningKey> {
-    let pair = KeyPair::generate(KeySize::Rsa2048).map_err(|_| {
+/// A new key, stored (with `replace`, as the only one).
+fn new_key(store: &Store, replace: bool) -> ApiResult<SigningKey> {
+    let failed = || {
         ApiError::from_message(
             StatusCode::INTERNAL_SERVER_ERROR,
             "Failed to create a signing key",
         )
-    })?;
-    Ok(SigningKey {
-        kid: crypto::random_token(32),
-        pair,
-    })
+    };
+    let pair = KeyPair::generate(KeySize::Rsa2048).map_err(|_| failed())?;
+    let pkcs8: Pkcs8V1Der<'_> = pair.as_der().map_err(|_| failed())?;
+    let kid = crypto::random_token(32);
+    store.add_signing_key(&kid, pkcs8.as_ref(), replace)?;
+    Ok(SigningKey { kid, pair })
 }
 
 /// The token for the request's session, as the plugin signs it.
@@ -162,7 +182,7 @@ fn sign_for(
     claims["iss"] = json!(base_url(headers));
     claims["aud"] = json!(AUDIENCE);
     claims["exp"] = json!(now + LIFETIME_S);
-    state.signing_keys.sign(&claims)
+    state.signing_keys.sign(&state.store, &claims)
 }
 
 /// The plugin's after hooks, around every auth route: an answer that signs someone in (or a
@@ -266,7 +286,7 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap) -> ApiResu
 
 /// `GET /convex/jwks`: the public keys.
 pub async fn jwks(State(state): State<AppState>) -> ApiResult {
-    Ok(axum::Json(state.signing_keys.jwks()?).into_response())
+    Ok(axum::Json(state.signing_keys.jwks(&state.store)?).into_response())
 }
 
 /// `GET /convex/.well-known/openid-configuration`: the oidc-provider plugin's metadata, as the
@@ -310,7 +330,7 @@ pub async fn openid_configuration(headers: HeaderMap) -> ApiResult {
 /// `POST /__dev/rotate-keys`: new keys; tokens signed with the old ones stop verifying.
 pub async fn rotate_keys(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
     crate::routes::dev::require_admin(&state, &headers)?;
-    let kid = state.signing_keys.rotate()?;
+    let kid = state.signing_keys.rotate(&state.store)?;
     Ok(axum::Json(json!({ "kid": kid })).into_response())
 }
 
@@ -323,6 +343,6 @@ pub async fn sign_jwt(
 ) -> ApiResult {
     crate::routes::dev::require_admin(&state, &headers)?;
     let claims = body.get("claims").cloned().unwrap_or_else(|| json!({}));
-    let token = state.signing_keys.sign(&claims)?;
+    let token = state.signing_keys.sign(&state.store, &claims)?;
     Ok(axum::Json(json!({ "token": token })).into_response())
 }

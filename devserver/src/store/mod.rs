@@ -1,7 +1,8 @@
 //! SQLite storage: users, credential accounts, sessions, reset tokens, API keys, add-on config
-//! rows and audit entries. One connection behind a mutex: every query is short.
+//! rows, session-JWT signing keys and audit entries. One connection behind a mutex: every query is short.
 
 mod api_keys;
+mod jwks;
 mod verification;
 
 pub use api_keys::{ApiKeyRow, NewApiKey};
@@ -42,6 +43,8 @@ CREATE TABLE IF NOT EXISTS project_member (
 CREATE TABLE IF NOT EXISTS addon_config (
   id TEXT PRIMARY KEY, project_id TEXT NOT NULL UNIQUE, config_json TEXT NOT NULL,
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS jwks (
+  id TEXT PRIMARY KEY, private_key BLOB NOT NULL, created_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS audit_event (
   id TEXT PRIMARY KEY, project_id TEXT, action TEXT NOT NULL, actor_type TEXT NOT NULL,
   actor_id TEXT NOT NULL, changes TEXT, occurred_at INTEGER NOT NULL, created_at INTEGER NOT NULL);
