@@ -864,6 +864,12 @@ export type SignedIn = AuthResult & { status: 'signed_in' }
  */
 export type SignInResult = SignedIn | VerificationRequired | SecondFactorRequired
 
+/** Every resource of a `BanataClient`. */
+export interface Resources {
+  readonly auth: Auth
+  readonly addons: Addons
+}
+
 /** `client.auth`. */
 export declare class Auth {
   private constructor()

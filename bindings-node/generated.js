@@ -222,9 +222,13 @@ const operations = {
   'addons.save': { resource: 'addons', method: 'save', positional: 'addons' },
 }
 
+// The client's resources by property name.
+const resources = { auth: Auth, addons: Addons }
+
 module.exports = { Auth, Addons, BanataError, AuthenticationError, ForbiddenError, NotFoundError, ConflictError, ValidationError, RateLimitError, ServerError, TimeoutError, ConnectionError, ConfigurationError, SessionStoreError, InvalidArgumentError, InvalidTokenError }
 // For the facade only: not enumerable, so not part of the package's exports.
 Object.defineProperties(module.exports, {
   errorClasses: { value: errorClasses },
   operations: { value: operations },
+  resources: { value: resources },
 })

@@ -68,7 +68,7 @@ export interface SessionStore {
 // The models (User, Session, AuthResult, ...) and the resource classes `Auth` and `Addons` are
 // generated from the core's operation list.
 export * from './generated'
-import type { Auth, Addons, AddonSettings, AuthEvent, EventBusStats, ForwardingFailure, ForwardingStats, VerifiedSession } from './generated'
+import type { Resources, AddonSettings, AuthEvent, EventBusStats, ForwardingFailure, ForwardingStats, VerifiedSession } from './generated'
 
 export type AddonUpdate = Record<string, boolean | Partial<AddonSettings>>
 
@@ -93,11 +93,11 @@ export interface Subscription {
   close(): void
 }
 
+/** `client.auth`, `client.addons`, …: every resource (see `Resources`). */
+export interface BanataClient extends Resources {}
 export declare class BanataClient {
   /** Options not given are read from `BANATA_BASE_URL` and `BANATA_API_KEY`. */
   constructor(options?: BanataClientOptions)
-  readonly auth: Auth
-  readonly addons: Addons
   readonly baseUrl: string
   sessionToken(): Promise<string | null>
   /**

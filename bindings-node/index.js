@@ -5,7 +5,7 @@
 
 const { NativeClient, NativeForwarder } = require('./native.js')
 const generated = require('./generated.js')
-const { Auth, Addons, BanataError, errorClasses } = generated
+const { BanataError, errorClasses, resources } = generated
 
 const PREFIX = 'BANATA_ERROR:'
 
@@ -271,6 +271,13 @@ function warn(what, error) {
 // remembers verified tokens the same way; this only saves the call into it).
 const VERIFIED_LIMIT = 10_000
 
+// `client.auth`, `client.addons`, …: every resource the core declares.
+function attachResources(client, invoke) {
+  for (const [name, Resource] of Object.entries(resources)) {
+    Object.defineProperty(client, name, { value: new Resource(invoke), enumerable: true })
+  }
+}
+
 class BanataClient {
   #native
   #verified = new Map()
@@ -280,8 +287,7 @@ class BanataClient {
     if (options !== null && typeof options === 'object' && options[FROM_NATIVE]) {
       this.#native = options[FROM_NATIVE]
       NATIVE.set(this, this.#native)
-      this.auth = new Auth(invoker(this.#native))
-      this.addons = new Addons(invoker(this.#native))
+      attachResources(this, invoker(this.#native))
       return
     }
     if (options === undefined) options = {}
@@ -308,8 +314,7 @@ class BanataClient {
     const store = sessionStore === undefined || sessionStore === null ? undefined : storeFunction(sessionStore)
     this.#native = native(() => new NativeClient(settings, store))
     NATIVE.set(this, this.#native)
-    this.auth = new Auth(invoker(this.#native))
-    this.addons = new Addons(invoker(this.#native))
+    attachResources(this, invoker(this.#native))
   }
   get baseUrl() {
     return this.#native.baseUrl

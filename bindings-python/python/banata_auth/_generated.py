@@ -2453,6 +2453,28 @@ class AsyncAddons(_AsyncResource):
         return await self._call("addons.save", {"addons": addons}, AddonConfig.from_wire, options)
 
 
+class _Resources:
+    """Every resource of a ``Client``: ``client.auth``, ``client.addons``."""
+
+    auth: Auth
+    addons: Addons
+
+    def _attach_resources(self, native: Any) -> None:
+        self.auth = Auth(native)
+        self.addons = Addons(native)
+
+
+class _AsyncResources:
+    """Every resource of an ``AsyncClient``: ``client.auth``, ``client.addons``."""
+
+    auth: AsyncAuth
+    addons: AsyncAddons
+
+    def _attach_resources(self, native: Any) -> None:
+        self.auth = AsyncAuth(native)
+        self.addons = AsyncAddons(native)
+
+
 __all__ = [
     "AuthResult",
     "User",

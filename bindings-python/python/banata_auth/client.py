@@ -12,7 +12,7 @@ import json
 import time
 
 from . import _native
-from ._generated import Addons, AsyncAddons, AsyncAuth, Auth, EventBusStats, VerifiedSession
+from ._generated import EventBusStats, VerifiedSession, _AsyncResources, _Resources
 from .events import Subscription, _dispatcher
 
 TYPE_CHECKING = False
@@ -172,7 +172,7 @@ class _BaseClient:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
 
-class Client(_BaseClient):
+class Client(_Resources, _BaseClient):
     """The blocking client.
 
     >>> client = Client("https://auth.example.com", api_key=os.environ["BANATA_API_KEY"])
@@ -185,8 +185,7 @@ class Client(_BaseClient):
 
     def _adopt(self, native: _native.NativeClient) -> None:
         super()._adopt(native)
-        self.auth = Auth(native)
-        self.addons = Addons(native)
+        self._attach_resources(native)
 
     def session_token(self) -> str | None:
         """The stored session token, if signed in."""
@@ -233,7 +232,7 @@ class Client(_BaseClient):
         self.close()
 
 
-class AsyncClient(_BaseClient):
+class AsyncClient(_AsyncResources, _BaseClient):
     """The asyncio client: every call returns an awaitable bound to the running loop.
 
     >>> async with AsyncClient("https://auth.example.com") as client:  # doctest: +SKIP
@@ -245,8 +244,7 @@ class AsyncClient(_BaseClient):
 
     def _adopt(self, native: _native.NativeClient) -> None:
         super()._adopt(native)
-        self.auth = AsyncAuth(native)
-        self.addons = AsyncAddons(native)
+        self._attach_resources(native)
 
     async def verify_session_jwt(self, token: str) -> VerifiedSession:
         """:meth:`Client.verify_session_jwt`, awaitable."""

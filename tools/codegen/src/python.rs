@@ -463,6 +463,36 @@ pub fn module(api: &Api) -> String {
             all.push(class);
         }
     }
+    // The clients take their resources from these mixins, so a new resource needs no edit
+    // of the client classes.
+    for asynchronous in [false, true] {
+        let prefix = if asynchronous { "Async" } else { "" };
+        let resources = api.resources();
+        out.push_str(&format!(
+            "\nclass _{prefix}Resources:\n    \"\"\"Every resource of {}: {}.\"\"\"\n\n",
+            if asynchronous {
+                "an ``AsyncClient``"
+            } else {
+                "a ``Client``"
+            },
+            resources
+                .iter()
+                .map(|r| format!("``client.{r}``"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        for resource in &resources {
+            out.push_str(&format!("    {resource}: {prefix}{}\n", pascal(resource)));
+        }
+        out.push_str("\n    def _attach_resources(self, native: Any) -> None:\n");
+        for resource in &resources {
+            out.push_str(&format!(
+                "        self.{resource} = {prefix}{}(native)\n",
+                pascal(resource)
+            ));
+        }
+        out.push('\n');
+    }
     out.push_str(&format!(
         "\n__all__ = [\n{}]\n",
         all.iter()

@@ -201,6 +201,11 @@ pub fn declarations(api: &Api) -> String {
     for union in &api.unions {
         out.push_str(&union_type(union));
     }
+    out.push_str("/** Every resource of a `BanataClient`. */\nexport interface Resources {\n");
+    for resource in api.resources() {
+        out.push_str(&format!("  readonly {resource}: {}\n", pascal(resource)));
+    }
+    out.push_str("}\n\n");
     for resource in api.resources() {
         out.push_str(&format!(
             "/** `client.{resource}`. */\nexport declare class {} {{\n  private constructor()\n",
@@ -267,11 +272,19 @@ pub fn classes(api: &Api) -> String {
         ));
     }
     out.push_str("}\n\n");
+    out.push_str(&format!(
+        "// The client's resources by property name.\nconst resources = {{ {} }}\n\n",
+        resources
+            .iter()
+            .map(|r| format!("{r}: {}", pascal(r)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
     let mut names: Vec<String> = resources.iter().map(|r| pascal(r)).collect();
     names.push("BanataError".into());
     names.extend(api.errors.iter().map(|e| e.class.clone()));
     out.push_str(&format!(
-        "module.exports = {{ {} }}\n// For the facade only: not enumerable, so not part of the package's exports.\nObject.defineProperties(module.exports, {{\n  errorClasses: {{ value: errorClasses }},\n  operations: {{ value: operations }},\n}})\n",
+        "module.exports = {{ {} }}\n// For the facade only: not enumerable, so not part of the package's exports.\nObject.defineProperties(module.exports, {{\n  errorClasses: {{ value: errorClasses }},\n  operations: {{ value: operations }},\n  resources: {{ value: resources }},\n}})\n",
         names.join(", ")
     ));
     out
