@@ -77,11 +77,34 @@ final class BanataAuthTests: XCTestCase {
         XCTAssertEqual(first.token.expose().split(separator: ".").count, 3, "a JWT")
         let verified = try await client.verifySessionJwt(token: first.token.expose())
         XCTAssertFalse(verified.userId.isEmpty)
-        do {
-            _ = try await client.verifySessionJwt(token: "not.a.jwt")
-            XCTFail("a malformed token verified")
-        } catch BanataError.InvalidToken(_, _, let code, _, _, _) {
-            XCTAssertEqual(code, "MALFORMED_TOKEN")
+        // Every kind of bad token is refused with its reason. An unsigned or HS256 token is
+        // refused by its algorithm before any signature is looked at.
+        func b64(_ text: String) -> String {
+            Data(text.utf8).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+        }
+        func signed(_ claims: [String: Any]) async throws -> String {
+            let answer = try await devAdmin("POST", "/__dev/sign-jwt", ["claims": claims]) as! [String: Any]
+            return answer["token"] as! String
+        }
+        let now = Int(Date().timeIntervalSince1970)
+        let parts = first.token.expose().split(separator: ".").map(String.init)
+        let refused: [(String, String)] = [
+            ("not.a.jwt", "MALFORMED_TOKEN"),
+            (parts[0] + "." + b64(#"{"sub":"someone-else","exp":9999999999}"#) + "." + parts[2], "BAD_SIGNATURE"),
+            (try await signed(["sub": "u", "iss": baseUrl, "aud": "convex", "exp": now - 3600]), "TOKEN_EXPIRED"),
+            (try await signed(["sub": "u", "iss": baseUrl, "aud": "another-app", "exp": now + 600]), "WRONG_AUDIENCE"),
+            (b64(#"{"alg":"none","typ":"JWT"}"#) + "." + parts[1] + ".", "ALGORITHM_NOT_ALLOWED"),
+            (b64(#"{"alg":"HS256","typ":"JWT"}"#) + "." + parts[1] + "." + b64("keyed with the public key"), "ALGORITHM_NOT_ALLOWED"),
+        ]
+        for (token, reason) in refused {
+            do {
+                _ = try await client.verifySessionJwt(token: token)
+                XCTFail("a token that should be \(reason) verified")
+            } catch BanataError.InvalidToken(_, _, let code, _, _, _) {
+                XCTAssertEqual(code, reason)
+            }
         }
         do {
             _ = try await BanataClient(baseUrl: baseUrl).token()

@@ -51,21 +51,27 @@ private func fields(_ error: BanataError) -> (String, Int?, String?) {
     return (kind, status, code)
 }
 
+/// A call to the devserver with its admin key (`/__dev/…` routes).
+func devAdmin(_ method: String, _ path: String, _ body: Any? = nil) async throws -> Any {
+    let env = ProcessInfo.processInfo.environment
+    var request = URLRequest(url: URL(string: env["BANATA_BASE_URL"]! + path)!)
+    request.httpMethod = method
+    request.setValue("Bearer \(env["BANATA_API_KEY"]!)", forHTTPHeaderField: "authorization")
+    request.setValue("application/json", forHTTPHeaderField: "content-type")
+    if let body { request.httpBody = Data(json(body).utf8) }
+    let data: Data = try await withCheckedThrowingContinuation { done in
+        URLSession.shared.dataTask(with: request) { data, _, error in
+            if let error { done.resume(throwing: error) } else { done.resume(returning: data ?? Data()) }
+        }.resume()
+    }
+    return (try? JSONSerialization.jsonObject(with: data)) ?? NSNull()
+}
+
 final class ScenarioTests: XCTestCase {
     let env = ProcessInfo.processInfo.environment
 
     func admin(_ method: String, _ path: String, _ body: Any? = nil) async throws -> Any {
-        var request = URLRequest(url: URL(string: env["BANATA_BASE_URL"]! + path)!)
-        request.httpMethod = method
-        request.setValue("Bearer \(env["BANATA_API_KEY"]!)", forHTTPHeaderField: "authorization")
-        request.setValue("application/json", forHTTPHeaderField: "content-type")
-        if let body { request.httpBody = Data(json(body).utf8) }
-        let data: Data = try await withCheckedThrowingContinuation { done in
-            URLSession.shared.dataTask(with: request) { data, _, error in
-                if let error { done.resume(throwing: error) } else { done.resume(returning: data ?? Data()) }
-            }.resume()
-        }
-        return (try? JSONSerialization.jsonObject(with: data)) ?? NSNull()
+        try await devAdmin(method, path, body)
     }
 
     func testSharedScenarios() async throws {

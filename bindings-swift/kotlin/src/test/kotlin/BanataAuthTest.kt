@@ -450,6 +450,25 @@ suspend fun runAll(): Int = coroutineScope {
         val forged = parts[0] + "." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(claims.toByteArray()) + "." + parts[2]
         val refused = expectThrows<BanataException.InvalidToken> { kotlinx.coroutines.runBlocking { client.verifySessionJwt(forged) } }
         expectEqual("BAD_SIGNATURE", fields(refused).third, "code")
+        // Every other kind of bad token too; an unsigned or HS256 one is refused by its
+        // algorithm before any signature is looked at.
+        val b64 = { text: String -> java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(text.toByteArray()) }
+        val signed = { claims: String ->
+            JsonParser.parseString(dev.admin("POST", "/__dev/sign-jwt", "{\"claims\":$claims}")).asJsonObject.get("token").asString
+        }
+        val now = System.currentTimeMillis() / 1000
+        val issuer = dev.url.trimEnd('/')
+        val cases = listOf(
+            signed("{\"sub\":\"u\",\"iss\":\"$issuer\",\"aud\":\"convex\",\"exp\":${now - 3600}}") to "TOKEN_EXPIRED",
+            signed("{\"sub\":\"u\",\"iss\":\"$issuer\",\"aud\":\"another-app\",\"exp\":${now + 600}}") to "WRONG_AUDIENCE",
+            (b64("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + parts[1] + ".") to "ALGORITHM_NOT_ALLOWED",
+            (b64("{\"alg\":\"HS256\",\"typ\":\"JWT\"}") + "." + parts[1] + "." + b64("keyed with the public key")) to "ALGORITHM_NOT_ALLOWED",
+            "not.a.jwt" to "MALFORMED_TOKEN",
+        )
+        for ((token, reason) in cases) {
+            val e = expectThrows<BanataException.InvalidToken> { kotlinx.coroutines.runBlocking { client.verifySessionJwt(token) } }
+            expectEqual(reason, fields(e).third, "code")
+        }
     }
 
     test("100 concurrent suspend calls") {
