@@ -330,6 +330,129 @@ export interface VerifyEmailResult {
 }
 
 /**
+ * An organization. `metadata` is an object whichever form the server sent it in (the
+ * platform stores it as a JSON string and returns either).
+ */
+export interface Organization {
+  id: string
+  name: string
+  slug: string
+  logo?: string
+  /**
+   * The app's own data about the organization; `stripeSubscriptionItemId` here maps it to
+   * the Stripe subscription item whose quantity follows the member count.
+   */
+  metadata?: Record<string, unknown>
+  createdAt?: string
+  updatedAt?: string
+  /**
+   * The members, where the answer lists them (creating one: its creator; the full
+   * organization: all).
+   */
+  members?: Member[]
+  /**
+   * The invitations of every status, where the answer lists them (the full organization).
+   */
+  invitations?: Invitation[]
+}
+
+/**
+ * A user's membership of an organization.
+ */
+export interface Member {
+  id: string
+  organizationId: string
+  userId: string
+  /**
+   * The member's roles, comma-joined (e.g. `"super_admin"`, `"admin,billing"`).
+   */
+  role: string
+  createdAt?: string
+  updatedAt?: string
+}
+
+/**
+ * An invitation to join an organization (48 hours).
+ */
+export interface Invitation {
+  id: string
+  organizationId: string
+  /**
+   * The invitee's address (lower case).
+   */
+  email: string
+  /**
+   * The roles the invitee gets, comma-joined.
+   */
+  role: string
+  /**
+   * `pending`, `accepted`, `rejected` or `canceled` (an expired invitation stays
+   * `pending`; see `expires_at`).
+   */
+  status: string
+  expiresAt?: string
+  /**
+   * The user who invited.
+   */
+  inviterId?: string
+  createdAt?: string
+}
+
+/**
+ * Organizations, as listed.
+ */
+export interface OrganizationList {
+  data: Organization[]
+  listMetadata: ListMetadata
+}
+
+/**
+ * The list position markers (the platform answers everything at once: both `None`).
+ */
+export interface ListMetadata {
+  before: string | null
+  after: string | null
+}
+
+/**
+ * An invitation answered: accepted (with the membership) or rejected (no membership).
+ */
+export interface InvitationAnswer {
+  invitation: Invitation
+  member: Member | null
+}
+
+/**
+ * Invitations, as listed.
+ */
+export interface InvitationList {
+  data: Invitation[]
+  listMetadata: ListMetadata
+}
+
+/**
+ * Members, as listed.
+ */
+export interface MemberList {
+  data: Member[]
+  listMetadata: ListMetadata
+}
+
+/**
+ * The membership a removal ended.
+ */
+export interface RemovedMember {
+  member: Member
+}
+
+/**
+ * A member's roles, comma-joined.
+ */
+export interface MemberRole {
+  role: string
+}
+
+/**
  * The project's add-on configuration.
  */
 export interface AddonConfig {
@@ -844,6 +967,119 @@ export interface VerifyEmail {
 }
 
 /**
+ * A new organization. The signed-in user becomes its `super_admin`, and it becomes the
+ * session's active organization unless `keep_current_active_organization`.
+ */
+export interface CreateOrganization {
+  name: string
+  /**
+   * Unique in the project.
+   */
+  slug: string
+  logo?: string | null | undefined
+  metadata?: Record<string, unknown> | null | undefined
+  keepCurrentActiveOrganization?: boolean | null | undefined
+}
+
+/**
+ * Which organization: by id or slug; neither means the session's active organization
+ * (where the call falls back to it).
+ */
+export interface OrganizationSelector {
+  organizationId?: string | null | undefined
+  organizationSlug?: string | null | undefined
+}
+
+/**
+ * A slug to check.
+ */
+export interface CheckSlug {
+  slug: string
+}
+
+/**
+ * Changes to an organization (the active one unless `organization_id`); unset fields stay
+ * as they are. Sent as `{organizationId, data: {…}}`.
+ */
+export interface UpdateOrganization {
+  organizationId?: string | null | undefined
+  name?: string | null | undefined
+  slug?: string | null | undefined
+  logo?: string | null | undefined
+  /**
+   * Replaces the whole metadata object.
+   */
+  metadata?: Record<string, unknown> | null | undefined
+}
+
+/**
+ * An invitation to send (to the active organization unless `organization_id`).
+ */
+export interface InviteMember {
+  email: string
+  /**
+   * One or more role slugs of the project.
+   */
+  role: string[]
+  organizationId?: string | null | undefined
+  /**
+   * Sends a pending invitation again (new expiry, the roles given) instead of refusing.
+   */
+  resend?: boolean | null | undefined
+}
+
+/**
+ * An invitation, by id.
+ */
+export interface InvitationId {
+  invitationId: string
+}
+
+/**
+ * An invitation, by id (the query of `get_invitation`).
+ */
+export interface GetInvitation {
+  id: string
+}
+
+/**
+ * Which organization by id; none means the session's active organization.
+ */
+export interface OrganizationId {
+  organizationId?: string | null | undefined
+}
+
+/**
+ * New roles for a member (of the active organization unless `organization_id`).
+ */
+export interface UpdateMemberRole {
+  memberId: string
+  /**
+   * One or more role slugs of the project; at least one `super_admin` must remain.
+   */
+  role: string[]
+  organizationId?: string | null | undefined
+}
+
+/**
+ * A member to remove: the membership id or the user's e-mail address.
+ */
+export interface RemoveMember {
+  memberIdOrEmail: string
+  organizationId?: string | null | undefined
+}
+
+/**
+ * Whose role in which organization: the signed-in user and the active organization unless
+ * given.
+ */
+export interface ActiveMemberRoleQuery {
+  userId?: string | null | undefined
+  organizationId?: string | null | undefined
+  organizationSlug?: string | null | undefined
+}
+
+/**
  * A partial change: the ids it names replace their entries; the rest stay as they are.
  */
 export interface AddonConfigUpdate {
@@ -867,6 +1103,7 @@ export type SignInResult = SignedIn | VerificationRequired | SecondFactorRequire
 /** Every resource of a `BanataClient`. */
 export interface Resources {
   readonly auth: Auth
+  readonly organizations: Organizations
   readonly addons: Addons
 }
 
@@ -1121,6 +1358,119 @@ export declare class Auth {
    * Emits `email.verified`, `session.created`.
    */
   verifyEmail(input: VerifyEmail, options?: RequestOptions): Promise<VerifyEmailResult>
+}
+
+/** `client.organizations`. */
+export declare class Organizations {
+  private constructor()
+  /**
+   * Creates an organization: the signed-in user becomes its `super_admin` and, unless
+   * asked not to, it becomes the session's active organization.
+   *
+   * Emits `organization.created`, `member.added`.
+   */
+  create(input: CreateOrganization, options?: RequestOptions): Promise<Organization>
+  /**
+   * The organizations the signed-in user is a member of (all of the project's for a
+   * project owner), newest first.
+   */
+  list(options?: RequestOptions): Promise<OrganizationList>
+  /**
+   * An organization with its members and invitations (by id, by slug, or the active
+   * one), or none when there is no such organization. Needs `member.read`.
+   */
+  getFullOrganization(input?: OrganizationSelector, options?: RequestOptions): Promise<Organization | null>
+  /**
+   * Makes an organization the session's active one (neither id nor slug: none).
+   */
+  setActive(input?: OrganizationSelector, options?: RequestOptions): Promise<Organization | null>
+  /**
+   * Whether a slug is free in the project: `status` true, or a `validation` error
+   * ("Organization slug already taken").
+   */
+  checkSlug(slug: string, options?: RequestOptions): Promise<Status>
+  /**
+   * Changes an organization's name, slug, logo or metadata. Needs `organization.update`.
+   *
+   * Emits `organization.updated`.
+   */
+  update(input?: UpdateOrganization, options?: RequestOptions): Promise<Organization>
+  /**
+   * Deletes an organization (by id or slug). Needs `organization.delete`.
+   *
+   * Emits `organization.deleted`.
+   */
+  delete(input?: OrganizationSelector, options?: RequestOptions): Promise<Organization>
+  /**
+   * Invites an address to an organization with one or more roles (48 hours; the
+   * invitee gets a mail). Needs `member.invite`.
+   *
+   * Emits `invitation.created`.
+   */
+  inviteMember(input: InviteMember, options?: RequestOptions): Promise<Invitation>
+  /**
+   * Accepts an invitation addressed to the signed-in user, who becomes a member.
+   *
+   * Emits `invitation.accepted`, `member.added`.
+   */
+  acceptInvitation(invitationId: string, options?: RequestOptions): Promise<InvitationAnswer>
+  /**
+   * Declines an invitation addressed to the signed-in user.
+   *
+   * Emits `invitation.rejected`.
+   */
+  rejectInvitation(invitationId: string, options?: RequestOptions): Promise<InvitationAnswer>
+  /**
+   * Withdraws an invitation. Needs `member.invite`.
+   *
+   * Emits `invitation.canceled`.
+   */
+  cancelInvitation(invitationId: string, options?: RequestOptions): Promise<Invitation>
+  /**
+   * One invitation, for its invitee or a member of its organization.
+   */
+  getInvitation(id: string, options?: RequestOptions): Promise<Invitation>
+  /**
+   * An organization's invitations of every status. Needs `member.invite`.
+   */
+  listInvitations(organizationId: string | null, options?: RequestOptions): Promise<InvitationList>
+  /**
+   * The pending invitations addressed to the signed-in user, in every organization.
+   */
+  listUserInvitations(options?: RequestOptions): Promise<Invitation[]>
+  /**
+   * An organization's members. Needs `member.read`.
+   */
+  listMembers(organizationId: string | null, options?: RequestOptions): Promise<MemberList>
+  /**
+   * Gives a member other roles; at least one `super_admin` must remain. Needs
+   * `member.update_role`.
+   *
+   * Emits `member.role_updated`.
+   */
+  updateMemberRole(input: UpdateMemberRole, options?: RequestOptions): Promise<Member>
+  /**
+   * Removes a member (by membership id or e-mail address), not the signed-in user and not
+   * the last `super_admin`. Needs `member.remove`.
+   *
+   * Emits `member.removed`.
+   */
+  removeMember(input: RemoveMember, options?: RequestOptions): Promise<RemovedMember>
+  /**
+   * Leaves an organization (the active one unless given); its last `super_admin`
+   * cannot.
+   *
+   * Emits `member.removed`.
+   */
+  leave(organizationId: string | null, options?: RequestOptions): Promise<Member>
+  /**
+   * The signed-in user's membership of the active organization.
+   */
+  getActiveMember(options?: RequestOptions): Promise<Member>
+  /**
+   * A member's roles (the signed-in user's, in the active organization, unless given).
+   */
+  getActiveMemberRole(input?: ActiveMemberRoleQuery, options?: RequestOptions): Promise<MemberRole>
 }
 
 /** `client.addons`. */

@@ -161,6 +161,73 @@ class Auth {
   }
 }
 
+class Organizations {
+  #invoke
+  constructor(invoke) {
+    this.#invoke = invoke
+  }
+  create(input, options) {
+    return this.#invoke('organizations.create', input, options, true)
+  }
+  list(options) {
+    return this.#invoke('organizations.list', undefined, options, true)
+  }
+  getFullOrganization(input, options) {
+    return this.#invoke('organizations.get_full_organization', input, options, true)
+  }
+  setActive(input, options) {
+    return this.#invoke('organizations.set_active', input, options, true)
+  }
+  checkSlug(slug, options) {
+    return this.#invoke('organizations.check_slug', { slug: slug }, options, true)
+  }
+  update(input, options) {
+    return this.#invoke('organizations.update', input, options, true)
+  }
+  delete(input, options) {
+    return this.#invoke('organizations.delete', input, options, true)
+  }
+  inviteMember(input, options) {
+    return this.#invoke('organizations.invite_member', input, options, true)
+  }
+  acceptInvitation(invitationId, options) {
+    return this.#invoke('organizations.accept_invitation', { invitationId: invitationId }, options, true)
+  }
+  rejectInvitation(invitationId, options) {
+    return this.#invoke('organizations.reject_invitation', { invitationId: invitationId }, options, true)
+  }
+  cancelInvitation(invitationId, options) {
+    return this.#invoke('organizations.cancel_invitation', { invitationId: invitationId }, options, true)
+  }
+  getInvitation(id, options) {
+    return this.#invoke('organizations.get_invitation', { id: id }, options, true)
+  }
+  listInvitations(organizationId, options) {
+    return this.#invoke('organizations.list_invitations', { organizationId: organizationId }, options, true)
+  }
+  listUserInvitations(options) {
+    return this.#invoke('organizations.list_user_invitations', undefined, options, true)
+  }
+  listMembers(organizationId, options) {
+    return this.#invoke('organizations.list_members', { organizationId: organizationId }, options, true)
+  }
+  updateMemberRole(input, options) {
+    return this.#invoke('organizations.update_member_role', input, options, true)
+  }
+  removeMember(input, options) {
+    return this.#invoke('organizations.remove_member', input, options, true)
+  }
+  leave(organizationId, options) {
+    return this.#invoke('organizations.leave', { organizationId: organizationId }, options, true)
+  }
+  getActiveMember(options) {
+    return this.#invoke('organizations.get_active_member', undefined, options, true)
+  }
+  getActiveMemberRole(input, options) {
+    return this.#invoke('organizations.get_active_member_role', input, options, true)
+  }
+}
+
 class Addons {
   #invoke
   constructor(invoke) {
@@ -218,14 +285,34 @@ const operations = {
   'auth.generate_backup_codes': { resource: 'auth', method: 'generateBackupCodes', positional: 'password' },
   'auth.send_verification_email': { resource: 'auth', method: 'sendVerificationEmail', positional: null },
   'auth.verify_email': { resource: 'auth', method: 'verifyEmail', positional: null },
+  'organizations.create': { resource: 'organizations', method: 'create', positional: null },
+  'organizations.list': { resource: 'organizations', method: 'list', positional: null },
+  'organizations.get_full_organization': { resource: 'organizations', method: 'getFullOrganization', positional: null },
+  'organizations.set_active': { resource: 'organizations', method: 'setActive', positional: null },
+  'organizations.check_slug': { resource: 'organizations', method: 'checkSlug', positional: 'slug' },
+  'organizations.update': { resource: 'organizations', method: 'update', positional: null },
+  'organizations.delete': { resource: 'organizations', method: 'delete', positional: null },
+  'organizations.invite_member': { resource: 'organizations', method: 'inviteMember', positional: null },
+  'organizations.accept_invitation': { resource: 'organizations', method: 'acceptInvitation', positional: 'invitationId' },
+  'organizations.reject_invitation': { resource: 'organizations', method: 'rejectInvitation', positional: 'invitationId' },
+  'organizations.cancel_invitation': { resource: 'organizations', method: 'cancelInvitation', positional: 'invitationId' },
+  'organizations.get_invitation': { resource: 'organizations', method: 'getInvitation', positional: 'id' },
+  'organizations.list_invitations': { resource: 'organizations', method: 'listInvitations', positional: 'organizationId' },
+  'organizations.list_user_invitations': { resource: 'organizations', method: 'listUserInvitations', positional: null },
+  'organizations.list_members': { resource: 'organizations', method: 'listMembers', positional: 'organizationId' },
+  'organizations.update_member_role': { resource: 'organizations', method: 'updateMemberRole', positional: null },
+  'organizations.remove_member': { resource: 'organizations', method: 'removeMember', positional: null },
+  'organizations.leave': { resource: 'organizations', method: 'leave', positional: 'organizationId' },
+  'organizations.get_active_member': { resource: 'organizations', method: 'getActiveMember', positional: null },
+  'organizations.get_active_member_role': { resource: 'organizations', method: 'getActiveMemberRole', positional: null },
   'addons.get': { resource: 'addons', method: 'get', positional: null },
   'addons.save': { resource: 'addons', method: 'save', positional: 'addons' },
 }
 
 // The client's resources by property name.
-const resources = { auth: Auth, addons: Addons }
+const resources = { auth: Auth, organizations: Organizations, addons: Addons }
 
-module.exports = { Auth, Addons, BanataError, AuthenticationError, ForbiddenError, NotFoundError, ConflictError, ValidationError, RateLimitError, ServerError, TimeoutError, ConnectionError, ConfigurationError, SessionStoreError, InvalidArgumentError, InvalidTokenError }
+module.exports = { Auth, Organizations, Addons, BanataError, AuthenticationError, ForbiddenError, NotFoundError, ConflictError, ValidationError, RateLimitError, ServerError, TimeoutError, ConnectionError, ConfigurationError, SessionStoreError, InvalidArgumentError, InvalidTokenError }
 // For the facade only: not enumerable, so not part of the package's exports.
 Object.defineProperties(module.exports, {
   errorClasses: { value: errorClasses },

@@ -240,6 +240,138 @@ pub struct VerifyEmailResult {
     pub redirect_url: Option<String>,
 }
 
+/// An organization. `metadata` is an object whichever form the server sent it in (the
+/// platform stores it as a JSON string and returns either).
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct Organization {
+    #[serde(rename = "id")]
+    pub id: String,
+    #[serde(rename = "name")]
+    pub name: String,
+    #[serde(rename = "slug")]
+    pub slug: String,
+    #[serde(default, rename = "logo")]
+    pub logo: Option<String>,
+    /// The app's own data about the organization; `stripeSubscriptionItemId` here maps it to
+    /// the Stripe subscription item whose quantity follows the member count. As a JSON object.
+    #[serde(default, rename = "metadata", with = "wire::extra")]
+    pub metadata_json: Option<String>,
+    #[serde(default, rename = "createdAt", with = "wire::time")]
+    pub created_at: Option<SystemTime>,
+    #[serde(default, rename = "updatedAt", with = "wire::time")]
+    pub updated_at: Option<SystemTime>,
+    /// The members, where the answer lists them (creating one: its creator; the full
+    /// organization: all).
+    #[serde(default, rename = "members")]
+    pub members: Option<Vec<Member>>,
+    /// The invitations of every status, where the answer lists them (the full organization).
+    #[serde(default, rename = "invitations")]
+    pub invitations: Option<Vec<Invitation>>,
+}
+
+/// A user's membership of an organization.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct Member {
+    #[serde(rename = "id")]
+    pub id: String,
+    #[serde(rename = "organizationId")]
+    pub organization_id: String,
+    #[serde(rename = "userId")]
+    pub user_id: String,
+    /// The member's roles, comma-joined (e.g. `"super_admin"`, `"admin,billing"`).
+    #[serde(rename = "role")]
+    pub role: String,
+    #[serde(default, rename = "createdAt", with = "wire::time")]
+    pub created_at: Option<SystemTime>,
+    #[serde(default, rename = "updatedAt", with = "wire::time")]
+    pub updated_at: Option<SystemTime>,
+}
+
+/// An invitation to join an organization (48 hours).
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct Invitation {
+    #[serde(rename = "id")]
+    pub id: String,
+    #[serde(rename = "organizationId")]
+    pub organization_id: String,
+    /// The invitee's address (lower case).
+    #[serde(rename = "email")]
+    pub email: String,
+    /// The roles the invitee gets, comma-joined.
+    #[serde(rename = "role")]
+    pub role: String,
+    /// `pending`, `accepted`, `rejected` or `canceled` (an expired invitation stays
+    /// `pending`; see `expires_at`).
+    #[serde(rename = "status")]
+    pub status: String,
+    #[serde(default, rename = "expiresAt", with = "wire::time")]
+    pub expires_at: Option<SystemTime>,
+    /// The user who invited.
+    #[serde(default, rename = "inviterId")]
+    pub inviter_id: Option<String>,
+    #[serde(default, rename = "createdAt", with = "wire::time")]
+    pub created_at: Option<SystemTime>,
+}
+
+/// Organizations, as listed.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct OrganizationList {
+    #[serde(rename = "data")]
+    pub data: Vec<Organization>,
+    #[serde(rename = "listMetadata")]
+    pub list_metadata: ListMetadata,
+}
+
+/// The list position markers (the platform answers everything at once: both `None`).
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct ListMetadata {
+    #[serde(rename = "before")]
+    pub before: Option<String>,
+    #[serde(rename = "after")]
+    pub after: Option<String>,
+}
+
+/// An invitation answered: accepted (with the membership) or rejected (no membership).
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct InvitationAnswer {
+    #[serde(rename = "invitation")]
+    pub invitation: Invitation,
+    #[serde(rename = "member")]
+    pub member: Option<Member>,
+}
+
+/// Invitations, as listed.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct InvitationList {
+    #[serde(rename = "data")]
+    pub data: Vec<Invitation>,
+    #[serde(rename = "listMetadata")]
+    pub list_metadata: ListMetadata,
+}
+
+/// Members, as listed.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct MemberList {
+    #[serde(rename = "data")]
+    pub data: Vec<Member>,
+    #[serde(rename = "listMetadata")]
+    pub list_metadata: ListMetadata,
+}
+
+/// The membership a removal ended.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct RemovedMember {
+    #[serde(rename = "member")]
+    pub member: Member,
+}
+
+/// A member's roles, comma-joined.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct MemberRole {
+    #[serde(rename = "role")]
+    pub role: String,
+}
+
 /// The project's add-on configuration.
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct AddonConfig {
@@ -794,6 +926,154 @@ impl BanataClient {
     #[uniffi::method(default(callback_url = None, options = None))]
     pub async fn verify_email(&self, token: String, callback_url: Option<String>, options: Option<RequestOptions>) -> Result<VerifyEmailResult> {
         self.call("auth.verify_email", json!({"token": token, "callbackURL": callback_url}), options).await
+    }
+
+    /// Creates an organization: the signed-in user becomes its `super_admin` and, unless
+    /// asked not to, it becomes the session's active organization.
+    ///
+    /// Emits `organization.created`, `member.added`.
+    #[uniffi::method(default(logo = None, metadata_json = None, keep_current_active_organization = None, options = None))]
+    pub async fn organizations_create(&self, name: String, slug: String, logo: Option<String>, metadata_json: Option<String>, keep_current_active_organization: Option<bool>, options: Option<RequestOptions>) -> Result<Organization> {
+        self.call("organizations.create", json!({"name": name, "slug": slug, "logo": logo, "metadata": wire::object_argument("metadata_json", metadata_json.as_deref())?, "keepCurrentActiveOrganization": keep_current_active_organization}), options).await
+    }
+
+    /// The organizations the signed-in user is a member of (all of the project's for a
+    /// project owner), newest first.
+    #[uniffi::method(default(options = None))]
+    pub async fn organizations_list(&self, options: Option<RequestOptions>) -> Result<OrganizationList> {
+        self.call("organizations.list", json!({}), options).await
+    }
+
+    /// An organization with its members and invitations (by id, by slug, or the active
+    /// one), or none when there is no such organization. Needs `member.read`.
+    #[uniffi::method(default(organization_id = None, organization_slug = None, options = None))]
+    pub async fn organizations_get_full_organization(&self, organization_id: Option<String>, organization_slug: Option<String>, options: Option<RequestOptions>) -> Result<Option<Organization>> {
+        self.call("organizations.get_full_organization", json!({"organizationId": organization_id, "organizationSlug": organization_slug}), options).await
+    }
+
+    /// Makes an organization the session's active one (neither id nor slug: none).
+    #[uniffi::method(default(organization_id = None, organization_slug = None, options = None))]
+    pub async fn organizations_set_active(&self, organization_id: Option<String>, organization_slug: Option<String>, options: Option<RequestOptions>) -> Result<Option<Organization>> {
+        self.call("organizations.set_active", json!({"organizationId": organization_id, "organizationSlug": organization_slug}), options).await
+    }
+
+    /// Whether a slug is free in the project: `status` true, or a `validation` error
+    /// ("Organization slug already taken").
+    #[uniffi::method(default(options = None))]
+    pub async fn organizations_check_slug(&self, slug: String, options: Option<RequestOptions>) -> Result<Status> {
+        self.call("organizations.check_slug", json!({"slug": slug}), options).await
+    }
+
+    /// Changes an organization's name, slug, logo or metadata. Needs `organization.update`.
+    ///
+    /// Emits `organization.updated`.
+    #[uniffi::method(default(organization_id = None, name = None, slug = None, logo = None, metadata_json = None, options = None))]
+    pub async fn organizations_update(&self, organization_id: Option<String>, name: Option<String>, slug: Option<String>, logo: Option<String>, metadata_json: Option<String>, options: Option<RequestOptions>) -> Result<Organization> {
+        self.call("organizations.update", json!({"organizationId": organization_id, "name": name, "slug": slug, "logo": logo, "metadata": wire::object_argument("metadata_json", metadata_json.as_deref())?}), options).await
+    }
+
+    /// Deletes an organization (by id or slug). Needs `organization.delete`.
+    ///
+    /// Emits `organization.deleted`.
+    #[uniffi::method(default(organization_id = None, organization_slug = None, options = None))]
+    pub async fn organizations_delete(&self, organization_id: Option<String>, organization_slug: Option<String>, options: Option<RequestOptions>) -> Result<Organization> {
+        self.call("organizations.delete", json!({"organizationId": organization_id, "organizationSlug": organization_slug}), options).await
+    }
+
+    /// Invites an address to an organization with one or more roles (48 hours; the
+    /// invitee gets a mail). Needs `member.invite`.
+    ///
+    /// Emits `invitation.created`.
+    #[uniffi::method(default(organization_id = None, resend = None, options = None))]
+    pub async fn organizations_invite_member(&self, email: String, role: Vec<String>, organization_id: Option<String>, resend: Option<bool>, options: Option<RequestOptions>) -> Result<Invitation> {
+        self.call("organizations.invite_member", json!({"email": email, "role": role, "organizationId": organization_id, "resend": resend}), options).await
+    }
+
+    /// Accepts an invitation addressed to the signed-in user, who becomes a member.
+    ///
+    /// Emits `invitation.accepted`, `member.added`.
+    #[uniffi::method(default(options = None))]
+    pub async fn organizations_accept_invitation(&self, invitation_id: String, options: Option<RequestOptions>) -> Result<InvitationAnswer> {
+        self.call("organizations.accept_invitation", json!({"invitationId": invitation_id}), options).await
+    }
+
+    /// Declines an invitation addressed to the signed-in user.
+    ///
+    /// Emits `invitation.rejected`.
+    #[uniffi::method(default(options = None))]
+    pub async fn organizations_reject_invitation(&self, invitation_id: String, options: Option<RequestOptions>) -> Result<InvitationAnswer> {
+        self.call("organizations.reject_invitation", json!({"invitationId": invitation_id}), options).await
+    }
+
+    /// Withdraws an invitation. Needs `member.invite`.
+    ///
+    /// Emits `invitation.canceled`.
+    #[uniffi::method(default(options = None))]
+    pub async fn organizations_cancel_invitation(&self, invitation_id: String, options: Option<RequestOptions>) -> Result<Invitation> {
+        self.call("organizations.cancel_invitation", json!({"invitationId": invitation_id}), options).await
+    }
+
+    /// One invitation, for its invitee or a member of its organization.
+    #[uniffi::method(default(options = None))]
+    pub async fn organizations_get_invitation(&self, id: String, options: Option<RequestOptions>) -> Result<Invitation> {
+        self.call("organizations.get_invitation", json!({"id": id}), options).await
+    }
+
+    /// An organization's invitations of every status. Needs `member.invite`.
+    #[uniffi::method(default(organization_id = None, options = None))]
+    pub async fn organizations_list_invitations(&self, organization_id: Option<String>, options: Option<RequestOptions>) -> Result<InvitationList> {
+        self.call("organizations.list_invitations", json!({"organizationId": organization_id}), options).await
+    }
+
+    /// The pending invitations addressed to the signed-in user, in every organization.
+    #[uniffi::method(default(options = None))]
+    pub async fn organizations_list_user_invitations(&self, options: Option<RequestOptions>) -> Result<Vec<Invitation>> {
+        self.call("organizations.list_user_invitations", json!({}), options).await
+    }
+
+    /// An organization's members. Needs `member.read`.
+    #[uniffi::method(default(organization_id = None, options = None))]
+    pub async fn organizations_list_members(&self, organization_id: Option<String>, options: Option<RequestOptions>) -> Result<MemberList> {
+        self.call("organizations.list_members", json!({"organizationId": organization_id}), options).await
+    }
+
+    /// Gives a member other roles; at least one `super_admin` must remain. Needs
+    /// `member.update_role`.
+    ///
+    /// Emits `member.role_updated`.
+    #[uniffi::method(default(organization_id = None, options = None))]
+    pub async fn organizations_update_member_role(&self, member_id: String, role: Vec<String>, organization_id: Option<String>, options: Option<RequestOptions>) -> Result<Member> {
+        self.call("organizations.update_member_role", json!({"memberId": member_id, "role": role, "organizationId": organization_id}), options).await
+    }
+
+    /// Removes a member (by membership id or e-mail address), not the signed-in user and not
+    /// the last `super_admin`. Needs `member.remove`.
+    ///
+    /// Emits `member.removed`.
+    #[uniffi::method(default(organization_id = None, options = None))]
+    pub async fn organizations_remove_member(&self, member_id_or_email: String, organization_id: Option<String>, options: Option<RequestOptions>) -> Result<RemovedMember> {
+        self.call("organizations.remove_member", json!({"memberIdOrEmail": member_id_or_email, "organizationId": organization_id}), options).await
+    }
+
+    /// Leaves an organization (the active one unless given); its last `super_admin`
+    /// cannot.
+    ///
+    /// Emits `member.removed`.
+    #[uniffi::method(default(organization_id = None, options = None))]
+    pub async fn organizations_leave(&self, organization_id: Option<String>, options: Option<RequestOptions>) -> Result<Member> {
+        self.call("organizations.leave", json!({"organizationId": organization_id}), options).await
+    }
+
+    /// The signed-in user's membership of the active organization.
+    #[uniffi::method(default(options = None))]
+    pub async fn organizations_get_active_member(&self, options: Option<RequestOptions>) -> Result<Member> {
+        self.call("organizations.get_active_member", json!({}), options).await
+    }
+
+    /// A member's roles (the signed-in user's, in the active organization, unless given).
+    #[uniffi::method(default(user_id = None, organization_id = None, organization_slug = None, options = None))]
+    pub async fn organizations_get_active_member_role(&self, user_id: Option<String>, organization_id: Option<String>, organization_slug: Option<String>, options: Option<RequestOptions>) -> Result<MemberRole> {
+        self.call("organizations.get_active_member_role", json!({"userId": user_id, "organizationId": organization_id, "organizationSlug": organization_slug}), options).await
     }
 
     /// The project's add-on configuration (`{"addons":{}}` when nothing was ever saved).

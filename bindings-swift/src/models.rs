@@ -158,6 +158,25 @@ pub(crate) mod wire {
     }
 
     /// The fields a record does not name, flattened in and out as a JSON object string.
+    /// A JSON-object argument given as its text: `None` leaves it out; anything but an
+    /// object is an `InvalidArgument` error naming the argument.
+    pub fn object_argument(
+        name: &str,
+        json: Option<&str>,
+    ) -> crate::error::Result<serde_json::Value> {
+        let Some(json) = json else {
+            return Ok(serde_json::Value::Null);
+        };
+        match serde_json::from_str::<serde_json::Value>(json) {
+            Ok(value @ serde_json::Value::Object(_)) => Ok(value),
+            _ => Err(banata_auth::Error::new(
+                banata_auth::ErrorKind::InvalidArgument,
+                format!("`{name}` must be the text of a JSON object"),
+            )
+            .into()),
+        }
+    }
+
     pub mod extra {
         use serde::{Deserialize, Deserializer, Serialize, Serializer};
         use serde_json::{Map, Value};

@@ -326,6 +326,11 @@ impl Client {
         Auth::new(self)
     }
 
+    /// The signed-in user's organizations, members and invitations.
+    pub fn organizations(&self) -> crate::Organizations<'_> {
+        crate::Organizations::new(self)
+    }
+
     /// The project's add-on configuration (needs the API key).
     pub fn addons(&self) -> Addons<'_> {
         Addons::new(self)
@@ -459,7 +464,7 @@ impl Client {
     pub(crate) async fn send(&self, mut call: Call) -> Result<Response> {
         use crate::transport::Credential;
         let token = match call.credential {
-            Credential::Session => self.session_token().await?,
+            Credential::Session | Credential::SessionCookie => self.session_token().await?,
             _ => None,
         };
         let end_user = call.credential != Credential::ApiKey;

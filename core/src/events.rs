@@ -48,6 +48,8 @@ impl EventType {
     pub const INVITATION_CREATED: EventType = EventType::from_static("invitation.created");
     pub const INVITATION_ACCEPTED: EventType = EventType::from_static("invitation.accepted");
     pub const INVITATION_REVOKED: EventType = EventType::from_static("invitation.revoked");
+    pub const INVITATION_REJECTED: EventType = EventType::from_static("invitation.rejected");
+    pub const INVITATION_CANCELED: EventType = EventType::from_static("invitation.canceled");
     pub const TWO_FACTOR_ENABLED: EventType = EventType::from_static("two_factor.enabled");
     pub const TWO_FACTOR_DISABLED: EventType = EventType::from_static("two_factor.disabled");
     pub const API_KEY_CREATED: EventType = EventType::from_static("api_key.created");

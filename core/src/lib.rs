@@ -33,6 +33,7 @@ mod magic_link;
 mod models;
 mod multi_session;
 mod operations;
+mod organizations;
 mod retry;
 mod session_jwt;
 mod session_store;
@@ -60,6 +61,12 @@ pub use models::{
     UpdateUser, User, VerifyEmail, VerifyEmailResult,
 };
 pub use multi_session::DeviceSession;
+pub use organizations::{
+    ActiveMemberRoleQuery, CheckSlug, CreateOrganization, GetInvitation, Invitation,
+    InvitationAnswer, InvitationId, InvitationList, InviteMember, ListMetadata, Member, MemberList,
+    MemberRole, Organization, OrganizationId, OrganizationList, OrganizationSelector,
+    Organizations, RemoveMember, RemovedMember, UpdateMemberRole, UpdateOrganization,
+};
 pub use session_jwt::{
     JwtSettings, JwtSource, SessionJwt, VerifiedSession, session_jwt_from_headers,
 };

@@ -29,6 +29,12 @@ use crate::models::{
     VerifyEmail, VerifyEmailResult,
 };
 use crate::multi_session::DeviceSession;
+use crate::organizations::{
+    ActiveMemberRoleQuery, CheckSlug, CreateOrganization, GetInvitation, Invitation,
+    InvitationAnswer, InvitationId, InvitationList, InviteMember, Member, MemberList, MemberRole,
+    Organization, OrganizationId, OrganizationList, OrganizationSelector, Organizations,
+    RemoveMember, RemovedMember, UpdateMemberRole, UpdateOrganization,
+};
 use crate::session_jwt::SessionJwt;
 use crate::sign_in::{
     IsUsernameAvailable, OneTimeToken, SignInResult, SignInUsername, UsernameAvailability,
@@ -198,6 +204,76 @@ declare_operations! {
         /// signs the user in on verification, the client keeps the new session token.
         flow verify_email(VerifyEmail) -> VerifyEmailResult
             = Get "/api/auth/verify-email", None, Unsafe emits ["email.verified", "session.created"];
+    }
+    organizations: Organizations {
+        /// Creates an organization: the signed-in user becomes its `super_admin` and, unless
+        /// asked not to, it becomes the session's active organization.
+        flow create(CreateOrganization) -> Organization
+            = Post "/api/auth/organization/create", SessionCookie, Unsafe emits ["organization.created", "member.added"];
+        /// The organizations the signed-in user is a member of (all of the project's for a
+        /// project owner), newest first.
+        call list() -> OrganizationList
+            = Get "/api/auth/organization/list", SessionCookie, Safe emits [];
+        /// An organization with its members and invitations (by id, by slug, or the active
+        /// one), or none when there is no such organization. Needs `member.read`.
+        call get_full_organization(OrganizationSelector) -> Option<Organization>
+            = Get "/api/auth/organization/get-full-organization", SessionCookie, Safe emits [];
+        /// Makes an organization the session's active one (neither id nor slug: none).
+        call set_active(OrganizationSelector) -> Option<Organization>
+            = Post "/api/auth/organization/set-active", SessionCookie, Safe emits [];
+        /// Whether a slug is free in the project: `status` true, or a `validation` error
+        /// ("Organization slug already taken").
+        call check_slug(CheckSlug) -> Status
+            = Post "/api/auth/organization/check-slug", SessionCookie, Safe emits [];
+        /// Changes an organization's name, slug, logo or metadata. Needs `organization.update`.
+        flow update(UpdateOrganization) -> Organization
+            = Post "/api/auth/organization/update", SessionCookie, Safe emits ["organization.updated"];
+        /// Deletes an organization (by id or slug). Needs `organization.delete`.
+        flow delete(OrganizationSelector) -> Organization
+            = Post "/api/auth/organization/delete", SessionCookie, Unsafe emits ["organization.deleted"];
+        /// Invites an address to an organization with one or more roles (48 hours; the
+        /// invitee gets a mail). Needs `member.invite`.
+        flow invite_member(InviteMember) -> Invitation
+            = Post "/api/auth/organization/invite-member", SessionCookie, Unsafe emits ["invitation.created"];
+        /// Accepts an invitation addressed to the signed-in user, who becomes a member.
+        flow accept_invitation(InvitationId) -> InvitationAnswer
+            = Post "/api/auth/organization/accept-invitation", SessionCookie, Unsafe emits ["invitation.accepted", "member.added"];
+        /// Declines an invitation addressed to the signed-in user.
+        flow reject_invitation(InvitationId) -> InvitationAnswer
+            = Post "/api/auth/organization/reject-invitation", SessionCookie, Unsafe emits ["invitation.rejected"];
+        /// Withdraws an invitation. Needs `member.invite`.
+        flow cancel_invitation(InvitationId) -> Invitation
+            = Post "/api/auth/organization/cancel-invitation", SessionCookie, Unsafe emits ["invitation.canceled"];
+        /// One invitation, for its invitee or a member of its organization.
+        call get_invitation(GetInvitation) -> Invitation
+            = Get "/api/auth/organization/get-invitation", SessionCookie, Safe emits [];
+        /// An organization's invitations of every status. Needs `member.invite`.
+        call list_invitations(OrganizationId) -> InvitationList
+            = Get "/api/auth/organization/list-invitations", SessionCookie, Safe emits [];
+        /// The pending invitations addressed to the signed-in user, in every organization.
+        call list_user_invitations() -> Vec<Invitation>
+            = Get "/api/auth/organization/list-user-invitations", SessionCookie, Safe emits [];
+        /// An organization's members. Needs `member.read`.
+        call list_members(OrganizationId) -> MemberList
+            = Get "/api/auth/organization/list-members", SessionCookie, Safe emits [];
+        /// Gives a member other roles; at least one `super_admin` must remain. Needs
+        /// `member.update_role`.
+        flow update_member_role(UpdateMemberRole) -> Member
+            = Post "/api/auth/organization/update-member-role", SessionCookie, Safe emits ["member.role_updated"];
+        /// Removes a member (by membership id or e-mail address), not the signed-in user and not
+        /// the last `super_admin`. Needs `member.remove`.
+        flow remove_member(RemoveMember) -> RemovedMember
+            = Post "/api/auth/organization/remove-member", SessionCookie, Unsafe emits ["member.removed"];
+        /// Leaves an organization (the active one unless given); its last `super_admin`
+        /// cannot.
+        flow leave(OrganizationId) -> Member
+            = Post "/api/auth/organization/leave", SessionCookie, Unsafe emits ["member.removed"];
+        /// The signed-in user's membership of the active organization.
+        call get_active_member() -> Member
+            = Get "/api/auth/organization/get-active-member", SessionCookie, Safe emits [];
+        /// A member's roles (the signed-in user's, in the active organization, unless given).
+        call get_active_member_role(ActiveMemberRoleQuery) -> MemberRole
+            = Get "/api/auth/organization/get-active-member-role", SessionCookie, Safe emits [];
     }
     addons: Addons {
         /// The project's add-on configuration (`{"addons":{}}` when nothing was ever saved).

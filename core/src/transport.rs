@@ -22,6 +22,10 @@ pub enum Credential {
     ApiKey,
     /// The end user's session token as bearer, when the store has one; never an `Origin`.
     Session,
+    /// The end user's session token as Better Auth's session cookie, with the base URL's
+    /// `Origin`: for paths where the platform takes any bearer for a project API key
+    /// (`/organization/`).
+    SessionCookie,
 }
 
 impl Credential {
@@ -31,6 +35,7 @@ impl Credential {
             Credential::None => "none",
             Credential::ApiKey => "api_key",
             Credential::Session => "session",
+            Credential::SessionCookie => "session_cookie",
         }
     }
 }
@@ -271,6 +276,26 @@ impl Transport {
         }
     }
 
+    /// `better-auth.session_token=<signed token>` (`__Secure-` on HTTPS), the value
+    /// URL-encoded as Better Auth sets it (1.7's `set-auth-token` is not).
+    fn session_cookie(&self, token: &SessionToken) -> String {
+        let name = if self.base_url.scheme() == "https" {
+            "__Secure-better-auth.session_token"
+        } else {
+            "better-auth.session_token"
+        };
+        let value = token.expose();
+        let value = if value.contains('%') {
+            value.to_owned()
+        } else {
+            value
+                .replace('+', "%2B")
+                .replace('/', "%2F")
+                .replace('=', "%3D")
+        };
+        format!("{name}={value}")
+    }
+
     fn headers_for(
         &self,
         call: &Call,
@@ -325,11 +350,21 @@ impl Transport {
                 ))
             })?),
             Credential::Session => session.map(|t| bearer_header(t.expose())).transpose()?,
+            Credential::SessionCookie => None,
         };
         if let Some(value) = bearer {
             headers.insert(AUTHORIZATION, value);
         }
-        if let Some(cookie) = &call.cookie {
+        let session_cookie = match (call.credential, session) {
+            (Credential::SessionCookie, Some(token)) => Some(self.session_cookie(token)),
+            _ => None,
+        };
+        let cookies = match (session_cookie, &call.cookie) {
+            (Some(session), Some(others)) => Some(format!("{session}; {others}")),
+            (Some(session), None) => Some(session),
+            (None, others) => others.clone(),
+        };
+        if let Some(cookie) = &cookies {
             let mut value = HeaderValue::from_str(cookie)
                 .map_err(|_| Error::decode("the server set a cookie that is not a header value"))?;
             value.set_sensitive(true);

@@ -13,7 +13,7 @@ from __future__ import annotations
 import atexit
 
 from . import _native, errors
-from ._generated import Addons, AsyncAddons, AsyncAuth, Auth
+from ._generated import Addons, AsyncAddons, AsyncAuth, AsyncOrganizations, Auth, Organizations
 from .client import AsyncClient, Client
 from .errors import (
     AuthenticationError,
@@ -57,6 +57,16 @@ from .models import (
     VerificationRequired,
     VerifiedSession,
     VerifyEmailResult,
+    Invitation,
+    InvitationAnswer,
+    InvitationList,
+    ListMetadata,
+    Member,
+    MemberList,
+    MemberRole,
+    Organization,
+    OrganizationList,
+    RemovedMember,
 )
 
 __version__: str = _native.__version__
@@ -107,6 +117,8 @@ __all__ = [
     "AsyncAuth",
     "Addons",
     "AsyncAddons",
+    "Organizations",
+    "AsyncOrganizations",
     "AuthEvent",
     "EventData",
     "EventType",
@@ -139,6 +151,16 @@ __all__ = [
     "AddonConfig",
     "AddonSettings",
     "AddonId",
+    "Organization",
+    "Member",
+    "Invitation",
+    "ListMetadata",
+    "OrganizationList",
+    "MemberList",
+    "InvitationList",
+    "InvitationAnswer",
+    "RemovedMember",
+    "MemberRole",
 ]
 __all__ += [  # the exception classes, as errors.__all__ lists them (test_errors.py checks)
     "BanataError",

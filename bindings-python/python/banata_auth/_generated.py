@@ -19,6 +19,7 @@ from ._base import (
 
 TYPE_CHECKING = False  # `typing` is for type checkers only: it costs start-up time
 if TYPE_CHECKING:
+    import builtins
     from collections.abc import Mapping, Sequence
     from datetime import datetime
     from typing import Any, ClassVar, Literal
@@ -223,14 +224,14 @@ class SecondFactorRequired(_Model):
     __slots__ = ("methods",)
     status: ClassVar[Literal["second_factor_required"]] = "second_factor_required"
 
-    methods: list[str]
+    methods: builtins.list[str]
     """The factors the server offers, e.g. ``totp``, ``otp`` (backup codes always work). Empty when
     the server does not say: Better Auth 1.4, the platform's version, does not.
     """
 
     def __init__(
         self,
-        methods: list[str],
+        methods: builtins.list[str],
     ) -> None:
         _set(self, "methods", methods)
 
@@ -531,7 +532,7 @@ class Account(_Model):
     account_id: str
     """The user's id at the provider (their own id for ``credential``)."""
     user_id: str
-    scopes: list[str]
+    scopes: builtins.list[str]
     """The OAuth scopes granted."""
     created_at: datetime | None
     updated_at: datetime | None
@@ -544,7 +545,7 @@ class Account(_Model):
         provider_id: str,
         account_id: str,
         user_id: str,
-        scopes: list[str],
+        scopes: builtins.list[str],
         created_at: datetime | None = None,
         updated_at: datetime | None = None,
         extra: dict[str, Any] | None = None,
@@ -704,7 +705,7 @@ class TwoFactorSetup(_Model):
     secret: redacted in ``Debug``.
     Not shown by ``repr()``.
     """
-    backup_codes: list[str]
+    backup_codes: builtins.list[str]
     """Single-use codes for when the authenticator is lost. Redacted in ``Debug``.
     Not shown by ``repr()``.
     """
@@ -712,7 +713,7 @@ class TwoFactorSetup(_Model):
     def __init__(
         self,
         totp_uri: str,
-        backup_codes: list[str],
+        backup_codes: builtins.list[str],
     ) -> None:
         _set(self, "totp_uri", totp_uri)
         _set(self, "backup_codes", backup_codes)
@@ -770,14 +771,14 @@ class BackupCodes(_Model):
     __slots__ = ("backup_codes",)
     _hidden = ("backup_codes",)
 
-    backup_codes: list[str]
+    backup_codes: builtins.list[str]
     """Redacted in ``Debug``.
     Not shown by ``repr()``.
     """
 
     def __init__(
         self,
-        backup_codes: list[str],
+        backup_codes: builtins.list[str],
     ) -> None:
         _set(self, "backup_codes", backup_codes)
 
@@ -834,6 +835,428 @@ class VerifyEmailResult(_Model):
             wire["user"] = _to_wire(self.user)
         if self.redirect_url is not None:
             wire["redirectUrl"] = _to_wire(self.redirect_url)
+        return wire
+
+
+class Organization(_Model):
+    """An organization. ``metadata`` is an object whichever form the server sent it in (the
+    platform stores it as a JSON string and returns either).
+    """
+
+    __slots__ = ("id", "name", "slug", "logo", "metadata", "created_at", "updated_at", "members", "invitations",)
+
+    id: str
+    name: str
+    slug: str
+    logo: str | None
+    metadata: dict[str, Any] | None
+    """The app's own data about the organization; ``stripeSubscriptionItemId`` here maps it to
+    the Stripe subscription item whose quantity follows the member count.
+    """
+    created_at: datetime | None
+    updated_at: datetime | None
+    members: builtins.list[Member] | None
+    """The members, where the answer lists them (creating one: its creator; the full
+    organization: all).
+    """
+    invitations: builtins.list[Invitation] | None
+    """The invitations of every status, where the answer lists them (the full organization)."""
+
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        slug: str,
+        logo: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        created_at: datetime | None = None,
+        updated_at: datetime | None = None,
+        members: builtins.list[Member] | None = None,
+        invitations: builtins.list[Invitation] | None = None,
+    ) -> None:
+        _set(self, "id", id)
+        _set(self, "name", name)
+        _set(self, "slug", slug)
+        _set(self, "logo", logo)
+        _set(self, "metadata", metadata)
+        _set(self, "created_at", created_at)
+        _set(self, "updated_at", updated_at)
+        _set(self, "members", members)
+        _set(self, "invitations", invitations)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> Organization:
+        """Reads the JSON form."""
+        return cls(
+            id=wire["id"],
+            name=wire["name"],
+            slug=wire["slug"],
+            logo=wire.get("logo"),
+            metadata=_optional(lambda x: dict(x), wire.get("metadata")),
+            created_at=_optional(lambda x: _time(x), wire.get("createdAt")),
+            updated_at=_optional(lambda x: _time(x), wire.get("updatedAt")),
+            members=_optional(lambda x: [Member.from_wire(x) for x in x], wire.get("members")),
+            invitations=_optional(lambda x: [Invitation.from_wire(x) for x in x], wire.get("invitations")),
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["id"] = _to_wire(self.id)
+        wire["name"] = _to_wire(self.name)
+        wire["slug"] = _to_wire(self.slug)
+        if self.logo is not None:
+            wire["logo"] = _to_wire(self.logo)
+        if self.metadata is not None:
+            wire["metadata"] = _to_wire(self.metadata)
+        if self.created_at is not None:
+            wire["createdAt"] = _to_wire(self.created_at)
+        if self.updated_at is not None:
+            wire["updatedAt"] = _to_wire(self.updated_at)
+        if self.members is not None:
+            wire["members"] = _to_wire(self.members)
+        if self.invitations is not None:
+            wire["invitations"] = _to_wire(self.invitations)
+        return wire
+
+
+class Member(_Model):
+    """A user's membership of an organization."""
+
+    __slots__ = ("id", "organization_id", "user_id", "role", "created_at", "updated_at",)
+
+    id: str
+    organization_id: str
+    user_id: str
+    role: str
+    """The member's roles, comma-joined (e.g. ``"super_admin"``, ``"admin,billing"``)."""
+    created_at: datetime | None
+    updated_at: datetime | None
+
+    def __init__(
+        self,
+        id: str,
+        organization_id: str,
+        user_id: str,
+        role: str,
+        created_at: datetime | None = None,
+        updated_at: datetime | None = None,
+    ) -> None:
+        _set(self, "id", id)
+        _set(self, "organization_id", organization_id)
+        _set(self, "user_id", user_id)
+        _set(self, "role", role)
+        _set(self, "created_at", created_at)
+        _set(self, "updated_at", updated_at)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> Member:
+        """Reads the JSON form."""
+        return cls(
+            id=wire["id"],
+            organization_id=wire["organizationId"],
+            user_id=wire["userId"],
+            role=wire["role"],
+            created_at=_optional(lambda x: _time(x), wire.get("createdAt")),
+            updated_at=_optional(lambda x: _time(x), wire.get("updatedAt")),
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["id"] = _to_wire(self.id)
+        wire["organizationId"] = _to_wire(self.organization_id)
+        wire["userId"] = _to_wire(self.user_id)
+        wire["role"] = _to_wire(self.role)
+        if self.created_at is not None:
+            wire["createdAt"] = _to_wire(self.created_at)
+        if self.updated_at is not None:
+            wire["updatedAt"] = _to_wire(self.updated_at)
+        return wire
+
+
+class Invitation(_Model):
+    """An invitation to join an organization (48 hours)."""
+
+    __slots__ = ("id", "organization_id", "email", "role", "status", "expires_at", "inviter_id", "created_at",)
+
+    id: str
+    organization_id: str
+    email: str
+    """The invitee's address (lower case)."""
+    role: str
+    """The roles the invitee gets, comma-joined."""
+    status: str
+    """``pending``, ``accepted``, ``rejected`` or ``canceled`` (an expired invitation stays
+    ``pending``; see ``expires_at``).
+    """
+    expires_at: datetime | None
+    inviter_id: str | None
+    """The user who invited."""
+    created_at: datetime | None
+
+    def __init__(
+        self,
+        id: str,
+        organization_id: str,
+        email: str,
+        role: str,
+        status: str,
+        expires_at: datetime | None = None,
+        inviter_id: str | None = None,
+        created_at: datetime | None = None,
+    ) -> None:
+        _set(self, "id", id)
+        _set(self, "organization_id", organization_id)
+        _set(self, "email", email)
+        _set(self, "role", role)
+        _set(self, "status", status)
+        _set(self, "expires_at", expires_at)
+        _set(self, "inviter_id", inviter_id)
+        _set(self, "created_at", created_at)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> Invitation:
+        """Reads the JSON form."""
+        return cls(
+            id=wire["id"],
+            organization_id=wire["organizationId"],
+            email=wire["email"],
+            role=wire["role"],
+            status=wire["status"],
+            expires_at=_optional(lambda x: _time(x), wire.get("expiresAt")),
+            inviter_id=wire.get("inviterId"),
+            created_at=_optional(lambda x: _time(x), wire.get("createdAt")),
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["id"] = _to_wire(self.id)
+        wire["organizationId"] = _to_wire(self.organization_id)
+        wire["email"] = _to_wire(self.email)
+        wire["role"] = _to_wire(self.role)
+        wire["status"] = _to_wire(self.status)
+        if self.expires_at is not None:
+            wire["expiresAt"] = _to_wire(self.expires_at)
+        if self.inviter_id is not None:
+            wire["inviterId"] = _to_wire(self.inviter_id)
+        if self.created_at is not None:
+            wire["createdAt"] = _to_wire(self.created_at)
+        return wire
+
+
+class OrganizationList(_Model):
+    """Organizations, as listed."""
+
+    __slots__ = ("data", "list_metadata",)
+
+    data: builtins.list[Organization]
+    list_metadata: ListMetadata
+
+    def __init__(
+        self,
+        data: builtins.list[Organization],
+        list_metadata: ListMetadata,
+    ) -> None:
+        _set(self, "data", data)
+        _set(self, "list_metadata", list_metadata)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> OrganizationList:
+        """Reads the JSON form."""
+        return cls(
+            data=[Organization.from_wire(x) for x in wire["data"]],
+            list_metadata=ListMetadata.from_wire(wire["listMetadata"]),
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["data"] = _to_wire(self.data)
+        wire["listMetadata"] = _to_wire(self.list_metadata)
+        return wire
+
+
+class ListMetadata(_Model):
+    """The list position markers (the platform answers everything at once: both ``None``)."""
+
+    __slots__ = ("before", "after",)
+
+    before: str | None
+    after: str | None
+
+    def __init__(
+        self,
+        before: str | None,
+        after: str | None,
+    ) -> None:
+        _set(self, "before", before)
+        _set(self, "after", after)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> ListMetadata:
+        """Reads the JSON form."""
+        return cls(
+            before=wire["before"],
+            after=wire["after"],
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["before"] = _to_wire(self.before)
+        wire["after"] = _to_wire(self.after)
+        return wire
+
+
+class InvitationAnswer(_Model):
+    """An invitation answered: accepted (with the membership) or rejected (no membership)."""
+
+    __slots__ = ("invitation", "member",)
+
+    invitation: Invitation
+    member: Member | None
+
+    def __init__(
+        self,
+        invitation: Invitation,
+        member: Member | None,
+    ) -> None:
+        _set(self, "invitation", invitation)
+        _set(self, "member", member)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> InvitationAnswer:
+        """Reads the JSON form."""
+        return cls(
+            invitation=Invitation.from_wire(wire["invitation"]),
+            member=_optional(lambda x: Member.from_wire(x), wire["member"]),
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["invitation"] = _to_wire(self.invitation)
+        wire["member"] = _to_wire(self.member)
+        return wire
+
+
+class InvitationList(_Model):
+    """Invitations, as listed."""
+
+    __slots__ = ("data", "list_metadata",)
+
+    data: builtins.list[Invitation]
+    list_metadata: ListMetadata
+
+    def __init__(
+        self,
+        data: builtins.list[Invitation],
+        list_metadata: ListMetadata,
+    ) -> None:
+        _set(self, "data", data)
+        _set(self, "list_metadata", list_metadata)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> InvitationList:
+        """Reads the JSON form."""
+        return cls(
+            data=[Invitation.from_wire(x) for x in wire["data"]],
+            list_metadata=ListMetadata.from_wire(wire["listMetadata"]),
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["data"] = _to_wire(self.data)
+        wire["listMetadata"] = _to_wire(self.list_metadata)
+        return wire
+
+
+class MemberList(_Model):
+    """Members, as listed."""
+
+    __slots__ = ("data", "list_metadata",)
+
+    data: builtins.list[Member]
+    list_metadata: ListMetadata
+
+    def __init__(
+        self,
+        data: builtins.list[Member],
+        list_metadata: ListMetadata,
+    ) -> None:
+        _set(self, "data", data)
+        _set(self, "list_metadata", list_metadata)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> MemberList:
+        """Reads the JSON form."""
+        return cls(
+            data=[Member.from_wire(x) for x in wire["data"]],
+            list_metadata=ListMetadata.from_wire(wire["listMetadata"]),
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["data"] = _to_wire(self.data)
+        wire["listMetadata"] = _to_wire(self.list_metadata)
+        return wire
+
+
+class RemovedMember(_Model):
+    """The membership a removal ended."""
+
+    __slots__ = ("member",)
+
+    member: Member
+
+    def __init__(
+        self,
+        member: Member,
+    ) -> None:
+        _set(self, "member", member)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> RemovedMember:
+        """Reads the JSON form."""
+        return cls(
+            member=Member.from_wire(wire["member"]),
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["member"] = _to_wire(self.member)
+        return wire
+
+
+class MemberRole(_Model):
+    """A member's roles, comma-joined."""
+
+    __slots__ = ("role",)
+
+    role: str
+
+    def __init__(
+        self,
+        role: str,
+    ) -> None:
+        _set(self, "role", role)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> MemberRole:
+        """Reads the JSON form."""
+        return cls(
+            role=wire["role"],
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["role"] = _to_wire(self.role)
         return wire
 
 
@@ -1044,7 +1467,7 @@ class ForwardingStats(_ForwardingStatsMixin, _Model):
     """Messages the services refused for good."""
     dropped: int
     """Messages and events dropped (queues full, shutdown out of time)."""
-    destinations: list[DestinationStats]
+    destinations: builtins.list[DestinationStats]
     """The same per add-on with credentials."""
 
     def __init__(
@@ -1054,7 +1477,7 @@ class ForwardingStats(_ForwardingStatsMixin, _Model):
         retried: int,
         failed: int,
         dropped: int,
-        destinations: list[DestinationStats],
+        destinations: builtins.list[DestinationStats],
     ) -> None:
         _set(self, "queued", queued)
         _set(self, "sent", sent)
@@ -1414,7 +1837,7 @@ class Auth(_Resource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[Session]:
+    ) -> builtins.list[Session]:
         """Every active session of the signed-in user, each with its (unsigned) token."""
         return self._call("auth.list_sessions", {}, lambda v: [Session.from_wire(x) for x in v], options)
 
@@ -1458,7 +1881,7 @@ class Auth(_Resource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[SessionWithUser]:
+    ) -> builtins.list[SessionWithUser]:
         """The accounts signed in on this client, one session each (multi-session: every
         sign-in on the client adds its account), e.g. for an account switcher.
         """
@@ -1606,7 +2029,7 @@ class Auth(_Resource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[Account]:
+    ) -> builtins.list[Account]:
         """The ways the signed-in user signs in (``credential``, social providers)."""
         return self._call("auth.list_accounts", {}, lambda v: [Account.from_wire(x) for x in v], options)
 
@@ -1945,7 +2368,7 @@ class AsyncAuth(_AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[Session]:
+    ) -> builtins.list[Session]:
         """Every active session of the signed-in user, each with its (unsigned) token."""
         return await self._call("auth.list_sessions", {}, lambda v: [Session.from_wire(x) for x in v], options)
 
@@ -1989,7 +2412,7 @@ class AsyncAuth(_AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[SessionWithUser]:
+    ) -> builtins.list[SessionWithUser]:
         """The accounts signed in on this client, one session each (multi-session: every
         sign-in on the client adds its account), e.g. for an account switcher.
         """
@@ -2137,7 +2560,7 @@ class AsyncAuth(_AsyncResource):
         self,
         *,
         options: RequestOptions | None = None,
-    ) -> list[Account]:
+    ) -> builtins.list[Account]:
         """The ways the signed-in user signs in (``credential``, social providers)."""
         return await self._call("auth.list_accounts", {}, lambda v: [Account.from_wire(x) for x in v], options)
 
@@ -2393,6 +2816,492 @@ class AsyncAuth(_AsyncResource):
         return await self._call("auth.verify_email", {"token": token, "callbackURL": callback_url}, VerifyEmailResult.from_wire, options)
 
 
+class Organizations(_Resource):
+    """``client.organizations``."""
+
+    __slots__ = ()
+
+    def create(
+        self,
+        name: str,
+        slug: str,
+        *,
+        logo: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        keep_current_active_organization: bool | None = None,
+        options: RequestOptions | None = None,
+    ) -> Organization:
+        """Creates an organization: the signed-in user becomes its ``super_admin`` and, unless
+        asked not to, it becomes the session's active organization.
+
+        Emits ``organization.created``, ``member.added``.
+        """
+        return self._call("organizations.create", {"name": name, "slug": slug, "logo": logo, "metadata": metadata, "keepCurrentActiveOrganization": keep_current_active_organization}, Organization.from_wire, options)
+
+    def list(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> OrganizationList:
+        """The organizations the signed-in user is a member of (all of the project's for a
+        project owner), newest first.
+        """
+        return self._call("organizations.list", {}, OrganizationList.from_wire, options)
+
+    def get_full_organization(
+        self,
+        *,
+        organization_id: str | None = None,
+        organization_slug: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> Organization | None:
+        """An organization with its members and invitations (by id, by slug, or the active
+        one), or none when there is no such organization. Needs ``member.read``.
+        """
+        return self._call("organizations.get_full_organization", {"organizationId": organization_id, "organizationSlug": organization_slug}, lambda v: _optional(lambda x: Organization.from_wire(x), v), options)
+
+    def set_active(
+        self,
+        *,
+        organization_id: str | None = None,
+        organization_slug: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> Organization | None:
+        """Makes an organization the session's active one (neither id nor slug: none)."""
+        return self._call("organizations.set_active", {"organizationId": organization_id, "organizationSlug": organization_slug}, lambda v: _optional(lambda x: Organization.from_wire(x), v), options)
+
+    def check_slug(
+        self,
+        slug: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Status:
+        """Whether a slug is free in the project: ``status`` true, or a ``validation`` error
+        ("Organization slug already taken").
+        """
+        return self._call("organizations.check_slug", {"slug": slug}, Status.from_wire, options)
+
+    def update(
+        self,
+        *,
+        organization_id: str | None = None,
+        name: str | None = None,
+        slug: str | None = None,
+        logo: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        options: RequestOptions | None = None,
+    ) -> Organization:
+        """Changes an organization's name, slug, logo or metadata. Needs ``organization.update``.
+
+        Emits ``organization.updated``.
+        """
+        return self._call("organizations.update", {"organizationId": organization_id, "name": name, "slug": slug, "logo": logo, "metadata": metadata}, Organization.from_wire, options)
+
+    def delete(
+        self,
+        *,
+        organization_id: str | None = None,
+        organization_slug: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> Organization:
+        """Deletes an organization (by id or slug). Needs ``organization.delete``.
+
+        Emits ``organization.deleted``.
+        """
+        return self._call("organizations.delete", {"organizationId": organization_id, "organizationSlug": organization_slug}, Organization.from_wire, options)
+
+    def invite_member(
+        self,
+        email: str,
+        role: Sequence[str],
+        *,
+        organization_id: str | None = None,
+        resend: bool | None = None,
+        options: RequestOptions | None = None,
+    ) -> Invitation:
+        """Invites an address to an organization with one or more roles (48 hours; the
+        invitee gets a mail). Needs ``member.invite``.
+
+        Emits ``invitation.created``.
+        """
+        return self._call("organizations.invite_member", {"email": email, "role": role, "organizationId": organization_id, "resend": resend}, Invitation.from_wire, options)
+
+    def accept_invitation(
+        self,
+        invitation_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> InvitationAnswer:
+        """Accepts an invitation addressed to the signed-in user, who becomes a member.
+
+        Emits ``invitation.accepted``, ``member.added``.
+        """
+        return self._call("organizations.accept_invitation", {"invitationId": invitation_id}, InvitationAnswer.from_wire, options)
+
+    def reject_invitation(
+        self,
+        invitation_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> InvitationAnswer:
+        """Declines an invitation addressed to the signed-in user.
+
+        Emits ``invitation.rejected``.
+        """
+        return self._call("organizations.reject_invitation", {"invitationId": invitation_id}, InvitationAnswer.from_wire, options)
+
+    def cancel_invitation(
+        self,
+        invitation_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Invitation:
+        """Withdraws an invitation. Needs ``member.invite``.
+
+        Emits ``invitation.canceled``.
+        """
+        return self._call("organizations.cancel_invitation", {"invitationId": invitation_id}, Invitation.from_wire, options)
+
+    def get_invitation(
+        self,
+        id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Invitation:
+        """One invitation, for its invitee or a member of its organization."""
+        return self._call("organizations.get_invitation", {"id": id}, Invitation.from_wire, options)
+
+    def list_invitations(
+        self,
+        *,
+        organization_id: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> InvitationList:
+        """An organization's invitations of every status. Needs ``member.invite``."""
+        return self._call("organizations.list_invitations", {"organizationId": organization_id}, InvitationList.from_wire, options)
+
+    def list_user_invitations(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> builtins.list[Invitation]:
+        """The pending invitations addressed to the signed-in user, in every organization."""
+        return self._call("organizations.list_user_invitations", {}, lambda v: [Invitation.from_wire(x) for x in v], options)
+
+    def list_members(
+        self,
+        *,
+        organization_id: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> MemberList:
+        """An organization's members. Needs ``member.read``."""
+        return self._call("organizations.list_members", {"organizationId": organization_id}, MemberList.from_wire, options)
+
+    def update_member_role(
+        self,
+        member_id: str,
+        role: Sequence[str],
+        *,
+        organization_id: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> Member:
+        """Gives a member other roles; at least one ``super_admin`` must remain. Needs
+        ``member.update_role``.
+
+        Emits ``member.role_updated``.
+        """
+        return self._call("organizations.update_member_role", {"memberId": member_id, "role": role, "organizationId": organization_id}, Member.from_wire, options)
+
+    def remove_member(
+        self,
+        member_id_or_email: str,
+        *,
+        organization_id: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> RemovedMember:
+        """Removes a member (by membership id or e-mail address), not the signed-in user and not
+        the last ``super_admin``. Needs ``member.remove``.
+
+        Emits ``member.removed``.
+        """
+        return self._call("organizations.remove_member", {"memberIdOrEmail": member_id_or_email, "organizationId": organization_id}, RemovedMember.from_wire, options)
+
+    def leave(
+        self,
+        *,
+        organization_id: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> Member:
+        """Leaves an organization (the active one unless given); its last ``super_admin``
+        cannot.
+
+        Emits ``member.removed``.
+        """
+        return self._call("organizations.leave", {"organizationId": organization_id}, Member.from_wire, options)
+
+    def get_active_member(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Member:
+        """The signed-in user's membership of the active organization."""
+        return self._call("organizations.get_active_member", {}, Member.from_wire, options)
+
+    def get_active_member_role(
+        self,
+        *,
+        user_id: str | None = None,
+        organization_id: str | None = None,
+        organization_slug: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> MemberRole:
+        """A member's roles (the signed-in user's, in the active organization, unless given)."""
+        return self._call("organizations.get_active_member_role", {"userId": user_id, "organizationId": organization_id, "organizationSlug": organization_slug}, MemberRole.from_wire, options)
+
+
+class AsyncOrganizations(_AsyncResource):
+    """``client.organizations`` of an ``AsyncClient``."""
+
+    __slots__ = ()
+
+    async def create(
+        self,
+        name: str,
+        slug: str,
+        *,
+        logo: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        keep_current_active_organization: bool | None = None,
+        options: RequestOptions | None = None,
+    ) -> Organization:
+        """Creates an organization: the signed-in user becomes its ``super_admin`` and, unless
+        asked not to, it becomes the session's active organization.
+
+        Emits ``organization.created``, ``member.added``.
+        """
+        return await self._call("organizations.create", {"name": name, "slug": slug, "logo": logo, "metadata": metadata, "keepCurrentActiveOrganization": keep_current_active_organization}, Organization.from_wire, options)
+
+    async def list(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> OrganizationList:
+        """The organizations the signed-in user is a member of (all of the project's for a
+        project owner), newest first.
+        """
+        return await self._call("organizations.list", {}, OrganizationList.from_wire, options)
+
+    async def get_full_organization(
+        self,
+        *,
+        organization_id: str | None = None,
+        organization_slug: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> Organization | None:
+        """An organization with its members and invitations (by id, by slug, or the active
+        one), or none when there is no such organization. Needs ``member.read``.
+        """
+        return await self._call("organizations.get_full_organization", {"organizationId": organization_id, "organizationSlug": organization_slug}, lambda v: _optional(lambda x: Organization.from_wire(x), v), options)
+
+    async def set_active(
+        self,
+        *,
+        organization_id: str | None = None,
+        organization_slug: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> Organization | None:
+        """Makes an organization the session's active one (neither id nor slug: none)."""
+        return await self._call("organizations.set_active", {"organizationId": organization_id, "organizationSlug": organization_slug}, lambda v: _optional(lambda x: Organization.from_wire(x), v), options)
+
+    async def check_slug(
+        self,
+        slug: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Status:
+        """Whether a slug is free in the project: ``status`` true, or a ``validation`` error
+        ("Organization slug already taken").
+        """
+        return await self._call("organizations.check_slug", {"slug": slug}, Status.from_wire, options)
+
+    async def update(
+        self,
+        *,
+        organization_id: str | None = None,
+        name: str | None = None,
+        slug: str | None = None,
+        logo: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        options: RequestOptions | None = None,
+    ) -> Organization:
+        """Changes an organization's name, slug, logo or metadata. Needs ``organization.update``.
+
+        Emits ``organization.updated``.
+        """
+        return await self._call("organizations.update", {"organizationId": organization_id, "name": name, "slug": slug, "logo": logo, "metadata": metadata}, Organization.from_wire, options)
+
+    async def delete(
+        self,
+        *,
+        organization_id: str | None = None,
+        organization_slug: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> Organization:
+        """Deletes an organization (by id or slug). Needs ``organization.delete``.
+
+        Emits ``organization.deleted``.
+        """
+        return await self._call("organizations.delete", {"organizationId": organization_id, "organizationSlug": organization_slug}, Organization.from_wire, options)
+
+    async def invite_member(
+        self,
+        email: str,
+        role: Sequence[str],
+        *,
+        organization_id: str | None = None,
+        resend: bool | None = None,
+        options: RequestOptions | None = None,
+    ) -> Invitation:
+        """Invites an address to an organization with one or more roles (48 hours; the
+        invitee gets a mail). Needs ``member.invite``.
+
+        Emits ``invitation.created``.
+        """
+        return await self._call("organizations.invite_member", {"email": email, "role": role, "organizationId": organization_id, "resend": resend}, Invitation.from_wire, options)
+
+    async def accept_invitation(
+        self,
+        invitation_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> InvitationAnswer:
+        """Accepts an invitation addressed to the signed-in user, who becomes a member.
+
+        Emits ``invitation.accepted``, ``member.added``.
+        """
+        return await self._call("organizations.accept_invitation", {"invitationId": invitation_id}, InvitationAnswer.from_wire, options)
+
+    async def reject_invitation(
+        self,
+        invitation_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> InvitationAnswer:
+        """Declines an invitation addressed to the signed-in user.
+
+        Emits ``invitation.rejected``.
+        """
+        return await self._call("organizations.reject_invitation", {"invitationId": invitation_id}, InvitationAnswer.from_wire, options)
+
+    async def cancel_invitation(
+        self,
+        invitation_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Invitation:
+        """Withdraws an invitation. Needs ``member.invite``.
+
+        Emits ``invitation.canceled``.
+        """
+        return await self._call("organizations.cancel_invitation", {"invitationId": invitation_id}, Invitation.from_wire, options)
+
+    async def get_invitation(
+        self,
+        id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Invitation:
+        """One invitation, for its invitee or a member of its organization."""
+        return await self._call("organizations.get_invitation", {"id": id}, Invitation.from_wire, options)
+
+    async def list_invitations(
+        self,
+        *,
+        organization_id: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> InvitationList:
+        """An organization's invitations of every status. Needs ``member.invite``."""
+        return await self._call("organizations.list_invitations", {"organizationId": organization_id}, InvitationList.from_wire, options)
+
+    async def list_user_invitations(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> builtins.list[Invitation]:
+        """The pending invitations addressed to the signed-in user, in every organization."""
+        return await self._call("organizations.list_user_invitations", {}, lambda v: [Invitation.from_wire(x) for x in v], options)
+
+    async def list_members(
+        self,
+        *,
+        organization_id: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> MemberList:
+        """An organization's members. Needs ``member.read``."""
+        return await self._call("organizations.list_members", {"organizationId": organization_id}, MemberList.from_wire, options)
+
+    async def update_member_role(
+        self,
+        member_id: str,
+        role: Sequence[str],
+        *,
+        organization_id: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> Member:
+        """Gives a member other roles; at least one ``super_admin`` must remain. Needs
+        ``member.update_role``.
+
+        Emits ``member.role_updated``.
+        """
+        return await self._call("organizations.update_member_role", {"memberId": member_id, "role": role, "organizationId": organization_id}, Member.from_wire, options)
+
+    async def remove_member(
+        self,
+        member_id_or_email: str,
+        *,
+        organization_id: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> RemovedMember:
+        """Removes a member (by membership id or e-mail address), not the signed-in user and not
+        the last ``super_admin``. Needs ``member.remove``.
+
+        Emits ``member.removed``.
+        """
+        return await self._call("organizations.remove_member", {"memberIdOrEmail": member_id_or_email, "organizationId": organization_id}, RemovedMember.from_wire, options)
+
+    async def leave(
+        self,
+        *,
+        organization_id: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> Member:
+        """Leaves an organization (the active one unless given); its last ``super_admin``
+        cannot.
+
+        Emits ``member.removed``.
+        """
+        return await self._call("organizations.leave", {"organizationId": organization_id}, Member.from_wire, options)
+
+    async def get_active_member(
+        self,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Member:
+        """The signed-in user's membership of the active organization."""
+        return await self._call("organizations.get_active_member", {}, Member.from_wire, options)
+
+    async def get_active_member_role(
+        self,
+        *,
+        user_id: str | None = None,
+        organization_id: str | None = None,
+        organization_slug: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> MemberRole:
+        """A member's roles (the signed-in user's, in the active organization, unless given)."""
+        return await self._call("organizations.get_active_member_role", {"userId": user_id, "organizationId": organization_id, "organizationSlug": organization_slug}, MemberRole.from_wire, options)
+
+
 class Addons(_Resource):
     """``client.addons``."""
 
@@ -2454,24 +3363,28 @@ class AsyncAddons(_AsyncResource):
 
 
 class _Resources:
-    """Every resource of a ``Client``: ``client.auth``, ``client.addons``."""
+    """Every resource of a ``Client``: ``client.auth``, ``client.organizations``, ``client.addons``."""
 
     auth: Auth
+    organizations: Organizations
     addons: Addons
 
     def _attach_resources(self, native: Any) -> None:
         self.auth = Auth(native)
+        self.organizations = Organizations(native)
         self.addons = Addons(native)
 
 
 class _AsyncResources:
-    """Every resource of an ``AsyncClient``: ``client.auth``, ``client.addons``."""
+    """Every resource of an ``AsyncClient``: ``client.auth``, ``client.organizations``, ``client.addons``."""
 
     auth: AsyncAuth
+    organizations: AsyncOrganizations
     addons: AsyncAddons
 
     def _attach_resources(self, native: Any) -> None:
         self.auth = AsyncAuth(native)
+        self.organizations = AsyncOrganizations(native)
         self.addons = AsyncAddons(native)
 
 
@@ -2495,6 +3408,16 @@ __all__ = [
     "TotpUri",
     "BackupCodes",
     "VerifyEmailResult",
+    "Organization",
+    "Member",
+    "Invitation",
+    "OrganizationList",
+    "ListMetadata",
+    "InvitationAnswer",
+    "InvitationList",
+    "MemberList",
+    "RemovedMember",
+    "MemberRole",
     "AddonConfig",
     "AddonSettings",
     "AuthEvent",
@@ -2509,6 +3432,8 @@ __all__ = [
     "SignInResult",
     "Auth",
     "AsyncAuth",
+    "Organizations",
+    "AsyncOrganizations",
     "Addons",
     "AsyncAddons",
 ]

@@ -33,6 +33,16 @@ from ._generated import (
     VerificationRequired,
     VerifiedSession,
     VerifyEmailResult,
+    Invitation,
+    InvitationAnswer,
+    InvitationList,
+    ListMetadata,
+    Member,
+    MemberList,
+    MemberRole,
+    Organization,
+    OrganizationList,
+    RemovedMember,
 )
 
 __all__ = [
@@ -60,6 +70,16 @@ __all__ = [
     "AddonSettings",
     "AddonConfig",
     "AddonId",
+    "Organization",
+    "Member",
+    "Invitation",
+    "ListMetadata",
+    "OrganizationList",
+    "MemberList",
+    "InvitationList",
+    "InvitationAnswer",
+    "RemovedMember",
+    "MemberRole",
 ]
 
 

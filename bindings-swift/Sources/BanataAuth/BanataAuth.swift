@@ -780,6 +780,134 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func listSessions(options: RequestOptions?) async throws  -> [Session]
     
     /**
+     * Accepts an invitation addressed to the signed-in user, who becomes a member.
+     *
+     * Emits `invitation.accepted`, `member.added`.
+     */
+    func organizationsAcceptInvitation(invitationId: String, options: RequestOptions?) async throws  -> InvitationAnswer
+    
+    /**
+     * Withdraws an invitation. Needs `member.invite`.
+     *
+     * Emits `invitation.canceled`.
+     */
+    func organizationsCancelInvitation(invitationId: String, options: RequestOptions?) async throws  -> Invitation
+    
+    /**
+     * Whether a slug is free in the project: `status` true, or a `validation` error
+     * ("Organization slug already taken").
+     */
+    func organizationsCheckSlug(slug: String, options: RequestOptions?) async throws  -> Status
+    
+    /**
+     * Creates an organization: the signed-in user becomes its `super_admin` and, unless
+     * asked not to, it becomes the session's active organization.
+     *
+     * Emits `organization.created`, `member.added`.
+     */
+    func organizationsCreate(name: String, slug: String, logo: String?, metadataJson: String?, keepCurrentActiveOrganization: Bool?, options: RequestOptions?) async throws  -> Organization
+    
+    /**
+     * Deletes an organization (by id or slug). Needs `organization.delete`.
+     *
+     * Emits `organization.deleted`.
+     */
+    func organizationsDelete(organizationId: String?, organizationSlug: String?, options: RequestOptions?) async throws  -> Organization
+    
+    /**
+     * The signed-in user's membership of the active organization.
+     */
+    func organizationsGetActiveMember(options: RequestOptions?) async throws  -> Member
+    
+    /**
+     * A member's roles (the signed-in user's, in the active organization, unless given).
+     */
+    func organizationsGetActiveMemberRole(userId: String?, organizationId: String?, organizationSlug: String?, options: RequestOptions?) async throws  -> MemberRole
+    
+    /**
+     * An organization with its members and invitations (by id, by slug, or the active
+     * one), or none when there is no such organization. Needs `member.read`.
+     */
+    func organizationsGetFullOrganization(organizationId: String?, organizationSlug: String?, options: RequestOptions?) async throws  -> Organization?
+    
+    /**
+     * One invitation, for its invitee or a member of its organization.
+     */
+    func organizationsGetInvitation(id: String, options: RequestOptions?) async throws  -> Invitation
+    
+    /**
+     * Invites an address to an organization with one or more roles (48 hours; the
+     * invitee gets a mail). Needs `member.invite`.
+     *
+     * Emits `invitation.created`.
+     */
+    func organizationsInviteMember(email: String, role: [String], organizationId: String?, resend: Bool?, options: RequestOptions?) async throws  -> Invitation
+    
+    /**
+     * Leaves an organization (the active one unless given); its last `super_admin`
+     * cannot.
+     *
+     * Emits `member.removed`.
+     */
+    func organizationsLeave(organizationId: String?, options: RequestOptions?) async throws  -> Member
+    
+    /**
+     * The organizations the signed-in user is a member of (all of the project's for a
+     * project owner), newest first.
+     */
+    func organizationsList(options: RequestOptions?) async throws  -> OrganizationList
+    
+    /**
+     * An organization's invitations of every status. Needs `member.invite`.
+     */
+    func organizationsListInvitations(organizationId: String?, options: RequestOptions?) async throws  -> InvitationList
+    
+    /**
+     * An organization's members. Needs `member.read`.
+     */
+    func organizationsListMembers(organizationId: String?, options: RequestOptions?) async throws  -> MemberList
+    
+    /**
+     * The pending invitations addressed to the signed-in user, in every organization.
+     */
+    func organizationsListUserInvitations(options: RequestOptions?) async throws  -> [Invitation]
+    
+    /**
+     * Declines an invitation addressed to the signed-in user.
+     *
+     * Emits `invitation.rejected`.
+     */
+    func organizationsRejectInvitation(invitationId: String, options: RequestOptions?) async throws  -> InvitationAnswer
+    
+    /**
+     * Removes a member (by membership id or e-mail address), not the signed-in user and not
+     * the last `super_admin`. Needs `member.remove`.
+     *
+     * Emits `member.removed`.
+     */
+    func organizationsRemoveMember(memberIdOrEmail: String, organizationId: String?, options: RequestOptions?) async throws  -> RemovedMember
+    
+    /**
+     * Makes an organization the session's active one (neither id nor slug: none).
+     */
+    func organizationsSetActive(organizationId: String?, organizationSlug: String?, options: RequestOptions?) async throws  -> Organization?
+    
+    /**
+     * Changes an organization's name, slug, logo or metadata. Needs `organization.update`.
+     *
+     * Emits `organization.updated`.
+     */
+    func organizationsUpdate(organizationId: String?, name: String?, slug: String?, logo: String?, metadataJson: String?, options: RequestOptions?) async throws  -> Organization
+    
+    /**
+     * Gives a member other roles; at least one `super_admin` must remain. Needs
+     * `member.update_role`.
+     *
+     * Emits `member.role_updated`.
+     */
+    func organizationsUpdateMemberRole(memberId: String, role: [String], organizationId: String?, options: RequestOptions?) async throws  -> Member
+    
+    /**
      * Asks the server to mail a password reset link. The answer never says whether the
      * address has an account.
      *
@@ -1492,6 +1620,414 @@ open func listSessions(options: RequestOptions? = nil)async throws  -> [Session]
             completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterSequenceTypeSession.lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Accepts an invitation addressed to the signed-in user, who becomes a member.
+     *
+     * Emits `invitation.accepted`, `member.added`.
+     */
+open func organizationsAcceptInvitation(invitationId: String, options: RequestOptions? = nil)async throws  -> InvitationAnswer  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_organizations_accept_invitation(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(invitationId),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeInvitationAnswer_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Withdraws an invitation. Needs `member.invite`.
+     *
+     * Emits `invitation.canceled`.
+     */
+open func organizationsCancelInvitation(invitationId: String, options: RequestOptions? = nil)async throws  -> Invitation  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_organizations_cancel_invitation(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(invitationId),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeInvitation_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Whether a slug is free in the project: `status` true, or a `validation` error
+     * ("Organization slug already taken").
+     */
+open func organizationsCheckSlug(slug: String, options: RequestOptions? = nil)async throws  -> Status  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_organizations_check_slug(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(slug),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeStatus_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Creates an organization: the signed-in user becomes its `super_admin` and, unless
+     * asked not to, it becomes the session's active organization.
+     *
+     * Emits `organization.created`, `member.added`.
+     */
+open func organizationsCreate(name: String, slug: String, logo: String? = nil, metadataJson: String? = nil, keepCurrentActiveOrganization: Bool? = nil, options: RequestOptions? = nil)async throws  -> Organization  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_organizations_create(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(name),FfiConverterString.lower(slug),FfiConverterOptionString.lower(logo),FfiConverterOptionString.lower(metadataJson),FfiConverterOptionBool.lower(keepCurrentActiveOrganization),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeOrganization_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Deletes an organization (by id or slug). Needs `organization.delete`.
+     *
+     * Emits `organization.deleted`.
+     */
+open func organizationsDelete(organizationId: String? = nil, organizationSlug: String? = nil, options: RequestOptions? = nil)async throws  -> Organization  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_organizations_delete(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(organizationId),FfiConverterOptionString.lower(organizationSlug),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeOrganization_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * The signed-in user's membership of the active organization.
+     */
+open func organizationsGetActiveMember(options: RequestOptions? = nil)async throws  -> Member  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_organizations_get_active_member(
+                        self.uniffiCloneHandle(),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeMember_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * A member's roles (the signed-in user's, in the active organization, unless given).
+     */
+open func organizationsGetActiveMemberRole(userId: String? = nil, organizationId: String? = nil, organizationSlug: String? = nil, options: RequestOptions? = nil)async throws  -> MemberRole  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_organizations_get_active_member_role(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(userId),FfiConverterOptionString.lower(organizationId),FfiConverterOptionString.lower(organizationSlug),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeMemberRole_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * An organization with its members and invitations (by id, by slug, or the active
+     * one), or none when there is no such organization. Needs `member.read`.
+     */
+open func organizationsGetFullOrganization(organizationId: String? = nil, organizationSlug: String? = nil, options: RequestOptions? = nil)async throws  -> Organization?  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_organizations_get_full_organization(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(organizationId),FfiConverterOptionString.lower(organizationSlug),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterOptionTypeOrganization.lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * One invitation, for its invitee or a member of its organization.
+     */
+open func organizationsGetInvitation(id: String, options: RequestOptions? = nil)async throws  -> Invitation  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_organizations_get_invitation(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(id),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeInvitation_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Invites an address to an organization with one or more roles (48 hours; the
+     * invitee gets a mail). Needs `member.invite`.
+     *
+     * Emits `invitation.created`.
+     */
+open func organizationsInviteMember(email: String, role: [String], organizationId: String? = nil, resend: Bool? = nil, options: RequestOptions? = nil)async throws  -> Invitation  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_organizations_invite_member(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(email),FfiConverterSequenceString.lower(role),FfiConverterOptionString.lower(organizationId),FfiConverterOptionBool.lower(resend),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeInvitation_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Leaves an organization (the active one unless given); its last `super_admin`
+     * cannot.
+     *
+     * Emits `member.removed`.
+     */
+open func organizationsLeave(organizationId: String? = nil, options: RequestOptions? = nil)async throws  -> Member  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_organizations_leave(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(organizationId),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeMember_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * The organizations the signed-in user is a member of (all of the project's for a
+     * project owner), newest first.
+     */
+open func organizationsList(options: RequestOptions? = nil)async throws  -> OrganizationList  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_organizations_list(
+                        self.uniffiCloneHandle(),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeOrganizationList_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * An organization's invitations of every status. Needs `member.invite`.
+     */
+open func organizationsListInvitations(organizationId: String? = nil, options: RequestOptions? = nil)async throws  -> InvitationList  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_organizations_list_invitations(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(organizationId),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeInvitationList_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * An organization's members. Needs `member.read`.
+     */
+open func organizationsListMembers(organizationId: String? = nil, options: RequestOptions? = nil)async throws  -> MemberList  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_organizations_list_members(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(organizationId),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeMemberList_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * The pending invitations addressed to the signed-in user, in every organization.
+     */
+open func organizationsListUserInvitations(options: RequestOptions? = nil)async throws  -> [Invitation]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_organizations_list_user_invitations(
+                        self.uniffiCloneHandle(),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeInvitation.lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Declines an invitation addressed to the signed-in user.
+     *
+     * Emits `invitation.rejected`.
+     */
+open func organizationsRejectInvitation(invitationId: String, options: RequestOptions? = nil)async throws  -> InvitationAnswer  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_organizations_reject_invitation(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(invitationId),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeInvitationAnswer_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Removes a member (by membership id or e-mail address), not the signed-in user and not
+     * the last `super_admin`. Needs `member.remove`.
+     *
+     * Emits `member.removed`.
+     */
+open func organizationsRemoveMember(memberIdOrEmail: String, organizationId: String? = nil, options: RequestOptions? = nil)async throws  -> RemovedMember  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_organizations_remove_member(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(memberIdOrEmail),FfiConverterOptionString.lower(organizationId),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeRemovedMember_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Makes an organization the session's active one (neither id nor slug: none).
+     */
+open func organizationsSetActive(organizationId: String? = nil, organizationSlug: String? = nil, options: RequestOptions? = nil)async throws  -> Organization?  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_organizations_set_active(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(organizationId),FfiConverterOptionString.lower(organizationSlug),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterOptionTypeOrganization.lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Changes an organization's name, slug, logo or metadata. Needs `organization.update`.
+     *
+     * Emits `organization.updated`.
+     */
+open func organizationsUpdate(organizationId: String? = nil, name: String? = nil, slug: String? = nil, logo: String? = nil, metadataJson: String? = nil, options: RequestOptions? = nil)async throws  -> Organization  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_organizations_update(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(organizationId),FfiConverterOptionString.lower(name),FfiConverterOptionString.lower(slug),FfiConverterOptionString.lower(logo),FfiConverterOptionString.lower(metadataJson),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeOrganization_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Gives a member other roles; at least one `super_admin` must remain. Needs
+     * `member.update_role`.
+     *
+     * Emits `member.role_updated`.
+     */
+open func organizationsUpdateMemberRole(memberId: String, role: [String], organizationId: String? = nil, options: RequestOptions? = nil)async throws  -> Member  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_organizations_update_member_role(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(memberId),FfiConverterSequenceString.lower(role),FfiConverterOptionString.lower(organizationId),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeMember_lift,
             errorHandler: FfiConverterTypeBanataError_lift
         )
 }
@@ -4826,6 +5362,473 @@ public func FfiConverterTypeForwardingStats_lower(_ value: ForwardingStats) -> R
 
 
 /**
+ * An invitation to join an organization (48 hours).
+ */
+public struct Invitation: Equatable, Hashable {
+    public let id: String
+    public let organizationId: String
+    /**
+     * The invitee's address (lower case).
+     */
+    public let email: String
+    /**
+     * The roles the invitee gets, comma-joined.
+     */
+    public let role: String
+    /**
+     * `pending`, `accepted`, `rejected` or `canceled` (an expired invitation stays
+     * `pending`; see `expires_at`).
+     */
+    public let status: String
+    public let expiresAt: Date?
+    /**
+     * The user who invited.
+     */
+    public let inviterId: String?
+    public let createdAt: Date?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, organizationId: String, 
+        /**
+         * The invitee's address (lower case).
+         */email: String, 
+        /**
+         * The roles the invitee gets, comma-joined.
+         */role: String, 
+        /**
+         * `pending`, `accepted`, `rejected` or `canceled` (an expired invitation stays
+         * `pending`; see `expires_at`).
+         */status: String, expiresAt: Date?, 
+        /**
+         * The user who invited.
+         */inviterId: String?, createdAt: Date?) {
+        self.id = id
+        self.organizationId = organizationId
+        self.email = email
+        self.role = role
+        self.status = status
+        self.expiresAt = expiresAt
+        self.inviterId = inviterId
+        self.createdAt = createdAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Invitation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInvitation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Invitation {
+        return
+            try Invitation(
+                id: FfiConverterString.read(from: &buf), 
+                organizationId: FfiConverterString.read(from: &buf), 
+                email: FfiConverterString.read(from: &buf), 
+                role: FfiConverterString.read(from: &buf), 
+                status: FfiConverterString.read(from: &buf), 
+                expiresAt: FfiConverterOptionTimestamp.read(from: &buf), 
+                inviterId: FfiConverterOptionString.read(from: &buf), 
+                createdAt: FfiConverterOptionTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Invitation, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.organizationId, into: &buf)
+        FfiConverterString.write(value.email, into: &buf)
+        FfiConverterString.write(value.role, into: &buf)
+        FfiConverterString.write(value.status, into: &buf)
+        FfiConverterOptionTimestamp.write(value.expiresAt, into: &buf)
+        FfiConverterOptionString.write(value.inviterId, into: &buf)
+        FfiConverterOptionTimestamp.write(value.createdAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInvitation_lift(_ buf: RustBuffer) throws -> Invitation {
+    return try FfiConverterTypeInvitation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInvitation_lower(_ value: Invitation) -> RustBuffer {
+    return FfiConverterTypeInvitation.lower(value)
+}
+
+
+/**
+ * An invitation answered: accepted (with the membership) or rejected (no membership).
+ */
+public struct InvitationAnswer: Equatable, Hashable {
+    public let invitation: Invitation
+    public let member: Member?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(invitation: Invitation, member: Member?) {
+        self.invitation = invitation
+        self.member = member
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InvitationAnswer: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInvitationAnswer: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InvitationAnswer {
+        return
+            try InvitationAnswer(
+                invitation: FfiConverterTypeInvitation.read(from: &buf), 
+                member: FfiConverterOptionTypeMember.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InvitationAnswer, into buf: inout [UInt8]) {
+        FfiConverterTypeInvitation.write(value.invitation, into: &buf)
+        FfiConverterOptionTypeMember.write(value.member, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInvitationAnswer_lift(_ buf: RustBuffer) throws -> InvitationAnswer {
+    return try FfiConverterTypeInvitationAnswer.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInvitationAnswer_lower(_ value: InvitationAnswer) -> RustBuffer {
+    return FfiConverterTypeInvitationAnswer.lower(value)
+}
+
+
+/**
+ * Invitations, as listed.
+ */
+public struct InvitationList: Equatable, Hashable {
+    public let data: [Invitation]
+    public let listMetadata: ListMetadata
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(data: [Invitation], listMetadata: ListMetadata) {
+        self.data = data
+        self.listMetadata = listMetadata
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InvitationList: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInvitationList: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InvitationList {
+        return
+            try InvitationList(
+                data: FfiConverterSequenceTypeInvitation.read(from: &buf), 
+                listMetadata: FfiConverterTypeListMetadata.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InvitationList, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeInvitation.write(value.data, into: &buf)
+        FfiConverterTypeListMetadata.write(value.listMetadata, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInvitationList_lift(_ buf: RustBuffer) throws -> InvitationList {
+    return try FfiConverterTypeInvitationList.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInvitationList_lower(_ value: InvitationList) -> RustBuffer {
+    return FfiConverterTypeInvitationList.lower(value)
+}
+
+
+/**
+ * The list position markers (the platform answers everything at once: both `None`).
+ */
+public struct ListMetadata: Equatable, Hashable {
+    public let before: String?
+    public let after: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(before: String?, after: String?) {
+        self.before = before
+        self.after = after
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ListMetadata: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeListMetadata: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ListMetadata {
+        return
+            try ListMetadata(
+                before: FfiConverterOptionString.read(from: &buf), 
+                after: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ListMetadata, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.before, into: &buf)
+        FfiConverterOptionString.write(value.after, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListMetadata_lift(_ buf: RustBuffer) throws -> ListMetadata {
+    return try FfiConverterTypeListMetadata.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListMetadata_lower(_ value: ListMetadata) -> RustBuffer {
+    return FfiConverterTypeListMetadata.lower(value)
+}
+
+
+/**
+ * A user's membership of an organization.
+ */
+public struct Member: Equatable, Hashable {
+    public let id: String
+    public let organizationId: String
+    public let userId: String
+    /**
+     * The member's roles, comma-joined (e.g. `"super_admin"`, `"admin,billing"`).
+     */
+    public let role: String
+    public let createdAt: Date?
+    public let updatedAt: Date?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, organizationId: String, userId: String, 
+        /**
+         * The member's roles, comma-joined (e.g. `"super_admin"`, `"admin,billing"`).
+         */role: String, createdAt: Date?, updatedAt: Date?) {
+        self.id = id
+        self.organizationId = organizationId
+        self.userId = userId
+        self.role = role
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Member: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMember: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Member {
+        return
+            try Member(
+                id: FfiConverterString.read(from: &buf), 
+                organizationId: FfiConverterString.read(from: &buf), 
+                userId: FfiConverterString.read(from: &buf), 
+                role: FfiConverterString.read(from: &buf), 
+                createdAt: FfiConverterOptionTimestamp.read(from: &buf), 
+                updatedAt: FfiConverterOptionTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Member, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.organizationId, into: &buf)
+        FfiConverterString.write(value.userId, into: &buf)
+        FfiConverterString.write(value.role, into: &buf)
+        FfiConverterOptionTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterOptionTimestamp.write(value.updatedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMember_lift(_ buf: RustBuffer) throws -> Member {
+    return try FfiConverterTypeMember.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMember_lower(_ value: Member) -> RustBuffer {
+    return FfiConverterTypeMember.lower(value)
+}
+
+
+/**
+ * Members, as listed.
+ */
+public struct MemberList: Equatable, Hashable {
+    public let data: [Member]
+    public let listMetadata: ListMetadata
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(data: [Member], listMetadata: ListMetadata) {
+        self.data = data
+        self.listMetadata = listMetadata
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MemberList: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMemberList: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MemberList {
+        return
+            try MemberList(
+                data: FfiConverterSequenceTypeMember.read(from: &buf), 
+                listMetadata: FfiConverterTypeListMetadata.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MemberList, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeMember.write(value.data, into: &buf)
+        FfiConverterTypeListMetadata.write(value.listMetadata, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMemberList_lift(_ buf: RustBuffer) throws -> MemberList {
+    return try FfiConverterTypeMemberList.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMemberList_lower(_ value: MemberList) -> RustBuffer {
+    return FfiConverterTypeMemberList.lower(value)
+}
+
+
+/**
+ * A member's roles, comma-joined.
+ */
+public struct MemberRole: Equatable, Hashable {
+    public let role: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(role: String) {
+        self.role = role
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MemberRole: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMemberRole: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MemberRole {
+        return
+            try MemberRole(
+                role: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MemberRole, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.role, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMemberRole_lift(_ buf: RustBuffer) throws -> MemberRole {
+    return try FfiConverterTypeMemberRole.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMemberRole_lower(_ value: MemberRole) -> RustBuffer {
+    return FfiConverterTypeMemberRole.lower(value)
+}
+
+
+/**
  * A one-time token for the current session: valid for three minutes, once.
  */
 public struct OneTimeToken {
@@ -4887,6 +5890,171 @@ public func FfiConverterTypeOneTimeToken_lower(_ value: OneTimeToken) -> RustBuf
 
 
 /**
+ * An organization. `metadata` is an object whichever form the server sent it in (the
+ * platform stores it as a JSON string and returns either).
+ */
+public struct Organization: Equatable, Hashable {
+    public let id: String
+    public let name: String
+    public let slug: String
+    public let logo: String?
+    /**
+     * The app's own data about the organization; `stripeSubscriptionItemId` here maps it to
+     * the Stripe subscription item whose quantity follows the member count. As a JSON object.
+     */
+    public let metadataJson: String?
+    public let createdAt: Date?
+    public let updatedAt: Date?
+    /**
+     * The members, where the answer lists them (creating one: its creator; the full
+     * organization: all).
+     */
+    public let members: [Member]?
+    /**
+     * The invitations of every status, where the answer lists them (the full organization).
+     */
+    public let invitations: [Invitation]?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: String, name: String, slug: String, logo: String?, 
+        /**
+         * The app's own data about the organization; `stripeSubscriptionItemId` here maps it to
+         * the Stripe subscription item whose quantity follows the member count. As a JSON object.
+         */metadataJson: String?, createdAt: Date?, updatedAt: Date?, 
+        /**
+         * The members, where the answer lists them (creating one: its creator; the full
+         * organization: all).
+         */members: [Member]?, 
+        /**
+         * The invitations of every status, where the answer lists them (the full organization).
+         */invitations: [Invitation]?) {
+        self.id = id
+        self.name = name
+        self.slug = slug
+        self.logo = logo
+        self.metadataJson = metadataJson
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.members = members
+        self.invitations = invitations
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Organization: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOrganization: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Organization {
+        return
+            try Organization(
+                id: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                slug: FfiConverterString.read(from: &buf), 
+                logo: FfiConverterOptionString.read(from: &buf), 
+                metadataJson: FfiConverterOptionString.read(from: &buf), 
+                createdAt: FfiConverterOptionTimestamp.read(from: &buf), 
+                updatedAt: FfiConverterOptionTimestamp.read(from: &buf), 
+                members: FfiConverterOptionSequenceTypeMember.read(from: &buf), 
+                invitations: FfiConverterOptionSequenceTypeInvitation.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Organization, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.slug, into: &buf)
+        FfiConverterOptionString.write(value.logo, into: &buf)
+        FfiConverterOptionString.write(value.metadataJson, into: &buf)
+        FfiConverterOptionTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterOptionTimestamp.write(value.updatedAt, into: &buf)
+        FfiConverterOptionSequenceTypeMember.write(value.members, into: &buf)
+        FfiConverterOptionSequenceTypeInvitation.write(value.invitations, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOrganization_lift(_ buf: RustBuffer) throws -> Organization {
+    return try FfiConverterTypeOrganization.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOrganization_lower(_ value: Organization) -> RustBuffer {
+    return FfiConverterTypeOrganization.lower(value)
+}
+
+
+/**
+ * Organizations, as listed.
+ */
+public struct OrganizationList: Equatable, Hashable {
+    public let data: [Organization]
+    public let listMetadata: ListMetadata
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(data: [Organization], listMetadata: ListMetadata) {
+        self.data = data
+        self.listMetadata = listMetadata
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OrganizationList: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOrganizationList: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OrganizationList {
+        return
+            try OrganizationList(
+                data: FfiConverterSequenceTypeOrganization.read(from: &buf), 
+                listMetadata: FfiConverterTypeListMetadata.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OrganizationList, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeOrganization.write(value.data, into: &buf)
+        FfiConverterTypeListMetadata.write(value.listMetadata, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOrganizationList_lift(_ buf: RustBuffer) throws -> OrganizationList {
+    return try FfiConverterTypeOrganizationList.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOrganizationList_lower(_ value: OrganizationList) -> RustBuffer {
+    return FfiConverterTypeOrganizationList.lower(value)
+}
+
+
+/**
  * The answer to a password reset request.
  */
 public struct PasswordResetRequested: Equatable, Hashable {
@@ -4942,6 +6110,59 @@ public func FfiConverterTypePasswordResetRequested_lift(_ buf: RustBuffer) throw
 #endif
 public func FfiConverterTypePasswordResetRequested_lower(_ value: PasswordResetRequested) -> RustBuffer {
     return FfiConverterTypePasswordResetRequested.lower(value)
+}
+
+
+/**
+ * The membership a removal ended.
+ */
+public struct RemovedMember: Equatable, Hashable {
+    public let member: Member
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(member: Member) {
+        self.member = member
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RemovedMember: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRemovedMember: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RemovedMember {
+        return
+            try RemovedMember(
+                member: FfiConverterTypeMember.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RemovedMember, into buf: inout [UInt8]) {
+        FfiConverterTypeMember.write(value.member, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRemovedMember_lift(_ buf: RustBuffer) throws -> RemovedMember {
+    return try FfiConverterTypeRemovedMember.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRemovedMember_lower(_ value: RemovedMember) -> RustBuffer {
+    return FfiConverterTypeRemovedMember.lower(value)
 }
 
 
@@ -7078,6 +8299,54 @@ fileprivate struct FfiConverterOptionTypeForwardingOptions: FfiConverterRustBuff
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeMember: FfiConverterRustBuffer {
+    typealias SwiftType = Member?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeMember.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeMember.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeOrganization: FfiConverterRustBuffer {
+    typealias SwiftType = Organization?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeOrganization.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeOrganization.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeRequestOptions: FfiConverterRustBuffer {
     typealias SwiftType = RequestOptions?
 
@@ -7142,6 +8411,54 @@ fileprivate struct FfiConverterOptionTypeUser: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeUser.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionSequenceTypeInvitation: FfiConverterRustBuffer {
+    typealias SwiftType = [Invitation]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceTypeInvitation.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceTypeInvitation.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionSequenceTypeMember: FfiConverterRustBuffer {
+    typealias SwiftType = [Member]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceTypeMember.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceTypeMember.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -7266,6 +8583,81 @@ fileprivate struct FfiConverterSequenceTypeDestinationStats: FfiConverterRustBuf
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeDestinationStats.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeInvitation: FfiConverterRustBuffer {
+    typealias SwiftType = [Invitation]
+
+    public static func write(_ value: [Invitation], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeInvitation.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Invitation] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Invitation]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeInvitation.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMember: FfiConverterRustBuffer {
+    typealias SwiftType = [Member]
+
+    public static func write(_ value: [Member], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMember.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Member] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Member]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMember.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeOrganization: FfiConverterRustBuffer {
+    typealias SwiftType = [Organization]
+
+    public static func write(_ value: [Organization], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOrganization.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Organization] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Organization]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOrganization.read(from: &buf))
         }
         return seq
     }
@@ -7529,6 +8921,66 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_list_sessions() != 19042) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_accept_invitation() != 24675) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_cancel_invitation() != 12154) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_check_slug() != 51318) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_create() != 46313) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_delete() != 8755) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_get_active_member() != 43285) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_get_active_member_role() != 1669) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_get_full_organization() != 57347) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_get_invitation() != 18653) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_invite_member() != 37728) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_leave() != 24436) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_list() != 37949) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_list_invitations() != 47816) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_list_members() != 44631) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_list_user_invitations() != 51149) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_reject_invitation() != 31728) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_remove_member() != 55022) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_set_active() != 3472) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_update() != 13372) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_update_member_role() != 18793) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_request_password_reset() != 51015) {

@@ -10,6 +10,7 @@ pub mod email_otp;
 pub mod faults;
 pub mod magic_link;
 pub mod multi_session;
+pub mod organization;
 pub mod session_jwt;
 pub mod sinks;
 pub mod trusted_device;
@@ -51,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/multi-session/set-active", post(multi_session::set_active))
         .route("/multi-session/revoke", post(multi_session::revoke))
+        .merge(organization_routes())
         .route("/convex/token", get(session_jwt::token))
         .route("/convex/jwks", get(session_jwt::jwks))
         .route(
@@ -141,6 +143,52 @@ pub fn router(state: AppState) -> Router {
             faults::intercept,
         ))
         .with_state(state)
+}
+
+fn organization_routes() -> Router<AppState> {
+    use organization as o;
+    Router::new()
+        .route("/organization/create", post(o::create))
+        .route(
+            "/organization/list",
+            get(o::list_organizations).post(o::list_organizations_post),
+        )
+        .route("/organization/get-full-organization", get(o::get_full))
+        .route("/organization/set-active", post(o::set_active))
+        .route("/organization/check-slug", post(o::check_slug))
+        .route("/organization/update", post(o::update))
+        .route("/organization/delete", post(o::delete))
+        .route("/organization/invite-member", post(o::invite_member))
+        .route(
+            "/organization/accept-invitation",
+            post(o::accept_invitation),
+        )
+        .route(
+            "/organization/reject-invitation",
+            post(o::reject_invitation),
+        )
+        .route(
+            "/organization/cancel-invitation",
+            post(o::cancel_invitation),
+        )
+        .route("/organization/get-invitation", get(o::get_invitation))
+        .route("/organization/list-invitations", get(o::list_invitations))
+        .route(
+            "/organization/list-user-invitations",
+            get(o::list_user_invitations),
+        )
+        .route("/organization/list-members", get(o::list_members))
+        .route(
+            "/organization/update-member-role",
+            post(o::update_member_role),
+        )
+        .route("/organization/remove-member", post(o::remove_member))
+        .route("/organization/leave", post(o::leave))
+        .route("/organization/get-active-member", get(o::get_active_member))
+        .route(
+            "/organization/get-active-member-role",
+            get(o::get_active_member_role),
+        )
 }
 
 fn two_factor_routes() -> Router<AppState> {

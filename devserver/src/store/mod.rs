@@ -3,9 +3,11 @@
 
 mod api_keys;
 mod jwks;
+mod organization;
 mod verification;
 
 pub use api_keys::{ApiKeyRow, NewApiKey};
+pub use organization::{InvitationRow, MemberRow, OrganizationRow};
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -145,6 +147,7 @@ impl Store {
         };
         conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL;")?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(organization::SCHEMA)?;
         api_keys::migrate(&conn)?;
         add_columns(
             &conn,

@@ -22,7 +22,8 @@ fn py(api_models: &[&str], ty: &Ty, input: bool) -> String {
         Ty::Unknown => "Any".into(),
         Ty::Unit => "None".into(),
         Ty::List(t) if input => format!("Sequence[{}]", py(api_models, t, input)),
-        Ty::List(t) => format!("list[{}]", py(api_models, t, input)),
+        // `builtins.list`: a resource's `list` method would shadow the name in its class.
+        Ty::List(t) => format!("builtins.list[{}]", py(api_models, t, input)),
         Ty::Map(t) if input => format!("Mapping[str, {}]", py(api_models, t, input)),
         Ty::Map(t) => format!("dict[str, {}]", py(api_models, t, input)),
         Ty::Optional(t) => format!("{} | None", py(api_models, t, input)),
@@ -421,7 +422,7 @@ pub fn module(api: &Api) -> String {
 \
          from ._base import (\n    _AddonConfigMixin,\n    _AsyncResource,\n    _AuthEventMixin,\n    _ForwardingStatsMixin,\n    _Model,\n    _optional,\n    _Resource,\n    _set,\n    _time,\n    _to_wire,\n)\n\n\
          TYPE_CHECKING = False  # `typing` is for type checkers only: it costs start-up time\n\
-         if TYPE_CHECKING:\n    from collections.abc import Mapping, Sequence\n    from datetime import datetime\n    from typing import Any, ClassVar, Literal\n\n    from ._types import RequestOptions\n\n",
+         if TYPE_CHECKING:\n    import builtins\n    from collections.abc import Mapping, Sequence\n    from datetime import datetime\n    from typing import Any, ClassVar, Literal\n\n    from ._types import RequestOptions\n\n",
     );
     let models = api.output_models();
     let mut names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();

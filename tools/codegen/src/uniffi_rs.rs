@@ -167,6 +167,17 @@ fn method(api: &Api, op: &Op) -> String {
                 "type" => "kind".to_owned(),
                 other => other.to_owned(),
             };
+            if is_json_object(&field.ty) {
+                // A free JSON object (e.g. metadata) is given as its JSON text.
+                params.push(format!("{name}_json: Option<String>"));
+                defaults.push(format!("{name}_json = None"));
+                entries.push(format!(
+                    "{:?}: wire::object_argument({:?}, {name}_json.as_deref())?",
+                    field.wire,
+                    format!("{name}_json")
+                ));
+                continue;
+            }
             let ty = field_type(field);
             params.push(format!("{name}: {}", rust(&ty, true)));
             if !field.required {

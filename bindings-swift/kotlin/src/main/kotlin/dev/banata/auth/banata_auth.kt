@@ -806,6 +806,46 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_list_sessions(
     ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_accept_invitation(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_cancel_invitation(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_check_slug(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_create(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_delete(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_get_active_member(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_get_active_member_role(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_get_full_organization(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_get_invitation(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_invite_member(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_leave(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_list(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_list_invitations(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_list_members(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_list_user_invitations(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_reject_invitation(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_remove_member(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_set_active(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_update(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_update_member_role(
+    ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_request_password_reset(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_request_password_reset_otp(
@@ -966,6 +1006,46 @@ internal object UniffiLib {
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_list_device_sessions(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_list_sessions(`ptr`: Long,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_organizations_accept_invitation(`ptr`: Long,`invitationId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_organizations_cancel_invitation(`ptr`: Long,`invitationId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_organizations_check_slug(`ptr`: Long,`slug`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_organizations_create(`ptr`: Long,`name`: RustBuffer.ByValue,`slug`: RustBuffer.ByValue,`logo`: RustBuffer.ByValue,`metadataJson`: RustBuffer.ByValue,`keepCurrentActiveOrganization`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_organizations_delete(`ptr`: Long,`organizationId`: RustBuffer.ByValue,`organizationSlug`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_organizations_get_active_member(`ptr`: Long,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_organizations_get_active_member_role(`ptr`: Long,`userId`: RustBuffer.ByValue,`organizationId`: RustBuffer.ByValue,`organizationSlug`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_organizations_get_full_organization(`ptr`: Long,`organizationId`: RustBuffer.ByValue,`organizationSlug`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_organizations_get_invitation(`ptr`: Long,`id`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_organizations_invite_member(`ptr`: Long,`email`: RustBuffer.ByValue,`role`: RustBuffer.ByValue,`organizationId`: RustBuffer.ByValue,`resend`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_organizations_leave(`ptr`: Long,`organizationId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_organizations_list(`ptr`: Long,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_organizations_list_invitations(`ptr`: Long,`organizationId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_organizations_list_members(`ptr`: Long,`organizationId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_organizations_list_user_invitations(`ptr`: Long,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_organizations_reject_invitation(`ptr`: Long,`invitationId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_organizations_remove_member(`ptr`: Long,`memberIdOrEmail`: RustBuffer.ByValue,`organizationId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_organizations_set_active(`ptr`: Long,`organizationId`: RustBuffer.ByValue,`organizationSlug`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_organizations_update(`ptr`: Long,`organizationId`: RustBuffer.ByValue,`name`: RustBuffer.ByValue,`slug`: RustBuffer.ByValue,`logo`: RustBuffer.ByValue,`metadataJson`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_organizations_update_member_role(`ptr`: Long,`memberId`: RustBuffer.ByValue,`role`: RustBuffer.ByValue,`organizationId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_request_password_reset(`ptr`: Long,`email`: RustBuffer.ByValue,`redirectTo`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
@@ -1273,6 +1353,66 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_list_sessions() and 0xFFFF) != 19042) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_accept_invitation() and 0xFFFF) != 24675) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_cancel_invitation() and 0xFFFF) != 12154) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_check_slug() and 0xFFFF) != 51318) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_create() and 0xFFFF) != 46313) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_delete() and 0xFFFF) != 8755) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_get_active_member() and 0xFFFF) != 43285) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_get_active_member_role() and 0xFFFF) != 1669) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_get_full_organization() and 0xFFFF) != 57347) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_get_invitation() and 0xFFFF) != 18653) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_invite_member() and 0xFFFF) != 37728) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_leave() and 0xFFFF) != 24436) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_list() and 0xFFFF) != 37949) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_list_invitations() and 0xFFFF) != 47816) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_list_members() and 0xFFFF) != 44631) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_list_user_invitations() and 0xFFFF) != 51149) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_reject_invitation() and 0xFFFF) != 31728) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_remove_member() and 0xFFFF) != 55022) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_set_active() and 0xFFFF) != 3472) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_update() and 0xFFFF) != 13372) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_update_member_role() and 0xFFFF) != 18793) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_request_password_reset() and 0xFFFF) != 51015) {
@@ -2070,6 +2210,134 @@ public interface BanataClientInterface {
      * Every active session of the signed-in user, each with its (unsigned) token.
      */
     suspend fun `listSessions`(`options`: RequestOptions? = null): List<Session>
+    
+    /**
+     * Accepts an invitation addressed to the signed-in user, who becomes a member.
+     *
+     * Emits `invitation.accepted`, `member.added`.
+     */
+    suspend fun `organizationsAcceptInvitation`(`invitationId`: kotlin.String, `options`: RequestOptions? = null): InvitationAnswer
+    
+    /**
+     * Withdraws an invitation. Needs `member.invite`.
+     *
+     * Emits `invitation.canceled`.
+     */
+    suspend fun `organizationsCancelInvitation`(`invitationId`: kotlin.String, `options`: RequestOptions? = null): Invitation
+    
+    /**
+     * Whether a slug is free in the project: `status` true, or a `validation` error
+     * ("Organization slug already taken").
+     */
+    suspend fun `organizationsCheckSlug`(`slug`: kotlin.String, `options`: RequestOptions? = null): Status
+    
+    /**
+     * Creates an organization: the signed-in user becomes its `super_admin` and, unless
+     * asked not to, it becomes the session's active organization.
+     *
+     * Emits `organization.created`, `member.added`.
+     */
+    suspend fun `organizationsCreate`(`name`: kotlin.String, `slug`: kotlin.String, `logo`: kotlin.String? = null, `metadataJson`: kotlin.String? = null, `keepCurrentActiveOrganization`: kotlin.Boolean? = null, `options`: RequestOptions? = null): Organization
+    
+    /**
+     * Deletes an organization (by id or slug). Needs `organization.delete`.
+     *
+     * Emits `organization.deleted`.
+     */
+    suspend fun `organizationsDelete`(`organizationId`: kotlin.String? = null, `organizationSlug`: kotlin.String? = null, `options`: RequestOptions? = null): Organization
+    
+    /**
+     * The signed-in user's membership of the active organization.
+     */
+    suspend fun `organizationsGetActiveMember`(`options`: RequestOptions? = null): Member
+    
+    /**
+     * A member's roles (the signed-in user's, in the active organization, unless given).
+     */
+    suspend fun `organizationsGetActiveMemberRole`(`userId`: kotlin.String? = null, `organizationId`: kotlin.String? = null, `organizationSlug`: kotlin.String? = null, `options`: RequestOptions? = null): MemberRole
+    
+    /**
+     * An organization with its members and invitations (by id, by slug, or the active
+     * one), or none when there is no such organization. Needs `member.read`.
+     */
+    suspend fun `organizationsGetFullOrganization`(`organizationId`: kotlin.String? = null, `organizationSlug`: kotlin.String? = null, `options`: RequestOptions? = null): Organization?
+    
+    /**
+     * One invitation, for its invitee or a member of its organization.
+     */
+    suspend fun `organizationsGetInvitation`(`id`: kotlin.String, `options`: RequestOptions? = null): Invitation
+    
+    /**
+     * Invites an address to an organization with one or more roles (48 hours; the
+     * invitee gets a mail). Needs `member.invite`.
+     *
+     * Emits `invitation.created`.
+     */
+    suspend fun `organizationsInviteMember`(`email`: kotlin.String, `role`: List<kotlin.String>, `organizationId`: kotlin.String? = null, `resend`: kotlin.Boolean? = null, `options`: RequestOptions? = null): Invitation
+    
+    /**
+     * Leaves an organization (the active one unless given); its last `super_admin`
+     * cannot.
+     *
+     * Emits `member.removed`.
+     */
+    suspend fun `organizationsLeave`(`organizationId`: kotlin.String? = null, `options`: RequestOptions? = null): Member
+    
+    /**
+     * The organizations the signed-in user is a member of (all of the project's for a
+     * project owner), newest first.
+     */
+    suspend fun `organizationsList`(`options`: RequestOptions? = null): OrganizationList
+    
+    /**
+     * An organization's invitations of every status. Needs `member.invite`.
+     */
+    suspend fun `organizationsListInvitations`(`organizationId`: kotlin.String? = null, `options`: RequestOptions? = null): InvitationList
+    
+    /**
+     * An organization's members. Needs `member.read`.
+     */
+    suspend fun `organizationsListMembers`(`organizationId`: kotlin.String? = null, `options`: RequestOptions? = null): MemberList
+    
+    /**
+     * The pending invitations addressed to the signed-in user, in every organization.
+     */
+    suspend fun `organizationsListUserInvitations`(`options`: RequestOptions? = null): List<Invitation>
+    
+    /**
+     * Declines an invitation addressed to the signed-in user.
+     *
+     * Emits `invitation.rejected`.
+     */
+    suspend fun `organizationsRejectInvitation`(`invitationId`: kotlin.String, `options`: RequestOptions? = null): InvitationAnswer
+    
+    /**
+     * Removes a member (by membership id or e-mail address), not the signed-in user and not
+     * the last `super_admin`. Needs `member.remove`.
+     *
+     * Emits `member.removed`.
+     */
+    suspend fun `organizationsRemoveMember`(`memberIdOrEmail`: kotlin.String, `organizationId`: kotlin.String? = null, `options`: RequestOptions? = null): RemovedMember
+    
+    /**
+     * Makes an organization the session's active one (neither id nor slug: none).
+     */
+    suspend fun `organizationsSetActive`(`organizationId`: kotlin.String? = null, `organizationSlug`: kotlin.String? = null, `options`: RequestOptions? = null): Organization?
+    
+    /**
+     * Changes an organization's name, slug, logo or metadata. Needs `organization.update`.
+     *
+     * Emits `organization.updated`.
+     */
+    suspend fun `organizationsUpdate`(`organizationId`: kotlin.String? = null, `name`: kotlin.String? = null, `slug`: kotlin.String? = null, `logo`: kotlin.String? = null, `metadataJson`: kotlin.String? = null, `options`: RequestOptions? = null): Organization
+    
+    /**
+     * Gives a member other roles; at least one `super_admin` must remain. Needs
+     * `member.update_role`.
+     *
+     * Emits `member.role_updated`.
+     */
+    suspend fun `organizationsUpdateMemberRole`(`memberId`: kotlin.String, `role`: List<kotlin.String>, `organizationId`: kotlin.String? = null, `options`: RequestOptions? = null): Member
     
     /**
      * Asks the server to mail a password reset link. The answer never says whether the
@@ -2981,6 +3249,570 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterSequenceTypeSession.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Accepts an invitation addressed to the signed-in user, who becomes a member.
+     *
+     * Emits `invitation.accepted`, `member.added`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `organizationsAcceptInvitation`(`invitationId`: kotlin.String, `options`: RequestOptions?) : InvitationAnswer {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_organizations_accept_invitation(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`invitationId`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeInvitationAnswer.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Withdraws an invitation. Needs `member.invite`.
+     *
+     * Emits `invitation.canceled`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `organizationsCancelInvitation`(`invitationId`: kotlin.String, `options`: RequestOptions?) : Invitation {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_organizations_cancel_invitation(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`invitationId`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeInvitation.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Whether a slug is free in the project: `status` true, or a `validation` error
+     * ("Organization slug already taken").
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `organizationsCheckSlug`(`slug`: kotlin.String, `options`: RequestOptions?) : Status {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_organizations_check_slug(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`slug`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeStatus.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Creates an organization: the signed-in user becomes its `super_admin` and, unless
+     * asked not to, it becomes the session's active organization.
+     *
+     * Emits `organization.created`, `member.added`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `organizationsCreate`(`name`: kotlin.String, `slug`: kotlin.String, `logo`: kotlin.String?, `metadataJson`: kotlin.String?, `keepCurrentActiveOrganization`: kotlin.Boolean?, `options`: RequestOptions?) : Organization {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_organizations_create(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`name`),
+        FfiConverterString.lower(`slug`),
+        FfiConverterOptionalString.lower(`logo`),
+        FfiConverterOptionalString.lower(`metadataJson`),
+        FfiConverterOptionalBoolean.lower(`keepCurrentActiveOrganization`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeOrganization.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Deletes an organization (by id or slug). Needs `organization.delete`.
+     *
+     * Emits `organization.deleted`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `organizationsDelete`(`organizationId`: kotlin.String?, `organizationSlug`: kotlin.String?, `options`: RequestOptions?) : Organization {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_organizations_delete(
+                uniffiHandle,
+                
+        FfiConverterOptionalString.lower(`organizationId`),
+        FfiConverterOptionalString.lower(`organizationSlug`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeOrganization.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The signed-in user's membership of the active organization.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `organizationsGetActiveMember`(`options`: RequestOptions?) : Member {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_organizations_get_active_member(
+                uniffiHandle,
+                
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeMember.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * A member's roles (the signed-in user's, in the active organization, unless given).
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `organizationsGetActiveMemberRole`(`userId`: kotlin.String?, `organizationId`: kotlin.String?, `organizationSlug`: kotlin.String?, `options`: RequestOptions?) : MemberRole {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_organizations_get_active_member_role(
+                uniffiHandle,
+                
+        FfiConverterOptionalString.lower(`userId`),
+        FfiConverterOptionalString.lower(`organizationId`),
+        FfiConverterOptionalString.lower(`organizationSlug`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeMemberRole.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * An organization with its members and invitations (by id, by slug, or the active
+     * one), or none when there is no such organization. Needs `member.read`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `organizationsGetFullOrganization`(`organizationId`: kotlin.String?, `organizationSlug`: kotlin.String?, `options`: RequestOptions?) : Organization? {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_organizations_get_full_organization(
+                uniffiHandle,
+                
+        FfiConverterOptionalString.lower(`organizationId`),
+        FfiConverterOptionalString.lower(`organizationSlug`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterOptionalTypeOrganization.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * One invitation, for its invitee or a member of its organization.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `organizationsGetInvitation`(`id`: kotlin.String, `options`: RequestOptions?) : Invitation {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_organizations_get_invitation(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`id`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeInvitation.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Invites an address to an organization with one or more roles (48 hours; the
+     * invitee gets a mail). Needs `member.invite`.
+     *
+     * Emits `invitation.created`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `organizationsInviteMember`(`email`: kotlin.String, `role`: List<kotlin.String>, `organizationId`: kotlin.String?, `resend`: kotlin.Boolean?, `options`: RequestOptions?) : Invitation {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_organizations_invite_member(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`email`),
+        FfiConverterSequenceString.lower(`role`),
+        FfiConverterOptionalString.lower(`organizationId`),
+        FfiConverterOptionalBoolean.lower(`resend`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeInvitation.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Leaves an organization (the active one unless given); its last `super_admin`
+     * cannot.
+     *
+     * Emits `member.removed`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `organizationsLeave`(`organizationId`: kotlin.String?, `options`: RequestOptions?) : Member {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_organizations_leave(
+                uniffiHandle,
+                
+        FfiConverterOptionalString.lower(`organizationId`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeMember.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The organizations the signed-in user is a member of (all of the project's for a
+     * project owner), newest first.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `organizationsList`(`options`: RequestOptions?) : OrganizationList {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_organizations_list(
+                uniffiHandle,
+                
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeOrganizationList.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * An organization's invitations of every status. Needs `member.invite`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `organizationsListInvitations`(`organizationId`: kotlin.String?, `options`: RequestOptions?) : InvitationList {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_organizations_list_invitations(
+                uniffiHandle,
+                
+        FfiConverterOptionalString.lower(`organizationId`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeInvitationList.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * An organization's members. Needs `member.read`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `organizationsListMembers`(`organizationId`: kotlin.String?, `options`: RequestOptions?) : MemberList {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_organizations_list_members(
+                uniffiHandle,
+                
+        FfiConverterOptionalString.lower(`organizationId`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeMemberList.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The pending invitations addressed to the signed-in user, in every organization.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `organizationsListUserInvitations`(`options`: RequestOptions?) : List<Invitation> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_organizations_list_user_invitations(
+                uniffiHandle,
+                
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeInvitation.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Declines an invitation addressed to the signed-in user.
+     *
+     * Emits `invitation.rejected`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `organizationsRejectInvitation`(`invitationId`: kotlin.String, `options`: RequestOptions?) : InvitationAnswer {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_organizations_reject_invitation(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`invitationId`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeInvitationAnswer.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Removes a member (by membership id or e-mail address), not the signed-in user and not
+     * the last `super_admin`. Needs `member.remove`.
+     *
+     * Emits `member.removed`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `organizationsRemoveMember`(`memberIdOrEmail`: kotlin.String, `organizationId`: kotlin.String?, `options`: RequestOptions?) : RemovedMember {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_organizations_remove_member(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`memberIdOrEmail`),
+        FfiConverterOptionalString.lower(`organizationId`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeRemovedMember.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Makes an organization the session's active one (neither id nor slug: none).
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `organizationsSetActive`(`organizationId`: kotlin.String?, `organizationSlug`: kotlin.String?, `options`: RequestOptions?) : Organization? {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_organizations_set_active(
+                uniffiHandle,
+                
+        FfiConverterOptionalString.lower(`organizationId`),
+        FfiConverterOptionalString.lower(`organizationSlug`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterOptionalTypeOrganization.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Changes an organization's name, slug, logo or metadata. Needs `organization.update`.
+     *
+     * Emits `organization.updated`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `organizationsUpdate`(`organizationId`: kotlin.String?, `name`: kotlin.String?, `slug`: kotlin.String?, `logo`: kotlin.String?, `metadataJson`: kotlin.String?, `options`: RequestOptions?) : Organization {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_organizations_update(
+                uniffiHandle,
+                
+        FfiConverterOptionalString.lower(`organizationId`),
+        FfiConverterOptionalString.lower(`name`),
+        FfiConverterOptionalString.lower(`slug`),
+        FfiConverterOptionalString.lower(`logo`),
+        FfiConverterOptionalString.lower(`metadataJson`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeOrganization.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Gives a member other roles; at least one `super_admin` must remain. Needs
+     * `member.update_role`.
+     *
+     * Emits `member.role_updated`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `organizationsUpdateMemberRole`(`memberId`: kotlin.String, `role`: List<kotlin.String>, `organizationId`: kotlin.String?, `options`: RequestOptions?) : Member {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_organizations_update_member_role(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`memberId`),
+        FfiConverterSequenceString.lower(`role`),
+        FfiConverterOptionalString.lower(`organizationId`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeMember.lift(it) },
         // Error FFI converter
         BanataException.ErrorHandler,
     )
@@ -7102,6 +7934,354 @@ public object FfiConverterTypeForwardingStats: FfiConverterRustBuffer<Forwarding
 
 
 /**
+ * An invitation to join an organization (48 hours).
+ */
+data class Invitation (
+    var `id`: kotlin.String
+    , 
+    var `organizationId`: kotlin.String
+    , 
+    /**
+     * The invitee's address (lower case).
+     */
+    var `email`: kotlin.String
+    , 
+    /**
+     * The roles the invitee gets, comma-joined.
+     */
+    var `role`: kotlin.String
+    , 
+    /**
+     * `pending`, `accepted`, `rejected` or `canceled` (an expired invitation stays
+     * `pending`; see `expires_at`).
+     */
+    var `status`: kotlin.String
+    , 
+    var `expiresAt`: java.time.Instant?
+    , 
+    /**
+     * The user who invited.
+     */
+    var `inviterId`: kotlin.String?
+    , 
+    var `createdAt`: java.time.Instant?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInvitation: FfiConverterRustBuffer<Invitation> {
+    override fun read(buf: ByteBuffer): Invitation {
+        return Invitation(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Invitation) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`organizationId`) +
+            FfiConverterString.allocationSize(value.`email`) +
+            FfiConverterString.allocationSize(value.`role`) +
+            FfiConverterString.allocationSize(value.`status`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`expiresAt`) +
+            FfiConverterOptionalString.allocationSize(value.`inviterId`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`createdAt`)
+    )
+
+    override fun write(value: Invitation, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`organizationId`, buf)
+            FfiConverterString.write(value.`email`, buf)
+            FfiConverterString.write(value.`role`, buf)
+            FfiConverterString.write(value.`status`, buf)
+            FfiConverterOptionalTimestamp.write(value.`expiresAt`, buf)
+            FfiConverterOptionalString.write(value.`inviterId`, buf)
+            FfiConverterOptionalTimestamp.write(value.`createdAt`, buf)
+    }
+}
+
+
+
+/**
+ * An invitation answered: accepted (with the membership) or rejected (no membership).
+ */
+data class InvitationAnswer (
+    var `invitation`: Invitation
+    , 
+    var `member`: Member?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInvitationAnswer: FfiConverterRustBuffer<InvitationAnswer> {
+    override fun read(buf: ByteBuffer): InvitationAnswer {
+        return InvitationAnswer(
+            FfiConverterTypeInvitation.read(buf),
+            FfiConverterOptionalTypeMember.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InvitationAnswer) = (
+            FfiConverterTypeInvitation.allocationSize(value.`invitation`) +
+            FfiConverterOptionalTypeMember.allocationSize(value.`member`)
+    )
+
+    override fun write(value: InvitationAnswer, buf: ByteBuffer) {
+            FfiConverterTypeInvitation.write(value.`invitation`, buf)
+            FfiConverterOptionalTypeMember.write(value.`member`, buf)
+    }
+}
+
+
+
+/**
+ * Invitations, as listed.
+ */
+data class InvitationList (
+    var `data`: List<Invitation>
+    , 
+    var `listMetadata`: ListMetadata
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInvitationList: FfiConverterRustBuffer<InvitationList> {
+    override fun read(buf: ByteBuffer): InvitationList {
+        return InvitationList(
+            FfiConverterSequenceTypeInvitation.read(buf),
+            FfiConverterTypeListMetadata.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InvitationList) = (
+            FfiConverterSequenceTypeInvitation.allocationSize(value.`data`) +
+            FfiConverterTypeListMetadata.allocationSize(value.`listMetadata`)
+    )
+
+    override fun write(value: InvitationList, buf: ByteBuffer) {
+            FfiConverterSequenceTypeInvitation.write(value.`data`, buf)
+            FfiConverterTypeListMetadata.write(value.`listMetadata`, buf)
+    }
+}
+
+
+
+/**
+ * The list position markers (the platform answers everything at once: both `None`).
+ */
+data class ListMetadata (
+    var `before`: kotlin.String?
+    , 
+    var `after`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeListMetadata: FfiConverterRustBuffer<ListMetadata> {
+    override fun read(buf: ByteBuffer): ListMetadata {
+        return ListMetadata(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ListMetadata) = (
+            FfiConverterOptionalString.allocationSize(value.`before`) +
+            FfiConverterOptionalString.allocationSize(value.`after`)
+    )
+
+    override fun write(value: ListMetadata, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`before`, buf)
+            FfiConverterOptionalString.write(value.`after`, buf)
+    }
+}
+
+
+
+/**
+ * A user's membership of an organization.
+ */
+data class Member (
+    var `id`: kotlin.String
+    , 
+    var `organizationId`: kotlin.String
+    , 
+    var `userId`: kotlin.String
+    , 
+    /**
+     * The member's roles, comma-joined (e.g. `"super_admin"`, `"admin,billing"`).
+     */
+    var `role`: kotlin.String
+    , 
+    var `createdAt`: java.time.Instant?
+    , 
+    var `updatedAt`: java.time.Instant?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMember: FfiConverterRustBuffer<Member> {
+    override fun read(buf: ByteBuffer): Member {
+        return Member(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Member) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`organizationId`) +
+            FfiConverterString.allocationSize(value.`userId`) +
+            FfiConverterString.allocationSize(value.`role`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`createdAt`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`updatedAt`)
+    )
+
+    override fun write(value: Member, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`organizationId`, buf)
+            FfiConverterString.write(value.`userId`, buf)
+            FfiConverterString.write(value.`role`, buf)
+            FfiConverterOptionalTimestamp.write(value.`createdAt`, buf)
+            FfiConverterOptionalTimestamp.write(value.`updatedAt`, buf)
+    }
+}
+
+
+
+/**
+ * Members, as listed.
+ */
+data class MemberList (
+    var `data`: List<Member>
+    , 
+    var `listMetadata`: ListMetadata
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMemberList: FfiConverterRustBuffer<MemberList> {
+    override fun read(buf: ByteBuffer): MemberList {
+        return MemberList(
+            FfiConverterSequenceTypeMember.read(buf),
+            FfiConverterTypeListMetadata.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MemberList) = (
+            FfiConverterSequenceTypeMember.allocationSize(value.`data`) +
+            FfiConverterTypeListMetadata.allocationSize(value.`listMetadata`)
+    )
+
+    override fun write(value: MemberList, buf: ByteBuffer) {
+            FfiConverterSequenceTypeMember.write(value.`data`, buf)
+            FfiConverterTypeListMetadata.write(value.`listMetadata`, buf)
+    }
+}
+
+
+
+/**
+ * A member's roles, comma-joined.
+ */
+data class MemberRole (
+    var `role`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMemberRole: FfiConverterRustBuffer<MemberRole> {
+    override fun read(buf: ByteBuffer): MemberRole {
+        return MemberRole(
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MemberRole) = (
+            FfiConverterString.allocationSize(value.`role`)
+    )
+
+    override fun write(value: MemberRole, buf: ByteBuffer) {
+            FfiConverterString.write(value.`role`, buf)
+    }
+}
+
+
+
+/**
  * A one-time token for the current session: valid for three minutes, once.
  */
 data class OneTimeToken (
@@ -7150,6 +8330,135 @@ public object FfiConverterTypeOneTimeToken: FfiConverterRustBuffer<OneTimeToken>
 
 
 /**
+ * An organization. `metadata` is an object whichever form the server sent it in (the
+ * platform stores it as a JSON string and returns either).
+ */
+data class Organization (
+    var `id`: kotlin.String
+    , 
+    var `name`: kotlin.String
+    , 
+    var `slug`: kotlin.String
+    , 
+    var `logo`: kotlin.String?
+    , 
+    /**
+     * The app's own data about the organization; `stripeSubscriptionItemId` here maps it to
+     * the Stripe subscription item whose quantity follows the member count. As a JSON object.
+     */
+    var `metadataJson`: kotlin.String?
+    , 
+    var `createdAt`: java.time.Instant?
+    , 
+    var `updatedAt`: java.time.Instant?
+    , 
+    /**
+     * The members, where the answer lists them (creating one: its creator; the full
+     * organization: all).
+     */
+    var `members`: List<Member>?
+    , 
+    /**
+     * The invitations of every status, where the answer lists them (the full organization).
+     */
+    var `invitations`: List<Invitation>?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOrganization: FfiConverterRustBuffer<Organization> {
+    override fun read(buf: ByteBuffer): Organization {
+        return Organization(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterOptionalSequenceTypeMember.read(buf),
+            FfiConverterOptionalSequenceTypeInvitation.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Organization) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`slug`) +
+            FfiConverterOptionalString.allocationSize(value.`logo`) +
+            FfiConverterOptionalString.allocationSize(value.`metadataJson`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`createdAt`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`updatedAt`) +
+            FfiConverterOptionalSequenceTypeMember.allocationSize(value.`members`) +
+            FfiConverterOptionalSequenceTypeInvitation.allocationSize(value.`invitations`)
+    )
+
+    override fun write(value: Organization, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`slug`, buf)
+            FfiConverterOptionalString.write(value.`logo`, buf)
+            FfiConverterOptionalString.write(value.`metadataJson`, buf)
+            FfiConverterOptionalTimestamp.write(value.`createdAt`, buf)
+            FfiConverterOptionalTimestamp.write(value.`updatedAt`, buf)
+            FfiConverterOptionalSequenceTypeMember.write(value.`members`, buf)
+            FfiConverterOptionalSequenceTypeInvitation.write(value.`invitations`, buf)
+    }
+}
+
+
+
+/**
+ * Organizations, as listed.
+ */
+data class OrganizationList (
+    var `data`: List<Organization>
+    , 
+    var `listMetadata`: ListMetadata
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOrganizationList: FfiConverterRustBuffer<OrganizationList> {
+    override fun read(buf: ByteBuffer): OrganizationList {
+        return OrganizationList(
+            FfiConverterSequenceTypeOrganization.read(buf),
+            FfiConverterTypeListMetadata.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: OrganizationList) = (
+            FfiConverterSequenceTypeOrganization.allocationSize(value.`data`) +
+            FfiConverterTypeListMetadata.allocationSize(value.`listMetadata`)
+    )
+
+    override fun write(value: OrganizationList, buf: ByteBuffer) {
+            FfiConverterSequenceTypeOrganization.write(value.`data`, buf)
+            FfiConverterTypeListMetadata.write(value.`listMetadata`, buf)
+    }
+}
+
+
+
+/**
  * The answer to a password reset request.
  */
 data class PasswordResetRequested (
@@ -7183,6 +8492,42 @@ public object FfiConverterTypePasswordResetRequested: FfiConverterRustBuffer<Pas
 
     override fun write(value: PasswordResetRequested, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`message`, buf)
+    }
+}
+
+
+
+/**
+ * The membership a removal ended.
+ */
+data class RemovedMember (
+    var `member`: Member
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRemovedMember: FfiConverterRustBuffer<RemovedMember> {
+    override fun read(buf: ByteBuffer): RemovedMember {
+        return RemovedMember(
+            FfiConverterTypeMember.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RemovedMember) = (
+            FfiConverterTypeMember.allocationSize(value.`member`)
+    )
+
+    override fun write(value: RemovedMember, buf: ByteBuffer) {
+            FfiConverterTypeMember.write(value.`member`, buf)
     }
 }
 
@@ -9645,6 +10990,70 @@ public object FfiConverterOptionalTypeForwardingOptions: FfiConverterRustBuffer<
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeMember: FfiConverterRustBuffer<Member?> {
+    override fun read(buf: ByteBuffer): Member? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeMember.read(buf)
+    }
+
+    override fun allocationSize(value: Member?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeMember.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Member?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeMember.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeOrganization: FfiConverterRustBuffer<Organization?> {
+    override fun read(buf: ByteBuffer): Organization? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeOrganization.read(buf)
+    }
+
+    override fun allocationSize(value: Organization?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeOrganization.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Organization?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeOrganization.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeRequestOptions: FfiConverterRustBuffer<RequestOptions?> {
     override fun read(buf: ByteBuffer): RequestOptions? {
         if (buf.get().toInt() == 0) {
@@ -9731,6 +11140,70 @@ public object FfiConverterOptionalTypeUser: FfiConverterRustBuffer<User?> {
         } else {
             buf.put(1)
             FfiConverterTypeUser.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalSequenceTypeInvitation: FfiConverterRustBuffer<List<Invitation>?> {
+    override fun read(buf: ByteBuffer): List<Invitation>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterSequenceTypeInvitation.read(buf)
+    }
+
+    override fun allocationSize(value: List<Invitation>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterSequenceTypeInvitation.allocationSize(value)
+        }
+    }
+
+    override fun write(value: List<Invitation>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterSequenceTypeInvitation.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalSequenceTypeMember: FfiConverterRustBuffer<List<Member>?> {
+    override fun read(buf: ByteBuffer): List<Member>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterSequenceTypeMember.read(buf)
+    }
+
+    override fun allocationSize(value: List<Member>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterSequenceTypeMember.allocationSize(value)
+        }
+    }
+
+    override fun write(value: List<Member>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterSequenceTypeMember.write(value, buf)
         }
     }
 }
@@ -9875,6 +11348,90 @@ public object FfiConverterSequenceTypeDestinationStats: FfiConverterRustBuffer<L
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeDestinationStats.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeInvitation: FfiConverterRustBuffer<List<Invitation>> {
+    override fun read(buf: ByteBuffer): List<Invitation> {
+        val len = buf.getInt()
+        return List<Invitation>(len) {
+            FfiConverterTypeInvitation.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Invitation>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeInvitation.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Invitation>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeInvitation.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeMember: FfiConverterRustBuffer<List<Member>> {
+    override fun read(buf: ByteBuffer): List<Member> {
+        val len = buf.getInt()
+        return List<Member>(len) {
+            FfiConverterTypeMember.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Member>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeMember.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Member>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeMember.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeOrganization: FfiConverterRustBuffer<List<Organization>> {
+    override fun read(buf: ByteBuffer): List<Organization> {
+        val len = buf.getInt()
+        return List<Organization>(len) {
+            FfiConverterTypeOrganization.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Organization>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeOrganization.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Organization>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeOrganization.write(it, buf)
         }
     }
 }
