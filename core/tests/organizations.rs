@@ -298,3 +298,124 @@ async fn a_bearer_on_organization_paths_is_an_api_key() {
     let listed = alice.organizations().list().await.unwrap();
     assert!(listed.data.is_empty());
 }
+
+/// The same flow on Better Auth 1.4.21's own organization plugin (the peer). Banata replaced
+/// that plugin with its own, which differs on purpose, as this test pins:
+///
+/// - the creator's role: `owner` there, `super_admin` on the platform;
+/// - codes: a taken slug is `SLUG_IS_TAKEN` ("slug is taken") there,
+///   `ORGANIZATION_SLUG_ALREADY_TAKEN`; a second invitation is
+///   `USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION` there, `USER_IS_ALREADY_INVITED`;
+/// - lists: `list` is a bare array and `list-members` `{members, total}` there, both
+///   `{data, listMetadata}` on the platform (so the SDK's `list` does not decode there);
+/// - `metadata` comes back as an object from create and as a JSON string from list and
+///   get-full-organization there, the other way round on the platform (the SDK gives an
+///   object either way);
+/// - members carry their `user` there; the user's invitations their `organizationName`;
+/// - permissions: Better Auth's `member` role may read the member list; the platform's
+///   seeded `member` role may not.
+#[tokio::test]
+async fn the_flow_on_better_auth_1_4_s_organization_plugin() {
+    use common::peer::{Peer, PeerVersion};
+    let peer = Peer::start_with(PeerVersion::V1_4, &[("PEER_EMAIL_VERIFICATION", "0")]);
+    let app = Client::new(&peer.url).unwrap();
+    let recorder = Recorder::attach(&app);
+    let owner = user(&app, &unique_email("ba-org-owner")).await;
+    let mut metadata = Map::new();
+    metadata.insert("plan".into(), json!("free"));
+    let slug = format!("ba-acme-{}", std::process::id());
+    let created = owner
+        .organizations()
+        .create(CreateOrganization {
+            name: "Acme".into(),
+            slug: slug.clone(),
+            metadata: Some(metadata),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let org = created.id.clone();
+    assert_eq!(created.members.as_ref().unwrap()[0].role, "owner");
+    assert_eq!(created.metadata.as_ref().unwrap()["plan"], "free");
+    let e = owner
+        .organizations()
+        .check_slug(banata_auth::CheckSlug { slug })
+        .await
+        .unwrap_err();
+    assert_eq!((e.status(), e.code()), (Some(400), Some("SLUG_IS_TAKEN")));
+
+    let bob_email = unique_email("ba-org-bob");
+    let invitation = owner
+        .organizations()
+        .invite_member(invite(&bob_email, &org, "member"))
+        .await
+        .unwrap();
+    let e = owner
+        .organizations()
+        .invite_member(invite(&bob_email, &org, "member"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.code(),
+        Some("USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION")
+    );
+    let bob = user(&app, &bob_email).await;
+    assert_eq!(
+        bob.organizations().list_user_invitations().await.unwrap()[0].id,
+        invitation.id
+    );
+    let joined = bob
+        .organizations()
+        .accept_invitation(InvitationId {
+            invitation_id: invitation.id.clone(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(joined.member.unwrap().role, "member");
+    let full = bob
+        .organizations()
+        .get_full_organization(OrganizationSelector {
+            organization_id: Some(org.clone()),
+            organization_slug: None,
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(full.members.unwrap().len(), 2);
+    assert_eq!(
+        full.metadata.unwrap()["plan"],
+        "free",
+        "the JSON string reads as an object"
+    );
+
+    owner
+        .organizations()
+        .remove_member(RemoveMember {
+            member_id_or_email: bob_email.clone(),
+            organization_id: Some(org.clone()),
+        })
+        .await
+        .unwrap();
+    let counts: Vec<Value> = recorder
+        .wait_for(6)
+        .await
+        .iter()
+        .filter(|e| e.event_type.as_str().starts_with("member."))
+        .map(|e| e.data.extra["memberCount"].clone())
+        .collect();
+    assert_eq!(counts, [json!(1), json!(2), json!(1)]);
+    let e = owner.organizations().list().await.unwrap_err();
+    assert_eq!(
+        e.kind(),
+        ErrorKind::Decode,
+        "a bare array, not {{data, listMetadata}}"
+    );
+    owner
+        .organizations()
+        .delete(OrganizationSelector {
+            organization_id: Some(org),
+            organization_slug: None,
+        })
+        .await
+        .unwrap();
+}
