@@ -110,3 +110,30 @@ test('core warnings reach stderr (BANATA_LOG=off silences them); event counters 
   assert.equal(quiet.status, 0, quiet.stderr)
   assert.doesNotMatch(quiet.stderr, /publishable/)
 })
+
+test('Stripe seats follow an organization: a member joins and is removed', async () => {
+  const app = new BanataClient({ baseUrl: dev.url, apiKey: dev.adminKey })
+  await app.addons.save({ stripe: true })
+  const forwarder = new Forwarder(app, { fromEnv: false, stripeSecretKey: 'sk_test_node_seats', stripeBaseUrl: dev.sinkUrl('stripe') })
+  try {
+    // Per-user clients derived from the app's: the Forwarder sees their events.
+    const owner = app.withSessionStore()
+    const bobEmail = uniqueEmail('node-seat-bob')
+    await owner.auth.signUpEmail({ name: 'Owner', email: uniqueEmail('node-seat-owner'), password: PASSWORD })
+    const org = await owner.organizations.create({ name: 'Seats', slug: uniqueEmail('node-seats'), metadata: { stripeSubscriptionItemId: 'si_NODE_SEATS' } })
+    assert.equal(org.members[0].role, 'super_admin')
+    const invitation = await owner.organizations.inviteMember({ email: bobEmail, role: ['member'], organizationId: org.id })
+    const bob = app.withSessionStore()
+    await bob.auth.signUpEmail({ name: 'Bob', email: bobEmail, password: PASSWORD })
+    await bob.organizations.acceptInvitation(invitation.id)
+    await owner.organizations.removeMember({ memberIdOrEmail: bobEmail, organizationId: org.id })
+    await forwarder.flush(10_000)
+    const seats = (await dev.sinkRequests('stripe'))
+      .filter((r) => r.path === '/v1/subscription_items/si_NODE_SEATS')
+      .map((r) => [r.body.form[0][1], r.headers['idempotency-key']])
+    assert.deepEqual(seats, [['1', `seats:${org.id}:1`], ['2', `seats:${org.id}:2`], ['1', `seats:${org.id}:1`]])
+  } finally {
+    await forwarder.shutdown(2_000)
+    await app.addons.save({ stripe: false })
+  }
+})

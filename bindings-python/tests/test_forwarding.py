@@ -137,3 +137,37 @@ def test_a_publishable_stripe_key_is_refused_and_core_warnings_reach_logging(
     warnings = [r for r in caplog.records if r.name == "banata_auth" and "publishable" in r.getMessage()]
     assert warnings, [r.getMessage() for r in caplog.records]
     assert "pk_test_publishable" not in caplog.text
+
+
+def test_stripe_seats_follow_an_organization(devserver: DevServer) -> None:
+    app = Client(devserver.url, api_key=devserver.admin_key)
+    app.addons.save({"stripe": True})
+    try:
+        with Forwarder(
+            app,
+            from_env=False,
+            stripe_secret_key="sk_test_python_seats",
+            stripe_base_url=devserver.sink_url("stripe"),
+        ) as forwarder:
+            # Per-user clients derived from the app's: the Forwarder sees their events.
+            owner = app.with_session_store()
+            owner.auth.sign_up_email("Owner", unique_email("py-seat-owner"), PASSWORD)
+            org = owner.organizations.create(
+                "Seats", unique_email("py-seats"), metadata={"stripeSubscriptionItemId": "si_PY_SEATS"}
+            )
+            assert org.members is not None and org.members[0].role == "super_admin"
+            bob_email = unique_email("py-seat-bob")
+            invitation = owner.organizations.invite_member(bob_email, ["member"], organization_id=org.id)
+            bob = app.with_session_store()
+            bob.auth.sign_up_email("Bob", bob_email, PASSWORD)
+            bob.organizations.accept_invitation(invitation.id)
+            owner.organizations.remove_member(bob_email, organization_id=org.id)
+            forwarder.flush(timeout=10)
+            seats = [
+                (r["body"]["form"][0][1], r["headers"]["idempotency-key"])
+                for r in devserver.sink_requests("stripe")
+                if r["path"] == "/v1/subscription_items/si_PY_SEATS"
+            ]
+            assert seats == [("1", f"seats:{org.id}:1"), ("2", f"seats:{org.id}:2"), ("1", f"seats:{org.id}:1")]
+    finally:
+        app.addons.save({"stripe": False})
