@@ -123,6 +123,37 @@ final class BanataAuthTests: XCTestCase {
         _ = try await admin.addonsSave(addons: ["stripe": false])
     }
 
+    func testStripeSeatsFollowAnOrganizationsMembership() async throws {
+        let admin = try BanataClient(baseUrl: baseUrl, apiKey: apiKey)
+        _ = try await admin.addonsSave(addons: ["stripe": true])
+        // Two server-side clients (each with the API key and its own Forwarder): the owner's
+        // and the invitee's.
+        let owner = try BanataClient(baseUrl: baseUrl, apiKey: apiKey)
+        let bob = try BanataClient(baseUrl: baseUrl, apiKey: apiKey)
+        let options = ForwardingOptions(fromEnv: false, stripeBaseUrl: baseUrl + "/__sinks/stripe", flushIntervalMs: 50)
+        let credentials = ForwardingCredentials(stripeSecretKey: "sk_test_swift_seats")
+        let forwarders = try [owner, bob].map { try Forwarder(client: $0, credentials: credentials, options: options) }
+        _ = try await owner.signUpEmail(name: "Owner", email: uniqueEmail("swift-seat-owner"), password: password)
+        let org = try await owner.organizationsCreate(
+            name: "Seats", slug: uniqueEmail("swift-seats"), metadataJson: #"{"stripeSubscriptionItemId":"si_SWIFT_SEATS"}"#)
+        XCTAssertEqual(org.members?.first?.role, "super_admin")
+        try await forwarders[0].flush(timeoutMs: 10_000)
+        let bobEmail = uniqueEmail("swift-seat-bob")
+        let invitation = try await owner.organizationsInviteMember(email: bobEmail, role: ["member"], organizationId: org.id)
+        _ = try await bob.signUpEmail(name: "Bob", email: bobEmail, password: password)
+        _ = try await bob.organizationsAcceptInvitation(invitationId: invitation.id)
+        try await forwarders[1].flush(timeoutMs: 10_000)
+        _ = try await owner.organizationsRemoveMember(memberIdOrEmail: bobEmail, organizationId: org.id)
+        try await forwarders[0].flush(timeoutMs: 10_000)
+        let sinks = try await devAdmin("GET", "/__dev/sinks?service=stripe") as! [String: Any]
+        let quantities = (sinks["data"] as! [[String: Any]])
+            .filter { $0["path"] as? String == "/v1/subscription_items/si_SWIFT_SEATS" }
+            .map { (($0["body"] as! [String: Any])["form"] as! [[String]])[0][1] }
+        XCTAssertEqual(quantities, ["1", "2", "1"])
+        for forwarder in forwarders { try await forwarder.shutdown(timeoutMs: 2_000) }
+        _ = try await admin.addonsSave(addons: ["stripe": false])
+    }
+
     func testTypedErrors() async throws {
         let client = try BanataClient(baseUrl: baseUrl)
         do {

@@ -406,6 +406,38 @@ suspend fun runAll(): Int = coroutineScope {
         }
     }
 
+    test("Stripe seats follow an organization's membership: a member joins and is removed") {
+        val admin = BanataClient(dev.url, apiKey = dev.adminKey)
+        admin.addonsSave(mapOf("stripe" to true))
+        // Two server-side clients (each with the API key and its own Forwarder): the owner's and
+        // the invitee's.
+        val owner = BanataClient(dev.url, apiKey = dev.adminKey)
+        val bob = BanataClient(dev.url, apiKey = dev.adminKey)
+        val options = ForwardingOptions(fromEnv = false, stripeBaseUrl = dev.sinkUrl("stripe"), flushIntervalMs = 50u)
+        val forwarders = listOf(owner, bob).map { Forwarder(it, ForwardingCredentials(stripeSecretKey = "sk_test_kotlin_seats"), options) }
+        try {
+            owner.signUpEmail("Owner", uniqueEmail("kt-seat-owner"), PASSWORD)
+            val org = owner.organizationsCreate("Seats", uniqueEmail("kt-seats"), metadataJson = """{"stripeSubscriptionItemId":"si_KT_SEATS"}""")
+            expectEqual("super_admin", org.members!![0].role, "the creator's role")
+            forwarders[0].flush(10_000u)
+            val bobEmail = uniqueEmail("kt-seat-bob")
+            val invitation = owner.organizationsInviteMember(bobEmail, listOf("member"), organizationId = org.id)
+            bob.signUpEmail("Bob", bobEmail, PASSWORD)
+            bob.organizationsAcceptInvitation(invitation.id)
+            forwarders[1].flush(10_000u)
+            owner.organizationsRemoveMember(bobEmail, organizationId = org.id)
+            forwarders[0].flush(10_000u)
+            val seats = JsonParser.parseString(dev.sinkRequests("stripe")).asJsonObject.getAsJsonArray("data")
+                .map { it.asJsonObject }
+                .filter { it.get("path").asString == "/v1/subscription_items/si_KT_SEATS" }
+                .map { it.getAsJsonObject("body").getAsJsonArray("form")[0].asJsonArray[1].asString }
+            expectEqual(listOf("1", "2", "1"), seats, "the quantities, in order")
+        } finally {
+            forwarders.forEach { it.shutdown(2_000u) }
+            admin.addonsSave(mapOf("stripe" to false))
+        }
+    }
+
     test("examples/kotlin: the sign-in flow signs up the first time, then signs in") {
         val email = uniqueEmail("kt-example")
         val first = CopyOnWriteArrayList<String>()
