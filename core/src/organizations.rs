@@ -415,12 +415,19 @@ impl<'a> Organizations<'a> {
             .client
             .request(&endpoint::accept_invitation, to_input(&input))
             .await?;
-        self.emit(
-            EventType::INVITATION_ACCEPTED,
-            invitation_data(&answer.invitation),
-        );
-        if let Some(member) = &answer.member {
-            let data = self.recount(&member.organization_id, 0).await;
+        let counted = match &answer.member {
+            Some(member) => Some((self.recount(&member.organization_id, 0).await, member)),
+            None => None,
+        };
+        let mut accepted = invitation_data(&answer.invitation);
+        if let Some(count) = counted
+            .as_ref()
+            .and_then(|(data, _)| data.extra.get("memberCount"))
+        {
+            accepted.extra.insert("memberCount".into(), count.clone());
+        }
+        self.emit(EventType::INVITATION_ACCEPTED, accepted);
+        if let Some((data, member)) = counted {
             self.emit(EventType::MEMBER_ADDED, with_user(data, &member.user_id));
         }
         Ok(answer)

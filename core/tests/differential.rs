@@ -37,6 +37,10 @@ fn main() {
                 runtime.block_on(async {
                     let profile = case["profile"].as_str().unwrap_or("platform");
                     let pair = targets.get(profile).await;
+                    let _alone = match profile {
+                        "expiring" => Some(targets.one_expiring_case.lock().await),
+                        _ => None,
+                    };
                     compare(pair, &case).await
                 })
             })
@@ -63,6 +67,9 @@ struct Profiles {
     magic_link: tokio::sync::OnceCell<Targets>,
     expiring: tokio::sync::OnceCell<Targets>,
     delete_by_mail: tokio::sync::OnceCell<Targets>,
+    /// Held by each `expiring` case: a lookup by one case clears every expired row (both
+    /// servers do), so a concurrent case's link could vanish before its own lookup.
+    one_expiring_case: tokio::sync::Mutex<()>,
 }
 
 impl Profiles {

@@ -210,9 +210,15 @@ async fn membership_follows_invitations_and_the_stripe_seats_follow_the_membersh
     assert_eq!(e.status(), Some(400));
 
     // The events carry the organization and the member count read after each change.
-    let seat_events: Vec<(String, Value)> = recorder
-        .wait_for(8)
-        .await
+    // Three sign-ups (two events each) and nine of the organization's so far.
+    let events = recorder.wait_for(15).await;
+    let accepted = events
+        .iter()
+        .find(|e| e.event_type.as_str() == "invitation.accepted")
+        .unwrap();
+    assert_eq!(accepted.data.extra["memberCount"], 2);
+    assert_eq!(accepted.data.extra["organizationId"], org.as_str());
+    let seat_events: Vec<(String, Value)> = events
         .iter()
         .filter(|e| e.event_type.as_str().starts_with("member."))
         .map(|e| {
@@ -396,8 +402,9 @@ async fn the_flow_on_better_auth_1_4_s_organization_plugin() {
         })
         .await
         .unwrap();
+    // Two sign-ups (two events each), then seven of the organization's.
     let counts: Vec<Value> = recorder
-        .wait_for(6)
+        .wait_for(10)
         .await
         .iter()
         .filter(|e| e.event_type.as_str().starts_with("member."))
