@@ -13,7 +13,16 @@ from __future__ import annotations
 import atexit
 
 from . import _native, errors
-from ._generated import Addons, AsyncAddons, AsyncAuth, AsyncOrganizations, Auth, Organizations
+from ._generated import (
+    # generated: resources
+    Addons,
+    AsyncAddons,
+    AsyncAuth,
+    AsyncOrganizations,
+    Auth,
+    Organizations,
+    # end generated: resources
+)
 from .client import AsyncClient, Client
 from .errors import (
     AuthenticationError,
@@ -31,23 +40,41 @@ from .errors import (
     TimeoutError,
     ValidationError,
 )
-from .events import AuthEvent, EventData, EventType, Subscription
+from .events import EventType, Subscription
 from .models import (
-    AddonConfig,
     AddonId,
-    AddonSettings,
+    # generated: models
     Account,
+    AddonConfig,
+    AddonSettings,
+    AuthEvent,
     AuthResult,
     BackupCodes,
     DeleteUserResult,
+    DestinationStats,
     EmailOtpVerified,
+    EventBusStats,
+    EventData,
+    ForwardingFailure,
+    ForwardingStats,
+    Invitation,
+    InvitationAnswer,
+    InvitationList,
+    ListMetadata,
+    Member,
+    MemberList,
+    MemberRole,
     OneTimeToken,
+    Organization,
+    OrganizationList,
     PasswordResetRequested,
+    RemovedMember,
     SecondFactorRequired,
     Session,
+    SessionJwt,
     SessionWithUser,
-    SignedIn,
     SignInResult,
+    SignedIn,
     Status,
     Success,
     TotpUri,
@@ -57,16 +84,7 @@ from .models import (
     VerificationRequired,
     VerifiedSession,
     VerifyEmailResult,
-    Invitation,
-    InvitationAnswer,
-    InvitationList,
-    ListMetadata,
-    Member,
-    MemberList,
-    MemberRole,
-    Organization,
-    OrganizationList,
-    RemovedMember,
+    # end generated: models
 )
 
 __version__: str = _native.__version__
@@ -75,9 +93,6 @@ __version__: str = _native.__version__
 # forwarding controls, and the names that exist for type checkers (they need `typing`).
 _LAZY = {
     "Forwarder": "forwarding",
-    "ForwardingStats": "forwarding",
-    "DestinationStats": "forwarding",
-    "ForwardingFailure": "forwarding",
     "SessionStore": "_types",
     "RequestOptions": "_types",
     "AddonUpdate": "_types",
@@ -87,7 +102,7 @@ _LAZY = {
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ._types import AddonUpdate, EventCallback, RequestOptions, SessionStore
-    from .forwarding import DestinationStats, Forwarder, ForwardingFailure, ForwardingStats
+    from .forwarding import Forwarder
 
 
 def __getattr__(name: str) -> object:
@@ -113,54 +128,60 @@ __all__ = [
     "AddonUpdate",
     "RequestOptions",
     "EventCallback",
-    "Auth",
-    "AsyncAuth",
-    "Addons",
-    "AsyncAddons",
-    "Organizations",
-    "AsyncOrganizations",
-    "AuthEvent",
-    "EventData",
     "EventType",
     "Subscription",
     "Forwarder",
-    "ForwardingStats",
-    "DestinationStats",
-    "ForwardingFailure",
-    "User",
-    "Session",
-    "SessionWithUser",
-    "AuthResult",
-    "SignInResult",
-    "SignedIn",
-    "VerificationRequired",
-    "SecondFactorRequired",
-    "UsernameAvailability",
-    "VerifiedSession",
-    "OneTimeToken",
+    "AddonId",
+    # generated: resource names
+    "Addons",
+    "AsyncAddons",
+    "AsyncAuth",
+    "AsyncOrganizations",
+    "Auth",
+    "Organizations",
+    # end generated: resource names
+    # generated: model names
     "Account",
-    "DeleteUserResult",
-    "EmailOtpVerified",
-    "Success",
-    "TwoFactorSetup",
-    "TotpUri",
-    "BackupCodes",
-    "PasswordResetRequested",
-    "Status",
-    "VerifyEmailResult",
     "AddonConfig",
     "AddonSettings",
-    "AddonId",
-    "Organization",
-    "Member",
+    "AuthEvent",
+    "AuthResult",
+    "BackupCodes",
+    "DeleteUserResult",
+    "DestinationStats",
+    "EmailOtpVerified",
+    "EventBusStats",
+    "EventData",
+    "ForwardingFailure",
+    "ForwardingStats",
     "Invitation",
-    "ListMetadata",
-    "OrganizationList",
-    "MemberList",
-    "InvitationList",
     "InvitationAnswer",
-    "RemovedMember",
+    "InvitationList",
+    "ListMetadata",
+    "Member",
+    "MemberList",
     "MemberRole",
+    "OneTimeToken",
+    "Organization",
+    "OrganizationList",
+    "PasswordResetRequested",
+    "RemovedMember",
+    "SecondFactorRequired",
+    "Session",
+    "SessionJwt",
+    "SessionWithUser",
+    "SignInResult",
+    "SignedIn",
+    "Status",
+    "Success",
+    "TotpUri",
+    "TwoFactorSetup",
+    "User",
+    "UsernameAvailability",
+    "VerificationRequired",
+    "VerifiedSession",
+    "VerifyEmailResult",
+    # end generated: model names
 ]
 __all__ += [  # the exception classes, as errors.__all__ lists them (test_errors.py checks)
     "BanataError",

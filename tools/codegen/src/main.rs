@@ -46,6 +46,22 @@ fn main() -> ExitCode {
         ),
         ("bindings-swift/src/generated.rs", uniffi_rs::module(&api)),
     ];
+    // Hand-written Python modules keep their export lists in marked regions.
+    let (models, resources) = python::export_names(&api);
+    let imports = |names: &[String]| names.iter().map(|n| format!("{n},")).collect::<Vec<_>>();
+    let quoted = |names: &[String]| names.iter().map(|n| format!("{n:?},")).collect::<Vec<_>>();
+    let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap_or_default();
+    let models_py = "bindings-python/python/banata_auth/models.py";
+    let mut filled = python::fill_region(&read(models_py), "models", &imports(&models));
+    filled = python::fill_region(&filled, "model names", &quoted(&models));
+    let init_py = "bindings-python/python/banata_auth/__init__.py";
+    let mut init = python::fill_region(&read(init_py), "resources", &imports(&resources));
+    init = python::fill_region(&init, "models", &imports(&models));
+    init = python::fill_region(&init, "resource names", &quoted(&resources));
+    init = python::fill_region(&init, "model names", &quoted(&models));
+    let mut outputs = outputs;
+    outputs.push((models_py, filled));
+    outputs.push((init_py, init));
     let mut stale = 0;
     for (path, content) in outputs {
         let file = root.join(path);

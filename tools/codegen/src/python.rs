@@ -502,3 +502,43 @@ pub fn module(api: &Api) -> String {
     ));
     out.replace("\n\n\n\n", "\n\n\n")
 }
+
+/// The names `banata_auth.models` and the package re-export from `_generated.py`: every model
+/// (with the unions and their cases), and every resource class, each sorted.
+pub fn export_names(api: &Api) -> (Vec<String>, Vec<String>) {
+    let mut models: Vec<String> = api.output_models().iter().map(|m| m.name.clone()).collect();
+    for union in &api.unions {
+        models.push(union.name.clone());
+        models.extend(union.variants.iter().map(|v| v.name()));
+    }
+    models.sort();
+    models.dedup();
+    let mut resources: Vec<String> = api
+        .resources()
+        .iter()
+        .flat_map(|r| [pascal(r), format!("Async{}", pascal(r))])
+        .collect();
+    resources.sort();
+    (models, resources)
+}
+
+/// `text` with the lines between `# generated: <name>` and `# end generated: <name>` replaced
+/// by `body` (each line indented as the marker is). Panics when a marker is missing.
+pub fn fill_region(text: &str, name: &str, body: &[String]) -> String {
+    let start = format!("# generated: {name}");
+    let end = format!("# end generated: {name}");
+    let lines: Vec<&str> = text.lines().collect();
+    let open = lines
+        .iter()
+        .position(|l| l.trim() == start)
+        .unwrap_or_else(|| panic!("no `{start}` line"));
+    let close = lines
+        .iter()
+        .position(|l| l.trim() == end)
+        .unwrap_or_else(|| panic!("no `{end}` line"));
+    let indent = &lines[open][..lines[open].len() - lines[open].trim_start().len()];
+    let mut out: Vec<String> = lines[..=open].iter().map(|l| l.to_string()).collect();
+    out.extend(body.iter().map(|b| format!("{indent}{b}")));
+    out.extend(lines[close..].iter().map(|l| l.to_string()));
+    out.join("\n") + "\n"
+}
