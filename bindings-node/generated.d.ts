@@ -248,6 +248,79 @@ export interface Account {
 }
 
 /**
+ * Where to send the user: the provider's authorization URL.
+ */
+export interface SocialRedirect {
+  /**
+   * Open it in a browser; the sign-in ends at the callback URL.
+   */
+  url: string
+  /**
+   * Whether the server asked for the redirect (always follow `url`).
+   */
+  redirect: boolean
+}
+
+/**
+ * A provider access token, fresh: the server refreshes it when it is about to expire.
+ */
+export interface AccessToken {
+  /**
+   * Call the provider's API with it. Redacted in `Debug`.
+   */
+  accessToken: string
+  accessTokenExpiresAt?: string
+  /**
+   * The scopes it grants.
+   */
+  scopes: string[]
+  /**
+   * The provider's ID token, when it gave one. Redacted in `Debug`.
+   */
+  idToken?: string
+}
+
+/**
+ * New provider tokens from the provider's refresh grant.
+ */
+export interface ProviderTokens {
+  /**
+   * Redacted in `Debug`.
+   */
+  accessToken: string
+  /**
+   * The refresh token to use next time (some providers rotate it). Redacted in `Debug`.
+   */
+  refreshToken?: string
+  accessTokenExpiresAt?: string
+  refreshTokenExpiresAt?: string
+  /**
+   * The scopes granted, comma-separated as the provider gave them.
+   */
+  scope?: string
+  /**
+   * Redacted in `Debug`.
+   */
+  idToken?: string
+  providerId: string
+  accountId: string
+}
+
+/**
+ * The user as the provider describes them, read with the account's access token.
+ */
+export interface AccountInfo {
+  /**
+   * The fields Better Auth maps: `id`, `name`, `email`, `image`, `emailVerified`.
+   */
+  user: Record<string, unknown>
+  /**
+   * The provider's profile as it sent it.
+   */
+  data: Record<string, unknown>
+}
+
+/**
  * What deleting did: `User deleted`, or `Verification email sent` where the server confirms
  * deletions by mail.
  */
@@ -817,6 +890,107 @@ export interface VerifyOneTimeToken {
 }
 
 /**
+ * A redirect sign-in (or account link) to start with a provider.
+ */
+export interface SignInSocial {
+  /**
+   * The provider's id as configured on the server, e.g. `google`, `github`, `apple`.
+   */
+  provider: string
+  /**
+   * Where the browser lands after signing in: the app's URL (`myapp://auth`, an https
+   * page). It must be a trusted origin of the server. The server adds `?ott=`, which
+   * `complete_social_sign_in` exchanges for the session.
+   */
+  callbackURL?: string | null | undefined
+  /**
+   * Where a user who has just signed up lands instead of `callback_url`.
+   */
+  newUserCallbackURL?: string | null | undefined
+  /**
+   * Where a failed sign-in lands with `?error=`; `callback_url` when not given, so the app
+   * hears of failures too (Better Auth's default is the server's own error page).
+   */
+  errorCallbackURL?: string | null | undefined
+  /**
+   * OAuth scopes to ask for beside the provider's defaults.
+   */
+  scopes?: string[] | null | undefined
+  /**
+   * Pre-fills the provider's sign-in form with this address.
+   */
+  loginHint?: string | null | undefined
+  /**
+   * Signs up a new user even where the provider only signs in existing ones.
+   */
+  requestSignUp?: boolean | null | undefined
+}
+
+/**
+ * A sign-in with an ID token the app got from the provider's own SDK (Sign in with Apple,
+ * Google Sign-In): no browser. The server checks the token's signature, issuer, audience
+ * (its client id), age and, when given, nonce.
+ */
+export interface SignInWithIdToken {
+  /**
+   * The provider's id, e.g. `apple` or `google`.
+   */
+  provider: string
+  /**
+   * The ID token (a JWT). Redacted in `Debug`.
+   */
+  token: string
+  /**
+   * The nonce the app put in the sign-in request; the token must carry the same.
+   */
+  nonce?: string | null | undefined
+  /**
+   * The provider's access token, when the server should keep it. Redacted in `Debug`.
+   */
+  accessToken?: string | null | undefined
+  /**
+   * The provider's refresh token, when the server should keep it. Redacted in `Debug`.
+   */
+  refreshToken?: string | null | undefined
+}
+
+/**
+ * The URL the browser came back to at the end of a redirect flow.
+ */
+export interface SocialCallback {
+  /**
+   * The whole URL, e.g. `myapp://auth?ott=…` or `…?error=access_denied`. Redacted in
+   * `Debug` (it may hold a one-time token).
+   */
+  url: string
+}
+
+/**
+ * A linked account to act on: by provider, and by the account's id at the provider when the
+ * user has several with it.
+ */
+export interface ProviderAccount {
+  /**
+   * The provider's id, e.g. `google`.
+   */
+  providerId: string
+  /**
+   * The user's id at the provider (`Account::account_id`).
+   */
+  accountId?: string | null | undefined
+}
+
+/**
+ * Which linked account to describe: its id at the provider.
+ */
+export interface AccountInfoQuery {
+  /**
+   * The user's id at the provider (`Account::account_id`).
+   */
+  accountId: string
+}
+
+/**
  * A new e-mail address for the signed-in user.
  */
 export interface ChangeEmail {
@@ -1242,6 +1416,60 @@ export declare class Auth {
    * The ways the signed-in user signs in (`credential`, social providers).
    */
   listAccounts(options?: RequestOptions): Promise<Account[]>
+  /**
+   * Starts a sign-in with a social or OAuth provider: the provider's URL to open in a
+   * browser (the server keeps the state and PKCE verifier). The browser comes back to
+   * `callback_url` with a one-time token, which `complete_social_sign_in` exchanges.
+   */
+  signInSocial(input: SignInSocial, options?: RequestOptions): Promise<SocialRedirect>
+  /**
+   * Signs in with an ID token from the provider's own SDK (Sign in with Apple, Google
+   * Sign-In), with its nonce; the account is made on first use and the client keeps the
+   * session token.
+   *
+   * Emits `session.created`.
+   */
+  signInWithIdToken(input: SignInWithIdToken, options?: RequestOptions): Promise<AuthResult>
+  /**
+   * Completes a redirect sign-in from the URL the browser came back to: its one-time
+   * token becomes the session (kept by the client); its `error` an `authentication`
+   * error with that code.
+   *
+   * Emits `session.created`.
+   */
+  completeSocialSignIn(url: string, options?: RequestOptions): Promise<AuthResult>
+  /**
+   * Starts linking a provider account to the signed-in user: the provider's URL to open
+   * in a browser, which comes back to `callback_url`.
+   */
+  linkSocial(input: SignInSocial, options?: RequestOptions): Promise<SocialRedirect>
+  /**
+   * Completes linking from the URL the browser came back to: the linked account, or an
+   * `authentication` error with the server's code.
+   *
+   * Emits `account.linked`.
+   */
+  completeLinkSocial(url: string, options?: RequestOptions): Promise<Account>
+  /**
+   * Unlinks a provider account from the signed-in user (never the last way to sign in;
+   * needs a fresh session).
+   *
+   * Emits `account.unlinked`.
+   */
+  unlinkAccount(input: ProviderAccount, options?: RequestOptions): Promise<Status>
+  /**
+   * A valid access token for the user's provider account, refreshed by the server when
+   * it is about to expire, to call the provider's API.
+   */
+  getAccessToken(input: ProviderAccount, options?: RequestOptions): Promise<AccessToken>
+  /**
+   * New provider tokens from the provider's refresh grant.
+   */
+  refreshAccessToken(input: ProviderAccount, options?: RequestOptions): Promise<ProviderTokens>
+  /**
+   * The user as the provider describes them, read with the account's access token.
+   */
+  accountInfo(accountId: string, options?: RequestOptions): Promise<AccountInfo>
   /**
    * Asks to move the signed-in user to a new e-mail address: the new address gets a link
    * (`verify_email`), which makes the change.

@@ -99,6 +99,33 @@ class Auth {
   listAccounts(options) {
     return this.#invoke('auth.list_accounts', undefined, options, true)
   }
+  signInSocial(input, options) {
+    return this.#invoke('auth.sign_in_social', input, options, true)
+  }
+  signInWithIdToken(input, options) {
+    return this.#invoke('auth.sign_in_with_id_token', input, options, true)
+  }
+  completeSocialSignIn(url, options) {
+    return this.#invoke('auth.complete_social_sign_in', { url: url }, options, true)
+  }
+  linkSocial(input, options) {
+    return this.#invoke('auth.link_social', input, options, true)
+  }
+  completeLinkSocial(url, options) {
+    return this.#invoke('auth.complete_link_social', { url: url }, options, true)
+  }
+  unlinkAccount(input, options) {
+    return this.#invoke('auth.unlink_account', input, options, true)
+  }
+  getAccessToken(input, options) {
+    return this.#invoke('auth.get_access_token', input, options, true)
+  }
+  refreshAccessToken(input, options) {
+    return this.#invoke('auth.refresh_access_token', input, options, true)
+  }
+  accountInfo(accountId, options) {
+    return this.#invoke('auth.account_info', { accountId: accountId }, options, true)
+  }
   changeEmail(input, options) {
     return this.#invoke('auth.change_email', input, options, true)
   }
@@ -265,6 +292,15 @@ const operations = {
   'auth.verify_one_time_token': { resource: 'auth', method: 'verifyOneTimeToken', positional: 'token' },
   'auth.token': { resource: 'auth', method: 'token', positional: null },
   'auth.list_accounts': { resource: 'auth', method: 'listAccounts', positional: null },
+  'auth.sign_in_social': { resource: 'auth', method: 'signInSocial', positional: null },
+  'auth.sign_in_with_id_token': { resource: 'auth', method: 'signInWithIdToken', positional: null },
+  'auth.complete_social_sign_in': { resource: 'auth', method: 'completeSocialSignIn', positional: 'url' },
+  'auth.link_social': { resource: 'auth', method: 'linkSocial', positional: null },
+  'auth.complete_link_social': { resource: 'auth', method: 'completeLinkSocial', positional: 'url' },
+  'auth.unlink_account': { resource: 'auth', method: 'unlinkAccount', positional: null },
+  'auth.get_access_token': { resource: 'auth', method: 'getAccessToken', positional: null },
+  'auth.refresh_access_token': { resource: 'auth', method: 'refreshAccessToken', positional: null },
+  'auth.account_info': { resource: 'auth', method: 'accountInfo', positional: 'accountId' },
   'auth.change_email': { resource: 'auth', method: 'changeEmail', positional: null },
   'auth.delete_user': { resource: 'auth', method: 'deleteUser', positional: null },
   'auth.send_verification_otp': { resource: 'auth', method: 'sendVerificationOtp', positional: null },

@@ -4,6 +4,8 @@
 #   - Rust components rustfmt and clippy (rustup), and the crates (cargo fetch --locked)
 #   - the Better Auth conformance peers, 1.7 and the platform's 1.4 (npm ci in tests/better-auth-peer,
 #     tests/better-auth-peer-1.4)
+#   - a certified OpenID Connect provider for the social sign-in tests (npm ci in tests/oidc-provider:
+#     oidc-provider, pinned)
 #   - the Node binding's build tool (bindings-node: @napi-rs/cli, pinned)
 #   - the Node example's TypeScript checker (npm ci in examples/node)
 #   - the Kotlin compiler for the Kotlin bindings' JVM test (npm ci in bindings-swift/kotlin:
@@ -60,6 +62,7 @@ npm_ci() {
 
 npm_ci tests/better-auth-peer --ignore-scripts
 npm_ci tests/better-auth-peer-1.4 --ignore-scripts
+npm_ci tests/oidc-provider --ignore-scripts
 
 binding=bindings-node
 if [ ! -f "$binding/node_modules/.package-lock.json" ] || ! cmp -s "$binding/package-lock.json" "$binding/node_modules/.install-stamp" 2>/dev/null; then

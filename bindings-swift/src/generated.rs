@@ -168,6 +168,69 @@ pub struct Account {
     pub extra_json: Option<String>,
 }
 
+/// Where to send the user: the provider's authorization URL.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct SocialRedirect {
+    /// Open it in a browser; the sign-in ends at the callback URL.
+    #[serde(rename = "url")]
+    pub url: String,
+    /// Whether the server asked for the redirect (always follow `url`).
+    #[serde(rename = "redirect")]
+    pub redirect: bool,
+}
+
+/// A provider access token, fresh: the server refreshes it when it is about to expire.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct AccessToken {
+    /// Call the provider's API with it. Redacted in `Debug`.
+    #[serde(rename = "accessToken", with = "wire::required_token")]
+    pub access_token: Arc<SessionToken>,
+    #[serde(default, rename = "accessTokenExpiresAt", with = "wire::time")]
+    pub access_token_expires_at: Option<SystemTime>,
+    /// The scopes it grants.
+    #[serde(rename = "scopes")]
+    pub scopes: Vec<String>,
+    /// The provider's ID token, when it gave one. Redacted in `Debug`.
+    #[serde(default, rename = "idToken", with = "wire::token")]
+    pub id_token: Option<Arc<SessionToken>>,
+}
+
+/// New provider tokens from the provider's refresh grant.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct ProviderTokens {
+    /// Redacted in `Debug`.
+    #[serde(rename = "accessToken", with = "wire::required_token")]
+    pub access_token: Arc<SessionToken>,
+    /// The refresh token to use next time (some providers rotate it). Redacted in `Debug`.
+    #[serde(default, rename = "refreshToken", with = "wire::token")]
+    pub refresh_token: Option<Arc<SessionToken>>,
+    #[serde(default, rename = "accessTokenExpiresAt", with = "wire::time")]
+    pub access_token_expires_at: Option<SystemTime>,
+    #[serde(default, rename = "refreshTokenExpiresAt", with = "wire::time")]
+    pub refresh_token_expires_at: Option<SystemTime>,
+    /// The scopes granted, comma-separated as the provider gave them.
+    #[serde(default, rename = "scope")]
+    pub scope: Option<String>,
+    /// Redacted in `Debug`.
+    #[serde(default, rename = "idToken", with = "wire::token")]
+    pub id_token: Option<Arc<SessionToken>>,
+    #[serde(rename = "providerId")]
+    pub provider_id: String,
+    #[serde(rename = "accountId")]
+    pub account_id: String,
+}
+
+/// The user as the provider describes them, read with the account's access token.
+#[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
+pub struct AccountInfo {
+    /// The fields Better Auth maps: `id`, `name`, `email`, `image`, `emailVerified`. As a JSON object.
+    #[serde(default, rename = "user", with = "wire::extra")]
+    pub user_json: Option<String>,
+    /// The provider's profile as it sent it. As a JSON object.
+    #[serde(default, rename = "data", with = "wire::extra")]
+    pub data_json: Option<String>,
+}
+
 /// What deleting did: `User deleted`, or `Verification email sent` where the server confirms
 /// deletions by mail.
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
@@ -770,6 +833,78 @@ impl BanataClient {
     #[uniffi::method(default(options = None))]
     pub async fn list_accounts(&self, options: Option<RequestOptions>) -> Result<Vec<Account>> {
         self.call("auth.list_accounts", json!({}), options).await
+    }
+
+    /// Starts a sign-in with a social or OAuth provider: the provider's URL to open in a
+    /// browser (the server keeps the state and PKCE verifier). The browser comes back to
+    /// `callback_url` with a one-time token, which `complete_social_sign_in` exchanges.
+    #[uniffi::method(default(callback_url = None, new_user_callback_url = None, error_callback_url = None, scopes = None, login_hint = None, request_sign_up = None, options = None))]
+    pub async fn sign_in_social(&self, provider: String, callback_url: Option<String>, new_user_callback_url: Option<String>, error_callback_url: Option<String>, scopes: Option<Vec<String>>, login_hint: Option<String>, request_sign_up: Option<bool>, options: Option<RequestOptions>) -> Result<SocialRedirect> {
+        self.call("auth.sign_in_social", json!({"provider": provider, "callbackURL": callback_url, "newUserCallbackURL": new_user_callback_url, "errorCallbackURL": error_callback_url, "scopes": scopes, "loginHint": login_hint, "requestSignUp": request_sign_up}), options).await
+    }
+
+    /// Signs in with an ID token from the provider's own SDK (Sign in with Apple, Google
+    /// Sign-In), with its nonce; the account is made on first use and the client keeps the
+    /// session token.
+    ///
+    /// Emits `session.created`.
+    #[uniffi::method(default(nonce = None, access_token = None, refresh_token = None, options = None))]
+    pub async fn sign_in_with_id_token(&self, provider: String, token: String, nonce: Option<String>, access_token: Option<String>, refresh_token: Option<String>, options: Option<RequestOptions>) -> Result<AuthResult> {
+        self.call("auth.sign_in_with_id_token", json!({"provider": provider, "token": token, "nonce": nonce, "accessToken": access_token, "refreshToken": refresh_token}), options).await
+    }
+
+    /// Completes a redirect sign-in from the URL the browser came back to: its one-time
+    /// token becomes the session (kept by the client); its `error` an `authentication`
+    /// error with that code.
+    ///
+    /// Emits `session.created`.
+    #[uniffi::method(default(options = None))]
+    pub async fn complete_social_sign_in(&self, url: String, options: Option<RequestOptions>) -> Result<AuthResult> {
+        self.call("auth.complete_social_sign_in", json!({"url": url}), options).await
+    }
+
+    /// Starts linking a provider account to the signed-in user: the provider's URL to open
+    /// in a browser, which comes back to `callback_url`.
+    #[uniffi::method(default(callback_url = None, new_user_callback_url = None, error_callback_url = None, scopes = None, login_hint = None, request_sign_up = None, options = None))]
+    pub async fn link_social(&self, provider: String, callback_url: Option<String>, new_user_callback_url: Option<String>, error_callback_url: Option<String>, scopes: Option<Vec<String>>, login_hint: Option<String>, request_sign_up: Option<bool>, options: Option<RequestOptions>) -> Result<SocialRedirect> {
+        self.call("auth.link_social", json!({"provider": provider, "callbackURL": callback_url, "newUserCallbackURL": new_user_callback_url, "errorCallbackURL": error_callback_url, "scopes": scopes, "loginHint": login_hint, "requestSignUp": request_sign_up}), options).await
+    }
+
+    /// Completes linking from the URL the browser came back to: the linked account, or an
+    /// `authentication` error with the server's code.
+    ///
+    /// Emits `account.linked`.
+    #[uniffi::method(default(options = None))]
+    pub async fn complete_link_social(&self, url: String, options: Option<RequestOptions>) -> Result<Account> {
+        self.call("auth.complete_link_social", json!({"url": url}), options).await
+    }
+
+    /// Unlinks a provider account from the signed-in user (never the last way to sign in;
+    /// needs a fresh session).
+    ///
+    /// Emits `account.unlinked`.
+    #[uniffi::method(default(account_id = None, options = None))]
+    pub async fn unlink_account(&self, provider_id: String, account_id: Option<String>, options: Option<RequestOptions>) -> Result<Status> {
+        self.call("auth.unlink_account", json!({"providerId": provider_id, "accountId": account_id}), options).await
+    }
+
+    /// A valid access token for the user's provider account, refreshed by the server when
+    /// it is about to expire, to call the provider's API.
+    #[uniffi::method(default(account_id = None, options = None))]
+    pub async fn get_access_token(&self, provider_id: String, account_id: Option<String>, options: Option<RequestOptions>) -> Result<AccessToken> {
+        self.call("auth.get_access_token", json!({"providerId": provider_id, "accountId": account_id}), options).await
+    }
+
+    /// New provider tokens from the provider's refresh grant.
+    #[uniffi::method(default(account_id = None, options = None))]
+    pub async fn refresh_access_token(&self, provider_id: String, account_id: Option<String>, options: Option<RequestOptions>) -> Result<ProviderTokens> {
+        self.call("auth.refresh_access_token", json!({"providerId": provider_id, "accountId": account_id}), options).await
+    }
+
+    /// The user as the provider describes them, read with the account's access token.
+    #[uniffi::method(default(options = None))]
+    pub async fn account_info(&self, account_id: String, options: Option<RequestOptions>) -> Result<AccountInfo> {
+        self.call("auth.account_info", json!({"accountId": account_id}), options).await
     }
 
     /// Asks to move the signed-in user to a new e-mail address: the new address gets a link

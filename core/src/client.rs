@@ -222,6 +222,7 @@ impl ClientBuilder {
                 device_cookies: Default::default(),
                 jwt: self.jwt,
                 cached_jwt: CachedJwt::default(),
+                pending_provider: Mutex::default(),
             }),
             options: RequestOptions::default(),
         })
@@ -303,6 +304,9 @@ struct ClientInner {
     device_cookies: DeviceCookies,
     jwt: JwtSettings,
     cached_jwt: CachedJwt,
+    /// The provider of the redirect sign-in or link this client started last, named by the
+    /// events of its completion.
+    pending_provider: Mutex<Option<String>>,
 }
 
 impl Client {
@@ -376,6 +380,7 @@ impl Client {
                 device_cookies: Default::default(),
                 jwt: self.inner.jwt.clone(),
                 cached_jwt: CachedJwt::default(),
+                pending_provider: Mutex::default(),
             }),
             options: self.options.clone(),
         }
@@ -507,6 +512,18 @@ impl Client {
     /// Better Auth's cookies of this device besides the session.
     pub(crate) fn device_cookies(&self) -> &DeviceCookies {
         &self.inner.device_cookies
+    }
+
+    /// Sets the provider of a started redirect flow (`None`: it ended); returns the one before.
+    pub(crate) fn set_pending_provider(&self, provider: Option<String>) -> Option<String> {
+        std::mem::replace(
+            &mut *self
+                .inner
+                .pending_provider
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()),
+            provider,
+        )
     }
 
     pub(crate) fn remember_user(&self, token: &SessionToken, user: &User) {

@@ -30,6 +30,7 @@ pub(crate) fn uses_device_cookies(path: &str) -> bool {
             "sign-out"
                 | "magic-link/verify"
                 | "one-time-token/verify"
+                | "cross-domain/one-time-token/verify"
                 | "email-otp/verify-email"
                 | "verify-email"
         )

@@ -50,6 +50,10 @@ impl EventType {
     pub const INVITATION_REVOKED: EventType = EventType::from_static("invitation.revoked");
     pub const INVITATION_REJECTED: EventType = EventType::from_static("invitation.rejected");
     pub const INVITATION_CANCELED: EventType = EventType::from_static("invitation.canceled");
+    /// A provider account was linked to the user (`method`: the provider).
+    pub const ACCOUNT_LINKED: EventType = EventType::from_static("account.linked");
+    /// A provider account was unlinked from the user (`method`: the provider).
+    pub const ACCOUNT_UNLINKED: EventType = EventType::from_static("account.unlinked");
     pub const TWO_FACTOR_ENABLED: EventType = EventType::from_static("two_factor.enabled");
     pub const TWO_FACTOR_DISABLED: EventType = EventType::from_static("two_factor.disabled");
     pub const API_KEY_CREATED: EventType = EventType::from_static("api_key.created");

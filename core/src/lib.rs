@@ -38,6 +38,7 @@ mod retry;
 mod session_jwt;
 mod session_store;
 mod sign_in;
+mod social;
 mod transport;
 mod two_factor;
 
@@ -74,6 +75,10 @@ pub use session_store::{MemorySessionStore, SessionStore, SessionToken};
 pub use sign_in::{
     IsUsernameAvailable, OneTimeToken, SecondFactorRequired, SignInResult, SignInUsername,
     UsernameAvailability, VerificationRequired, VerifyOneTimeToken, VerifyPassword,
+};
+pub use social::{
+    AccessToken, AccountInfo, AccountInfoQuery, ProviderAccount, ProviderTokens, SignInSocial,
+    SignInWithIdToken, SocialCallback, SocialRedirect,
 };
 pub use transport::RequestOptions;
 pub use two_factor::{BackupCodes, TotpUri, TwoFactorCode, TwoFactorPassword, TwoFactorSetup};

@@ -40,6 +40,10 @@ use crate::sign_in::{
     IsUsernameAvailable, OneTimeToken, SignInResult, SignInUsername, UsernameAvailability,
     VerifyOneTimeToken, VerifyPassword,
 };
+use crate::social::{
+    AccessToken, AccountInfo, AccountInfoQuery, ProviderAccount, ProviderTokens, SignInSocial,
+    SignInWithIdToken, SocialCallback, SocialRedirect,
+};
 use crate::two_factor::{BackupCodes, TotpUri, TwoFactorCode, TwoFactorPassword, TwoFactorSetup};
 
 declare_operations! {
@@ -118,7 +122,7 @@ declare_operations! {
             = Get "/api/auth/one-time-token/generate", Session, Unsafe emits [];
         /// Takes over the session a one-time token was made for; the client keeps its token.
         flow verify_one_time_token(VerifyOneTimeToken) -> SessionWithUser
-            = Post "/api/auth/one-time-token/verify", None, Unsafe emits ["session.created"];
+            = Post "/api/auth/cross-domain/one-time-token/verify", None, Unsafe emits ["session.created"];
         /// A session JWT for the signed-in user (the platform's: RS256, 15 minutes), for calls
         /// to the app's own backend, which verifies it locally without asking the server. The
         /// client reuses it while it has more than a minute left, then fetches one new token
@@ -128,6 +132,43 @@ declare_operations! {
         /// The ways the signed-in user signs in (`credential`, social providers).
         call list_accounts() -> Vec<Account>
             = Get "/api/auth/list-accounts", Session, Safe emits [];
+        /// Starts a sign-in with a social or OAuth provider: the provider's URL to open in a
+        /// browser (the server keeps the state and PKCE verifier). The browser comes back to
+        /// `callback_url` with a one-time token, which `complete_social_sign_in` exchanges.
+        flow sign_in_social(SignInSocial) -> SocialRedirect
+            = Post "/api/auth/sign-in/social", None, Safe emits [];
+        /// Signs in with an ID token from the provider's own SDK (Sign in with Apple, Google
+        /// Sign-In), with its nonce; the account is made on first use and the client keeps the
+        /// session token.
+        flow sign_in_with_id_token(SignInWithIdToken) -> AuthResult
+            = Post "/api/auth/sign-in/social", None, Unsafe emits ["session.created"];
+        /// Completes a redirect sign-in from the URL the browser came back to: its one-time
+        /// token becomes the session (kept by the client); its `error` an `authentication`
+        /// error with that code.
+        flow complete_social_sign_in(SocialCallback) -> AuthResult
+            = Post "/api/auth/cross-domain/one-time-token/verify", None, Unsafe emits ["session.created"];
+        /// Starts linking a provider account to the signed-in user: the provider's URL to open
+        /// in a browser, which comes back to `callback_url`.
+        flow link_social(SignInSocial) -> SocialRedirect
+            = Post "/api/auth/link-social", Session, Safe emits [];
+        /// Completes linking from the URL the browser came back to: the linked account, or an
+        /// `authentication` error with the server's code.
+        flow complete_link_social(SocialCallback) -> Account
+            = Get "/api/auth/list-accounts", Session, Safe emits ["account.linked"];
+        /// Unlinks a provider account from the signed-in user (never the last way to sign in;
+        /// needs a fresh session).
+        flow unlink_account(ProviderAccount) -> Status
+            = Post "/api/auth/unlink-account", Session, Unsafe emits ["account.unlinked"];
+        /// A valid access token for the user's provider account, refreshed by the server when
+        /// it is about to expire, to call the provider's API.
+        call get_access_token(ProviderAccount) -> AccessToken
+            = Post "/api/auth/get-access-token", Session, Safe emits [];
+        /// New provider tokens from the provider's refresh grant.
+        call refresh_access_token(ProviderAccount) -> ProviderTokens
+            = Post "/api/auth/refresh-token", Session, Unsafe emits [];
+        /// The user as the provider describes them, read with the account's access token.
+        call account_info(AccountInfoQuery) -> AccountInfo
+            = Get "/api/auth/account-info", Session, Safe emits [];
         /// Asks to move the signed-in user to a new e-mail address: the new address gets a link
         /// (`verify_email`), which makes the change.
         call change_email(ChangeEmail) -> Status

@@ -41,6 +41,11 @@ pub fn random_token(len: usize) -> String {
         .collect()
 }
 
+/// PKCE's S256 code challenge of `verifier` (RFC 7636).
+pub fn pkce_challenge(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
 /// A random API key: `prefix` + 64 letters, as Better Auth's api-key plugin makes them.
 pub fn new_api_key(prefix: &str) -> String {
     let letters: String = rand::rng()

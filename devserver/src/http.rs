@@ -102,7 +102,7 @@ impl From<rusqlite::Error> for ApiError {
 
 impl ApiError {
     /// The same error, as the router's (see [`RefusedByRouter`]).
-    fn before_endpoint(mut self) -> Self {
+    pub(crate) fn before_endpoint(mut self) -> Self {
         self.before_endpoint = true;
         self
     }
@@ -166,8 +166,15 @@ impl FromRequest<AppState> for Input {
         } else {
             Media::Json
         };
-        let body =
+        let mut body =
             schema::read(&parts.headers, &bytes, media).map_err(ApiError::before_endpoint)?;
+        let route = path.split_once("/api/auth").map_or(path, |(_, r)| r);
+        crate::routes::cross_domain::rewrite_body(
+            &parts.method,
+            route,
+            &crate::routes::verification::base_url(&parts.headers),
+            &mut body,
+        )?;
         let object = match &body {
             Some(Value::Object(map)) => Some(map),
             _ => None,

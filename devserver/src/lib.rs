@@ -22,6 +22,7 @@ mod access;
 mod crypto;
 mod http;
 pub mod mailbox;
+mod oidc;
 mod origin;
 mod routes;
 mod schema;
@@ -35,6 +36,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use oidc::SocialProviderConfig;
 pub use store::PROJECT_ID;
 use store::{ApiKeyRow, NewApiKey, Store};
 
@@ -76,6 +78,9 @@ pub struct DevServerConfig {
     /// `sendDeleteAccountVerification`: `/delete-user` mails a link (a day) to
     /// `/delete-user/callback`, which deletes. Off by default: deletion is immediate.
     pub confirm_deletion_by_mail: bool,
+    /// Social providers for `/sign-in/social`, each an OpenID Connect issuer with a client
+    /// registered there (none by default: every provider is then `PROVIDER_NOT_FOUND`).
+    pub social_providers: Vec<SocialProviderConfig>,
 }
 
 impl Default for DevServerConfig {
@@ -91,6 +96,7 @@ impl Default for DevServerConfig {
             trusted_origins: Vec::new(),
             code_lifetime_seconds: None,
             confirm_deletion_by_mail: false,
+            social_providers: Vec::new(),
         }
     }
 }
@@ -110,6 +116,7 @@ pub(crate) struct AppState {
     code_lifetime_ms: Option<i64>,
     confirm_deletion_by_mail: bool,
     signing_keys: Arc<routes::session_jwt::SigningKeys>,
+    providers: Arc<oidc::Providers>,
 }
 
 impl AppState {
@@ -170,6 +177,7 @@ impl DevServer {
                 .map(|s| i64::try_from(s.saturating_mul(1000)).unwrap_or(i64::MAX)),
             confirm_deletion_by_mail: config.confirm_deletion_by_mail,
             signing_keys: Arc::default(),
+            providers: Arc::new(oidc::Providers::new(&config.social_providers)),
         };
         let admin_api_key = match config.admin_api_key {
             Some(key) if key.len() < 32 => {

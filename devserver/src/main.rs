@@ -49,6 +49,17 @@ struct Args {
     /// `/delete-user/callback` instead of deleting at once.
     #[arg(long)]
     confirm_deletion_by_mail: bool,
+    /// Offer a social provider backed by an OpenID Connect issuer (repeatable):
+    /// `id=google,issuer=https://accounts.google.com,client-id=…,client-secret=…` with
+    /// optional `scopes=openid email profile`. Register `<server>/api/auth/callback/<id>` as the
+    /// client's redirect URI. Also `BANATA_DEV_SOCIAL_PROVIDER` (one provider).
+    #[arg(
+        long = "social-provider",
+        value_name = "SPEC",
+        env = "BANATA_DEV_SOCIAL_PROVIDER",
+        hide_env_values = true
+    )]
+    social_providers: Vec<banata_devserver::SocialProviderConfig>,
 }
 
 #[tokio::main]
@@ -71,6 +82,7 @@ async fn main() -> std::io::Result<()> {
         trusted_origins: args.trusted_origins,
         code_lifetime_seconds: args.code_lifetime,
         confirm_deletion_by_mail: args.confirm_deletion_by_mail,
+        social_providers: args.social_providers,
     })
     .await?;
     {

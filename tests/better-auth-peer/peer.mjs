@@ -26,6 +26,9 @@
 //   PEER_COOKIE_CACHE  "1" enables session.cookieCache (adds better-auth.session_data)
 //   PEER_SECRET        overrides the fixed test secret
 //   PEER_DELETE_VERIFICATION "1" confirms account deletions by a mailed link
+//   PEER_OIDC_ISSUER   the loopback OpenID provider (../oidc-provider): adds social sign-in as a
+//                      managed project has it (1.4 entry, which always has the platform's
+//                      cross-domain plugin; see social.mjs)
 //   PEER_CODE_LIFETIME seconds mailed codes and sign-in links live (email-OTP, magic link and
 //                      two-factor codes), to test expired ones; the plugins' defaults otherwise
 //
@@ -38,6 +41,7 @@
 //
 // On startup prints one line to stdout: `READY http://127.0.0.1:<port> <ms>ms`.
 import http from "node:http";
+import { socialOptions } from "./social.mjs";
 
 /**
  * Starts the peer.
@@ -81,12 +85,18 @@ export async function startPeer(lib) {
   const p = lib.plugins;
   // The convex plugin reads its issuer (the site URL) from here when it is made.
   if (lib.convex) process.env.CONVEX_SITE_URL = baseURL;
+  // The platform's plugin set has the cross-domain plugin; social providers only with an issuer.
+  const social = lib.crossDomain
+    ? socialOptions(lib, baseURL, process.env.PEER_OIDC_ISSUER?.replace(/\/$/, ""))
+    : null;
   const options = {
     appName: "banata-auth-peer",
     baseURL,
     basePath: "/api/auth",
     secret: SECRET,
-    trustedOrigins: [baseURL, "http://localhost:*", "http://127.0.0.1:*"],
+    trustedOrigins: [baseURL, "http://localhost:*", "http://127.0.0.1:*", ...(social?.trustedOrigins ?? [])],
+    // The platform's setting; its cross-domain plugin switches state back to the database.
+    ...(lib.platform ? { account: { storeStateStrategy: "cookie" } } : {}),
     telemetry: { enabled: false },
     emailAndPassword: {
       enabled: true,
@@ -186,6 +196,7 @@ export async function startPeer(lib) {
         enableMetadata: true,
         ...(lib.platform || process.env.PEER_APIKEY_RATE_LIMIT === "0" ? { rateLimit: { enabled: false } } : {}),
       }),
+      ...(social?.plugins ?? []),
     ],
   };
 

@@ -44,7 +44,9 @@ from .events import EventType, Subscription
 from .models import (
     AddonId,
     # generated: models
+    AccessToken,
     Account,
+    AccountInfo,
     AddonConfig,
     AddonSettings,
     AuthEvent,
@@ -68,6 +70,7 @@ from .models import (
     Organization,
     OrganizationList,
     PasswordResetRequested,
+    ProviderTokens,
     RemovedMember,
     SecondFactorRequired,
     Session,
@@ -75,6 +78,7 @@ from .models import (
     SessionWithUser,
     SignInResult,
     SignedIn,
+    SocialRedirect,
     Status,
     Success,
     TotpUri,
@@ -141,7 +145,9 @@ __all__ = [
     "Organizations",
     # end generated: resource names
     # generated: model names
+    "AccessToken",
     "Account",
+    "AccountInfo",
     "AddonConfig",
     "AddonSettings",
     "AuthEvent",
@@ -165,6 +171,7 @@ __all__ = [
     "Organization",
     "OrganizationList",
     "PasswordResetRequested",
+    "ProviderTokens",
     "RemovedMember",
     "SecondFactorRequired",
     "Session",
@@ -172,6 +179,7 @@ __all__ = [
     "SessionWithUser",
     "SignInResult",
     "SignedIn",
+    "SocialRedirect",
     "Status",
     "Success",
     "TotpUri",

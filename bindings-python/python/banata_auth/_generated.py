@@ -589,6 +589,204 @@ class Account(_Model):
         return wire
 
 
+class SocialRedirect(_Model):
+    """Where to send the user: the provider's authorization URL."""
+
+    __slots__ = ("url", "redirect",)
+
+    url: str
+    """Open it in a browser; the sign-in ends at the callback URL."""
+    redirect: bool
+    """Whether the server asked for the redirect (always follow ``url``)."""
+
+    def __init__(
+        self,
+        url: str,
+        redirect: bool,
+    ) -> None:
+        _set(self, "url", url)
+        _set(self, "redirect", redirect)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> SocialRedirect:
+        """Reads the JSON form."""
+        return cls(
+            url=wire["url"],
+            redirect=wire["redirect"],
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["url"] = _to_wire(self.url)
+        wire["redirect"] = _to_wire(self.redirect)
+        return wire
+
+
+class AccessToken(_Model):
+    """A provider access token, fresh: the server refreshes it when it is about to expire."""
+
+    __slots__ = ("access_token", "scopes", "access_token_expires_at", "id_token",)
+    _hidden = ("access_token", "id_token",)
+
+    access_token: str
+    """Call the provider's API with it. Redacted in ``Debug``.
+    Not shown by ``repr()``.
+    """
+    scopes: builtins.list[str]
+    """The scopes it grants."""
+    access_token_expires_at: datetime | None
+    id_token: str | None
+    """The provider's ID token, when it gave one. Redacted in ``Debug``.
+    Not shown by ``repr()``.
+    """
+
+    def __init__(
+        self,
+        access_token: str,
+        scopes: builtins.list[str],
+        access_token_expires_at: datetime | None = None,
+        id_token: str | None = None,
+    ) -> None:
+        _set(self, "access_token", access_token)
+        _set(self, "scopes", scopes)
+        _set(self, "access_token_expires_at", access_token_expires_at)
+        _set(self, "id_token", id_token)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> AccessToken:
+        """Reads the JSON form."""
+        return cls(
+            access_token=wire["accessToken"],
+            scopes=list(wire["scopes"]),
+            access_token_expires_at=_optional(lambda x: _time(x), wire.get("accessTokenExpiresAt")),
+            id_token=wire.get("idToken"),
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["accessToken"] = _to_wire(self.access_token)
+        wire["scopes"] = _to_wire(self.scopes)
+        if self.access_token_expires_at is not None:
+            wire["accessTokenExpiresAt"] = _to_wire(self.access_token_expires_at)
+        if self.id_token is not None:
+            wire["idToken"] = _to_wire(self.id_token)
+        return wire
+
+
+class ProviderTokens(_Model):
+    """New provider tokens from the provider's refresh grant."""
+
+    __slots__ = ("access_token", "provider_id", "account_id", "refresh_token", "access_token_expires_at", "refresh_token_expires_at", "scope", "id_token",)
+    _hidden = ("access_token", "refresh_token", "id_token",)
+
+    access_token: str
+    """Redacted in ``Debug``.
+    Not shown by ``repr()``.
+    """
+    provider_id: str
+    account_id: str
+    refresh_token: str | None
+    """The refresh token to use next time (some providers rotate it). Redacted in ``Debug``.
+    Not shown by ``repr()``.
+    """
+    access_token_expires_at: datetime | None
+    refresh_token_expires_at: datetime | None
+    scope: str | None
+    """The scopes granted, comma-separated as the provider gave them."""
+    id_token: str | None
+    """Redacted in ``Debug``.
+    Not shown by ``repr()``.
+    """
+
+    def __init__(
+        self,
+        access_token: str,
+        provider_id: str,
+        account_id: str,
+        refresh_token: str | None = None,
+        access_token_expires_at: datetime | None = None,
+        refresh_token_expires_at: datetime | None = None,
+        scope: str | None = None,
+        id_token: str | None = None,
+    ) -> None:
+        _set(self, "access_token", access_token)
+        _set(self, "provider_id", provider_id)
+        _set(self, "account_id", account_id)
+        _set(self, "refresh_token", refresh_token)
+        _set(self, "access_token_expires_at", access_token_expires_at)
+        _set(self, "refresh_token_expires_at", refresh_token_expires_at)
+        _set(self, "scope", scope)
+        _set(self, "id_token", id_token)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> ProviderTokens:
+        """Reads the JSON form."""
+        return cls(
+            access_token=wire["accessToken"],
+            provider_id=wire["providerId"],
+            account_id=wire["accountId"],
+            refresh_token=wire.get("refreshToken"),
+            access_token_expires_at=_optional(lambda x: _time(x), wire.get("accessTokenExpiresAt")),
+            refresh_token_expires_at=_optional(lambda x: _time(x), wire.get("refreshTokenExpiresAt")),
+            scope=wire.get("scope"),
+            id_token=wire.get("idToken"),
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["accessToken"] = _to_wire(self.access_token)
+        wire["providerId"] = _to_wire(self.provider_id)
+        wire["accountId"] = _to_wire(self.account_id)
+        if self.refresh_token is not None:
+            wire["refreshToken"] = _to_wire(self.refresh_token)
+        if self.access_token_expires_at is not None:
+            wire["accessTokenExpiresAt"] = _to_wire(self.access_token_expires_at)
+        if self.refresh_token_expires_at is not None:
+            wire["refreshTokenExpiresAt"] = _to_wire(self.refresh_token_expires_at)
+        if self.scope is not None:
+            wire["scope"] = _to_wire(self.scope)
+        if self.id_token is not None:
+            wire["idToken"] = _to_wire(self.id_token)
+        return wire
+
+
+class AccountInfo(_Model):
+    """The user as the provider describes them, read with the account's access token."""
+
+    __slots__ = ("user", "data",)
+
+    user: dict[str, Any]
+    """The fields Better Auth maps: ``id``, ``name``, ``email``, ``image``, ``emailVerified``."""
+    data: dict[str, Any]
+    """The provider's profile as it sent it."""
+
+    def __init__(
+        self,
+        user: dict[str, Any],
+        data: dict[str, Any],
+    ) -> None:
+        _set(self, "user", user)
+        _set(self, "data", data)
+
+    @classmethod
+    def from_wire(cls, wire: Mapping[str, Any]) -> AccountInfo:
+        """Reads the JSON form."""
+        return cls(
+            user=dict(wire["user"]),
+            data=dict(wire["data"]),
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON form, as the core writes it."""
+        wire: dict[str, Any] = {}
+        wire["user"] = _to_wire(self.user)
+        wire["data"] = _to_wire(self.data)
+        return wire
+
+
 class DeleteUserResult(_Model):
     """What deleting did: ``User deleted``, or ``Verification email sent`` where the server confirms
     deletions by mail.
@@ -2033,6 +2231,131 @@ class Auth(_Resource):
         """The ways the signed-in user signs in (``credential``, social providers)."""
         return self._call("auth.list_accounts", {}, lambda v: [Account.from_wire(x) for x in v], options)
 
+    def sign_in_social(
+        self,
+        provider: str,
+        *,
+        callback_url: str | None = None,
+        new_user_callback_url: str | None = None,
+        error_callback_url: str | None = None,
+        scopes: Sequence[str] | None = None,
+        login_hint: str | None = None,
+        request_sign_up: bool | None = None,
+        options: RequestOptions | None = None,
+    ) -> SocialRedirect:
+        """Starts a sign-in with a social or OAuth provider: the provider's URL to open in a
+        browser (the server keeps the state and PKCE verifier). The browser comes back to
+        ``callback_url`` with a one-time token, which ``complete_social_sign_in`` exchanges.
+        """
+        return self._call("auth.sign_in_social", {"provider": provider, "callbackURL": callback_url, "newUserCallbackURL": new_user_callback_url, "errorCallbackURL": error_callback_url, "scopes": scopes, "loginHint": login_hint, "requestSignUp": request_sign_up}, SocialRedirect.from_wire, options)
+
+    def sign_in_with_id_token(
+        self,
+        provider: str,
+        token: str,
+        *,
+        nonce: str | None = None,
+        access_token: str | None = None,
+        refresh_token: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> AuthResult:
+        """Signs in with an ID token from the provider's own SDK (Sign in with Apple, Google
+        Sign-In), with its nonce; the account is made on first use and the client keeps the
+        session token.
+
+        Emits ``session.created``.
+        """
+        return self._call("auth.sign_in_with_id_token", {"provider": provider, "token": token, "nonce": nonce, "accessToken": access_token, "refreshToken": refresh_token}, AuthResult.from_wire, options)
+
+    def complete_social_sign_in(
+        self,
+        url: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> AuthResult:
+        """Completes a redirect sign-in from the URL the browser came back to: its one-time
+        token becomes the session (kept by the client); its ``error`` an ``authentication``
+        error with that code.
+
+        Emits ``session.created``.
+        """
+        return self._call("auth.complete_social_sign_in", {"url": url}, AuthResult.from_wire, options)
+
+    def link_social(
+        self,
+        provider: str,
+        *,
+        callback_url: str | None = None,
+        new_user_callback_url: str | None = None,
+        error_callback_url: str | None = None,
+        scopes: Sequence[str] | None = None,
+        login_hint: str | None = None,
+        request_sign_up: bool | None = None,
+        options: RequestOptions | None = None,
+    ) -> SocialRedirect:
+        """Starts linking a provider account to the signed-in user: the provider's URL to open
+        in a browser, which comes back to ``callback_url``.
+        """
+        return self._call("auth.link_social", {"provider": provider, "callbackURL": callback_url, "newUserCallbackURL": new_user_callback_url, "errorCallbackURL": error_callback_url, "scopes": scopes, "loginHint": login_hint, "requestSignUp": request_sign_up}, SocialRedirect.from_wire, options)
+
+    def complete_link_social(
+        self,
+        url: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Account:
+        """Completes linking from the URL the browser came back to: the linked account, or an
+        ``authentication`` error with the server's code.
+
+        Emits ``account.linked``.
+        """
+        return self._call("auth.complete_link_social", {"url": url}, Account.from_wire, options)
+
+    def unlink_account(
+        self,
+        provider_id: str,
+        *,
+        account_id: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> Status:
+        """Unlinks a provider account from the signed-in user (never the last way to sign in;
+        needs a fresh session).
+
+        Emits ``account.unlinked``.
+        """
+        return self._call("auth.unlink_account", {"providerId": provider_id, "accountId": account_id}, Status.from_wire, options)
+
+    def get_access_token(
+        self,
+        provider_id: str,
+        *,
+        account_id: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> AccessToken:
+        """A valid access token for the user's provider account, refreshed by the server when
+        it is about to expire, to call the provider's API.
+        """
+        return self._call("auth.get_access_token", {"providerId": provider_id, "accountId": account_id}, AccessToken.from_wire, options)
+
+    def refresh_access_token(
+        self,
+        provider_id: str,
+        *,
+        account_id: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> ProviderTokens:
+        """New provider tokens from the provider's refresh grant."""
+        return self._call("auth.refresh_access_token", {"providerId": provider_id, "accountId": account_id}, ProviderTokens.from_wire, options)
+
+    def account_info(
+        self,
+        account_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> AccountInfo:
+        """The user as the provider describes them, read with the account's access token."""
+        return self._call("auth.account_info", {"accountId": account_id}, AccountInfo.from_wire, options)
+
     def change_email(
         self,
         new_email: str,
@@ -2563,6 +2886,131 @@ class AsyncAuth(_AsyncResource):
     ) -> builtins.list[Account]:
         """The ways the signed-in user signs in (``credential``, social providers)."""
         return await self._call("auth.list_accounts", {}, lambda v: [Account.from_wire(x) for x in v], options)
+
+    async def sign_in_social(
+        self,
+        provider: str,
+        *,
+        callback_url: str | None = None,
+        new_user_callback_url: str | None = None,
+        error_callback_url: str | None = None,
+        scopes: Sequence[str] | None = None,
+        login_hint: str | None = None,
+        request_sign_up: bool | None = None,
+        options: RequestOptions | None = None,
+    ) -> SocialRedirect:
+        """Starts a sign-in with a social or OAuth provider: the provider's URL to open in a
+        browser (the server keeps the state and PKCE verifier). The browser comes back to
+        ``callback_url`` with a one-time token, which ``complete_social_sign_in`` exchanges.
+        """
+        return await self._call("auth.sign_in_social", {"provider": provider, "callbackURL": callback_url, "newUserCallbackURL": new_user_callback_url, "errorCallbackURL": error_callback_url, "scopes": scopes, "loginHint": login_hint, "requestSignUp": request_sign_up}, SocialRedirect.from_wire, options)
+
+    async def sign_in_with_id_token(
+        self,
+        provider: str,
+        token: str,
+        *,
+        nonce: str | None = None,
+        access_token: str | None = None,
+        refresh_token: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> AuthResult:
+        """Signs in with an ID token from the provider's own SDK (Sign in with Apple, Google
+        Sign-In), with its nonce; the account is made on first use and the client keeps the
+        session token.
+
+        Emits ``session.created``.
+        """
+        return await self._call("auth.sign_in_with_id_token", {"provider": provider, "token": token, "nonce": nonce, "accessToken": access_token, "refreshToken": refresh_token}, AuthResult.from_wire, options)
+
+    async def complete_social_sign_in(
+        self,
+        url: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> AuthResult:
+        """Completes a redirect sign-in from the URL the browser came back to: its one-time
+        token becomes the session (kept by the client); its ``error`` an ``authentication``
+        error with that code.
+
+        Emits ``session.created``.
+        """
+        return await self._call("auth.complete_social_sign_in", {"url": url}, AuthResult.from_wire, options)
+
+    async def link_social(
+        self,
+        provider: str,
+        *,
+        callback_url: str | None = None,
+        new_user_callback_url: str | None = None,
+        error_callback_url: str | None = None,
+        scopes: Sequence[str] | None = None,
+        login_hint: str | None = None,
+        request_sign_up: bool | None = None,
+        options: RequestOptions | None = None,
+    ) -> SocialRedirect:
+        """Starts linking a provider account to the signed-in user: the provider's URL to open
+        in a browser, which comes back to ``callback_url``.
+        """
+        return await self._call("auth.link_social", {"provider": provider, "callbackURL": callback_url, "newUserCallbackURL": new_user_callback_url, "errorCallbackURL": error_callback_url, "scopes": scopes, "loginHint": login_hint, "requestSignUp": request_sign_up}, SocialRedirect.from_wire, options)
+
+    async def complete_link_social(
+        self,
+        url: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> Account:
+        """Completes linking from the URL the browser came back to: the linked account, or an
+        ``authentication`` error with the server's code.
+
+        Emits ``account.linked``.
+        """
+        return await self._call("auth.complete_link_social", {"url": url}, Account.from_wire, options)
+
+    async def unlink_account(
+        self,
+        provider_id: str,
+        *,
+        account_id: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> Status:
+        """Unlinks a provider account from the signed-in user (never the last way to sign in;
+        needs a fresh session).
+
+        Emits ``account.unlinked``.
+        """
+        return await self._call("auth.unlink_account", {"providerId": provider_id, "accountId": account_id}, Status.from_wire, options)
+
+    async def get_access_token(
+        self,
+        provider_id: str,
+        *,
+        account_id: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> AccessToken:
+        """A valid access token for the user's provider account, refreshed by the server when
+        it is about to expire, to call the provider's API.
+        """
+        return await self._call("auth.get_access_token", {"providerId": provider_id, "accountId": account_id}, AccessToken.from_wire, options)
+
+    async def refresh_access_token(
+        self,
+        provider_id: str,
+        *,
+        account_id: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> ProviderTokens:
+        """New provider tokens from the provider's refresh grant."""
+        return await self._call("auth.refresh_access_token", {"providerId": provider_id, "accountId": account_id}, ProviderTokens.from_wire, options)
+
+    async def account_info(
+        self,
+        account_id: str,
+        *,
+        options: RequestOptions | None = None,
+    ) -> AccountInfo:
+        """The user as the provider describes them, read with the account's access token."""
+        return await self._call("auth.account_info", {"accountId": account_id}, AccountInfo.from_wire, options)
 
     async def change_email(
         self,
@@ -3401,6 +3849,10 @@ __all__ = [
     "OneTimeToken",
     "SessionJwt",
     "Account",
+    "SocialRedirect",
+    "AccessToken",
+    "ProviderTokens",
+    "AccountInfo",
     "DeleteUserResult",
     "Success",
     "EmailOtpVerified",

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from ._generated import (
     # generated: models
+    AccessToken,
     Account,
+    AccountInfo,
     AddonConfig,
     AddonSettings,
     AuthEvent,
@@ -35,6 +37,7 @@ from ._generated import (
     Organization,
     OrganizationList,
     PasswordResetRequested,
+    ProviderTokens,
     RemovedMember,
     SecondFactorRequired,
     Session,
@@ -42,6 +45,7 @@ from ._generated import (
     SessionWithUser,
     SignInResult,
     SignedIn,
+    SocialRedirect,
     Status,
     Success,
     TotpUri,
@@ -56,7 +60,9 @@ from ._generated import (
 
 __all__ = [
     # generated: model names
+    "AccessToken",
     "Account",
+    "AccountInfo",
     "AddonConfig",
     "AddonSettings",
     "AuthEvent",
@@ -80,6 +86,7 @@ __all__ = [
     "Organization",
     "OrganizationList",
     "PasswordResetRequested",
+    "ProviderTokens",
     "RemovedMember",
     "SecondFactorRequired",
     "Session",
@@ -87,6 +94,7 @@ __all__ = [
     "SessionWithUser",
     "SignInResult",
     "SignedIn",
+    "SocialRedirect",
     "Status",
     "Success",
     "TotpUri",

@@ -3,6 +3,7 @@
 
 pub mod either;
 pub mod forwarding;
+pub mod oidc;
 pub mod peer;
 
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -199,18 +199,25 @@ pub fn username_fields(user: &UserRow, out: &mut Value) {
     }
 }
 
-/// `GET /list-accounts`: the signed-in user's accounts (here: the e-mail/password one).
+/// `GET /list-accounts`: the signed-in user's accounts: e-mail/password and providers.
 pub async fn list_accounts(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
     let (_, user) = require_session(&state, &headers)?;
     let accounts: Vec<Value> = state
         .store
-        .accounts_of(&user.id)?
+        .account_rows(&user.id)?
         .into_iter()
-        .map(|(id, provider, created, updated)| {
+        .map(|a| {
+            let scopes: Vec<&str> = a
+                .tokens
+                .scope
+                .as_deref()
+                .map(|s| s.split(',').filter(|s| !s.is_empty()).collect())
+                .unwrap_or_default();
             json!({
-                "id": id, "providerId": provider, "createdAt": iso(created),
-                "updatedAt": iso(updated), "accountId": user.id, "userId": user.id,
-                "scopes": [],
+                "id": a.id, "providerId": a.provider_id, "createdAt": iso(a.created_at),
+                "updatedAt": iso(a.updated_at),
+                "accountId": a.account_id.as_deref().unwrap_or(&user.id), "userId": user.id,
+                "scopes": scopes,
             })
         })
         .collect();

@@ -3,17 +3,14 @@
 //! mailed link to `GET /delete-user/callback?token=&callbackURL=`, which the signed-in user
 //! follows (or whose token they pass to `POST /delete-user`).
 
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use serde::Deserialize;
 use serde_json::json;
 
 use crate::AppState;
 use crate::crypto;
-use crate::http::{
-    ApiError, ApiResult, Input, clear_session_cookies, current_session, require_session,
-};
+use crate::http::{ApiError, ApiResult, Input, clear_session_cookies, require_session};
 use crate::mailbox::Mail;
 use crate::routes::auth::verify_password;
 use crate::routes::verification::base_url;
@@ -98,32 +95,12 @@ pub async fn delete_user(State(state): State<AppState>, input: Input) -> ApiResu
     ))
 }
 
-#[derive(Deserialize)]
-pub struct CallbackQuery {
-    token: Option<String>,
-    #[serde(rename = "callbackURL")]
-    callback_url: Option<String>,
-}
-
-/// `GET /delete-user/callback?token=&callbackURL=`: the signed-in user follows their mailed
-/// link; the user is deleted, then a redirect to `callbackURL` or `{success, message}`.
-pub async fn delete_user_callback(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<CallbackQuery>,
-) -> ApiResult {
-    state
-        .origins
-        .check_url(query.callback_url.as_deref(), "callbackURL")?;
-    let Some((_, user)) = current_session(&state, &headers)? else {
-        return Err(not_found("Failed to get user info"));
-    };
-    delete_by_token(
-        &state,
-        &user,
-        query.token.as_deref().unwrap_or_default(),
-        query.callback_url.as_deref(),
-    )
+/// `GET /delete-user/callback?token=&callbackURL=`, the mailed link. On the platform it never
+/// works: the cross-domain plugin's hook sets the body's `callbackURL` on every `/delete-user*`
+/// request, and a GET has no body (500 before the endpoint runs). The SDK's `delete_user` with
+/// the link's token (a POST) deletes instead.
+pub async fn delete_user_callback() -> ApiResult {
+    Err(ApiError::empty(StatusCode::INTERNAL_SERVER_ERROR).before_endpoint())
 }
 
 fn delete_by_token(

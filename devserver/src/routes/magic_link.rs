@@ -139,7 +139,7 @@ pub async fn verify(
         state.store.set_email_verified(&user.id)?;
     }
     let user = state.store.user_by_id(&user.id)?.unwrap_or(user);
-    let (_, signed) = start_session(&state, &headers, &user, true)?;
+    let (session, signed) = start_session(&state, &headers, &user, true)?;
     let token = signed.split('.').next().unwrap_or_default().to_owned();
     let mut response = with_session(
         &state,
@@ -161,6 +161,8 @@ pub async fn verify(
         *response.body_mut() = axum::body::Body::empty();
         response.headers_mut().remove(header::CONTENT_TYPE);
         *response.status_mut() = StatusCode::FOUND;
+        // The cross-domain plugin (on in every managed project) hands the session over in the URL.
+        let target = crate::routes::social::with_one_time_token(&state, &target, &session.token)?;
         if let Ok(value) = HeaderValue::from_str(&target) {
             response.headers_mut().insert(header::LOCATION, value);
         }

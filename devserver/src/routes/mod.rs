@@ -4,6 +4,7 @@ pub mod account;
 pub mod api_keys;
 pub mod auth;
 pub mod config;
+pub mod cross_domain;
 pub mod deletion;
 pub mod dev;
 pub mod email_otp;
@@ -13,6 +14,7 @@ pub mod multi_session;
 pub mod organization;
 pub mod session_jwt;
 pub mod sinks;
+pub mod social;
 pub mod trusted_device;
 pub mod two_factor;
 pub mod verification;
@@ -35,16 +37,27 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/verify-password", post(account::verify_password_route))
         .route("/list-accounts", get(account::list_accounts))
+        .route("/sign-in/social", post(social::sign_in_social))
+        .route(
+            "/callback/{id}",
+            get(social::callback).post(social::callback_post),
+        )
+        .route("/link-social", post(social::link_social))
+        .route("/unlink-account", post(social::unlink_account))
+        .route("/get-access-token", post(social::get_access_token))
+        .route("/refresh-token", post(social::refresh_token))
+        .route("/account-info", get(social::account_info))
+        .route("/error", get(social::error_page))
+        .route(
+            "/cross-domain/one-time-token/verify",
+            post(account::verify_one_time_token),
+        )
         .route("/change-email", post(account::change_email))
         .route("/delete-user", post(deletion::delete_user))
         .route("/delete-user/callback", get(deletion::delete_user_callback))
         .route(
             "/one-time-token/generate",
             get(account::generate_one_time_token),
-        )
-        .route(
-            "/one-time-token/verify",
-            post(account::verify_one_time_token),
         )
         .route(
             "/multi-session/list-device-sessions",

@@ -159,7 +159,12 @@ pub async fn verify_email(
             "[query.token] Invalid input: expected string, received undefined",
         ));
     };
-    let callback = query.callback_url.as_deref();
+    // The cross-domain plugin makes a relative callback absolute first.
+    let callback = query
+        .callback_url
+        .as_deref()
+        .map(|c| super::cross_domain::absolute(c, &base_url(&headers)));
+    let callback = callback.as_deref();
     state.origins.check_url(callback, "callbackURL")?;
     let claims = match crypto::verify_jwt_hs256(&state.secret, token, now_ms() / 1000) {
         Ok(claims) => claims,

@@ -4,10 +4,12 @@
 mod api_keys;
 mod jwks;
 mod organization;
+mod social;
 mod verification;
 
 pub use api_keys::{ApiKeyRow, NewApiKey};
 pub use organization::{InvitationRow, MemberRow, OrganizationRow};
+pub use social::{AccountRow, ProviderTokens};
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -83,7 +85,11 @@ pub struct SessionRow {
 }
 
 /// Adds the columns `table` lacks: databases made by earlier versions get the new ones.
-fn add_columns(conn: &Connection, table: &str, columns: &[(&str, &str)]) -> rusqlite::Result<()> {
+pub(super) fn add_columns(
+    conn: &Connection,
+    table: &str,
+    columns: &[(&str, &str)],
+) -> rusqlite::Result<()> {
     let existing: Vec<String> = conn
         .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?
         .query_map([], |r| r.get(0))?
@@ -110,7 +116,7 @@ pub fn new_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
-fn user_from(row: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
+pub(super) fn user_from(row: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
     Ok(UserRow {
         id: row.get("id")?,
         email: row.get("email")?,
@@ -158,6 +164,7 @@ impl Store {
                 ("two_factor_enabled", "INTEGER NOT NULL DEFAULT 0"),
             ],
         )?;
+        add_columns(&conn, "account", social::ACCOUNT_COLUMNS)?;
         conn.execute_batch(
             "CREATE UNIQUE INDEX IF NOT EXISTS user_username ON user(username) WHERE username IS NOT NULL",
         )?;
@@ -357,19 +364,6 @@ impl Store {
             params![user_id, email, now_ms()],
         )?;
         Ok(())
-    }
-
-    /// The user's accounts: `(id, provider, created, updated)`.
-    pub fn accounts_of(&self, user_id: &str) -> rusqlite::Result<Vec<(String, String, i64, i64)>> {
-        let conn = self.conn();
-        let mut statement = conn.prepare(
-            "SELECT id, provider_id, created_at, updated_at FROM account WHERE user_id = ?1 ORDER BY created_at",
-        )?;
-        statement
-            .query_map([user_id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })?
-            .collect()
     }
 
     /// Deletes a user and everything of theirs.
