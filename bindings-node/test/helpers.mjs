@@ -27,11 +27,11 @@ function waitForLines(child, prefixes) {
   })
 }
 
-export async function startDevserver() {
+export async function startDevserver(extraArgs = []) {
   const target = process.env.CARGO_TARGET_DIR ?? join(REPO, 'target')
   const binary = process.env.BANATA_DEVSERVER_BIN ?? join(target, 'debug', 'banata-devserver')
   if (!existsSync(binary)) execFileSync('cargo', ['build', '-q', '-p', 'banata-devserver'], { cwd: REPO })
-  const child = spawn(binary, ['--port', '0', '--no-email-verification', '--email-otp', '--magic-link'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(binary, ['--port', '0', '--no-email-verification', '--email-otp', '--magic-link', ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] })
   const ready = await waitForLines(child, ['READY', 'ADMIN_API_KEY'])
   const url = ready.READY
   const adminKey = ready.ADMIN_API_KEY
@@ -102,4 +102,41 @@ export async function scripted(answer) {
     requests,
     close: () => new Promise((r) => { server.closeAllConnections(); server.close(r) }),
   }
+}
+
+/**
+ * The loopback OpenID provider (tests/oidc-provider) with its test clients: `approve(url, login)`
+ * plays the user at the provider and returns where it sends the browser back; `idToken(client,
+ * login, nonce)` is what a native app gets from the provider's SDK; `devserverArgs` offers it
+ * to a devserver as the providers `oidc` (client banata-app) and `other` (client other-app).
+ */
+export async function startOidcProvider() {
+  const child = spawn('node', ['server.mjs'], { cwd: join(REPO, 'tests', 'oidc-provider'), stdio: ['ignore', 'pipe', 'ignore'] })
+  const { READY: issuer } = await waitForLines(child, ['READY'])
+  const approve = async (url, login) => {
+    const answer = await (await fetch(`${issuer}/__test/approve`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url, login }),
+    })).json()
+    if (!answer.location) throw new Error(`the provider refused: ${JSON.stringify(answer)}`)
+    return answer.location
+  }
+  const idToken = async (client, login, nonce) => {
+    const redirect = 'http://127.0.0.1:9/app-callback'
+    const url = new URL(`${issuer}/auth`)
+    for (const [k, v] of Object.entries({ client_id: client, response_type: 'code', scope: 'openid email profile', redirect_uri: redirect, state: 's', nonce })) url.searchParams.set(k, v)
+    const code = new URL(await approve(url.toString(), login)).searchParams.get('code')
+    const form = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirect, client_id: client, client_secret: `${client}-secret` })
+    return (await (await fetch(`${issuer}/token`, { method: 'POST', body: form })).json()).id_token
+  }
+  const devserverArgs = ['--trusted-origin', 'myapp://']
+  for (const [id, client] of [['oidc', 'banata-app'], ['other', 'other-app']]) {
+    devserverArgs.push('--social-provider', `id=${id},issuer=${issuer},client-id=${client},client-secret=${client}-secret`)
+  }
+  return { issuer, approve, idToken, devserverArgs, stop: () => child.kill() }
+}
+
+/** What the user's browser does with a redirect to the server's callback: where it is sent on. */
+export async function followRedirect(url) {
+  const response = await fetch(url, { redirect: 'manual' })
+  return response.headers.get('location')
 }

@@ -132,6 +132,81 @@ def devserver() -> Iterator[DevServer]:
 
 
 @dataclass
+class OidcProvider:
+    """The loopback OpenID provider (tests/oidc-provider) with its test clients."""
+
+    issuer: str
+
+    def _post(self, path: str, data: bytes, content_type: str) -> Any:
+        request = urllib.request.Request(
+            self.issuer + path, data=data, method="POST", headers={"content-type": content_type}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+    def approve(self, url: str, login: str) -> str:
+        """Plays the user at the provider: where it sends the browser back (code and state)."""
+        answer = self._post("/__test/approve", json.dumps({"url": url, "login": login}).encode(), "application/json")
+        location: str = answer["location"]
+        return location
+
+    def id_token(self, client: str, login: str, nonce: str) -> str:
+        """What a native app gets from the provider's SDK: its own code flow's ID token."""
+        redirect = "http://127.0.0.1:9/app-callback"
+        query = urllib.parse.urlencode(
+            {"client_id": client, "response_type": "code", "scope": "openid email profile",
+             "redirect_uri": redirect, "state": "s", "nonce": nonce}
+        )
+        back = self.approve(f"{self.issuer}/auth?{query}", login)
+        code = urllib.parse.parse_qs(urllib.parse.urlparse(back).query)["code"][0]
+        form = urllib.parse.urlencode(
+            {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect,
+             "client_id": client, "client_secret": f"{client}-secret"}
+        ).encode()
+        token: str = self._post("/token", form, "application/x-www-form-urlencoded")["id_token"]
+        return token
+
+    def devserver_args(self) -> list[str]:
+        args = ["--trusted-origin", "myapp://"]
+        for provider_id, client in (("oidc", "banata-app"), ("other", "other-app")):
+            spec = f"id={provider_id},issuer={self.issuer},client-id={client},client-secret={client}-secret"
+            args += ["--social-provider", spec]
+        return args
+
+
+@pytest.fixture(scope="session")
+def oidc_provider() -> Iterator[OidcProvider]:
+    process = subprocess.Popen(
+        ["node", "server.mjs"],
+        cwd=REPO / "tests" / "oidc-provider",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        yield OidcProvider(issuer=_read_ready(process, ("READY",), timeout=30)["READY"])
+    finally:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def social_devserver(oidc_provider: OidcProvider) -> Iterator[DevServer]:
+    """A devserver offering the provider as `oidc` and `other`, trusting `myapp://`."""
+    process = subprocess.Popen(
+        [str(_devserver_binary()), "--port", "0", *oidc_provider.devserver_args()],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        ready = _read_ready(process, ("READY", "ADMIN_API_KEY"), timeout=60)
+        yield DevServer(url=ready["READY"], admin_key=ready["ADMIN_API_KEY"], process=process)
+    finally:
+        process.kill()
+        process.wait()
+
+
+@dataclass
 class Peer:
     """A real Better Auth server: 1.7.25, or 1.4.21 (the platform's version, configured like a
     managed project: e-mail verification required)."""
