@@ -16,9 +16,10 @@ cargo build --locked -p banata-devserver
 root=$(bash scripts/swift-toolchain.sh | tail -n1)
 
 tmp=$(mktemp -d)
-pkg=""; devserver=""
+pkg=""; devserver=""; oidc=""
 cleanup() {
   [ -z "$devserver" ] || { kill "$devserver" 2>/dev/null || true; wait "$devserver" 2>/dev/null || true; }
+  [ -z "$oidc" ] || { kill "$oidc" 2>/dev/null || true; wait "$oidc" 2>/dev/null || true; }
   [ -z "$pkg" ] || [ -n "${BANATA_SWIFT_KEEP:-}" ] || $sudo rm -rf "$root$pkg"
   rm -rf "$tmp"
 }
@@ -37,8 +38,19 @@ printf 'module BanataAuthFFI {\n    header "BanataAuthFFI.h"\n    link "banata_a
   $sudo tee "$scratch/include/module.modulemap" >/dev/null
 $sudo cp "$CARGO_TARGET_DIR/debug/libbanata_auth_ffi.so" "$scratch/lib/"
 
+# The OpenID provider for the social sign-in tests, on the host too.
+node tests/oidc-provider/server.mjs >"$tmp/oidc.out" 2>/dev/null &
+oidc=$!
+for _ in $(seq 300); do grep -q '^READY ' "$tmp/oidc.out" && break; sleep 0.1; done
+issuer=$(awk '$1 == "READY" { print $2 }' "$tmp/oidc.out")
+[ -n "$issuer" ] || { echo "the OpenID provider did not start" >&2; exit 1; }
+social=(--trusted-origin 'myapp://')
+for pair in oidc:banata-app other:other-app; do
+  social+=(--social-provider "id=${pair%%:*},issuer=$issuer,client-id=${pair#*:},client-secret=${pair#*:}-secret")
+done
+
 # The devserver runs on the host (the chroot shares its network); it prints READY and ADMIN_API_KEY.
-"${BANATA_DEVSERVER_BIN:-$CARGO_TARGET_DIR/debug/banata-devserver}" --port 0 --no-email-verification --email-otp --magic-link --two-factor >"$tmp/devserver.out" &
+"${BANATA_DEVSERVER_BIN:-$CARGO_TARGET_DIR/debug/banata-devserver}" --port 0 --no-email-verification --email-otp --magic-link --two-factor "${social[@]}" >"$tmp/devserver.out" &
 devserver=$!
 for _ in $(seq 300); do
   grep -q '^ADMIN_API_KEY ' "$tmp/devserver.out" && break
@@ -53,7 +65,7 @@ echo "devserver at $url (pid $devserver)" >&2
 in_chroot() {
   $sudo chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
     TMPDIR="$pkg/tmp" LD_LIBRARY_PATH="$pkg/lib" BANATA_BASE_URL="$url" BANATA_API_KEY="$key" \
-    BANATA_SCENARIOS="$pkg/scenarios" EXAMPLE_EMAIL="swift-example-$RANDOM$RANDOM@example.com" "$@"
+    BANATA_OIDC_ISSUER="$issuer" BANATA_SCENARIOS="$pkg/scenarios" EXAMPLE_EMAIL="swift-example-$RANDOM$RANDOM@example.com" "$@"
 }
 # XCTest only: the package has no swift-testing tests, whose runner would report "0 tests passed".
 in_chroot swift test --disable-swift-testing --package-path "$pkg" "$@"

@@ -19,9 +19,13 @@
 // verified e-mail address and the account id (`sub`); other-app's subjects are `other-<login>`
 // (pairwise), so a user's accounts differ between the two apps, as between two providers.
 //
-// Test-only route: POST /__test/approve {url, login} plays the user's browser at the provider:
-// opens the authorization URL, signs in as `login`, consents, and answers {location} with the
-// redirect back to the client (code and state, or an error), without following it.
+// Test-only routes:
+//   POST /__test/approve {url, login, follow?} plays the user's browser at the provider: opens
+//     the authorization URL, signs in as `login`, consents, and answers {location} with the
+//     redirect back to the client (code and state, or an error), without following it; with
+//     `follow: true` it loads that callback too (no cookies) and answers where it redirects.
+//   POST /__test/id-token {client, login, nonce} answers {id_token}: what a native app gets from
+//     the provider's SDK (its own code flow, redirect http://127.0.0.1/app-callback).
 //
 // On startup prints one line to stdout: `READY http://127.0.0.1:<port>`.
 import http from "node:http";
@@ -95,7 +99,7 @@ provider.proxy = false;
 
 // Plays the user's browser: follows the authorization URL through the login and consent forms
 // and returns the redirect to the client.
-async function approve(url, login) {
+async function approve(url, login, follow = false) {
   const jar = new Map();
   const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
   const keep = (response) => {
@@ -117,7 +121,12 @@ async function approve(url, login) {
     const location = response.headers.get("location");
     if (location) {
       const target = new URL(location, next);
-      if (target.origin !== issuer) return { location: target.toString() };
+      if (target.origin !== issuer) {
+        if (!follow) return { location: target.toString() };
+        const callback = await fetch(target, { redirect: "manual" });
+        const onward = callback.headers.get("location");
+        return onward ? { location: onward } : { error: `the callback answered ${callback.status}` };
+      }
       next = target.toString();
       init = { method: "GET" };
       continue;
@@ -142,6 +151,20 @@ async function approve(url, login) {
   return { error: "too many redirects" };
 }
 
+// A native app's code flow: the ID token the provider's SDK would hand it.
+async function appIdToken(clientId, login, nonce) {
+  const redirect = "http://127.0.0.1:9/app-callback";
+  const url = new URL(`${issuer}/auth`);
+  const params = { client_id: clientId, response_type: "code", scope: "openid email profile", redirect_uri: redirect, state: "app", nonce };
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  const back = await approve(url.toString(), login);
+  if (!back.location) return back;
+  const code = new URL(back.location).searchParams.get("code");
+  const form = new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: redirect, client_id: clientId, client_secret: `${clientId}-secret` });
+  const tokens = await (await fetch(`${issuer}/token`, { method: "POST", body: form })).json();
+  return tokens.id_token ? { id_token: tokens.id_token } : { error: JSON.stringify(tokens) };
+}
+
 const callback = provider.callback();
 server.on("request", async (req, res) => {
   if (req.url === "/__test/health") {
@@ -149,13 +172,15 @@ server.on("request", async (req, res) => {
     res.end(JSON.stringify({ ok: true, issuer }));
     return;
   }
-  if (req.method === "POST" && req.url === "/__test/approve") {
+  if (req.method === "POST" && (req.url === "/__test/approve" || req.url === "/__test/id-token")) {
     const chunks = [];
     for await (const chunk of req) chunks.push(chunk);
     try {
-      const { url, login } = JSON.parse(Buffer.concat(chunks).toString());
-      const answer = await approve(String(url), String(login));
-      res.writeHead(answer.location ? 200 : 502, { "content-type": "application/json" });
+      const body = JSON.parse(Buffer.concat(chunks).toString());
+      const answer = req.url === "/__test/approve"
+        ? await approve(String(body.url), String(body.login), Boolean(body.follow))
+        : await appIdToken(String(body.client), String(body.login), String(body.nonce ?? ""));
+      res.writeHead(answer.error ? 502 : 200, { "content-type": "application/json" });
       res.end(JSON.stringify(answer));
     } catch (error) {
       res.writeHead(500, { "content-type": "application/json" });

@@ -680,6 +680,11 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func subscribe(listener: EventListener, eventType: String?)  -> EventSubscription
     
     /**
+     * The user as the provider describes them, read with the account's access token.
+     */
+    func accountInfo(accountId: String, options: RequestOptions?) async throws  -> AccountInfo
+    
+    /**
      * The project's add-on configuration (`{"addons":{}}` when nothing was ever saved).
      * Needs the project API key with `dashboard.read`.
      */
@@ -712,6 +717,23 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
      * Whether a mailed code is right, without using it.
      */
     func checkVerificationOtp(email: String, kind: String, otp: String, options: RequestOptions?) async throws  -> Success
+    
+    /**
+     * Completes linking from the URL the browser came back to: the linked account, or an
+     * `authentication` error with the server's code.
+     *
+     * Emits `account.linked`.
+     */
+    func completeLinkSocial(url: String, options: RequestOptions?) async throws  -> Account
+    
+    /**
+     * Completes a redirect sign-in from the URL the browser came back to: its one-time
+     * token becomes the session (kept by the client); its `error` an `authentication`
+     * error with that code.
+     *
+     * Emits `session.created`.
+     */
+    func completeSocialSignIn(url: String, options: RequestOptions?) async throws  -> AuthResult
     
     /**
      * Deletes the signed-in user (with their password unless the session is fresh) and ends
@@ -747,6 +769,12 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func generateOneTimeToken(options: RequestOptions?) async throws  -> OneTimeToken
     
     /**
+     * A valid access token for the user's provider account, refreshed by the server when
+     * it is about to expire, to call the provider's API.
+     */
+    func getAccessToken(providerId: String, accountId: String?, options: RequestOptions?) async throws  -> AccessToken
+    
+    /**
      * The current session and user, or none when signed out or the session has ended (the
      * stale token is then forgotten).
      */
@@ -762,6 +790,12 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
      * without case).
      */
     func isUsernameAvailable(username: String, options: RequestOptions?) async throws  -> UsernameAvailability
+    
+    /**
+     * Starts linking a provider account to the signed-in user: the provider's URL to open
+     * in a browser, which comes back to `callback_url`.
+     */
+    func linkSocial(provider: String, callbackUrl: String?, newUserCallbackUrl: String?, errorCallbackUrl: String?, scopes: [String]?, loginHint: String?, requestSignUp: Bool?, options: RequestOptions?) async throws  -> SocialRedirect
     
     /**
      * The ways the signed-in user signs in (`credential`, social providers).
@@ -908,6 +942,11 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func organizationsUpdateMemberRole(memberId: String, role: [String], organizationId: String?, options: RequestOptions?) async throws  -> Member
     
     /**
+     * New provider tokens from the provider's refresh grant.
+     */
+    func refreshAccessToken(providerId: String, accountId: String?, options: RequestOptions?) async throws  -> ProviderTokens
+    
+    /**
      * Asks the server to mail a password reset link. The answer never says whether the
      * address has an account.
      *
@@ -1016,11 +1055,27 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
     func signInMagicLink(email: String, name: String?, callbackUrl: String?, newUserCallbackUrl: String?, errorCallbackUrl: String?, options: RequestOptions?) async throws  -> Status
     
     /**
+     * Starts a sign-in with a social or OAuth provider: the provider's URL to open in a
+     * browser (the server keeps the state and PKCE verifier). The browser comes back to
+     * `callback_url` with a one-time token, which `complete_social_sign_in` exchanges.
+     */
+    func signInSocial(provider: String, callbackUrl: String?, newUserCallbackUrl: String?, errorCallbackUrl: String?, scopes: [String]?, loginHint: String?, requestSignUp: Bool?, options: RequestOptions?) async throws  -> SocialRedirect
+    
+    /**
      * Signs in with a username and password, with the same result as e-mail sign-in.
      *
      * Emits `session.created`.
      */
     func signInUsername(username: String, password: String, rememberMe: Bool?, callbackUrl: String?, options: RequestOptions?) async throws  -> SignInResult
+    
+    /**
+     * Signs in with an ID token from the provider's own SDK (Sign in with Apple, Google
+     * Sign-In), with its nonce; the account is made on first use and the client keeps the
+     * session token.
+     *
+     * Emits `session.created`.
+     */
+    func signInWithIdToken(provider: String, token: String, nonce: String?, accessToken: String?, refreshToken: String?, options: RequestOptions?) async throws  -> AuthResult
     
     /**
      * Signs out: ends the current session on the server and forgets the stored token (every
@@ -1045,6 +1100,14 @@ public protocol BanataClientProtocol: AnyObject, Sendable {
      * for all callers at once.
      */
     func token(options: RequestOptions?) async throws  -> SessionJwt
+    
+    /**
+     * Unlinks a provider account from the signed-in user (never the last way to sign in;
+     * needs a fresh session).
+     *
+     * Emits `account.unlinked`.
+     */
+    func unlinkAccount(providerId: String, accountId: String?, options: RequestOptions?) async throws  -> Status
     
     /**
      * Changes the signed-in user's name or image; unset fields stay as they are.
@@ -1301,6 +1364,25 @@ open func subscribe(listener: EventListener, eventType: String? = nil) -> EventS
 }
     
     /**
+     * The user as the provider describes them, read with the account's access token.
+     */
+open func accountInfo(accountId: String, options: RequestOptions? = nil)async throws  -> AccountInfo  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_account_info(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(accountId),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAccountInfo_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
      * The project's add-on configuration (`{"addons":{}}` when nothing was ever saved).
      * Needs the project API key with `dashboard.read`.
      */
@@ -1400,6 +1482,51 @@ open func checkVerificationOtp(email: String, kind: String, otp: String, options
             completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeSuccess_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Completes linking from the URL the browser came back to: the linked account, or an
+     * `authentication` error with the server's code.
+     *
+     * Emits `account.linked`.
+     */
+open func completeLinkSocial(url: String, options: RequestOptions? = nil)async throws  -> Account  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_complete_link_social(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(url),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAccount_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Completes a redirect sign-in from the URL the browser came back to: its one-time
+     * token becomes the session (kept by the client); its `error` an `authentication`
+     * error with that code.
+     *
+     * Emits `session.created`.
+     */
+open func completeSocialSignIn(url: String, options: RequestOptions? = nil)async throws  -> AuthResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_complete_social_sign_in(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(url),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAuthResult_lift,
             errorHandler: FfiConverterTypeBanataError_lift
         )
 }
@@ -1508,6 +1635,26 @@ open func generateOneTimeToken(options: RequestOptions? = nil)async throws  -> O
 }
     
     /**
+     * A valid access token for the user's provider account, refreshed by the server when
+     * it is about to expire, to call the provider's API.
+     */
+open func getAccessToken(providerId: String, accountId: String? = nil, options: RequestOptions? = nil)async throws  -> AccessToken  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_get_access_token(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(providerId),FfiConverterOptionString.lower(accountId),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAccessToken_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
      * The current session and user, or none when signed out or the session has ended (the
      * stale token is then forgotten).
      */
@@ -1562,6 +1709,26 @@ open func isUsernameAvailable(username: String, options: RequestOptions? = nil)a
             completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeUsernameAvailability_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Starts linking a provider account to the signed-in user: the provider's URL to open
+     * in a browser, which comes back to `callback_url`.
+     */
+open func linkSocial(provider: String, callbackUrl: String? = nil, newUserCallbackUrl: String? = nil, errorCallbackUrl: String? = nil, scopes: [String]? = nil, loginHint: String? = nil, requestSignUp: Bool? = nil, options: RequestOptions? = nil)async throws  -> SocialRedirect  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_link_social(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(provider),FfiConverterOptionString.lower(callbackUrl),FfiConverterOptionString.lower(newUserCallbackUrl),FfiConverterOptionString.lower(errorCallbackUrl),FfiConverterOptionSequenceString.lower(scopes),FfiConverterOptionString.lower(loginHint),FfiConverterOptionBool.lower(requestSignUp),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSocialRedirect_lift,
             errorHandler: FfiConverterTypeBanataError_lift
         )
 }
@@ -2033,6 +2200,25 @@ open func organizationsUpdateMemberRole(memberId: String, role: [String], organi
 }
     
     /**
+     * New provider tokens from the provider's refresh grant.
+     */
+open func refreshAccessToken(providerId: String, accountId: String? = nil, options: RequestOptions? = nil)async throws  -> ProviderTokens  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_refresh_access_token(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(providerId),FfiConverterOptionString.lower(accountId),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeProviderTokens_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
      * Asks the server to mail a password reset link. The answer never says whether the
      * address has an account.
      *
@@ -2351,6 +2537,27 @@ open func signInMagicLink(email: String, name: String? = nil, callbackUrl: Strin
 }
     
     /**
+     * Starts a sign-in with a social or OAuth provider: the provider's URL to open in a
+     * browser (the server keeps the state and PKCE verifier). The browser comes back to
+     * `callback_url` with a one-time token, which `complete_social_sign_in` exchanges.
+     */
+open func signInSocial(provider: String, callbackUrl: String? = nil, newUserCallbackUrl: String? = nil, errorCallbackUrl: String? = nil, scopes: [String]? = nil, loginHint: String? = nil, requestSignUp: Bool? = nil, options: RequestOptions? = nil)async throws  -> SocialRedirect  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_social(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(provider),FfiConverterOptionString.lower(callbackUrl),FfiConverterOptionString.lower(newUserCallbackUrl),FfiConverterOptionString.lower(errorCallbackUrl),FfiConverterOptionSequenceString.lower(scopes),FfiConverterOptionString.lower(loginHint),FfiConverterOptionBool.lower(requestSignUp),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSocialRedirect_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
      * Signs in with a username and password, with the same result as e-mail sign-in.
      *
      * Emits `session.created`.
@@ -2367,6 +2574,29 @@ open func signInUsername(username: String, password: String, rememberMe: Bool? =
             completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeSignInResult_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Signs in with an ID token from the provider's own SDK (Sign in with Apple, Google
+     * Sign-In), with its nonce; the account is made on first use and the client keeps the
+     * session token.
+     *
+     * Emits `session.created`.
+     */
+open func signInWithIdToken(provider: String, token: String, nonce: String? = nil, accessToken: String? = nil, refreshToken: String? = nil, options: RequestOptions? = nil)async throws  -> AuthResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_with_id_token(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(provider),FfiConverterString.lower(token),FfiConverterOptionString.lower(nonce),FfiConverterOptionString.lower(accessToken),FfiConverterOptionString.lower(refreshToken),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAuthResult_lift,
             errorHandler: FfiConverterTypeBanataError_lift
         )
 }
@@ -2433,6 +2663,28 @@ open func token(options: RequestOptions? = nil)async throws  -> SessionJwt  {
             completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeSessionJwt_lift,
+            errorHandler: FfiConverterTypeBanataError_lift
+        )
+}
+    
+    /**
+     * Unlinks a provider account from the signed-in user (never the last way to sign in;
+     * needs a fresh session).
+     *
+     * Emits `account.unlinked`.
+     */
+open func unlinkAccount(providerId: String, accountId: String? = nil, options: RequestOptions? = nil)async throws  -> Status  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_banata_auth_ffi_fn_method_banataclient_unlink_account(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(providerId),FfiConverterOptionString.lower(accountId),FfiConverterOptionTypeRequestOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_banata_auth_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_banata_auth_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_banata_auth_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeStatus_lift,
             errorHandler: FfiConverterTypeBanataError_lift
         )
 }
@@ -4001,6 +4253,89 @@ public func FfiConverterTypeSessionToken_lower(_ value: SessionToken) -> UInt64 
 
 
 /**
+ * A provider access token, fresh: the server refreshes it when it is about to expire.
+ */
+public struct AccessToken {
+    /**
+     * Call the provider's API with it. Redacted in `Debug`.
+     */
+    public let accessToken: SessionToken
+    public let accessTokenExpiresAt: Date?
+    /**
+     * The scopes it grants.
+     */
+    public let scopes: [String]
+    /**
+     * The provider's ID token, when it gave one. Redacted in `Debug`.
+     */
+    public let idToken: SessionToken?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Call the provider's API with it. Redacted in `Debug`.
+         */accessToken: SessionToken, accessTokenExpiresAt: Date?, 
+        /**
+         * The scopes it grants.
+         */scopes: [String], 
+        /**
+         * The provider's ID token, when it gave one. Redacted in `Debug`.
+         */idToken: SessionToken?) {
+        self.accessToken = accessToken
+        self.accessTokenExpiresAt = accessTokenExpiresAt
+        self.scopes = scopes
+        self.idToken = idToken
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AccessToken: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAccessToken: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AccessToken {
+        return
+            try AccessToken(
+                accessToken: FfiConverterTypeSessionToken.read(from: &buf), 
+                accessTokenExpiresAt: FfiConverterOptionTimestamp.read(from: &buf), 
+                scopes: FfiConverterSequenceString.read(from: &buf), 
+                idToken: FfiConverterOptionTypeSessionToken.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AccessToken, into buf: inout [UInt8]) {
+        FfiConverterTypeSessionToken.write(value.accessToken, into: &buf)
+        FfiConverterOptionTimestamp.write(value.accessTokenExpiresAt, into: &buf)
+        FfiConverterSequenceString.write(value.scopes, into: &buf)
+        FfiConverterOptionTypeSessionToken.write(value.idToken, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccessToken_lift(_ buf: RustBuffer) throws -> AccessToken {
+    return try FfiConverterTypeAccessToken.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccessToken_lower(_ value: AccessToken) -> RustBuffer {
+    return FfiConverterTypeAccessToken.lower(value)
+}
+
+
+/**
  * One way the user signs in: `credential` (e-mail and password) or a social provider.
  */
 public struct Account: Equatable, Hashable {
@@ -4102,6 +4437,75 @@ public func FfiConverterTypeAccount_lift(_ buf: RustBuffer) throws -> Account {
 #endif
 public func FfiConverterTypeAccount_lower(_ value: Account) -> RustBuffer {
     return FfiConverterTypeAccount.lower(value)
+}
+
+
+/**
+ * The user as the provider describes them, read with the account's access token.
+ */
+public struct AccountInfo: Equatable, Hashable {
+    /**
+     * The fields Better Auth maps: `id`, `name`, `email`, `image`, `emailVerified`. As a JSON object.
+     */
+    public let userJson: String?
+    /**
+     * The provider's profile as it sent it. As a JSON object.
+     */
+    public let dataJson: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The fields Better Auth maps: `id`, `name`, `email`, `image`, `emailVerified`. As a JSON object.
+         */userJson: String?, 
+        /**
+         * The provider's profile as it sent it. As a JSON object.
+         */dataJson: String?) {
+        self.userJson = userJson
+        self.dataJson = dataJson
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AccountInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAccountInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AccountInfo {
+        return
+            try AccountInfo(
+                userJson: FfiConverterOptionString.read(from: &buf), 
+                dataJson: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AccountInfo, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.userJson, into: &buf)
+        FfiConverterOptionString.write(value.dataJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccountInfo_lift(_ buf: RustBuffer) throws -> AccountInfo {
+    return try FfiConverterTypeAccountInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccountInfo_lower(_ value: AccountInfo) -> RustBuffer {
+    return FfiConverterTypeAccountInfo.lower(value)
 }
 
 
@@ -6114,6 +6518,111 @@ public func FfiConverterTypePasswordResetRequested_lower(_ value: PasswordResetR
 
 
 /**
+ * New provider tokens from the provider's refresh grant.
+ */
+public struct ProviderTokens {
+    /**
+     * Redacted in `Debug`.
+     */
+    public let accessToken: SessionToken
+    /**
+     * The refresh token to use next time (some providers rotate it). Redacted in `Debug`.
+     */
+    public let refreshToken: SessionToken?
+    public let accessTokenExpiresAt: Date?
+    public let refreshTokenExpiresAt: Date?
+    /**
+     * The scopes granted, comma-separated as the provider gave them.
+     */
+    public let scope: String?
+    /**
+     * Redacted in `Debug`.
+     */
+    public let idToken: SessionToken?
+    public let providerId: String
+    public let accountId: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Redacted in `Debug`.
+         */accessToken: SessionToken, 
+        /**
+         * The refresh token to use next time (some providers rotate it). Redacted in `Debug`.
+         */refreshToken: SessionToken?, accessTokenExpiresAt: Date?, refreshTokenExpiresAt: Date?, 
+        /**
+         * The scopes granted, comma-separated as the provider gave them.
+         */scope: String?, 
+        /**
+         * Redacted in `Debug`.
+         */idToken: SessionToken?, providerId: String, accountId: String) {
+        self.accessToken = accessToken
+        self.refreshToken = refreshToken
+        self.accessTokenExpiresAt = accessTokenExpiresAt
+        self.refreshTokenExpiresAt = refreshTokenExpiresAt
+        self.scope = scope
+        self.idToken = idToken
+        self.providerId = providerId
+        self.accountId = accountId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ProviderTokens: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProviderTokens: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProviderTokens {
+        return
+            try ProviderTokens(
+                accessToken: FfiConverterTypeSessionToken.read(from: &buf), 
+                refreshToken: FfiConverterOptionTypeSessionToken.read(from: &buf), 
+                accessTokenExpiresAt: FfiConverterOptionTimestamp.read(from: &buf), 
+                refreshTokenExpiresAt: FfiConverterOptionTimestamp.read(from: &buf), 
+                scope: FfiConverterOptionString.read(from: &buf), 
+                idToken: FfiConverterOptionTypeSessionToken.read(from: &buf), 
+                providerId: FfiConverterString.read(from: &buf), 
+                accountId: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ProviderTokens, into buf: inout [UInt8]) {
+        FfiConverterTypeSessionToken.write(value.accessToken, into: &buf)
+        FfiConverterOptionTypeSessionToken.write(value.refreshToken, into: &buf)
+        FfiConverterOptionTimestamp.write(value.accessTokenExpiresAt, into: &buf)
+        FfiConverterOptionTimestamp.write(value.refreshTokenExpiresAt, into: &buf)
+        FfiConverterOptionString.write(value.scope, into: &buf)
+        FfiConverterOptionTypeSessionToken.write(value.idToken, into: &buf)
+        FfiConverterString.write(value.providerId, into: &buf)
+        FfiConverterString.write(value.accountId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProviderTokens_lift(_ buf: RustBuffer) throws -> ProviderTokens {
+    return try FfiConverterTypeProviderTokens.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProviderTokens_lower(_ value: ProviderTokens) -> RustBuffer {
+    return FfiConverterTypeProviderTokens.lower(value)
+}
+
+
+/**
  * The membership a removal ended.
  */
 public struct RemovedMember: Equatable, Hashable {
@@ -6468,6 +6977,75 @@ public func FfiConverterTypeSessionWithUser_lift(_ buf: RustBuffer) throws -> Se
 #endif
 public func FfiConverterTypeSessionWithUser_lower(_ value: SessionWithUser) -> RustBuffer {
     return FfiConverterTypeSessionWithUser.lower(value)
+}
+
+
+/**
+ * Where to send the user: the provider's authorization URL.
+ */
+public struct SocialRedirect: Equatable, Hashable {
+    /**
+     * Open it in a browser; the sign-in ends at the callback URL.
+     */
+    public let url: String
+    /**
+     * Whether the server asked for the redirect (always follow `url`).
+     */
+    public let redirect: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Open it in a browser; the sign-in ends at the callback URL.
+         */url: String, 
+        /**
+         * Whether the server asked for the redirect (always follow `url`).
+         */redirect: Bool) {
+        self.url = url
+        self.redirect = redirect
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SocialRedirect: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSocialRedirect: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SocialRedirect {
+        return
+            try SocialRedirect(
+                url: FfiConverterString.read(from: &buf), 
+                redirect: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SocialRedirect, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.url, into: &buf)
+        FfiConverterBool.write(value.redirect, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSocialRedirect_lift(_ buf: RustBuffer) throws -> SocialRedirect {
+    return try FfiConverterTypeSocialRedirect.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSocialRedirect_lower(_ value: SocialRedirect) -> RustBuffer {
+    return FfiConverterTypeSocialRedirect.lower(value)
 }
 
 
@@ -8419,6 +8997,30 @@ fileprivate struct FfiConverterOptionTypeUser: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [String]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterSequenceString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterSequenceString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionSequenceTypeInvitation: FfiConverterRustBuffer {
     typealias SwiftType = [Invitation]?
 
@@ -8875,6 +9477,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_subscribe() != 16570) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_account_info() != 61107) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_addons_get() != 29339) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -8888,6 +9493,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_check_verification_otp() != 27913) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_complete_link_social() != 49211) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_complete_social_sign_in() != 13701) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_delete_user() != 53360) {
@@ -8905,6 +9516,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_generate_one_time_token() != 57883) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_get_access_token() != 31039) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_get_session() != 745) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -8912,6 +9526,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_is_username_available() != 58995) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_link_social() != 44257) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_list_accounts() != 22286) {
@@ -8983,6 +9600,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_update_member_role() != 18793) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_refresh_access_token() != 48971) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_request_password_reset() != 51015) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9028,7 +9648,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_magic_link() != 2474) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_social() != 4395) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_username() != 36722) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_with_id_token() != 13418) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_sign_out() != 26975) {
@@ -9038,6 +9664,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_token() != 24327) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_banata_auth_ffi_checksum_method_banataclient_unlink_account() != 2944) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_banata_auth_ffi_checksum_method_banataclient_update_user() != 37511) {

@@ -32,7 +32,7 @@ fun <T> expectEqual(expected: T, actual: T, what: String) =
     check(expected == actual) { "$what: expected $expected, got $actual" }
 
 /** The devserver binary on a free port. */
-class DevServer : AutoCloseable {
+class DevServer(extraArgs: List<String> = emptyList()) : AutoCloseable {
     private val process: Process
     val url: String
     val adminKey: String
@@ -41,7 +41,8 @@ class DevServer : AutoCloseable {
     init {
         val target = System.getenv("CARGO_TARGET_DIR") ?: "target"
         val binary = System.getenv("BANATA_DEVSERVER_BIN") ?: "$target/debug/banata-devserver"
-        process = ProcessBuilder(binary, "--port", "0", "--no-email-verification", "--email-otp", "--magic-link", "--two-factor").redirectError(ProcessBuilder.Redirect.INHERIT).start()
+        val args = listOf(binary, "--port", "0", "--no-email-verification", "--email-otp", "--magic-link", "--two-factor") + extraArgs
+        process = ProcessBuilder(args).redirectError(ProcessBuilder.Redirect.INHERIT).start()
         val lines = BufferedReader(InputStreamReader(process.inputStream))
         var ready: String? = null
         var key: String? = null
@@ -507,6 +508,13 @@ suspend fun runAll(): Int = coroutineScope {
         val client = BanataClient(dev.url, apiKey = dev.adminKey)
         val configs = (1..100).map { async(Dispatchers.Default) { client.addonsGet() } }.awaitAll()
         expectEqual(100, configs.size, "answers")
+    }
+
+    OidcProvider().use { provider ->
+        DevServer(provider.devserverArgs()).use { social ->
+            test("social sign-in: the redirect flow and a link, through SocialSignIn") { socialRedirectFlow(social, provider) }
+            test("social sign-in: ID tokens, and a wrong nonce refused") { idTokenSignIn(social, provider) }
+        }
     }
 
     for (scenario in loadScenarios()) {

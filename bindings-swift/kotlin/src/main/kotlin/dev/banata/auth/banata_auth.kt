@@ -774,6 +774,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_subscribe(
     ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_account_info(
+    ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_addons_get(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_addons_save(
@@ -783,6 +785,10 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_change_password(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_check_verification_otp(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_complete_link_social(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_complete_social_sign_in(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_delete_user(
     ): Int
@@ -794,11 +800,15 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_generate_one_time_token(
     ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_get_access_token(
+    ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_get_session(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_get_totp_uri(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_is_username_available(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_link_social(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_list_accounts(
     ): Int
@@ -846,6 +856,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_update_member_role(
     ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_refresh_access_token(
+    ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_request_password_reset(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_request_password_reset_otp(
@@ -876,13 +888,19 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_magic_link(
     ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_social(
+    ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_username(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_with_id_token(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_sign_out(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_sign_up_email(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_token(
+    ): Int
+    external fun uniffi_banata_auth_ffi_checksum_method_banataclient_unlink_account(
     ): Int
     external fun uniffi_banata_auth_ffi_checksum_method_banataclient_update_user(
     ): Int
@@ -975,6 +993,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_subscribe(`ptr`: Long,`listener`: Long,`eventType`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_account_info(`ptr`: Long,`accountId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_addons_get(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_addons_save(`ptr`: Long,`addons`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
@@ -984,6 +1004,10 @@ internal object UniffiLib {
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_change_password(`ptr`: Long,`currentPassword`: RustBuffer.ByValue,`newPassword`: RustBuffer.ByValue,`revokeOtherSessions`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_check_verification_otp(`ptr`: Long,`email`: RustBuffer.ByValue,`kind`: RustBuffer.ByValue,`otp`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_complete_link_social(`ptr`: Long,`url`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_complete_social_sign_in(`ptr`: Long,`url`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_delete_user(`ptr`: Long,`password`: RustBuffer.ByValue,`token`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
@@ -995,11 +1019,15 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_generate_one_time_token(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_get_access_token(`ptr`: Long,`providerId`: RustBuffer.ByValue,`accountId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_get_session(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_get_totp_uri(`ptr`: Long,`password`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_is_username_available(`ptr`: Long,`username`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_link_social(`ptr`: Long,`provider`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`newUserCallbackUrl`: RustBuffer.ByValue,`errorCallbackUrl`: RustBuffer.ByValue,`scopes`: RustBuffer.ByValue,`loginHint`: RustBuffer.ByValue,`requestSignUp`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_list_accounts(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
@@ -1047,6 +1075,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_organizations_update_member_role(`ptr`: Long,`memberId`: RustBuffer.ByValue,`role`: RustBuffer.ByValue,`organizationId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_refresh_access_token(`ptr`: Long,`providerId`: RustBuffer.ByValue,`accountId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_request_password_reset(`ptr`: Long,`email`: RustBuffer.ByValue,`redirectTo`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_request_password_reset_otp(`ptr`: Long,`email`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
@@ -1077,13 +1107,19 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_magic_link(`ptr`: Long,`email`: RustBuffer.ByValue,`name`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`newUserCallbackUrl`: RustBuffer.ByValue,`errorCallbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_social(`ptr`: Long,`provider`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`newUserCallbackUrl`: RustBuffer.ByValue,`errorCallbackUrl`: RustBuffer.ByValue,`scopes`: RustBuffer.ByValue,`loginHint`: RustBuffer.ByValue,`requestSignUp`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_username(`ptr`: Long,`username`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`rememberMe`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_with_id_token(`ptr`: Long,`provider`: RustBuffer.ByValue,`token`: RustBuffer.ByValue,`nonce`: RustBuffer.ByValue,`accessToken`: RustBuffer.ByValue,`refreshToken`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_out(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_sign_up_email(`ptr`: Long,`name`: RustBuffer.ByValue,`email`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`image`: RustBuffer.ByValue,`callbackUrl`: RustBuffer.ByValue,`rememberMe`: RustBuffer.ByValue,`username`: RustBuffer.ByValue,`displayUsername`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_token(`ptr`: Long,`options`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_banata_auth_ffi_fn_method_banataclient_unlink_account(`ptr`: Long,`providerId`: RustBuffer.ByValue,`accountId`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_banata_auth_ffi_fn_method_banataclient_update_user(`ptr`: Long,`name`: RustBuffer.ByValue,`image`: RustBuffer.ByValue,`username`: RustBuffer.ByValue,`displayUsername`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
@@ -1307,6 +1343,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_subscribe() and 0xFFFF) != 16570) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_account_info() and 0xFFFF) != 61107) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_addons_get() and 0xFFFF) != 29339) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1320,6 +1359,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_check_verification_otp() and 0xFFFF) != 27913) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_complete_link_social() and 0xFFFF) != 49211) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_complete_social_sign_in() and 0xFFFF) != 13701) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_delete_user() and 0xFFFF) != 53360) {
@@ -1337,6 +1382,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_generate_one_time_token() and 0xFFFF) != 57883) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_get_access_token() and 0xFFFF) != 31039) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_get_session() and 0xFFFF) != 745) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1344,6 +1392,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_is_username_available() and 0xFFFF) != 58995) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_link_social() and 0xFFFF) != 44257) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_list_accounts() and 0xFFFF) != 22286) {
@@ -1415,6 +1466,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_organizations_update_member_role() and 0xFFFF) != 18793) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_refresh_access_token() and 0xFFFF) != 48971) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_request_password_reset() and 0xFFFF) != 51015) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1460,7 +1514,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_magic_link() and 0xFFFF) != 2474) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_social() and 0xFFFF) != 4395) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_username() and 0xFFFF) != 36722) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_in_with_id_token() and 0xFFFF) != 13418) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_sign_out() and 0xFFFF) != 26975) {
@@ -1470,6 +1530,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_token() and 0xFFFF) != 24327) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_unlink_account() and 0xFFFF) != 2944) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_banata_auth_ffi_checksum_method_banataclient_update_user() and 0xFFFF) != 37511) {
@@ -2112,6 +2175,11 @@ public interface BanataClientInterface {
     fun `subscribe`(`listener`: EventListener, `eventType`: kotlin.String? = null): EventSubscription
     
     /**
+     * The user as the provider describes them, read with the account's access token.
+     */
+    suspend fun `accountInfo`(`accountId`: kotlin.String, `options`: RequestOptions? = null): AccountInfo
+    
+    /**
      * The project's add-on configuration (`{"addons":{}}` when nothing was ever saved).
      * Needs the project API key with `dashboard.read`.
      */
@@ -2144,6 +2212,23 @@ public interface BanataClientInterface {
      * Whether a mailed code is right, without using it.
      */
     suspend fun `checkVerificationOtp`(`email`: kotlin.String, `kind`: kotlin.String, `otp`: kotlin.String, `options`: RequestOptions? = null): Success
+    
+    /**
+     * Completes linking from the URL the browser came back to: the linked account, or an
+     * `authentication` error with the server's code.
+     *
+     * Emits `account.linked`.
+     */
+    suspend fun `completeLinkSocial`(`url`: kotlin.String, `options`: RequestOptions? = null): Account
+    
+    /**
+     * Completes a redirect sign-in from the URL the browser came back to: its one-time
+     * token becomes the session (kept by the client); its `error` an `authentication`
+     * error with that code.
+     *
+     * Emits `session.created`.
+     */
+    suspend fun `completeSocialSignIn`(`url`: kotlin.String, `options`: RequestOptions? = null): AuthResult
     
     /**
      * Deletes the signed-in user (with their password unless the session is fresh) and ends
@@ -2179,6 +2264,12 @@ public interface BanataClientInterface {
     suspend fun `generateOneTimeToken`(`options`: RequestOptions? = null): OneTimeToken
     
     /**
+     * A valid access token for the user's provider account, refreshed by the server when
+     * it is about to expire, to call the provider's API.
+     */
+    suspend fun `getAccessToken`(`providerId`: kotlin.String, `accountId`: kotlin.String? = null, `options`: RequestOptions? = null): AccessToken
+    
+    /**
      * The current session and user, or none when signed out or the session has ended (the
      * stale token is then forgotten).
      */
@@ -2194,6 +2285,12 @@ public interface BanataClientInterface {
      * without case).
      */
     suspend fun `isUsernameAvailable`(`username`: kotlin.String, `options`: RequestOptions? = null): UsernameAvailability
+    
+    /**
+     * Starts linking a provider account to the signed-in user: the provider's URL to open
+     * in a browser, which comes back to `callback_url`.
+     */
+    suspend fun `linkSocial`(`provider`: kotlin.String, `callbackUrl`: kotlin.String? = null, `newUserCallbackUrl`: kotlin.String? = null, `errorCallbackUrl`: kotlin.String? = null, `scopes`: List<kotlin.String>? = null, `loginHint`: kotlin.String? = null, `requestSignUp`: kotlin.Boolean? = null, `options`: RequestOptions? = null): SocialRedirect
     
     /**
      * The ways the signed-in user signs in (`credential`, social providers).
@@ -2340,6 +2437,11 @@ public interface BanataClientInterface {
     suspend fun `organizationsUpdateMemberRole`(`memberId`: kotlin.String, `role`: List<kotlin.String>, `organizationId`: kotlin.String? = null, `options`: RequestOptions? = null): Member
     
     /**
+     * New provider tokens from the provider's refresh grant.
+     */
+    suspend fun `refreshAccessToken`(`providerId`: kotlin.String, `accountId`: kotlin.String? = null, `options`: RequestOptions? = null): ProviderTokens
+    
+    /**
      * Asks the server to mail a password reset link. The answer never says whether the
      * address has an account.
      *
@@ -2448,11 +2550,27 @@ public interface BanataClientInterface {
     suspend fun `signInMagicLink`(`email`: kotlin.String, `name`: kotlin.String? = null, `callbackUrl`: kotlin.String? = null, `newUserCallbackUrl`: kotlin.String? = null, `errorCallbackUrl`: kotlin.String? = null, `options`: RequestOptions? = null): Status
     
     /**
+     * Starts a sign-in with a social or OAuth provider: the provider's URL to open in a
+     * browser (the server keeps the state and PKCE verifier). The browser comes back to
+     * `callback_url` with a one-time token, which `complete_social_sign_in` exchanges.
+     */
+    suspend fun `signInSocial`(`provider`: kotlin.String, `callbackUrl`: kotlin.String? = null, `newUserCallbackUrl`: kotlin.String? = null, `errorCallbackUrl`: kotlin.String? = null, `scopes`: List<kotlin.String>? = null, `loginHint`: kotlin.String? = null, `requestSignUp`: kotlin.Boolean? = null, `options`: RequestOptions? = null): SocialRedirect
+    
+    /**
      * Signs in with a username and password, with the same result as e-mail sign-in.
      *
      * Emits `session.created`.
      */
     suspend fun `signInUsername`(`username`: kotlin.String, `password`: kotlin.String, `rememberMe`: kotlin.Boolean? = null, `callbackUrl`: kotlin.String? = null, `options`: RequestOptions? = null): SignInResult
+    
+    /**
+     * Signs in with an ID token from the provider's own SDK (Sign in with Apple, Google
+     * Sign-In), with its nonce; the account is made on first use and the client keeps the
+     * session token.
+     *
+     * Emits `session.created`.
+     */
+    suspend fun `signInWithIdToken`(`provider`: kotlin.String, `token`: kotlin.String, `nonce`: kotlin.String? = null, `accessToken`: kotlin.String? = null, `refreshToken`: kotlin.String? = null, `options`: RequestOptions? = null): AuthResult
     
     /**
      * Signs out: ends the current session on the server and forgets the stored token (every
@@ -2477,6 +2595,14 @@ public interface BanataClientInterface {
      * for all callers at once.
      */
     suspend fun `token`(`options`: RequestOptions? = null): SessionJwt
+    
+    /**
+     * Unlinks a provider account from the signed-in user (never the last way to sign in;
+     * needs a fresh session).
+     *
+     * Emits `account.unlinked`.
+     */
+    suspend fun `unlinkAccount`(`providerId`: kotlin.String, `accountId`: kotlin.String? = null, `options`: RequestOptions? = null): Status
     
     /**
      * Changes the signed-in user's name or image; unset fields stay as they are.
@@ -2819,6 +2945,32 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
 
     
     /**
+     * The user as the provider describes them, read with the account's access token.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `accountInfo`(`accountId`: kotlin.String, `options`: RequestOptions?) : AccountInfo {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_account_info(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`accountId`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeAccountInfo.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * The project's add-on configuration (`{"addons":{}}` when nothing was ever saved).
      * Needs the project API key with `dashboard.read`.
      */
@@ -2955,6 +3107,65 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeSuccess.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Completes linking from the URL the browser came back to: the linked account, or an
+     * `authentication` error with the server's code.
+     *
+     * Emits `account.linked`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `completeLinkSocial`(`url`: kotlin.String, `options`: RequestOptions?) : Account {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_complete_link_social(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`url`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeAccount.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Completes a redirect sign-in from the URL the browser came back to: its one-time
+     * token becomes the session (kept by the client); its `error` an `authentication`
+     * error with that code.
+     *
+     * Emits `session.created`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `completeSocialSignIn`(`url`: kotlin.String, `options`: RequestOptions?) : AuthResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_complete_social_sign_in(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`url`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeAuthResult.lift(it) },
         // Error FFI converter
         BanataException.ErrorHandler,
     )
@@ -3101,6 +3312,34 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
 
     
     /**
+     * A valid access token for the user's provider account, refreshed by the server when
+     * it is about to expire, to call the provider's API.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getAccessToken`(`providerId`: kotlin.String, `accountId`: kotlin.String?, `options`: RequestOptions?) : AccessToken {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_get_access_token(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`providerId`),
+        FfiConverterOptionalString.lower(`accountId`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeAccessToken.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * The current session and user, or none when signed out or the session has ended (the
      * stale token is then forgotten).
      */
@@ -3173,6 +3412,39 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeUsernameAvailability.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Starts linking a provider account to the signed-in user: the provider's URL to open
+     * in a browser, which comes back to `callback_url`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `linkSocial`(`provider`: kotlin.String, `callbackUrl`: kotlin.String?, `newUserCallbackUrl`: kotlin.String?, `errorCallbackUrl`: kotlin.String?, `scopes`: List<kotlin.String>?, `loginHint`: kotlin.String?, `requestSignUp`: kotlin.Boolean?, `options`: RequestOptions?) : SocialRedirect {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_link_social(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`provider`),
+        FfiConverterOptionalString.lower(`callbackUrl`),
+        FfiConverterOptionalString.lower(`newUserCallbackUrl`),
+        FfiConverterOptionalString.lower(`errorCallbackUrl`),
+        FfiConverterOptionalSequenceString.lower(`scopes`),
+        FfiConverterOptionalString.lower(`loginHint`),
+        FfiConverterOptionalBoolean.lower(`requestSignUp`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeSocialRedirect.lift(it) },
         // Error FFI converter
         BanataException.ErrorHandler,
     )
@@ -3820,6 +4092,33 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
 
     
     /**
+     * New provider tokens from the provider's refresh grant.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `refreshAccessToken`(`providerId`: kotlin.String, `accountId`: kotlin.String?, `options`: RequestOptions?) : ProviderTokens {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_refresh_access_token(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`providerId`),
+        FfiConverterOptionalString.lower(`accountId`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeProviderTokens.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Asks the server to mail a password reset link. The answer never says whether the
      * address has an account.
      *
@@ -4259,6 +4558,40 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
 
     
     /**
+     * Starts a sign-in with a social or OAuth provider: the provider's URL to open in a
+     * browser (the server keeps the state and PKCE verifier). The browser comes back to
+     * `callback_url` with a one-time token, which `complete_social_sign_in` exchanges.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `signInSocial`(`provider`: kotlin.String, `callbackUrl`: kotlin.String?, `newUserCallbackUrl`: kotlin.String?, `errorCallbackUrl`: kotlin.String?, `scopes`: List<kotlin.String>?, `loginHint`: kotlin.String?, `requestSignUp`: kotlin.Boolean?, `options`: RequestOptions?) : SocialRedirect {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_social(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`provider`),
+        FfiConverterOptionalString.lower(`callbackUrl`),
+        FfiConverterOptionalString.lower(`newUserCallbackUrl`),
+        FfiConverterOptionalString.lower(`errorCallbackUrl`),
+        FfiConverterOptionalSequenceString.lower(`scopes`),
+        FfiConverterOptionalString.lower(`loginHint`),
+        FfiConverterOptionalBoolean.lower(`requestSignUp`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeSocialRedirect.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Signs in with a username and password, with the same result as e-mail sign-in.
      *
      * Emits `session.created`.
@@ -4283,6 +4616,40 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeSignInResult.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Signs in with an ID token from the provider's own SDK (Sign in with Apple, Google
+     * Sign-In), with its nonce; the account is made on first use and the client keeps the
+     * session token.
+     *
+     * Emits `session.created`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `signInWithIdToken`(`provider`: kotlin.String, `token`: kotlin.String, `nonce`: kotlin.String?, `accessToken`: kotlin.String?, `refreshToken`: kotlin.String?, `options`: RequestOptions?) : AuthResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_sign_in_with_id_token(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`provider`),
+        FfiConverterString.lower(`token`),
+        FfiConverterOptionalString.lower(`nonce`),
+        FfiConverterOptionalString.lower(`accessToken`),
+        FfiConverterOptionalString.lower(`refreshToken`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeAuthResult.lift(it) },
         // Error FFI converter
         BanataException.ErrorHandler,
     )
@@ -4376,6 +4743,36 @@ open class BanataClient: Disposable, AutoCloseable, BanataClientInterface
         { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeSessionJwt.lift(it) },
+        // Error FFI converter
+        BanataException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Unlinks a provider account from the signed-in user (never the last way to sign in;
+     * needs a fresh session).
+     *
+     * Emits `account.unlinked`.
+     */
+    @Throws(BanataException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `unlinkAccount`(`providerId`: kotlin.String, `accountId`: kotlin.String?, `options`: RequestOptions?) : Status {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_banata_auth_ffi_fn_method_banataclient_unlink_account(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`providerId`),
+        FfiConverterOptionalString.lower(`accountId`),
+        FfiConverterOptionalTypeRequestOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_banata_auth_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_banata_auth_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeStatus.lift(it) },
         // Error FFI converter
         BanataException.ErrorHandler,
     )
@@ -6918,6 +7315,77 @@ public object FfiConverterTypeSessionToken: FfiConverter<SessionToken, Long> {
 
 
 /**
+ * A provider access token, fresh: the server refreshes it when it is about to expire.
+ */
+data class AccessToken (
+    /**
+     * Call the provider's API with it. Redacted in `Debug`.
+     */
+    var `accessToken`: SessionToken
+    , 
+    var `accessTokenExpiresAt`: java.time.Instant?
+    , 
+    /**
+     * The scopes it grants.
+     */
+    var `scopes`: List<kotlin.String>
+    , 
+    /**
+     * The provider's ID token, when it gave one. Redacted in `Debug`.
+     */
+    var `idToken`: SessionToken?
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`accessToken`,
+        this.`accessTokenExpiresAt`,
+        this.`scopes`,
+        this.`idToken`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAccessToken: FfiConverterRustBuffer<AccessToken> {
+    override fun read(buf: ByteBuffer): AccessToken {
+        return AccessToken(
+            FfiConverterTypeSessionToken.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalTypeSessionToken.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AccessToken) = (
+            FfiConverterTypeSessionToken.allocationSize(value.`accessToken`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`accessTokenExpiresAt`) +
+            FfiConverterSequenceString.allocationSize(value.`scopes`) +
+            FfiConverterOptionalTypeSessionToken.allocationSize(value.`idToken`)
+    )
+
+    override fun write(value: AccessToken, buf: ByteBuffer) {
+            FfiConverterTypeSessionToken.write(value.`accessToken`, buf)
+            FfiConverterOptionalTimestamp.write(value.`accessTokenExpiresAt`, buf)
+            FfiConverterSequenceString.write(value.`scopes`, buf)
+            FfiConverterOptionalTypeSessionToken.write(value.`idToken`, buf)
+    }
+}
+
+
+
+/**
  * One way the user signs in: `credential` (e-mail and password) or a social provider.
  */
 data class Account (
@@ -6995,6 +7463,53 @@ public object FfiConverterTypeAccount: FfiConverterRustBuffer<Account> {
             FfiConverterOptionalTimestamp.write(value.`createdAt`, buf)
             FfiConverterOptionalTimestamp.write(value.`updatedAt`, buf)
             FfiConverterOptionalString.write(value.`extraJson`, buf)
+    }
+}
+
+
+
+/**
+ * The user as the provider describes them, read with the account's access token.
+ */
+data class AccountInfo (
+    /**
+     * The fields Better Auth maps: `id`, `name`, `email`, `image`, `emailVerified`. As a JSON object.
+     */
+    var `userJson`: kotlin.String?
+    , 
+    /**
+     * The provider's profile as it sent it. As a JSON object.
+     */
+    var `dataJson`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAccountInfo: FfiConverterRustBuffer<AccountInfo> {
+    override fun read(buf: ByteBuffer): AccountInfo {
+        return AccountInfo(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AccountInfo) = (
+            FfiConverterOptionalString.allocationSize(value.`userJson`) +
+            FfiConverterOptionalString.allocationSize(value.`dataJson`)
+    )
+
+    override fun write(value: AccountInfo, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`userJson`, buf)
+            FfiConverterOptionalString.write(value.`dataJson`, buf)
     }
 }
 
@@ -8498,6 +9013,104 @@ public object FfiConverterTypePasswordResetRequested: FfiConverterRustBuffer<Pas
 
 
 /**
+ * New provider tokens from the provider's refresh grant.
+ */
+data class ProviderTokens (
+    /**
+     * Redacted in `Debug`.
+     */
+    var `accessToken`: SessionToken
+    , 
+    /**
+     * The refresh token to use next time (some providers rotate it). Redacted in `Debug`.
+     */
+    var `refreshToken`: SessionToken?
+    , 
+    var `accessTokenExpiresAt`: java.time.Instant?
+    , 
+    var `refreshTokenExpiresAt`: java.time.Instant?
+    , 
+    /**
+     * The scopes granted, comma-separated as the provider gave them.
+     */
+    var `scope`: kotlin.String?
+    , 
+    /**
+     * Redacted in `Debug`.
+     */
+    var `idToken`: SessionToken?
+    , 
+    var `providerId`: kotlin.String
+    , 
+    var `accountId`: kotlin.String
+    
+): Disposable{
+    
+
+    
+
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`accessToken`,
+        this.`refreshToken`,
+        this.`accessTokenExpiresAt`,
+        this.`refreshTokenExpiresAt`,
+        this.`scope`,
+        this.`idToken`,
+        this.`providerId`,
+        this.`accountId`
+    )
+    }
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProviderTokens: FfiConverterRustBuffer<ProviderTokens> {
+    override fun read(buf: ByteBuffer): ProviderTokens {
+        return ProviderTokens(
+            FfiConverterTypeSessionToken.read(buf),
+            FfiConverterOptionalTypeSessionToken.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeSessionToken.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ProviderTokens) = (
+            FfiConverterTypeSessionToken.allocationSize(value.`accessToken`) +
+            FfiConverterOptionalTypeSessionToken.allocationSize(value.`refreshToken`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`accessTokenExpiresAt`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`refreshTokenExpiresAt`) +
+            FfiConverterOptionalString.allocationSize(value.`scope`) +
+            FfiConverterOptionalTypeSessionToken.allocationSize(value.`idToken`) +
+            FfiConverterString.allocationSize(value.`providerId`) +
+            FfiConverterString.allocationSize(value.`accountId`)
+    )
+
+    override fun write(value: ProviderTokens, buf: ByteBuffer) {
+            FfiConverterTypeSessionToken.write(value.`accessToken`, buf)
+            FfiConverterOptionalTypeSessionToken.write(value.`refreshToken`, buf)
+            FfiConverterOptionalTimestamp.write(value.`accessTokenExpiresAt`, buf)
+            FfiConverterOptionalTimestamp.write(value.`refreshTokenExpiresAt`, buf)
+            FfiConverterOptionalString.write(value.`scope`, buf)
+            FfiConverterOptionalTypeSessionToken.write(value.`idToken`, buf)
+            FfiConverterString.write(value.`providerId`, buf)
+            FfiConverterString.write(value.`accountId`, buf)
+    }
+}
+
+
+
+/**
  * The membership a removal ended.
  */
 data class RemovedMember (
@@ -8796,6 +9409,53 @@ public object FfiConverterTypeSessionWithUser: FfiConverterRustBuffer<SessionWit
     override fun write(value: SessionWithUser, buf: ByteBuffer) {
             FfiConverterTypeSession.write(value.`session`, buf)
             FfiConverterTypeUser.write(value.`user`, buf)
+    }
+}
+
+
+
+/**
+ * Where to send the user: the provider's authorization URL.
+ */
+data class SocialRedirect (
+    /**
+     * Open it in a browser; the sign-in ends at the callback URL.
+     */
+    var `url`: kotlin.String
+    , 
+    /**
+     * Whether the server asked for the redirect (always follow `url`).
+     */
+    var `redirect`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSocialRedirect: FfiConverterRustBuffer<SocialRedirect> {
+    override fun read(buf: ByteBuffer): SocialRedirect {
+        return SocialRedirect(
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SocialRedirect) = (
+            FfiConverterString.allocationSize(value.`url`) +
+            FfiConverterBoolean.allocationSize(value.`redirect`)
+    )
+
+    override fun write(value: SocialRedirect, buf: ByteBuffer) {
+            FfiConverterString.write(value.`url`, buf)
+            FfiConverterBoolean.write(value.`redirect`, buf)
     }
 }
 
@@ -11140,6 +11800,38 @@ public object FfiConverterOptionalTypeUser: FfiConverterRustBuffer<User?> {
         } else {
             buf.put(1)
             FfiConverterTypeUser.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalSequenceString: FfiConverterRustBuffer<List<kotlin.String>?> {
+    override fun read(buf: ByteBuffer): List<kotlin.String>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterSequenceString.read(buf)
+    }
+
+    override fun allocationSize(value: List<kotlin.String>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterSequenceString.allocationSize(value)
+        }
+    }
+
+    override fun write(value: List<kotlin.String>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterSequenceString.write(value, buf)
         }
     }
 }
