@@ -26,41 +26,55 @@ const QUEUE_CAPACITY: usize = 10_000;
 #[serde(transparent)]
 pub struct EventType(Cow<'static, str>);
 
-impl EventType {
-    pub const USER_CREATED: EventType = EventType::from_static("user.created");
-    pub const USER_UPDATED: EventType = EventType::from_static("user.updated");
-    pub const USER_DELETED: EventType = EventType::from_static("user.deleted");
-    pub const USER_BANNED: EventType = EventType::from_static("user.banned");
-    pub const USER_UNBANNED: EventType = EventType::from_static("user.unbanned");
-    pub const SESSION_CREATED: EventType = EventType::from_static("session.created");
-    pub const SESSION_REVOKED: EventType = EventType::from_static("session.revoked");
-    pub const PASSWORD_CHANGED: EventType = EventType::from_static("password.changed");
-    pub const PASSWORD_RESET_REQUESTED: EventType =
-        EventType::from_static("password.reset_requested");
-    pub const PASSWORD_RESET: EventType = EventType::from_static("password.reset");
-    pub const EMAIL_VERIFIED: EventType = EventType::from_static("email.verified");
-    pub const ORGANIZATION_CREATED: EventType = EventType::from_static("organization.created");
-    pub const ORGANIZATION_UPDATED: EventType = EventType::from_static("organization.updated");
-    pub const ORGANIZATION_DELETED: EventType = EventType::from_static("organization.deleted");
-    pub const MEMBER_ADDED: EventType = EventType::from_static("member.added");
-    pub const MEMBER_REMOVED: EventType = EventType::from_static("member.removed");
-    pub const MEMBER_ROLE_UPDATED: EventType = EventType::from_static("member.role_updated");
-    pub const INVITATION_CREATED: EventType = EventType::from_static("invitation.created");
-    pub const INVITATION_ACCEPTED: EventType = EventType::from_static("invitation.accepted");
-    pub const INVITATION_REVOKED: EventType = EventType::from_static("invitation.revoked");
-    pub const INVITATION_REJECTED: EventType = EventType::from_static("invitation.rejected");
-    pub const INVITATION_CANCELED: EventType = EventType::from_static("invitation.canceled");
-    /// A provider account was linked to the user (`method`: the provider).
-    pub const ACCOUNT_LINKED: EventType = EventType::from_static("account.linked");
-    /// A provider account was unlinked from the user (`method`: the provider).
-    pub const ACCOUNT_UNLINKED: EventType = EventType::from_static("account.unlinked");
-    pub const TWO_FACTOR_ENABLED: EventType = EventType::from_static("two_factor.enabled");
-    pub const TWO_FACTOR_DISABLED: EventType = EventType::from_static("two_factor.disabled");
-    pub const API_KEY_CREATED: EventType = EventType::from_static("api_key.created");
-    pub const API_KEY_REVOKED: EventType = EventType::from_static("api_key.revoked");
-    /// An add-on was switched on or off through `save_addon_config`.
-    pub const ADDON_CONFIG_UPDATED: EventType = EventType::from_static("addon_config.updated");
+/// The documented catalog, declared once: a constant per type and [`EventType::CATALOG`]
+/// (which the bindings' event-type constants are generated from).
+macro_rules! event_types {
+    ($($(#[doc = $doc:literal])* $name:ident = $value:literal,)*) => {
+        impl EventType {
+            $($(#[doc = $doc])* pub const $name: EventType = EventType::from_static($value);)*
 
+            /// Every documented type, by constant name.
+            pub const CATALOG: &'static [(&'static str, EventType)] = &[$((stringify!($name), EventType::$name)),*];
+        }
+    };
+}
+
+event_types! {
+    USER_CREATED = "user.created",
+    USER_UPDATED = "user.updated",
+    USER_DELETED = "user.deleted",
+    USER_BANNED = "user.banned",
+    USER_UNBANNED = "user.unbanned",
+    SESSION_CREATED = "session.created",
+    SESSION_REVOKED = "session.revoked",
+    PASSWORD_CHANGED = "password.changed",
+    PASSWORD_RESET_REQUESTED = "password.reset_requested",
+    PASSWORD_RESET = "password.reset",
+    EMAIL_VERIFIED = "email.verified",
+    ORGANIZATION_CREATED = "organization.created",
+    ORGANIZATION_UPDATED = "organization.updated",
+    ORGANIZATION_DELETED = "organization.deleted",
+    MEMBER_ADDED = "member.added",
+    MEMBER_REMOVED = "member.removed",
+    MEMBER_ROLE_UPDATED = "member.role_updated",
+    INVITATION_CREATED = "invitation.created",
+    INVITATION_ACCEPTED = "invitation.accepted",
+    INVITATION_REVOKED = "invitation.revoked",
+    INVITATION_REJECTED = "invitation.rejected",
+    INVITATION_CANCELED = "invitation.canceled",
+    /// A provider account was linked to the user (`method`: the provider).
+    ACCOUNT_LINKED = "account.linked",
+    /// A provider account was unlinked from the user (`method`: the provider).
+    ACCOUNT_UNLINKED = "account.unlinked",
+    TWO_FACTOR_ENABLED = "two_factor.enabled",
+    TWO_FACTOR_DISABLED = "two_factor.disabled",
+    API_KEY_CREATED = "api_key.created",
+    API_KEY_REVOKED = "api_key.revoked",
+    /// An add-on was switched on or off through `save_addon_config`.
+    ADDON_CONFIG_UPDATED = "addon_config.updated",
+}
+
+impl EventType {
     /// A type from a string known at compile time.
     pub const fn from_static(name: &'static str) -> Self {
         EventType(Cow::Borrowed(name))

@@ -24,8 +24,10 @@ __all__ = ["AuthEvent", "EventData", "EventType", "Subscription"]
 
 
 class EventType:
-    """The documented event types. Types are open strings; these are the known ones."""
+    """The documented event types (the core's catalog). Types are open strings; these are the
+    known ones."""
 
+    # generated: event types
     USER_CREATED = "user.created"
     USER_UPDATED = "user.updated"
     USER_DELETED = "user.deleted"
@@ -46,11 +48,16 @@ class EventType:
     INVITATION_CREATED = "invitation.created"
     INVITATION_ACCEPTED = "invitation.accepted"
     INVITATION_REVOKED = "invitation.revoked"
+    INVITATION_REJECTED = "invitation.rejected"
+    INVITATION_CANCELED = "invitation.canceled"
+    ACCOUNT_LINKED = "account.linked"
+    ACCOUNT_UNLINKED = "account.unlinked"
     TWO_FACTOR_ENABLED = "two_factor.enabled"
     TWO_FACTOR_DISABLED = "two_factor.disabled"
     API_KEY_CREATED = "api_key.created"
     API_KEY_REVOKED = "api_key.revoked"
     ADDON_CONFIG_UPDATED = "addon_config.updated"
+    # end generated: event types
     ALL = "*"
 
 

@@ -59,7 +59,14 @@ fn main() -> ExitCode {
     init = python::fill_region(&init, "models", &imports(&models));
     init = python::fill_region(&init, "resource names", &quoted(&resources));
     init = python::fill_region(&init, "model names", &quoted(&models));
+    let events_py = "bindings-python/python/banata_auth/events.py";
+    let types: Vec<String> = banata_auth::EventType::CATALOG
+        .iter()
+        .map(|(name, value)| format!("{name} = {:?}", value.as_str()))
+        .collect();
+    let events = python::fill_region(&read(events_py), "event types", &types);
     let mut outputs = outputs;
+    outputs.push((events_py, events));
     outputs.push((models_py, filled));
     outputs.push((init_py, init));
     let mut stale = 0;
