@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use banata_devserver::{DevServer, DevServerHandle};
+use common::oidc::OidcProvider;
 use common::peer::{Peer, PeerVersion};
 use libtest_mimic::{Arguments, Failed, Trial};
 use reqwest::header::HeaderMap;
@@ -58,9 +59,13 @@ const EXPIRING_CODE_SECONDS_STR: &str = "1";
 /// The server pairs, by profile: `platform` (a managed project's defaults), and the same with
 /// one plugin on that managed projects have off: `two-factor`, `email-otp`, `magic-link`; and
 /// `expiring`, all three with codes and links that live a second; `delete-by-mail`, account
-/// deletions confirmed by a mailed link.
+/// deletions confirmed by a mailed link; `social`, both offering the loopback OpenID provider
+/// (tests/oidc-provider) as `oidc` and `other`.
 #[derive(Default)]
 struct Profiles {
+    social: tokio::sync::OnceCell<Targets>,
+    /// The `social` profile's provider, started with it.
+    oidc: std::sync::OnceLock<OidcProvider>,
     platform: tokio::sync::OnceCell<Targets>,
     two_factor: tokio::sync::OnceCell<Targets>,
     email_otp: tokio::sync::OnceCell<Targets>,
@@ -74,6 +79,9 @@ struct Profiles {
 
 impl Profiles {
     async fn get(&self, profile: &str) -> &Targets {
+        if profile == "social" {
+            return self.social.get_or_init(|| self.social_targets()).await;
+        }
         let (cell, env): (_, &'static [(&str, &str)]) = match profile {
             "platform" => (&self.platform, &[]),
             "two-factor" => (&self.two_factor, &[("PEER_TWO_FACTOR", "1")]),
@@ -108,6 +116,25 @@ impl Profiles {
         .await
     }
 }
+
+impl Profiles {
+    async fn social_targets(&self) -> Targets {
+        let provider = self.oidc.get_or_init(OidcProvider::start);
+        let _ = ISSUER.set(provider.issuer.clone());
+        let devserver = DevServer::start(banata_devserver::DevServerConfig {
+            trusted_origins: vec!["myapp://".into()],
+            social_providers: provider.devserver_providers(),
+            ..Default::default()
+        })
+        .await
+        .expect("devserver starts");
+        let peer = Peer::start_with(PeerVersion::V1_4, &[("PEER_OIDC_ISSUER", &provider.issuer)]);
+        Targets { devserver, peer }
+    }
+}
+
+/// The `social` profile's OpenID provider, once started.
+static ISSUER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 struct Targets {
     devserver: DevServerHandle,
@@ -240,6 +267,16 @@ impl Target<'_> {
         vars.insert("base".into(), self.base());
         if setup == "none" {
             return Ok(vars);
+        }
+        if setup.starts_with("social-") {
+            let issuer = ISSUER
+                .get()
+                .ok_or("the social profile's provider is not running")?;
+            return Ok(
+                common::social_flow::vars(&self.base(), issuer, setup, &email, vars)
+                    .await
+                    .map_err(|e| e.to_string())?,
+            );
         }
         if setup == "link" {
             vars.insert("linkToken".into(), self.mailed_link(&email).await?);
@@ -536,7 +573,10 @@ impl Target<'_> {
         seen.insert(
             "location".into(),
             header(&headers, "location").map_or(Value::Null, |l| {
-                json!(without_ott(&l.replace(&base, "{base}")))
+                json!(provider_url(
+                    &without_ott(&l.replace(&base, "{base}")),
+                    &base
+                ))
             }),
         );
         seen.insert(
@@ -721,4 +761,25 @@ fn without_ott(location: &str) -> String {
         }
         None => location.to_owned(),
     }
+}
+
+/// A redirect to the OpenID provider: its state and PKCE challenge are random, so they are
+/// compared by presence; the other parameters in order of name.
+fn provider_url(location: &str, base: &str) -> String {
+    let Some(issuer) = ISSUER.get().filter(|i| location.starts_with(i.as_str())) else {
+        return location.to_owned();
+    };
+    let Ok(url) = url::Url::parse(location) else {
+        return location.to_owned();
+    };
+    let mut pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| match k.as_ref() {
+            "state" | "code_challenge" => (k.into_owned(), "{random}".to_owned()),
+            _ => (k.into_owned(), v.replace(base, "{base}")),
+        })
+        .collect();
+    pairs.sort();
+    let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("{{issuer}}{}?{}", url.path(), query.join("&")).replace(issuer.as_str(), "{issuer}")
 }

@@ -374,6 +374,17 @@ impl Providers {
     }
 }
 
+/// The claims of a JWT read without checking it, as Better Auth's providers read an ID token
+/// they stored themselves (`decodeJwt`).
+pub fn decode_claims(token: &str) -> Option<UserInfo> {
+    use base64::Engine;
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    Some(user_info(serde_json::from_slice(&bytes).ok()?))
+}
+
 fn user_info(claims: Map<String, Value>) -> UserInfo {
     let text = |k: &str| claims.get(k).and_then(Value::as_str).map(str::to_owned);
     UserInfo {

@@ -5,6 +5,7 @@ pub mod either;
 pub mod forwarding;
 pub mod oidc;
 pub mod peer;
+pub mod social_flow;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

@@ -334,9 +334,36 @@ pub async fn callback(
     };
     state.store.delete_verifications(&state_token)?;
     let data: Value = serde_json::from_str(&filed.value).unwrap_or_default();
-    if filed.expired || data["expiresAt"].as_i64().unwrap_or(0) < now_ms() {
-        return Ok(restart());
+    let mut response = if filed.expired || data["expiresAt"].as_i64().unwrap_or(0) < now_ms() {
+        restart()
+    } else {
+        finish_callback(&state, &id, &headers, &query, &data, default_error_url).await?
+    };
+    // Finding the state expires its (unchecked) cookie, whatever follows.
+    append_cookie(
+        &mut response,
+        &format!("{STATE_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax"),
+    );
+    Ok(response)
+}
+
+fn append_cookie(response: &mut Response, cookie: &str) {
+    if let Ok(value) = HeaderValue::from_str(cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
     }
+}
+
+/// The callback once its state was found: the provider's answer, the code exchange, the user.
+async fn finish_callback(
+    state: &AppState,
+    id: &str,
+    headers: &HeaderMap,
+    query: &Map<String, Value>,
+    data: &Value,
+    default_error_url: String,
+) -> ApiResult {
+    let q = |k: &str| query.get(k).and_then(Value::as_str).map(str::to_owned);
+    let base = base_url(headers);
     let text = |k: &str| data[k].as_str().map(str::to_owned);
     let error_url = text("errorURL").unwrap_or(default_error_url);
     let on_error = |error: &str, description: Option<&str>| {
@@ -354,7 +381,7 @@ pub async fn callback(
     let Some(code) = q("code") else {
         return on_error("no_code", None);
     };
-    let Some(provider) = state.providers.get(&id) else {
+    let Some(provider) = state.providers.get(id) else {
         return on_error("oauth_provider_not_found", None);
     };
     let redirect_uri = format!("{base}/api/auth/callback/{}", provider.config.id);
@@ -378,7 +405,7 @@ pub async fn callback(
     };
     if let Some(link) = data["link"].as_object() {
         return link_from_callback(
-            &state,
+            state,
             provider,
             &info,
             &tokens,
@@ -390,20 +417,20 @@ pub async fn callback(
     if info.email.is_none() {
         return on_error("email_not_found", None);
     }
-    let (user, is_new) = match oauth_user(&state, &provider.config.id, &info, stored(&tokens)) {
+    let (user, is_new) = match oauth_user(state, &provider.config.id, &info, stored(&tokens)) {
         Ok(found) => found,
         Err(message) => return on_error(&message.replace(' ', "_"), None),
     };
-    let (session, signed) = start_session(&state, &headers, &user, true)?;
+    let (session, signed) = start_session(state, headers, &user, true)?;
     let target = match text("newUserURL") {
         Some(new_user) if is_new => new_user,
         _ => callback_url,
     };
-    let mut response = with_session(&state, json!({}), &signed, true);
+    let mut response = with_session(state, json!({}), &signed, true);
     *response.body_mut() = axum::body::Body::empty();
     response.headers_mut().remove(header::CONTENT_TYPE);
     *response.status_mut() = StatusCode::FOUND;
-    let location = with_one_time_token(&state, &target, &session.token)?;
+    let location = with_one_time_token(state, &target, &session.token)?;
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
@@ -679,7 +706,8 @@ pub async fn refresh_token(State(state): State<AppState>, input: Input) -> ApiRe
     state
         .store
         .update_account_tokens(&account.id, &stored(&tokens))?;
-    Ok(axum::Json(json!({
+    // Better Auth leaves out what the provider did not give (undefined in JSON).
+    let mut answer = json!({
         "accessToken": tokens.access_token,
         "refreshToken": tokens.refresh_token.or(account.tokens.refresh_token),
         "accessTokenExpiresAt": tokens.access_token_expires_at.map(iso),
@@ -688,8 +716,11 @@ pub async fn refresh_token(State(state): State<AppState>, input: Input) -> ApiRe
         "idToken": tokens.id_token,
         "providerId": account.provider_id,
         "accountId": account.account_id,
-    }))
-    .into_response())
+    });
+    if let Value::Object(fields) = &mut answer {
+        fields.retain(|_, v| !v.is_null());
+    }
+    Ok(axum::Json(answer).into_response())
 }
 
 /// `GET /account-info?accountId=`: the provider's profile, read with the account's token.
@@ -718,8 +749,18 @@ pub async fn account_info(
     let Some(access_token) = account.tokens.access_token.as_deref() else {
         return Err(bad_request("Access token not found"));
     };
-    let Some(info) = state.providers.profile(provider, access_token).await else {
-        return Err(bad_request("Access token not found"));
+    // Built-in OIDC providers (Google's, Apple's) read the profile from the stored ID token.
+    let decoded = account
+        .tokens
+        .id_token
+        .as_deref()
+        .and_then(crate::oidc::decode_claims);
+    let info = match decoded {
+        Some(info) => info,
+        None => match state.providers.profile(provider, access_token).await {
+            Some(info) => info,
+            None => return Err(bad_request("Access token not found")),
+        },
     };
     Ok(axum::Json(json!({
         "user": {
