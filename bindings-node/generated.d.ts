@@ -73,6 +73,9 @@ export declare class InvalidTokenError extends BanataError {}
  * The answer to a sign-up or sign-in.
  */
 export interface AuthResult {
+  /**
+   * The user.
+   */
   user: User
   /**
    * The new session's token; `None` when the server did not sign the user in (e.g. e-mail
@@ -97,9 +100,21 @@ export interface User {
    * Server-assigned id.
    */
   id: string
+  /**
+   * The e-mail address.
+   */
   email?: string
+  /**
+   * The display name.
+   */
   name?: string
+  /**
+   * Whether the address is verified.
+   */
   emailVerified?: boolean
+  /**
+   * The avatar's URL.
+   */
   image?: string
   /**
    * The username (lower case), when the user has one.
@@ -113,8 +128,17 @@ export interface User {
    * Comma-joined role names, e.g. `"user"` or `"admin,super_admin"`.
    */
   role?: string
+  /**
+   * Whether the user is banned.
+   */
   banned?: boolean
+  /**
+   * When it was created.
+   */
   createdAt?: string
+  /**
+   * When it last changed.
+   */
   updatedAt?: string
   [field: string]: unknown
 }
@@ -154,6 +178,9 @@ export interface SecondFactorRequired {
  * Whether a username can still be taken.
  */
 export interface UsernameAvailability {
+  /**
+   * Whether the username is free.
+   */
   available: boolean
 }
 
@@ -161,7 +188,13 @@ export interface UsernameAvailability {
  * The current session and its user, as `/get-session` returns them.
  */
 export interface SessionWithUser {
+  /**
+   * The session.
+   */
   session: Session
+  /**
+   * The user.
+   */
   user: User
 }
 
@@ -169,18 +202,45 @@ export interface SessionWithUser {
  * One signed-in device or browser.
  */
 export interface Session {
+  /**
+   * The id.
+   */
   id: string
+  /**
+   * The user's id.
+   */
   userId?: string
   /**
    * The unsigned session token; pass it to `revoke_session`. Redacted in `Debug`.
    */
   token?: string
+  /**
+   * When it expires.
+   */
   expiresAt?: string
+  /**
+   * The IP address that created the session.
+   */
   ipAddress?: string
+  /**
+   * The user agent that created the session.
+   */
   userAgent?: string
+  /**
+   * The session's active organization, if any.
+   */
   activeOrganizationId?: string
+  /**
+   * The admin impersonating the user, if any.
+   */
   impersonatedBy?: string
+  /**
+   * When it was created.
+   */
   createdAt?: string
+  /**
+   * When it last changed.
+   */
   updatedAt?: string
   [field: string]: unknown
 }
@@ -221,6 +281,9 @@ export interface OneTimeToken {
  * `Authorization: Bearer`). Redacted in `Debug`.
  */
 export interface SessionJwt {
+  /**
+   * The token (redacted in `Debug`).
+   */
   token: string
 }
 
@@ -228,6 +291,9 @@ export interface SessionJwt {
  * One way the user signs in: `credential` (e-mail and password) or a social provider.
  */
 export interface Account {
+  /**
+   * The id.
+   */
   id: string
   /**
    * `credential`, or the provider, e.g. `google`.
@@ -237,12 +303,21 @@ export interface Account {
    * The user's id at the provider (their own id for `credential`).
    */
   accountId: string
+  /**
+   * The user's id.
+   */
   userId: string
   /**
    * The OAuth scopes granted.
    */
   scopes: string[]
+  /**
+   * When it was created.
+   */
   createdAt?: string
+  /**
+   * When it last changed.
+   */
   updatedAt?: string
   [field: string]: unknown
 }
@@ -269,6 +344,9 @@ export interface AccessToken {
    * Call the provider's API with it. Redacted in `Debug`.
    */
   accessToken: string
+  /**
+   * When the access token expires.
+   */
   accessTokenExpiresAt?: string
   /**
    * The scopes it grants.
@@ -292,7 +370,13 @@ export interface ProviderTokens {
    * The refresh token to use next time (some providers rotate it). Redacted in `Debug`.
    */
   refreshToken?: string
+  /**
+   * When the access token expires.
+   */
   accessTokenExpiresAt?: string
+  /**
+   * When the refresh token expires.
+   */
   refreshTokenExpiresAt?: string
   /**
    * The scopes granted, comma-separated as the provider gave them.
@@ -302,7 +386,13 @@ export interface ProviderTokens {
    * Redacted in `Debug`.
    */
   idToken?: string
+  /**
+   * `credential`, or the provider, e.g. `google`.
+   */
   providerId: string
+  /**
+   * The user's id at the provider.
+   */
   accountId: string
 }
 
@@ -325,7 +415,13 @@ export interface AccountInfo {
  * deletions by mail.
  */
 export interface DeleteUserResult {
+  /**
+   * Whether the server did it.
+   */
   success: boolean
+  /**
+   * The server's message.
+   */
   message: string
 }
 
@@ -333,6 +429,9 @@ export interface DeleteUserResult {
  * A plain acknowledgement: `{"success": true}`.
  */
 export interface Success {
+  /**
+   * Whether the server did it.
+   */
   success: boolean
 }
 
@@ -340,11 +439,17 @@ export interface Success {
  * The answer to verifying an address with a code.
  */
 export interface EmailOtpVerified {
+  /**
+   * Its status.
+   */
   status: boolean
   /**
    * A session token, when the server signs the user in on verification (then kept).
    */
   token?: string
+  /**
+   * The user.
+   */
   user: User
 }
 
@@ -407,16 +512,34 @@ export interface VerifyEmailResult {
  * platform stores it as a JSON string and returns either).
  */
 export interface Organization {
+  /**
+   * The id.
+   */
   id: string
+  /**
+   * The display name.
+   */
   name: string
+  /**
+   * The URL-friendly name, unique in the project.
+   */
   slug: string
+  /**
+   * The logo's URL.
+   */
   logo?: string
   /**
    * The app's own data about the organization; `stripeSubscriptionItemId` here maps it to
    * the Stripe subscription item whose quantity follows the member count.
    */
   metadata?: Record<string, unknown>
+  /**
+   * When it was created.
+   */
   createdAt?: string
+  /**
+   * When it last changed.
+   */
   updatedAt?: string
   /**
    * The members, where the answer lists them (creating one: its creator; the full
@@ -433,14 +556,29 @@ export interface Organization {
  * A user's membership of an organization.
  */
 export interface Member {
+  /**
+   * The id.
+   */
   id: string
+  /**
+   * The organization's id.
+   */
   organizationId: string
+  /**
+   * The user's id.
+   */
   userId: string
   /**
    * The member's roles, comma-joined (e.g. `"super_admin"`, `"admin,billing"`).
    */
   role: string
+  /**
+   * When it was created.
+   */
   createdAt?: string
+  /**
+   * When it last changed.
+   */
   updatedAt?: string
 }
 
@@ -448,7 +586,13 @@ export interface Member {
  * An invitation to join an organization (48 hours).
  */
 export interface Invitation {
+  /**
+   * The id.
+   */
   id: string
+  /**
+   * The organization's id.
+   */
   organizationId: string
   /**
    * The invitee's address (lower case).
@@ -463,11 +607,17 @@ export interface Invitation {
    * `pending`; see `expires_at`).
    */
   status: string
+  /**
+   * When it expires.
+   */
   expiresAt?: string
   /**
    * The user who invited.
    */
   inviterId?: string
+  /**
+   * When it was created.
+   */
   createdAt?: string
 }
 
@@ -475,7 +625,13 @@ export interface Invitation {
  * Organizations, as listed.
  */
 export interface OrganizationList {
+  /**
+   * The records.
+   */
   data: Organization[]
+  /**
+   * Paging information.
+   */
   listMetadata: ListMetadata
 }
 
@@ -483,7 +639,13 @@ export interface OrganizationList {
  * The list position markers (the platform answers everything at once: both `None`).
  */
 export interface ListMetadata {
+  /**
+   * The value before.
+   */
   before: string | null
+  /**
+   * The value after.
+   */
   after: string | null
 }
 
@@ -491,7 +653,13 @@ export interface ListMetadata {
  * An invitation answered: accepted (with the membership) or rejected (no membership).
  */
 export interface InvitationAnswer {
+  /**
+   * The invitation.
+   */
   invitation: Invitation
+  /**
+   * The membership.
+   */
   member: Member | null
 }
 
@@ -499,7 +667,13 @@ export interface InvitationAnswer {
  * Invitations, as listed.
  */
 export interface InvitationList {
+  /**
+   * The records.
+   */
   data: Invitation[]
+  /**
+   * Paging information.
+   */
   listMetadata: ListMetadata
 }
 
@@ -507,7 +681,13 @@ export interface InvitationList {
  * Members, as listed.
  */
 export interface MemberList {
+  /**
+   * The records.
+   */
   data: Member[]
+  /**
+   * Paging information.
+   */
   listMetadata: ListMetadata
 }
 
@@ -515,6 +695,9 @@ export interface MemberList {
  * The membership a removal ended.
  */
 export interface RemovedMember {
+  /**
+   * The membership.
+   */
   member: Member
 }
 
@@ -522,6 +705,9 @@ export interface RemovedMember {
  * A member's roles, comma-joined.
  */
 export interface MemberRole {
+  /**
+   * The role (comma-joined when several).
+   */
   role: string
 }
 
@@ -745,11 +931,29 @@ export interface VerifiedSession {
  * Sign-up with e-mail and password.
  */
 export interface SignUpEmail {
+  /**
+   * The display name.
+   */
   name: string
+  /**
+   * The e-mail address.
+   */
   email: string
+  /**
+   * The password (redacted in `Debug`).
+   */
   password: string
+  /**
+   * The avatar's URL.
+   */
   image?: string | null | undefined
+  /**
+   * Where the link in the mail leads (a path or a trusted URL).
+   */
   callbackURL?: string | null | undefined
+  /**
+   * Keep the session beyond the browser session (default true).
+   */
   rememberMe?: boolean | null | undefined
   /**
    * A username to sign in with too (3 to 30 letters, digits, `_` and `.`; stored in lower
@@ -766,12 +970,21 @@ export interface SignUpEmail {
  * Sign-in with e-mail and password.
  */
 export interface SignInEmail {
+  /**
+   * The e-mail address.
+   */
   email: string
+  /**
+   * The password (redacted in `Debug`).
+   */
   password: string
   /**
    * `false` makes the session end with the browser session (and last one day).
    */
   rememberMe?: boolean | null | undefined
+  /**
+   * Where the link in the mail leads (a path or a trusted URL).
+   */
   callbackURL?: string | null | undefined
   /**
    * When the address turns out not to be verified yet, ask the server to mail a new
@@ -785,12 +998,21 @@ export interface SignInEmail {
  * Sign-in with a username and password.
  */
 export interface SignInUsername {
+  /**
+   * The username (3 to 30 letters, digits, `_` and `.`).
+   */
   username: string
+  /**
+   * The password (redacted in `Debug`).
+   */
   password: string
   /**
    * `false` makes the session end with the browser session (a shorter server lifetime).
    */
   rememberMe?: boolean | null | undefined
+  /**
+   * Where the link in the mail leads (a path or a trusted URL).
+   */
   callbackURL?: string | null | undefined
 }
 
@@ -798,6 +1020,9 @@ export interface SignInUsername {
  * A username to check.
  */
 export interface IsUsernameAvailable {
+  /**
+   * The username (3 to 30 letters, digits, `_` and `.`).
+   */
   username: string
 }
 
@@ -826,12 +1051,21 @@ export interface DeviceSession {
  * Changes to the signed-in user's profile. Unset fields are left as they are.
  */
 export interface UpdateUser {
+  /**
+   * The display name.
+   */
   name?: string | null | undefined
+  /**
+   * The avatar's URL.
+   */
   image?: string | null | undefined
   /**
    * A new username (refused when another user has it).
    */
   username?: string | null | undefined
+  /**
+   * The username as the user wrote it.
+   */
   displayUsername?: string | null | undefined
 }
 
@@ -839,7 +1073,13 @@ export interface UpdateUser {
  * A password change for the signed-in user.
  */
 export interface ChangePassword {
+  /**
+   * The current password (redacted in `Debug`).
+   */
   currentPassword: string
+  /**
+   * The new password (redacted in `Debug`).
+   */
   newPassword: string
   /**
    * Also sign out every other session (the current one gets a new token).
@@ -879,6 +1119,9 @@ export interface ResetPassword {
  * The signed-in user's password, to confirm before a sensitive step.
  */
 export interface VerifyPassword {
+  /**
+   * The password (redacted in `Debug`).
+   */
   password: string
 }
 
@@ -886,6 +1129,9 @@ export interface VerifyPassword {
  * A one-time token to exchange for the session it was made for.
  */
 export interface VerifyOneTimeToken {
+  /**
+   * The token (redacted in `Debug`).
+   */
   token: string
 }
 
@@ -994,6 +1240,9 @@ export interface AccountInfoQuery {
  * A new e-mail address for the signed-in user.
  */
 export interface ChangeEmail {
+  /**
+   * The new address.
+   */
   newEmail: string
   /**
    * Where the link in the mail leads after the change.
@@ -1013,6 +1262,9 @@ export interface DeleteUser {
    * The token of a deletion link, where the server mails them.
    */
   token?: string | null | undefined
+  /**
+   * Where the link in the mail leads (a path or a trusted URL).
+   */
   callbackURL?: string | null | undefined
 }
 
@@ -1020,6 +1272,9 @@ export interface DeleteUser {
  * Asks for a code: `type` is `sign-in`, `email-verification` or `forget-password`.
  */
 export interface SendVerificationOtp {
+  /**
+   * The e-mail address.
+   */
   email: string
   /**
    * `sign-in`, `email-verification` or `forget-password`.
@@ -1031,11 +1286,17 @@ export interface SendVerificationOtp {
  * A mailed code to check without using it.
  */
 export interface CheckVerificationOtp {
+  /**
+   * The e-mail address.
+   */
   email: string
   /**
    * What the code was asked for: `sign-in`, `email-verification` or `forget-password`.
    */
   type: string
+  /**
+   * The mailed code (redacted in `Debug`).
+   */
   otp: string
 }
 
@@ -1043,7 +1304,13 @@ export interface CheckVerificationOtp {
  * An address and the code mailed to it.
  */
 export interface EmailOtp {
+  /**
+   * The e-mail address.
+   */
   email: string
+  /**
+   * The mailed code (redacted in `Debug`).
+   */
   otp: string
 }
 
@@ -1051,6 +1318,9 @@ export interface EmailOtp {
  * An address to mail a password-reset code to.
  */
 export interface RequestPasswordResetOtp {
+  /**
+   * The e-mail address.
+   */
   email: string
 }
 
@@ -1058,8 +1328,17 @@ export interface RequestPasswordResetOtp {
  * A new password with the code mailed for it.
  */
 export interface ResetPasswordOtp {
+  /**
+   * The e-mail address.
+   */
   email: string
+  /**
+   * The mailed code (redacted in `Debug`).
+   */
   otp: string
+  /**
+   * The password (redacted in `Debug`).
+   */
   password: string
 }
 
@@ -1067,6 +1346,9 @@ export interface ResetPasswordOtp {
  * Asks for a sign-in link.
  */
 export interface SignInMagicLink {
+  /**
+   * The e-mail address.
+   */
   email: string
   /**
    * The name of an account made on first use.
@@ -1090,6 +1372,9 @@ export interface SignInMagicLink {
  * The token of a mailed sign-in link (the `token` parameter of its URL).
  */
 export interface VerifyMagicLink {
+  /**
+   * The token (redacted in `Debug`).
+   */
   token: string
 }
 
@@ -1097,6 +1382,9 @@ export interface VerifyMagicLink {
  * The signed-in user's password, to change their two-factor settings.
  */
 export interface TwoFactorPassword {
+  /**
+   * The password (redacted in `Debug`).
+   */
   password: string
 }
 
@@ -1104,6 +1392,9 @@ export interface TwoFactorPassword {
  * A code from the authenticator app, or the one mailed by `send_two_factor_otp`.
  */
 export interface TwoFactorCode {
+  /**
+   * The code (redacted in `Debug`).
+   */
   code: string
   /**
    * Remember this device for 30 days, so its sign-ins skip the second factor.
@@ -1145,13 +1436,25 @@ export interface VerifyEmail {
  * session's active organization unless `keep_current_active_organization`.
  */
 export interface CreateOrganization {
+  /**
+   * The display name.
+   */
   name: string
   /**
    * Unique in the project.
    */
   slug: string
+  /**
+   * The logo's URL.
+   */
   logo?: string | null | undefined
+  /**
+   * Free-form data kept with it.
+   */
   metadata?: Record<string, unknown> | null | undefined
+  /**
+   * Leave the session's active organization as it is.
+   */
   keepCurrentActiveOrganization?: boolean | null | undefined
 }
 
@@ -1160,7 +1463,13 @@ export interface CreateOrganization {
  * (where the call falls back to it).
  */
 export interface OrganizationSelector {
+  /**
+   * The organization's id.
+   */
   organizationId?: string | null | undefined
+  /**
+   * The organization's slug.
+   */
   organizationSlug?: string | null | undefined
 }
 
@@ -1168,6 +1477,9 @@ export interface OrganizationSelector {
  * A slug to check.
  */
 export interface CheckSlug {
+  /**
+   * The URL-friendly name, unique in the project.
+   */
   slug: string
 }
 
@@ -1176,9 +1488,21 @@ export interface CheckSlug {
  * as they are. Sent as `{organizationId, data: {…}}`.
  */
 export interface UpdateOrganization {
+  /**
+   * The organization's id.
+   */
   organizationId?: string | null | undefined
+  /**
+   * The display name.
+   */
   name?: string | null | undefined
+  /**
+   * The URL-friendly name, unique in the project.
+   */
   slug?: string | null | undefined
+  /**
+   * The logo's URL.
+   */
   logo?: string | null | undefined
   /**
    * Replaces the whole metadata object.
@@ -1190,11 +1514,17 @@ export interface UpdateOrganization {
  * An invitation to send (to the active organization unless `organization_id`).
  */
 export interface InviteMember {
+  /**
+   * The e-mail address.
+   */
   email: string
   /**
    * One or more role slugs of the project.
    */
   role: string[]
+  /**
+   * The organization's id.
+   */
   organizationId?: string | null | undefined
   /**
    * Sends a pending invitation again (new expiry, the roles given) instead of refusing.
@@ -1206,6 +1536,9 @@ export interface InviteMember {
  * An invitation, by id.
  */
 export interface InvitationId {
+  /**
+   * The invitation's id.
+   */
   invitationId: string
 }
 
@@ -1213,6 +1546,9 @@ export interface InvitationId {
  * An invitation, by id (the query of `get_invitation`).
  */
 export interface GetInvitation {
+  /**
+   * The id.
+   */
   id: string
 }
 
@@ -1220,6 +1556,9 @@ export interface GetInvitation {
  * Which organization by id; none means the session's active organization.
  */
 export interface OrganizationId {
+  /**
+   * The organization's id.
+   */
   organizationId?: string | null | undefined
 }
 
@@ -1227,11 +1566,17 @@ export interface OrganizationId {
  * New roles for a member (of the active organization unless `organization_id`).
  */
 export interface UpdateMemberRole {
+  /**
+   * The membership's id.
+   */
   memberId: string
   /**
    * One or more role slugs of the project; at least one `super_admin` must remain.
    */
   role: string[]
+  /**
+   * The organization's id.
+   */
   organizationId?: string | null | undefined
 }
 
@@ -1239,7 +1584,13 @@ export interface UpdateMemberRole {
  * A member to remove: the membership id or the user's e-mail address.
  */
 export interface RemoveMember {
+  /**
+   * The membership's id, or the member's e-mail address.
+   */
   memberIdOrEmail: string
+  /**
+   * The organization's id.
+   */
   organizationId?: string | null | undefined
 }
 
@@ -1248,8 +1599,17 @@ export interface RemoveMember {
  * given.
  */
 export interface ActiveMemberRoleQuery {
+  /**
+   * The user's id.
+   */
   userId?: string | null | undefined
+  /**
+   * The organization's id.
+   */
   organizationId?: string | null | undefined
+  /**
+   * The organization's slug.
+   */
   organizationSlug?: string | null | undefined
 }
 

@@ -17,6 +17,7 @@ use crate::models::{SessionToken, wire};
 /// The answer to a sign-up or sign-in.
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct AuthResult {
+    /// The user.
     #[serde(rename = "user")]
     pub user: User,
     /// The new session's token; `None` when the server did not sign the user in (e.g. e-mail
@@ -37,12 +38,16 @@ pub struct User {
     /// Server-assigned id.
     #[serde(rename = "id")]
     pub id: String,
+    /// The e-mail address.
     #[serde(default, rename = "email")]
     pub email: Option<String>,
+    /// The display name.
     #[serde(default, rename = "name")]
     pub name: Option<String>,
+    /// Whether the address is verified.
     #[serde(default, rename = "emailVerified")]
     pub email_verified: Option<bool>,
+    /// The avatar's URL.
     #[serde(default, rename = "image")]
     pub image: Option<String>,
     /// The username (lower case), when the user has one.
@@ -54,10 +59,13 @@ pub struct User {
     /// Comma-joined role names, e.g. `"user"` or `"admin,super_admin"`.
     #[serde(default, rename = "role")]
     pub role: Option<String>,
+    /// Whether the user is banned.
     #[serde(default, rename = "banned")]
     pub banned: Option<bool>,
+    /// When it was created.
     #[serde(default, rename = "createdAt", with = "wire::time")]
     pub created_at: Option<SystemTime>,
+    /// When it last changed.
     #[serde(default, rename = "updatedAt", with = "wire::time")]
     pub updated_at: Option<SystemTime>,
     /// Other fields the server sent, as a JSON object.
@@ -68,6 +76,7 @@ pub struct User {
 /// Whether a username can still be taken.
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct UsernameAvailability {
+    /// Whether the username is free.
     #[serde(rename = "available")]
     pub available: bool,
 }
@@ -75,8 +84,10 @@ pub struct UsernameAvailability {
 /// The current session and its user, as `/get-session` returns them.
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct SessionWithUser {
+    /// The session.
     #[serde(rename = "session")]
     pub session: Session,
+    /// The user.
     #[serde(rename = "user")]
     pub user: User,
 }
@@ -84,25 +95,34 @@ pub struct SessionWithUser {
 /// One signed-in device or browser.
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct Session {
+    /// The id.
     #[serde(rename = "id")]
     pub id: String,
+    /// The user's id.
     #[serde(default, rename = "userId")]
     pub user_id: Option<String>,
     /// The unsigned session token; pass it to `revoke_session`. Redacted in `Debug`.
     #[serde(default, rename = "token", with = "wire::token")]
     pub token: Option<Arc<SessionToken>>,
+    /// When it expires.
     #[serde(default, rename = "expiresAt", with = "wire::time")]
     pub expires_at: Option<SystemTime>,
+    /// The IP address that created the session.
     #[serde(default, rename = "ipAddress")]
     pub ip_address: Option<String>,
+    /// The user agent that created the session.
     #[serde(default, rename = "userAgent")]
     pub user_agent: Option<String>,
+    /// The session's active organization, if any.
     #[serde(default, rename = "activeOrganizationId")]
     pub active_organization_id: Option<String>,
+    /// The admin impersonating the user, if any.
     #[serde(default, rename = "impersonatedBy")]
     pub impersonated_by: Option<String>,
+    /// When it was created.
     #[serde(default, rename = "createdAt", with = "wire::time")]
     pub created_at: Option<SystemTime>,
+    /// When it last changed.
     #[serde(default, rename = "updatedAt", with = "wire::time")]
     pub updated_at: Option<SystemTime>,
     /// Other fields the server sent, as a JSON object.
@@ -139,6 +159,7 @@ pub struct OneTimeToken {
 /// `Authorization: Bearer`). Redacted in `Debug`.
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct SessionJwt {
+    /// The token (redacted in `Debug`).
     #[serde(rename = "token", with = "wire::required_token")]
     pub token: Arc<SessionToken>,
 }
@@ -146,6 +167,7 @@ pub struct SessionJwt {
 /// One way the user signs in: `credential` (e-mail and password) or a social provider.
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct Account {
+    /// The id.
     #[serde(rename = "id")]
     pub id: String,
     /// `credential`, or the provider, e.g. `google`.
@@ -154,13 +176,16 @@ pub struct Account {
     /// The user's id at the provider (their own id for `credential`).
     #[serde(rename = "accountId")]
     pub account_id: String,
+    /// The user's id.
     #[serde(rename = "userId")]
     pub user_id: String,
     /// The OAuth scopes granted.
     #[serde(rename = "scopes")]
     pub scopes: Vec<String>,
+    /// When it was created.
     #[serde(default, rename = "createdAt", with = "wire::time")]
     pub created_at: Option<SystemTime>,
+    /// When it last changed.
     #[serde(default, rename = "updatedAt", with = "wire::time")]
     pub updated_at: Option<SystemTime>,
     /// Other fields the server sent, as a JSON object.
@@ -185,6 +210,7 @@ pub struct AccessToken {
     /// Call the provider's API with it. Redacted in `Debug`.
     #[serde(rename = "accessToken", with = "wire::required_token")]
     pub access_token: Arc<SessionToken>,
+    /// When the access token expires.
     #[serde(default, rename = "accessTokenExpiresAt", with = "wire::time")]
     pub access_token_expires_at: Option<SystemTime>,
     /// The scopes it grants.
@@ -204,8 +230,10 @@ pub struct ProviderTokens {
     /// The refresh token to use next time (some providers rotate it). Redacted in `Debug`.
     #[serde(default, rename = "refreshToken", with = "wire::token")]
     pub refresh_token: Option<Arc<SessionToken>>,
+    /// When the access token expires.
     #[serde(default, rename = "accessTokenExpiresAt", with = "wire::time")]
     pub access_token_expires_at: Option<SystemTime>,
+    /// When the refresh token expires.
     #[serde(default, rename = "refreshTokenExpiresAt", with = "wire::time")]
     pub refresh_token_expires_at: Option<SystemTime>,
     /// The scopes granted, comma-separated as the provider gave them.
@@ -214,8 +242,10 @@ pub struct ProviderTokens {
     /// Redacted in `Debug`.
     #[serde(default, rename = "idToken", with = "wire::token")]
     pub id_token: Option<Arc<SessionToken>>,
+    /// `credential`, or the provider, e.g. `google`.
     #[serde(rename = "providerId")]
     pub provider_id: String,
+    /// The user's id at the provider.
     #[serde(rename = "accountId")]
     pub account_id: String,
 }
@@ -235,8 +265,10 @@ pub struct AccountInfo {
 /// deletions by mail.
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct DeleteUserResult {
+    /// Whether the server did it.
     #[serde(rename = "success")]
     pub success: bool,
+    /// The server's message.
     #[serde(rename = "message")]
     pub message: String,
 }
@@ -244,6 +276,7 @@ pub struct DeleteUserResult {
 /// A plain acknowledgement: `{"success": true}`.
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct Success {
+    /// Whether the server did it.
     #[serde(rename = "success")]
     pub success: bool,
 }
@@ -251,11 +284,13 @@ pub struct Success {
 /// The answer to verifying an address with a code.
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct EmailOtpVerified {
+    /// Its status.
     #[serde(rename = "status")]
     pub status: bool,
     /// A session token, when the server signs the user in on verification (then kept).
     #[serde(default, rename = "token", with = "wire::token")]
     pub token: Option<Arc<SessionToken>>,
+    /// The user.
     #[serde(rename = "user")]
     pub user: User,
 }
@@ -307,20 +342,26 @@ pub struct VerifyEmailResult {
 /// platform stores it as a JSON string and returns either).
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct Organization {
+    /// The id.
     #[serde(rename = "id")]
     pub id: String,
+    /// The display name.
     #[serde(rename = "name")]
     pub name: String,
+    /// The URL-friendly name, unique in the project.
     #[serde(rename = "slug")]
     pub slug: String,
+    /// The logo's URL.
     #[serde(default, rename = "logo")]
     pub logo: Option<String>,
     /// The app's own data about the organization; `stripeSubscriptionItemId` here maps it to
     /// the Stripe subscription item whose quantity follows the member count. As a JSON object.
     #[serde(default, rename = "metadata", with = "wire::extra")]
     pub metadata_json: Option<String>,
+    /// When it was created.
     #[serde(default, rename = "createdAt", with = "wire::time")]
     pub created_at: Option<SystemTime>,
+    /// When it last changed.
     #[serde(default, rename = "updatedAt", with = "wire::time")]
     pub updated_at: Option<SystemTime>,
     /// The members, where the answer lists them (creating one: its creator; the full
@@ -335,17 +376,22 @@ pub struct Organization {
 /// A user's membership of an organization.
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct Member {
+    /// The id.
     #[serde(rename = "id")]
     pub id: String,
+    /// The organization's id.
     #[serde(rename = "organizationId")]
     pub organization_id: String,
+    /// The user's id.
     #[serde(rename = "userId")]
     pub user_id: String,
     /// The member's roles, comma-joined (e.g. `"super_admin"`, `"admin,billing"`).
     #[serde(rename = "role")]
     pub role: String,
+    /// When it was created.
     #[serde(default, rename = "createdAt", with = "wire::time")]
     pub created_at: Option<SystemTime>,
+    /// When it last changed.
     #[serde(default, rename = "updatedAt", with = "wire::time")]
     pub updated_at: Option<SystemTime>,
 }
@@ -353,8 +399,10 @@ pub struct Member {
 /// An invitation to join an organization (48 hours).
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct Invitation {
+    /// The id.
     #[serde(rename = "id")]
     pub id: String,
+    /// The organization's id.
     #[serde(rename = "organizationId")]
     pub organization_id: String,
     /// The invitee's address (lower case).
@@ -367,11 +415,13 @@ pub struct Invitation {
     /// `pending`; see `expires_at`).
     #[serde(rename = "status")]
     pub status: String,
+    /// When it expires.
     #[serde(default, rename = "expiresAt", with = "wire::time")]
     pub expires_at: Option<SystemTime>,
     /// The user who invited.
     #[serde(default, rename = "inviterId")]
     pub inviter_id: Option<String>,
+    /// When it was created.
     #[serde(default, rename = "createdAt", with = "wire::time")]
     pub created_at: Option<SystemTime>,
 }
@@ -379,8 +429,10 @@ pub struct Invitation {
 /// Organizations, as listed.
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationList {
+    /// The records.
     #[serde(rename = "data")]
     pub data: Vec<Organization>,
+    /// Paging information.
     #[serde(rename = "listMetadata")]
     pub list_metadata: ListMetadata,
 }
@@ -388,8 +440,10 @@ pub struct OrganizationList {
 /// The list position markers (the platform answers everything at once: both `None`).
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct ListMetadata {
+    /// The value before.
     #[serde(rename = "before")]
     pub before: Option<String>,
+    /// The value after.
     #[serde(rename = "after")]
     pub after: Option<String>,
 }
@@ -397,8 +451,10 @@ pub struct ListMetadata {
 /// An invitation answered: accepted (with the membership) or rejected (no membership).
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct InvitationAnswer {
+    /// The invitation.
     #[serde(rename = "invitation")]
     pub invitation: Invitation,
+    /// The membership.
     #[serde(rename = "member")]
     pub member: Option<Member>,
 }
@@ -406,8 +462,10 @@ pub struct InvitationAnswer {
 /// Invitations, as listed.
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct InvitationList {
+    /// The records.
     #[serde(rename = "data")]
     pub data: Vec<Invitation>,
+    /// Paging information.
     #[serde(rename = "listMetadata")]
     pub list_metadata: ListMetadata,
 }
@@ -415,8 +473,10 @@ pub struct InvitationList {
 /// Members, as listed.
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct MemberList {
+    /// The records.
     #[serde(rename = "data")]
     pub data: Vec<Member>,
+    /// Paging information.
     #[serde(rename = "listMetadata")]
     pub list_metadata: ListMetadata,
 }
@@ -424,6 +484,7 @@ pub struct MemberList {
 /// The membership a removal ended.
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct RemovedMember {
+    /// The membership.
     #[serde(rename = "member")]
     pub member: Member,
 }
@@ -431,6 +492,7 @@ pub struct RemovedMember {
 /// A member's roles, comma-joined.
 #[derive(Clone, Debug, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct MemberRole {
+    /// The role (comma-joined when several).
     #[serde(rename = "role")]
     pub role: String,
 }
@@ -617,6 +679,7 @@ pub enum SignInResult {
     /// Signed in: the client keeps the session token.
     #[serde(rename = "signed_in")]
     SignedIn {
+        /// The user.
         #[serde(rename = "user")]
         user: User,
         /// The new session's token; `None` when the server did not sign the user in (e.g. e-mail

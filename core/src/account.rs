@@ -17,17 +17,21 @@ use crate::operations::endpoint;
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Account {
+    /// The id.
     pub id: String,
     /// `credential`, or the provider, e.g. `google`.
     pub provider_id: String,
     /// The user's id at the provider (their own id for `credential`).
     pub account_id: String,
+    /// The user's id.
     pub user_id: String,
     /// The OAuth scopes granted.
     #[serde(default)]
     pub scopes: Vec<String>,
+    /// When it was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<Timestamp>,
+    /// When it last changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
     /// Fields this version does not model.
@@ -40,6 +44,7 @@ pub struct Account {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeEmail {
+    /// The new address.
     pub new_email: String,
     /// Where the link in the mail leads after the change.
     #[serde(
@@ -52,6 +57,7 @@ pub struct ChangeEmail {
 }
 
 impl ChangeEmail {
+    /// A request with the required fields; the rest unset.
     pub fn new(new_email: impl Into<String>) -> Self {
         ChangeEmail {
             new_email: new_email.into(),
@@ -77,6 +83,7 @@ pub struct DeleteUser {
         default,
         skip_serializing_if = "Option::is_none"
     )]
+    /// Where the link in the mail leads (a path or a trusted URL).
     pub callback_url: Option<String>,
 }
 
@@ -95,7 +102,9 @@ impl fmt::Debug for DeleteUser {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DeleteUserResult {
+    /// Whether the server did it.
     pub success: bool,
+    /// The server's message.
     pub message: String,
 }
 

@@ -21,6 +21,7 @@ const METHOD_EMAIL_OTP: &str = "email_otp";
 #[derive(Clone, Debug, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SendVerificationOtp {
+    /// The e-mail address.
     pub email: String,
     /// `sign-in`, `email-verification` or `forget-password`.
     #[serde(rename = "type")]
@@ -31,10 +32,12 @@ pub struct SendVerificationOtp {
 #[derive(Clone, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CheckVerificationOtp {
+    /// The e-mail address.
     pub email: String,
     /// What the code was asked for: `sign-in`, `email-verification` or `forget-password`.
     #[serde(rename = "type")]
     pub kind: String,
+    /// The mailed code (redacted in `Debug`).
     pub otp: String,
 }
 
@@ -42,11 +45,14 @@ pub struct CheckVerificationOtp {
 #[derive(Clone, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EmailOtp {
+    /// The e-mail address.
     pub email: String,
+    /// The mailed code (redacted in `Debug`).
     pub otp: String,
 }
 
 impl EmailOtp {
+    /// A request with the required fields; the rest unset.
     pub fn new(email: impl Into<String>, otp: impl Into<String>) -> Self {
         EmailOtp {
             email: email.into(),
@@ -59,8 +65,11 @@ impl EmailOtp {
 #[derive(Clone, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ResetPasswordOtp {
+    /// The e-mail address.
     pub email: String,
+    /// The mailed code (redacted in `Debug`).
     pub otp: String,
+    /// The password (redacted in `Debug`).
     pub password: String,
 }
 
@@ -68,6 +77,7 @@ pub struct ResetPasswordOtp {
 #[derive(Clone, Debug, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RequestPasswordResetOtp {
+    /// The e-mail address.
     pub email: String,
 }
 
@@ -75,6 +85,7 @@ pub struct RequestPasswordResetOtp {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Success {
+    /// Whether the server did it.
     pub success: bool,
 }
 
@@ -82,10 +93,12 @@ pub struct Success {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EmailOtpVerified {
+    /// Its status.
     pub status: bool,
     /// A session token, when the server signs the user in on verification (then kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<SessionToken>,
+    /// The user.
     pub user: User,
 }
 

@@ -31,7 +31,7 @@ pub struct EventType(Cow<'static, str>);
 macro_rules! event_types {
     ($($(#[doc = $doc:literal])* $name:ident = $value:literal,)*) => {
         impl EventType {
-            $($(#[doc = $doc])* pub const $name: EventType = EventType::from_static($value);)*
+            $(#[doc = concat!("`", $value, "`.")] $(#[doc = $doc])* pub const $name: EventType = EventType::from_static($value);)*
 
             /// Every documented type, by constant name.
             pub const CATALOG: &'static [(&'static str, EventType)] = &[$((stringify!($name), EventType::$name)),*];

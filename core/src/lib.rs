@@ -19,6 +19,7 @@
 //!
 //! The same core backs the Node, Python, Swift and Kotlin packages.
 
+#![warn(missing_docs)]
 mod account;
 pub mod addons;
 pub mod api;

@@ -21,6 +21,7 @@ const METHOD_MAGIC_LINK: &str = "magic_link";
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SignInMagicLink {
+    /// The e-mail address.
     pub email: String,
     /// The name of an account made on first use.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -52,6 +53,7 @@ pub struct SignInMagicLink {
 }
 
 impl SignInMagicLink {
+    /// A request with the required fields; the rest unset.
     pub fn new(email: impl Into<String>) -> Self {
         SignInMagicLink {
             email: email.into(),
@@ -64,6 +66,7 @@ impl SignInMagicLink {
 #[derive(Clone, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct VerifyMagicLink {
+    /// The token (redacted in `Debug`).
     pub token: String,
 }
 

@@ -81,12 +81,16 @@ impl<'de> Deserialize<'de> for Timestamp {
 pub struct User {
     /// Server-assigned id.
     pub id: String,
+    /// The e-mail address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// The display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Whether the address is verified.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
+    /// The avatar's URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// The username (lower case), when the user has one.
@@ -98,10 +102,13 @@ pub struct User {
     /// Comma-joined role names, e.g. `"user"` or `"admin,super_admin"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    /// Whether the user is banned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub banned: Option<bool>,
+    /// When it was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<Timestamp>,
+    /// When it last changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
     /// Fields this version does not model (plugin fields, custom user fields).
@@ -114,26 +121,36 @@ pub struct User {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Session {
+    /// The id.
     pub id: String,
+    /// The user's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// The unsigned session token; pass it to `revoke_session`. Redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<SessionToken>,
+    /// When it expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Timestamp>,
+    /// The IP address that created the session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
+    /// The user agent that created the session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
+    /// The session's active organization, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_organization_id: Option<String>,
+    /// The admin impersonating the user, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub impersonated_by: Option<String>,
+    /// When it was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<Timestamp>,
+    /// When it last changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
+    /// Fields this version does not model.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -142,7 +159,9 @@ pub struct Session {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SessionWithUser {
+    /// The session.
     pub session: Session,
+    /// The user.
     pub user: User,
 }
 
@@ -151,6 +170,7 @@ pub struct SessionWithUser {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthResult {
+    /// The user.
     pub user: User,
     /// The new session's token; `None` when the server did not sign the user in (e.g. e-mail
     /// verification is required). Also kept in the client's session store.
@@ -169,9 +189,13 @@ pub struct AuthResult {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SignUpEmail {
+    /// The display name.
     pub name: String,
+    /// The e-mail address.
     pub email: String,
+    /// The password (redacted in `Debug`).
     pub password: String,
+    /// The avatar's URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     #[serde(
@@ -180,7 +204,9 @@ pub struct SignUpEmail {
         default,
         skip_serializing_if = "Option::is_none"
     )]
+    /// Where the link in the mail leads (a path or a trusted URL).
     pub callback_url: Option<String>,
+    /// Keep the session beyond the browser session (default true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remember_me: Option<bool>,
     /// A username to sign in with too (3 to 30 letters, digits, `_` and `.`; stored in lower
@@ -227,7 +253,9 @@ impl fmt::Debug for SignUpEmail {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SignInEmail {
+    /// The e-mail address.
     pub email: String,
+    /// The password (redacted in `Debug`).
     pub password: String,
     /// `false` makes the session end with the browser session (and last one day).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -238,6 +266,7 @@ pub struct SignInEmail {
         default,
         skip_serializing_if = "Option::is_none"
     )]
+    /// Where the link in the mail leads (a path or a trusted URL).
     pub callback_url: Option<String>,
     /// When the address turns out not to be verified yet, ask the server to mail a new
     /// verification link (leading to `callback_url`); the result's `verification_email_sent`
@@ -286,13 +315,16 @@ impl fmt::Debug for SignInEmail {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateUser {
+    /// The display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The avatar's URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// A new username (refused when another user has it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    /// The username as the user wrote it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_username: Option<String>,
 }
@@ -302,7 +334,9 @@ pub struct UpdateUser {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ChangePassword {
+    /// The current password (redacted in `Debug`).
     pub current_password: String,
+    /// The new password (redacted in `Debug`).
     pub new_password: String,
     /// Also sign out every other session (the current one gets a new token).
     #[serde(default, skip_serializing_if = "Option::is_none")]

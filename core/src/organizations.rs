@@ -30,9 +30,13 @@ use crate::{Client, Result};
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Organization {
+    /// The id.
     pub id: String,
+    /// The display name.
     pub name: String,
+    /// The URL-friendly name, unique in the project.
     pub slug: String,
+    /// The logo's URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo: Option<String>,
     /// The app's own data about the organization; `stripeSubscriptionItemId` here maps it to
@@ -43,8 +47,10 @@ pub struct Organization {
         deserialize_with = "metadata_object"
     )]
     pub metadata: Option<Map<String, Value>>,
+    /// When it was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<Timestamp>,
+    /// When it last changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
     /// The members, where the answer lists them (creating one: its creator; the full
@@ -76,13 +82,18 @@ fn metadata_object<'de, D: Deserializer<'de>>(
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Member {
+    /// The id.
     pub id: String,
+    /// The organization's id.
     pub organization_id: String,
+    /// The user's id.
     pub user_id: String,
     /// The member's roles, comma-joined (e.g. `"super_admin"`, `"admin,billing"`).
     pub role: String,
+    /// When it was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<Timestamp>,
+    /// When it last changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
 }
@@ -102,7 +113,9 @@ impl Member {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Invitation {
+    /// The id.
     pub id: String,
+    /// The organization's id.
     pub organization_id: String,
     /// The invitee's address (lower case).
     pub email: String,
@@ -111,11 +124,13 @@ pub struct Invitation {
     /// `pending`, `accepted`, `rejected` or `canceled` (an expired invitation stays
     /// `pending`; see `expires_at`).
     pub status: String,
+    /// When it expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Timestamp>,
     /// The user who invited.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inviter_id: Option<String>,
+    /// When it was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<Timestamp>,
 }
@@ -124,8 +139,10 @@ pub struct Invitation {
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ListMetadata {
+    /// The value before.
     #[serde(default)]
     pub before: Option<String>,
+    /// The value after.
     #[serde(default)]
     pub after: Option<String>,
 }
@@ -135,7 +152,9 @@ pub struct ListMetadata {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OrganizationList {
+    /// The records.
     pub data: Vec<Organization>,
+    /// Paging information.
     #[serde(default)]
     pub list_metadata: ListMetadata,
 }
@@ -145,7 +164,9 @@ pub struct OrganizationList {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MemberList {
+    /// The records.
     pub data: Vec<Member>,
+    /// Paging information.
     #[serde(default)]
     pub list_metadata: ListMetadata,
 }
@@ -155,7 +176,9 @@ pub struct MemberList {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct InvitationList {
+    /// The records.
     pub data: Vec<Invitation>,
+    /// Paging information.
     #[serde(default)]
     pub list_metadata: ListMetadata,
 }
@@ -164,7 +187,9 @@ pub struct InvitationList {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct InvitationAnswer {
+    /// The invitation.
     pub invitation: Invitation,
+    /// The membership.
     #[serde(default)]
     pub member: Option<Member>,
 }
@@ -173,6 +198,7 @@ pub struct InvitationAnswer {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RemovedMember {
+    /// The membership.
     pub member: Member,
 }
 
@@ -180,6 +206,7 @@ pub struct RemovedMember {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MemberRole {
+    /// The role (comma-joined when several).
     pub role: String,
 }
 
@@ -189,13 +216,17 @@ pub struct MemberRole {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateOrganization {
+    /// The display name.
     pub name: String,
     /// Unique in the project.
     pub slug: String,
+    /// The logo's URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo: Option<String>,
+    /// Free-form data kept with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Map<String, Value>>,
+    /// Leave the session's active organization as it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep_current_active_organization: Option<bool>,
 }
@@ -206,8 +237,10 @@ pub struct CreateOrganization {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OrganizationSelector {
+    /// The organization's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
+    /// The organization's slug.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_slug: Option<String>,
 }
@@ -217,6 +250,7 @@ pub struct OrganizationSelector {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OrganizationId {
+    /// The organization's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
 }
@@ -227,12 +261,16 @@ pub struct OrganizationId {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateOrganization {
+    /// The organization's id.
     #[serde(default)]
     pub organization_id: Option<String>,
+    /// The display name.
     #[serde(default)]
     pub name: Option<String>,
+    /// The URL-friendly name, unique in the project.
     #[serde(default)]
     pub slug: Option<String>,
+    /// The logo's URL.
     #[serde(default)]
     pub logo: Option<String>,
     /// Replaces the whole metadata object.
@@ -277,6 +315,7 @@ impl Serialize for UpdateOrganization {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CheckSlug {
+    /// The URL-friendly name, unique in the project.
     pub slug: String,
 }
 
@@ -285,9 +324,11 @@ pub struct CheckSlug {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct InviteMember {
+    /// The e-mail address.
     pub email: String,
     /// One or more role slugs of the project.
     pub role: Vec<String>,
+    /// The organization's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
     /// Sends a pending invitation again (new expiry, the roles given) instead of refusing.
@@ -300,6 +341,7 @@ pub struct InviteMember {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct InvitationId {
+    /// The invitation's id.
     pub invitation_id: String,
 }
 
@@ -307,6 +349,7 @@ pub struct InvitationId {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GetInvitation {
+    /// The id.
     pub id: String,
 }
 
@@ -315,9 +358,11 @@ pub struct GetInvitation {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateMemberRole {
+    /// The membership's id.
     pub member_id: String,
     /// One or more role slugs of the project; at least one `super_admin` must remain.
     pub role: Vec<String>,
+    /// The organization's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
 }
@@ -327,7 +372,9 @@ pub struct UpdateMemberRole {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RemoveMember {
+    /// The membership's id, or the member's e-mail address.
     pub member_id_or_email: String,
+    /// The organization's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
 }
@@ -338,10 +385,13 @@ pub struct RemoveMember {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ActiveMemberRoleQuery {
+    /// The user's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    /// The organization's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
+    /// The organization's slug.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_slug: Option<String>,
 }

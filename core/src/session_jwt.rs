@@ -206,6 +206,7 @@ fn header_algorithm(token: &str) -> Result<(String, Option<String>)> {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SessionJwt {
+    /// The token (redacted in `Debug`).
     pub token: SessionToken,
 }
 

@@ -90,7 +90,9 @@ pub struct SecondFactorRequired {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SignInUsername {
+    /// The username (3 to 30 letters, digits, `_` and `.`).
     pub username: String,
+    /// The password (redacted in `Debug`).
     pub password: String,
     /// `false` makes the session end with the browser session (a shorter server lifetime).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -101,6 +103,7 @@ pub struct SignInUsername {
         default,
         skip_serializing_if = "Option::is_none"
     )]
+    /// Where the link in the mail leads (a path or a trusted URL).
     pub callback_url: Option<String>,
 }
 
@@ -135,6 +138,7 @@ impl fmt::Debug for SignInUsername {
 #[derive(Clone, Debug, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IsUsernameAvailable {
+    /// The username (3 to 30 letters, digits, `_` and `.`).
     pub username: String,
 }
 
@@ -150,6 +154,7 @@ impl From<&str> for IsUsernameAvailable {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UsernameAvailability {
+    /// Whether the username is free.
     pub available: bool,
 }
 
@@ -157,6 +162,7 @@ pub struct UsernameAvailability {
 #[derive(Clone, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct VerifyPassword {
+    /// The password (redacted in `Debug`).
     pub password: String,
 }
 
@@ -179,6 +185,7 @@ pub struct OneTimeToken {
 #[derive(Clone, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct VerifyOneTimeToken {
+    /// The token (redacted in `Debug`).
     pub token: String,
 }
 

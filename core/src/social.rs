@@ -224,6 +224,7 @@ impl ProviderAccount {
 pub struct AccessToken {
     /// Call the provider's API with it. Redacted in `Debug`.
     pub access_token: SessionToken,
+    /// When the access token expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token_expires_at: Option<Timestamp>,
     /// The scopes it grants.
@@ -244,8 +245,10 @@ pub struct ProviderTokens {
     /// The refresh token to use next time (some providers rotate it). Redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<SessionToken>,
+    /// When the access token expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token_expires_at: Option<Timestamp>,
+    /// When the refresh token expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_expires_at: Option<Timestamp>,
     /// The scopes granted, comma-separated as the provider gave them.
@@ -254,7 +257,9 @@ pub struct ProviderTokens {
     /// Redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token: Option<SessionToken>,
+    /// `credential`, or the provider, e.g. `google`.
     pub provider_id: String,
+    /// The user's id at the provider.
     pub account_id: String,
 }
 

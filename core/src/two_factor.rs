@@ -24,6 +24,7 @@ const TWO_FACTOR_COOKIE: &str = "better-auth.two_factor";
 #[derive(Clone, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TwoFactorPassword {
+    /// The password (redacted in `Debug`).
     pub password: String,
 }
 
@@ -96,6 +97,7 @@ impl fmt::Debug for BackupCodes {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TwoFactorCode {
+    /// The code (redacted in `Debug`).
     pub code: String,
     /// Remember this device for 30 days, so its sign-ins skip the second factor.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -18,6 +18,8 @@
 //!
 //! Development only: it binds loopback, keeps one project and exposes `/__dev/` helpers.
 
+#![warn(missing_docs)]
+
 mod access;
 mod crypto;
 mod http;

@@ -16,6 +16,7 @@ pub struct Mail {
     pub to: String,
     /// What it is: `verification`, `password-reset`, …, as the platform's e-mail templates name them.
     pub kind: &'static str,
+    /// The subject line.
     pub subject: String,
     /// The link in the mail.
     pub url: String,
@@ -25,12 +26,14 @@ pub struct Mail {
     pub sent_at: i64,
 }
 
+/// Every mail the server would have sent, newest last (at most a thousand).
 #[derive(Default)]
 pub struct Mailbox {
     mails: Mutex<Vec<Mail>>,
 }
 
 impl Mailbox {
+    /// Keeps a mail instead of sending it.
     pub fn deliver(&self, mail: Mail) {
         tracing::info!(to = %mail.to, kind = mail.kind, "mail kept in the dev mailbox");
         let mut mails = self.mails.lock().unwrap_or_else(|p| p.into_inner());

@@ -34,6 +34,7 @@ class AuthResult(_Model):
     _hidden = ("token",)
 
     user: User
+    """The user."""
     token: str | None
     """The new session's token; ``None`` when the server did not sign the user in (e.g. e-mail
     verification is required). Also kept in the client's session store.
@@ -87,9 +88,13 @@ class User(_Model):
     id: str
     """Server-assigned id."""
     email: str | None
+    """The e-mail address."""
     name: str | None
+    """The display name."""
     email_verified: bool | None
+    """Whether the address is verified."""
     image: str | None
+    """The avatar's URL."""
     username: str | None
     """The username (lower case), when the user has one."""
     display_username: str | None
@@ -97,8 +102,11 @@ class User(_Model):
     role: str | None
     """Comma-joined role names, e.g. ``"user"`` or ``"admin,super_admin"``."""
     banned: bool | None
+    """Whether the user is banned."""
     created_at: datetime | None
+    """When it was created."""
     updated_at: datetime | None
+    """When it last changed."""
     extra: dict[str, Any]
     """Fields the server sent that this version does not model."""
 
@@ -256,6 +264,7 @@ class UsernameAvailability(_Model):
     __slots__ = ("available",)
 
     available: bool
+    """Whether the username is free."""
 
     def __init__(
         self,
@@ -283,7 +292,9 @@ class SessionWithUser(_Model):
     __slots__ = ("session", "user",)
 
     session: Session
+    """The session."""
     user: User
+    """The user."""
 
     def __init__(
         self,
@@ -316,18 +327,27 @@ class Session(_Model):
     _hidden = ("token",)
 
     id: str
+    """The id."""
     user_id: str | None
+    """The user's id."""
     token: str | None
     """The unsigned session token; pass it to ``revoke_session``. Redacted in ``Debug``.
     Not shown by ``repr()``.
     """
     expires_at: datetime | None
+    """When it expires."""
     ip_address: str | None
+    """The IP address that created the session."""
     user_agent: str | None
+    """The user agent that created the session."""
     active_organization_id: str | None
+    """The session's active organization, if any."""
     impersonated_by: str | None
+    """The admin impersonating the user, if any."""
     created_at: datetime | None
+    """When it was created."""
     updated_at: datetime | None
+    """When it last changed."""
     extra: dict[str, Any]
     """Fields the server sent that this version does not model."""
 
@@ -497,7 +517,7 @@ class SessionJwt(_Model):
     _hidden = ("token",)
 
     token: str
-    """
+    """The token (redacted in ``Debug``).
     Not shown by ``repr()``.
     """
 
@@ -527,15 +547,19 @@ class Account(_Model):
     __slots__ = ("id", "provider_id", "account_id", "user_id", "scopes", "created_at", "updated_at", "extra",)
 
     id: str
+    """The id."""
     provider_id: str
     """``credential``, or the provider, e.g. ``google``."""
     account_id: str
     """The user's id at the provider (their own id for ``credential``)."""
     user_id: str
+    """The user's id."""
     scopes: builtins.list[str]
     """The OAuth scopes granted."""
     created_at: datetime | None
+    """When it was created."""
     updated_at: datetime | None
+    """When it last changed."""
     extra: dict[str, Any]
     """Fields the server sent that this version does not model."""
 
@@ -636,6 +660,7 @@ class AccessToken(_Model):
     scopes: builtins.list[str]
     """The scopes it grants."""
     access_token_expires_at: datetime | None
+    """When the access token expires."""
     id_token: str | None
     """The provider's ID token, when it gave one. Redacted in ``Debug``.
     Not shown by ``repr()``.
@@ -686,13 +711,17 @@ class ProviderTokens(_Model):
     Not shown by ``repr()``.
     """
     provider_id: str
+    """``credential``, or the provider, e.g. ``google``."""
     account_id: str
+    """The user's id at the provider."""
     refresh_token: str | None
     """The refresh token to use next time (some providers rotate it). Redacted in ``Debug``.
     Not shown by ``repr()``.
     """
     access_token_expires_at: datetime | None
+    """When the access token expires."""
     refresh_token_expires_at: datetime | None
+    """When the refresh token expires."""
     scope: str | None
     """The scopes granted, comma-separated as the provider gave them."""
     id_token: str | None
@@ -795,7 +824,9 @@ class DeleteUserResult(_Model):
     __slots__ = ("success", "message",)
 
     success: bool
+    """Whether the server did it."""
     message: str
+    """The server's message."""
 
     def __init__(
         self,
@@ -827,6 +858,7 @@ class Success(_Model):
     __slots__ = ("success",)
 
     success: bool
+    """Whether the server did it."""
 
     def __init__(
         self,
@@ -855,7 +887,9 @@ class EmailOtpVerified(_Model):
     _hidden = ("token",)
 
     status: bool
+    """Its status."""
     user: User
+    """The user."""
     token: str | None
     """A session token, when the server signs the user in on verification (then kept).
     Not shown by ``repr()``.
@@ -1044,15 +1078,21 @@ class Organization(_Model):
     __slots__ = ("id", "name", "slug", "logo", "metadata", "created_at", "updated_at", "members", "invitations",)
 
     id: str
+    """The id."""
     name: str
+    """The display name."""
     slug: str
+    """The URL-friendly name, unique in the project."""
     logo: str | None
+    """The logo's URL."""
     metadata: dict[str, Any] | None
     """The app's own data about the organization; ``stripeSubscriptionItemId`` here maps it to
     the Stripe subscription item whose quantity follows the member count.
     """
     created_at: datetime | None
+    """When it was created."""
     updated_at: datetime | None
+    """When it last changed."""
     members: builtins.list[Member] | None
     """The members, where the answer lists them (creating one: its creator; the full
     organization: all).
@@ -1124,12 +1164,17 @@ class Member(_Model):
     __slots__ = ("id", "organization_id", "user_id", "role", "created_at", "updated_at",)
 
     id: str
+    """The id."""
     organization_id: str
+    """The organization's id."""
     user_id: str
+    """The user's id."""
     role: str
     """The member's roles, comma-joined (e.g. ``"super_admin"``, ``"admin,billing"``)."""
     created_at: datetime | None
+    """When it was created."""
     updated_at: datetime | None
+    """When it last changed."""
 
     def __init__(
         self,
@@ -1179,7 +1224,9 @@ class Invitation(_Model):
     __slots__ = ("id", "organization_id", "email", "role", "status", "expires_at", "inviter_id", "created_at",)
 
     id: str
+    """The id."""
     organization_id: str
+    """The organization's id."""
     email: str
     """The invitee's address (lower case)."""
     role: str
@@ -1189,9 +1236,11 @@ class Invitation(_Model):
     ``pending``; see ``expires_at``).
     """
     expires_at: datetime | None
+    """When it expires."""
     inviter_id: str | None
     """The user who invited."""
     created_at: datetime | None
+    """When it was created."""
 
     def __init__(
         self,
@@ -1250,7 +1299,9 @@ class OrganizationList(_Model):
     __slots__ = ("data", "list_metadata",)
 
     data: builtins.list[Organization]
+    """The records."""
     list_metadata: ListMetadata
+    """Paging information."""
 
     def __init__(
         self,
@@ -1282,7 +1333,9 @@ class ListMetadata(_Model):
     __slots__ = ("before", "after",)
 
     before: str | None
+    """The value before."""
     after: str | None
+    """The value after."""
 
     def __init__(
         self,
@@ -1314,7 +1367,9 @@ class InvitationAnswer(_Model):
     __slots__ = ("invitation", "member",)
 
     invitation: Invitation
+    """The invitation."""
     member: Member | None
+    """The membership."""
 
     def __init__(
         self,
@@ -1346,7 +1401,9 @@ class InvitationList(_Model):
     __slots__ = ("data", "list_metadata",)
 
     data: builtins.list[Invitation]
+    """The records."""
     list_metadata: ListMetadata
+    """Paging information."""
 
     def __init__(
         self,
@@ -1378,7 +1435,9 @@ class MemberList(_Model):
     __slots__ = ("data", "list_metadata",)
 
     data: builtins.list[Member]
+    """The records."""
     list_metadata: ListMetadata
+    """Paging information."""
 
     def __init__(
         self,
@@ -1410,6 +1469,7 @@ class RemovedMember(_Model):
     __slots__ = ("member",)
 
     member: Member
+    """The membership."""
 
     def __init__(
         self,
@@ -1437,6 +1497,7 @@ class MemberRole(_Model):
     __slots__ = ("role",)
 
     role: str
+    """The role (comma-joined when several)."""
 
     def __init__(
         self,

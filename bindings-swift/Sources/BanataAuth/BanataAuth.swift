@@ -4260,6 +4260,9 @@ public struct AccessToken {
      * Call the provider's API with it. Redacted in `Debug`.
      */
     public let accessToken: SessionToken
+    /**
+     * When the access token expires.
+     */
     public let accessTokenExpiresAt: Date?
     /**
      * The scopes it grants.
@@ -4275,7 +4278,10 @@ public struct AccessToken {
     public init(
         /**
          * Call the provider's API with it. Redacted in `Debug`.
-         */accessToken: SessionToken, accessTokenExpiresAt: Date?, 
+         */accessToken: SessionToken, 
+        /**
+         * When the access token expires.
+         */accessTokenExpiresAt: Date?, 
         /**
          * The scopes it grants.
          */scopes: [String], 
@@ -4339,6 +4345,9 @@ public func FfiConverterTypeAccessToken_lower(_ value: AccessToken) -> RustBuffe
  * One way the user signs in: `credential` (e-mail and password) or a social provider.
  */
 public struct Account: Equatable, Hashable {
+    /**
+     * The id.
+     */
     public let id: String
     /**
      * `credential`, or the provider, e.g. `google`.
@@ -4348,12 +4357,21 @@ public struct Account: Equatable, Hashable {
      * The user's id at the provider (their own id for `credential`).
      */
     public let accountId: String
+    /**
+     * The user's id.
+     */
     public let userId: String
     /**
      * The OAuth scopes granted.
      */
     public let scopes: [String]
+    /**
+     * When it was created.
+     */
     public let createdAt: Date?
+    /**
+     * When it last changed.
+     */
     public let updatedAt: Date?
     /**
      * Other fields the server sent, as a JSON object.
@@ -4362,16 +4380,28 @@ public struct Account: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: String, 
+    public init(
+        /**
+         * The id.
+         */id: String, 
         /**
          * `credential`, or the provider, e.g. `google`.
          */providerId: String, 
         /**
          * The user's id at the provider (their own id for `credential`).
-         */accountId: String, userId: String, 
+         */accountId: String, 
+        /**
+         * The user's id.
+         */userId: String, 
         /**
          * The OAuth scopes granted.
-         */scopes: [String], createdAt: Date?, updatedAt: Date?, 
+         */scopes: [String], 
+        /**
+         * When it was created.
+         */createdAt: Date?, 
+        /**
+         * When it last changed.
+         */updatedAt: Date?, 
         /**
          * Other fields the server sent, as a JSON object.
          */extraJson: String?) {
@@ -4733,6 +4763,9 @@ public func FfiConverterTypeAuthEvent_lower(_ value: AuthEvent) -> RustBuffer {
  * The answer to a sign-up or sign-in.
  */
 public struct AuthResult {
+    /**
+     * The user.
+     */
     public let user: User
     /**
      * The new session's token; `None` when the server did not sign the user in (e.g. e-mail
@@ -4750,7 +4783,10 @@ public struct AuthResult {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(user: User, 
+    public init(
+        /**
+         * The user.
+         */user: User, 
         /**
          * The new session's token; `None` when the server did not sign the user in (e.g. e-mail
          * verification is required). Also kept in the client's session store.
@@ -4997,12 +5033,24 @@ public func FfiConverterTypeClientOptions_lower(_ value: ClientOptions) -> RustB
  * deletions by mail.
  */
 public struct DeleteUserResult: Equatable, Hashable {
+    /**
+     * Whether the server did it.
+     */
     public let success: Bool
+    /**
+     * The server's message.
+     */
     public let message: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(success: Bool, message: String) {
+    public init(
+        /**
+         * Whether the server did it.
+         */success: Bool, 
+        /**
+         * The server's message.
+         */message: String) {
         self.success = success
         self.message = message
     }
@@ -5163,19 +5211,31 @@ public func FfiConverterTypeDestinationStats_lower(_ value: DestinationStats) ->
  * The answer to verifying an address with a code.
  */
 public struct EmailOtpVerified {
+    /**
+     * Its status.
+     */
     public let status: Bool
     /**
      * A session token, when the server signs the user in on verification (then kept).
      */
     public let token: SessionToken?
+    /**
+     * The user.
+     */
     public let user: User
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(status: Bool, 
+    public init(
+        /**
+         * Its status.
+         */status: Bool, 
         /**
          * A session token, when the server signs the user in on verification (then kept).
-         */token: SessionToken?, user: User) {
+         */token: SessionToken?, 
+        /**
+         * The user.
+         */user: User) {
         self.status = status
         self.token = token
         self.user = user
@@ -5769,7 +5829,13 @@ public func FfiConverterTypeForwardingStats_lower(_ value: ForwardingStats) -> R
  * An invitation to join an organization (48 hours).
  */
 public struct Invitation: Equatable, Hashable {
+    /**
+     * The id.
+     */
     public let id: String
+    /**
+     * The organization's id.
+     */
     public let organizationId: String
     /**
      * The invitee's address (lower case).
@@ -5784,16 +5850,28 @@ public struct Invitation: Equatable, Hashable {
      * `pending`; see `expires_at`).
      */
     public let status: String
+    /**
+     * When it expires.
+     */
     public let expiresAt: Date?
     /**
      * The user who invited.
      */
     public let inviterId: String?
+    /**
+     * When it was created.
+     */
     public let createdAt: Date?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: String, organizationId: String, 
+    public init(
+        /**
+         * The id.
+         */id: String, 
+        /**
+         * The organization's id.
+         */organizationId: String, 
         /**
          * The invitee's address (lower case).
          */email: String, 
@@ -5803,10 +5881,16 @@ public struct Invitation: Equatable, Hashable {
         /**
          * `pending`, `accepted`, `rejected` or `canceled` (an expired invitation stays
          * `pending`; see `expires_at`).
-         */status: String, expiresAt: Date?, 
+         */status: String, 
+        /**
+         * When it expires.
+         */expiresAt: Date?, 
         /**
          * The user who invited.
-         */inviterId: String?, createdAt: Date?) {
+         */inviterId: String?, 
+        /**
+         * When it was created.
+         */createdAt: Date?) {
         self.id = id
         self.organizationId = organizationId
         self.email = email
@@ -5876,12 +5960,24 @@ public func FfiConverterTypeInvitation_lower(_ value: Invitation) -> RustBuffer 
  * An invitation answered: accepted (with the membership) or rejected (no membership).
  */
 public struct InvitationAnswer: Equatable, Hashable {
+    /**
+     * The invitation.
+     */
     public let invitation: Invitation
+    /**
+     * The membership.
+     */
     public let member: Member?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(invitation: Invitation, member: Member?) {
+    public init(
+        /**
+         * The invitation.
+         */invitation: Invitation, 
+        /**
+         * The membership.
+         */member: Member?) {
         self.invitation = invitation
         self.member = member
     }
@@ -5933,12 +6029,24 @@ public func FfiConverterTypeInvitationAnswer_lower(_ value: InvitationAnswer) ->
  * Invitations, as listed.
  */
 public struct InvitationList: Equatable, Hashable {
+    /**
+     * The records.
+     */
     public let data: [Invitation]
+    /**
+     * Paging information.
+     */
     public let listMetadata: ListMetadata
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(data: [Invitation], listMetadata: ListMetadata) {
+    public init(
+        /**
+         * The records.
+         */data: [Invitation], 
+        /**
+         * Paging information.
+         */listMetadata: ListMetadata) {
         self.data = data
         self.listMetadata = listMetadata
     }
@@ -5990,12 +6098,24 @@ public func FfiConverterTypeInvitationList_lower(_ value: InvitationList) -> Rus
  * The list position markers (the platform answers everything at once: both `None`).
  */
 public struct ListMetadata: Equatable, Hashable {
+    /**
+     * The value before.
+     */
     public let before: String?
+    /**
+     * The value after.
+     */
     public let after: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(before: String?, after: String?) {
+    public init(
+        /**
+         * The value before.
+         */before: String?, 
+        /**
+         * The value after.
+         */after: String?) {
         self.before = before
         self.after = after
     }
@@ -6047,22 +6167,52 @@ public func FfiConverterTypeListMetadata_lower(_ value: ListMetadata) -> RustBuf
  * A user's membership of an organization.
  */
 public struct Member: Equatable, Hashable {
+    /**
+     * The id.
+     */
     public let id: String
+    /**
+     * The organization's id.
+     */
     public let organizationId: String
+    /**
+     * The user's id.
+     */
     public let userId: String
     /**
      * The member's roles, comma-joined (e.g. `"super_admin"`, `"admin,billing"`).
      */
     public let role: String
+    /**
+     * When it was created.
+     */
     public let createdAt: Date?
+    /**
+     * When it last changed.
+     */
     public let updatedAt: Date?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: String, organizationId: String, userId: String, 
+    public init(
+        /**
+         * The id.
+         */id: String, 
+        /**
+         * The organization's id.
+         */organizationId: String, 
+        /**
+         * The user's id.
+         */userId: String, 
         /**
          * The member's roles, comma-joined (e.g. `"super_admin"`, `"admin,billing"`).
-         */role: String, createdAt: Date?, updatedAt: Date?) {
+         */role: String, 
+        /**
+         * When it was created.
+         */createdAt: Date?, 
+        /**
+         * When it last changed.
+         */updatedAt: Date?) {
         self.id = id
         self.organizationId = organizationId
         self.userId = userId
@@ -6126,12 +6276,24 @@ public func FfiConverterTypeMember_lower(_ value: Member) -> RustBuffer {
  * Members, as listed.
  */
 public struct MemberList: Equatable, Hashable {
+    /**
+     * The records.
+     */
     public let data: [Member]
+    /**
+     * Paging information.
+     */
     public let listMetadata: ListMetadata
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(data: [Member], listMetadata: ListMetadata) {
+    public init(
+        /**
+         * The records.
+         */data: [Member], 
+        /**
+         * Paging information.
+         */listMetadata: ListMetadata) {
         self.data = data
         self.listMetadata = listMetadata
     }
@@ -6183,11 +6345,17 @@ public func FfiConverterTypeMemberList_lower(_ value: MemberList) -> RustBuffer 
  * A member's roles, comma-joined.
  */
 public struct MemberRole: Equatable, Hashable {
+    /**
+     * The role (comma-joined when several).
+     */
     public let role: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(role: String) {
+    public init(
+        /**
+         * The role (comma-joined when several).
+         */role: String) {
         self.role = role
     }
 
@@ -6298,16 +6466,34 @@ public func FfiConverterTypeOneTimeToken_lower(_ value: OneTimeToken) -> RustBuf
  * platform stores it as a JSON string and returns either).
  */
 public struct Organization: Equatable, Hashable {
+    /**
+     * The id.
+     */
     public let id: String
+    /**
+     * The display name.
+     */
     public let name: String
+    /**
+     * The URL-friendly name, unique in the project.
+     */
     public let slug: String
+    /**
+     * The logo's URL.
+     */
     public let logo: String?
     /**
      * The app's own data about the organization; `stripeSubscriptionItemId` here maps it to
      * the Stripe subscription item whose quantity follows the member count. As a JSON object.
      */
     public let metadataJson: String?
+    /**
+     * When it was created.
+     */
     public let createdAt: Date?
+    /**
+     * When it last changed.
+     */
     public let updatedAt: Date?
     /**
      * The members, where the answer lists them (creating one: its creator; the full
@@ -6321,11 +6507,29 @@ public struct Organization: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: String, name: String, slug: String, logo: String?, 
+    public init(
+        /**
+         * The id.
+         */id: String, 
+        /**
+         * The display name.
+         */name: String, 
+        /**
+         * The URL-friendly name, unique in the project.
+         */slug: String, 
+        /**
+         * The logo's URL.
+         */logo: String?, 
         /**
          * The app's own data about the organization; `stripeSubscriptionItemId` here maps it to
          * the Stripe subscription item whose quantity follows the member count. As a JSON object.
-         */metadataJson: String?, createdAt: Date?, updatedAt: Date?, 
+         */metadataJson: String?, 
+        /**
+         * When it was created.
+         */createdAt: Date?, 
+        /**
+         * When it last changed.
+         */updatedAt: Date?, 
         /**
          * The members, where the answer lists them (creating one: its creator; the full
          * organization: all).
@@ -6405,12 +6609,24 @@ public func FfiConverterTypeOrganization_lower(_ value: Organization) -> RustBuf
  * Organizations, as listed.
  */
 public struct OrganizationList: Equatable, Hashable {
+    /**
+     * The records.
+     */
     public let data: [Organization]
+    /**
+     * Paging information.
+     */
     public let listMetadata: ListMetadata
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(data: [Organization], listMetadata: ListMetadata) {
+    public init(
+        /**
+         * The records.
+         */data: [Organization], 
+        /**
+         * Paging information.
+         */listMetadata: ListMetadata) {
         self.data = data
         self.listMetadata = listMetadata
     }
@@ -6529,7 +6745,13 @@ public struct ProviderTokens {
      * The refresh token to use next time (some providers rotate it). Redacted in `Debug`.
      */
     public let refreshToken: SessionToken?
+    /**
+     * When the access token expires.
+     */
     public let accessTokenExpiresAt: Date?
+    /**
+     * When the refresh token expires.
+     */
     public let refreshTokenExpiresAt: Date?
     /**
      * The scopes granted, comma-separated as the provider gave them.
@@ -6539,7 +6761,13 @@ public struct ProviderTokens {
      * Redacted in `Debug`.
      */
     public let idToken: SessionToken?
+    /**
+     * `credential`, or the provider, e.g. `google`.
+     */
     public let providerId: String
+    /**
+     * The user's id at the provider.
+     */
     public let accountId: String
 
     // Default memberwise initializers are never public by default, so we
@@ -6550,13 +6778,25 @@ public struct ProviderTokens {
          */accessToken: SessionToken, 
         /**
          * The refresh token to use next time (some providers rotate it). Redacted in `Debug`.
-         */refreshToken: SessionToken?, accessTokenExpiresAt: Date?, refreshTokenExpiresAt: Date?, 
+         */refreshToken: SessionToken?, 
+        /**
+         * When the access token expires.
+         */accessTokenExpiresAt: Date?, 
+        /**
+         * When the refresh token expires.
+         */refreshTokenExpiresAt: Date?, 
         /**
          * The scopes granted, comma-separated as the provider gave them.
          */scope: String?, 
         /**
          * Redacted in `Debug`.
-         */idToken: SessionToken?, providerId: String, accountId: String) {
+         */idToken: SessionToken?, 
+        /**
+         * `credential`, or the provider, e.g. `google`.
+         */providerId: String, 
+        /**
+         * The user's id at the provider.
+         */accountId: String) {
         self.accessToken = accessToken
         self.refreshToken = refreshToken
         self.accessTokenExpiresAt = accessTokenExpiresAt
@@ -6626,11 +6866,17 @@ public func FfiConverterTypeProviderTokens_lower(_ value: ProviderTokens) -> Rus
  * The membership a removal ended.
  */
 public struct RemovedMember: Equatable, Hashable {
+    /**
+     * The membership.
+     */
     public let member: Member
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(member: Member) {
+    public init(
+        /**
+         * The membership.
+         */member: Member) {
         self.member = member
     }
 
@@ -6768,18 +7014,45 @@ public func FfiConverterTypeRequestOptions_lower(_ value: RequestOptions) -> Rus
  * One signed-in device or browser.
  */
 public struct Session {
+    /**
+     * The id.
+     */
     public let id: String
+    /**
+     * The user's id.
+     */
     public let userId: String?
     /**
      * The unsigned session token; pass it to `revoke_session`. Redacted in `Debug`.
      */
     public let token: SessionToken?
+    /**
+     * When it expires.
+     */
     public let expiresAt: Date?
+    /**
+     * The IP address that created the session.
+     */
     public let ipAddress: String?
+    /**
+     * The user agent that created the session.
+     */
     public let userAgent: String?
+    /**
+     * The session's active organization, if any.
+     */
     public let activeOrganizationId: String?
+    /**
+     * The admin impersonating the user, if any.
+     */
     public let impersonatedBy: String?
+    /**
+     * When it was created.
+     */
     public let createdAt: Date?
+    /**
+     * When it last changed.
+     */
     public let updatedAt: Date?
     /**
      * Other fields the server sent, as a JSON object.
@@ -6788,10 +7061,37 @@ public struct Session {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: String, userId: String?, 
+    public init(
+        /**
+         * The id.
+         */id: String, 
+        /**
+         * The user's id.
+         */userId: String?, 
         /**
          * The unsigned session token; pass it to `revoke_session`. Redacted in `Debug`.
-         */token: SessionToken?, expiresAt: Date?, ipAddress: String?, userAgent: String?, activeOrganizationId: String?, impersonatedBy: String?, createdAt: Date?, updatedAt: Date?, 
+         */token: SessionToken?, 
+        /**
+         * When it expires.
+         */expiresAt: Date?, 
+        /**
+         * The IP address that created the session.
+         */ipAddress: String?, 
+        /**
+         * The user agent that created the session.
+         */userAgent: String?, 
+        /**
+         * The session's active organization, if any.
+         */activeOrganizationId: String?, 
+        /**
+         * The admin impersonating the user, if any.
+         */impersonatedBy: String?, 
+        /**
+         * When it was created.
+         */createdAt: Date?, 
+        /**
+         * When it last changed.
+         */updatedAt: Date?, 
         /**
          * Other fields the server sent, as a JSON object.
          */extraJson: String?) {
@@ -6874,11 +7174,17 @@ public func FfiConverterTypeSession_lower(_ value: Session) -> RustBuffer {
  * `Authorization: Bearer`). Redacted in `Debug`.
  */
 public struct SessionJwt {
+    /**
+     * The token (redacted in `Debug`).
+     */
     public let token: SessionToken
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(token: SessionToken) {
+    public init(
+        /**
+         * The token (redacted in `Debug`).
+         */token: SessionToken) {
         self.token = token
     }
 
@@ -6927,12 +7233,24 @@ public func FfiConverterTypeSessionJwt_lower(_ value: SessionJwt) -> RustBuffer 
  * The current session and its user, as `/get-session` returns them.
  */
 public struct SessionWithUser {
+    /**
+     * The session.
+     */
     public let session: Session
+    /**
+     * The user.
+     */
     public let user: User
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(session: Session, user: User) {
+    public init(
+        /**
+         * The session.
+         */session: Session, 
+        /**
+         * The user.
+         */user: User) {
         self.session = session
         self.user = user
     }
@@ -7112,11 +7430,17 @@ public func FfiConverterTypeStatus_lower(_ value: Status) -> RustBuffer {
  * A plain acknowledgement: `{"success": true}`.
  */
 public struct Success: Equatable, Hashable {
+    /**
+     * Whether the server did it.
+     */
     public let success: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(success: Bool) {
+    public init(
+        /**
+         * Whether the server did it.
+         */success: Bool) {
         self.success = success
     }
 
@@ -7300,9 +7624,21 @@ public struct User: Equatable, Hashable {
      * Server-assigned id.
      */
     public let id: String
+    /**
+     * The e-mail address.
+     */
     public let email: String?
+    /**
+     * The display name.
+     */
     public let name: String?
+    /**
+     * Whether the address is verified.
+     */
     public let emailVerified: Bool?
+    /**
+     * The avatar's URL.
+     */
     public let image: String?
     /**
      * The username (lower case), when the user has one.
@@ -7316,8 +7652,17 @@ public struct User: Equatable, Hashable {
      * Comma-joined role names, e.g. `"user"` or `"admin,super_admin"`.
      */
     public let role: String?
+    /**
+     * Whether the user is banned.
+     */
     public let banned: Bool?
+    /**
+     * When it was created.
+     */
     public let createdAt: Date?
+    /**
+     * When it last changed.
+     */
     public let updatedAt: Date?
     /**
      * Other fields the server sent, as a JSON object.
@@ -7329,7 +7674,19 @@ public struct User: Equatable, Hashable {
     public init(
         /**
          * Server-assigned id.
-         */id: String, email: String?, name: String?, emailVerified: Bool?, image: String?, 
+         */id: String, 
+        /**
+         * The e-mail address.
+         */email: String?, 
+        /**
+         * The display name.
+         */name: String?, 
+        /**
+         * Whether the address is verified.
+         */emailVerified: Bool?, 
+        /**
+         * The avatar's URL.
+         */image: String?, 
         /**
          * The username (lower case), when the user has one.
          */username: String?, 
@@ -7338,7 +7695,16 @@ public struct User: Equatable, Hashable {
          */displayUsername: String?, 
         /**
          * Comma-joined role names, e.g. `"user"` or `"admin,super_admin"`.
-         */role: String?, banned: Bool?, createdAt: Date?, updatedAt: Date?, 
+         */role: String?, 
+        /**
+         * Whether the user is banned.
+         */banned: Bool?, 
+        /**
+         * When it was created.
+         */createdAt: Date?, 
+        /**
+         * When it last changed.
+         */updatedAt: Date?, 
         /**
          * Other fields the server sent, as a JSON object.
          */extraJson: String?) {
@@ -7423,11 +7789,17 @@ public func FfiConverterTypeUser_lower(_ value: User) -> RustBuffer {
  * Whether a username can still be taken.
  */
 public struct UsernameAvailability: Equatable, Hashable {
+    /**
+     * Whether the username is free.
+     */
     public let available: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(available: Bool) {
+    public init(
+        /**
+         * Whether the username is free.
+         */available: Bool) {
         self.available = available
     }
 
@@ -8471,7 +8843,10 @@ public enum SignInResult {
     /**
      * Signed in: the client keeps the session token.
      */
-    case signedIn(user: User, 
+    case signedIn(
+        /**
+         * The user.
+         */user: User, 
         /**
          * The new session's token; `None` when the server did not sign the user in (e.g. e-mail
          * verification is required). Also kept in the client's session store.

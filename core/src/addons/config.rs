@@ -23,9 +23,13 @@ use crate::operations::endpoint;
 pub struct AddonId(Cow<'static, str>);
 
 impl AddonId {
+    /// Google Analytics 4.
     pub const GOOGLE_ANALYTICS: AddonId = AddonId(Cow::Borrowed("google-analytics"));
+    /// Segment.
     pub const SEGMENT: AddonId = AddonId(Cow::Borrowed("segment"));
+    /// Stripe.
     pub const STRIPE: AddonId = AddonId(Cow::Borrowed("stripe"));
+    /// PostHog.
     pub const POSTHOG: AddonId = AddonId(Cow::Borrowed("posthog"));
 
     /// Any id, including ones this version does not know.

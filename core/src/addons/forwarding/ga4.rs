@@ -15,12 +15,16 @@ use super::service::{Batch, Limits, Service};
 /// `https://region1.google-analytics.com`).
 #[derive(Clone, Default)]
 pub struct Ga4Config {
+    /// The GA4 measurement id (`G-…`).
     pub measurement_id: String,
+    /// The API secret (redacted in `Debug`).
     pub api_secret: String,
+    /// The service's base URL (a stand-in's, in tests).
     pub base_url: String,
 }
 
 impl Ga4Config {
+    /// The service's public API URL.
     pub const DEFAULT_BASE_URL: &'static str = "https://www.google-analytics.com";
 
     pub(crate) fn from_env() -> Option<Self> {

@@ -1,16 +1,6 @@
 //! Add-on forwarding: the client's auth events, delivered to the add-ons an admin enabled.
 //!
-//! ```no_run
-//! # async fn run(client: banata_auth::Client) -> banata_auth::Result<()> {
-//! use std::time::Duration;
-//! use banata_auth::addons::{Forwarder, ForwardingConfig};
-//! // Credentials from GA_MEASUREMENT_ID/GA_API_SECRET, SEGMENT_WRITE_KEY, POSTHOG_API_KEY/
-//! // POSTHOG_HOST and STRIPE_SECRET_KEY; which add-ons are on comes from the dashboard.
-//! let forwarder = Forwarder::start(&client, ForwardingConfig::from_env())?;
-//! // ... sign users up and in ...
-//! forwarder.shutdown(Duration::from_secs(5)).await?;
-//! # Ok(()) }
-//! ```
+//! (The example is in the `addons` module's documentation, which renders.)
 //!
 //! How it runs: a listener copies each event into a bounded intake; one forwarding thread (with
 //! its own runtime, so no host runtime or auth flow ever waits on it) checks which add-ons are
@@ -77,9 +67,13 @@ pub type ForwardingErrorCallback = Arc<dyn Fn(&ForwardingError) + Send + Sync>;
 /// How forwarding runs. Start from [`ForwardingConfig::from_env`] or `default()` and override.
 #[derive(Clone)]
 pub struct ForwardingConfig {
+    /// Google Analytics 4: Measurement Protocol events.
     pub ga4: Option<Ga4Config>,
+    /// Segment: `identify` and `track` calls.
     pub segment: Option<SegmentConfig>,
+    /// PostHog: `capture` calls.
     pub posthog: Option<PostHogConfig>,
+    /// Stripe: seat quantities on subscription items.
     pub stripe: Option<StripeConfig>,
     /// What personal data may be sent (default: neither e-mail nor IP).
     pub data_policy: DataPolicy,

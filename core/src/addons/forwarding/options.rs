@@ -16,14 +16,23 @@ use crate::error::{Error, ErrorKind, Result};
 pub struct ForwardingOptions {
     /// Start from [`ForwardingConfig::from_env`] (the bindings default this to `true`).
     pub from_env: bool,
+    /// The GA4 measurement id (`G-…`).
     pub ga_measurement_id: Option<String>,
+    /// GA4's Measurement Protocol API secret (redacted in `Debug`).
     pub ga_api_secret: Option<String>,
+    /// GA4's Measurement Protocol URL (a stand-in's, in tests).
     pub ga_base_url: Option<String>,
+    /// Segment's write key (redacted in `Debug`).
     pub segment_write_key: Option<String>,
+    /// Segment's API URL (a stand-in's, in tests).
     pub segment_base_url: Option<String>,
+    /// PostHog's project API key (redacted in `Debug`).
     pub posthog_api_key: Option<String>,
+    /// PostHog's host (a stand-in's, in tests).
     pub posthog_host: Option<String>,
+    /// Stripe's secret key (redacted in `Debug`).
     pub stripe_secret_key: Option<String>,
+    /// Stripe's API URL (a stand-in's, in tests).
     pub stripe_base_url: Option<String>,
     /// Send the user's e-mail address to add-ons.
     pub send_email: bool,

@@ -14,11 +14,14 @@ use super::service::{Batch, Limits, Service};
 /// (default `https://us.i.posthog.com`; EU `https://eu.i.posthog.com`).
 #[derive(Clone, Default)]
 pub struct PostHogConfig {
+    /// The API key (redacted in `Debug`).
     pub api_key: String,
+    /// The service's host (a stand-in's, in tests).
     pub host: String,
 }
 
 impl PostHogConfig {
+    /// The service's public host.
     pub const DEFAULT_HOST: &'static str = "https://us.i.posthog.com";
 
     pub(crate) fn from_env() -> Option<Self> {

@@ -14,11 +14,14 @@ use super::service::{Batch, Limits, Service};
 /// `https://events.eu1.segmentapis.com`).
 #[derive(Clone, Default)]
 pub struct SegmentConfig {
+    /// The source's write key (redacted in `Debug`).
     pub write_key: String,
+    /// The service's base URL (a stand-in's, in tests).
     pub base_url: String,
 }
 
 impl SegmentConfig {
+    /// The service's public API URL.
     pub const DEFAULT_BASE_URL: &'static str = "https://api.segment.io";
 
     pub(crate) fn from_env() -> Option<Self> {

@@ -21,11 +21,14 @@ pub const STRIPE_API_VERSION: &str = "2026-10-28.endive";
 /// refused); base URL `STRIPE_BASE_URL`.
 #[derive(Clone, Default)]
 pub struct StripeConfig {
+    /// The secret key (redacted in `Debug`).
     pub secret_key: String,
+    /// The service's base URL (a stand-in's, in tests).
     pub base_url: String,
 }
 
 impl StripeConfig {
+    /// The service's public API URL.
     pub const DEFAULT_BASE_URL: &'static str = "https://api.stripe.com";
 
     pub(crate) fn from_env() -> Option<Self> {

@@ -7323,6 +7323,9 @@ data class AccessToken (
      */
     var `accessToken`: SessionToken
     , 
+    /**
+     * When the access token expires.
+     */
     var `accessTokenExpiresAt`: java.time.Instant?
     , 
     /**
@@ -7389,6 +7392,9 @@ public object FfiConverterTypeAccessToken: FfiConverterRustBuffer<AccessToken> {
  * One way the user signs in: `credential` (e-mail and password) or a social provider.
  */
 data class Account (
+    /**
+     * The id.
+     */
     var `id`: kotlin.String
     , 
     /**
@@ -7401,6 +7407,9 @@ data class Account (
      */
     var `accountId`: kotlin.String
     , 
+    /**
+     * The user's id.
+     */
     var `userId`: kotlin.String
     , 
     /**
@@ -7408,8 +7417,14 @@ data class Account (
      */
     var `scopes`: List<kotlin.String>
     , 
+    /**
+     * When it was created.
+     */
     var `createdAt`: java.time.Instant?
     , 
+    /**
+     * When it last changed.
+     */
     var `updatedAt`: java.time.Instant?
     , 
     /**
@@ -7671,6 +7686,9 @@ public object FfiConverterTypeAuthEvent: FfiConverterRustBuffer<AuthEvent> {
  * The answer to a sign-up or sign-in.
  */
 data class AuthResult (
+    /**
+     * The user.
+     */
     var `user`: User
     , 
     /**
@@ -7878,8 +7896,14 @@ public object FfiConverterTypeClientOptions: FfiConverterRustBuffer<ClientOption
  * deletions by mail.
  */
 data class DeleteUserResult (
+    /**
+     * Whether the server did it.
+     */
     var `success`: kotlin.Boolean
     , 
+    /**
+     * The server's message.
+     */
     var `message`: kotlin.String
     
 ){
@@ -7998,6 +8022,9 @@ public object FfiConverterTypeDestinationStats: FfiConverterRustBuffer<Destinati
  * The answer to verifying an address with a code.
  */
 data class EmailOtpVerified (
+    /**
+     * Its status.
+     */
     var `status`: kotlin.Boolean
     , 
     /**
@@ -8005,6 +8032,9 @@ data class EmailOtpVerified (
      */
     var `token`: SessionToken?
     , 
+    /**
+     * The user.
+     */
     var `user`: User
     
 ): Disposable{
@@ -8452,8 +8482,14 @@ public object FfiConverterTypeForwardingStats: FfiConverterRustBuffer<Forwarding
  * An invitation to join an organization (48 hours).
  */
 data class Invitation (
+    /**
+     * The id.
+     */
     var `id`: kotlin.String
     , 
+    /**
+     * The organization's id.
+     */
     var `organizationId`: kotlin.String
     , 
     /**
@@ -8472,6 +8508,9 @@ data class Invitation (
      */
     var `status`: kotlin.String
     , 
+    /**
+     * When it expires.
+     */
     var `expiresAt`: java.time.Instant?
     , 
     /**
@@ -8479,6 +8518,9 @@ data class Invitation (
      */
     var `inviterId`: kotlin.String?
     , 
+    /**
+     * When it was created.
+     */
     var `createdAt`: java.time.Instant?
     
 ){
@@ -8536,8 +8578,14 @@ public object FfiConverterTypeInvitation: FfiConverterRustBuffer<Invitation> {
  * An invitation answered: accepted (with the membership) or rejected (no membership).
  */
 data class InvitationAnswer (
+    /**
+     * The invitation.
+     */
     var `invitation`: Invitation
     , 
+    /**
+     * The membership.
+     */
     var `member`: Member?
     
 ){
@@ -8577,8 +8625,14 @@ public object FfiConverterTypeInvitationAnswer: FfiConverterRustBuffer<Invitatio
  * Invitations, as listed.
  */
 data class InvitationList (
+    /**
+     * The records.
+     */
     var `data`: List<Invitation>
     , 
+    /**
+     * Paging information.
+     */
     var `listMetadata`: ListMetadata
     
 ){
@@ -8618,8 +8672,14 @@ public object FfiConverterTypeInvitationList: FfiConverterRustBuffer<InvitationL
  * The list position markers (the platform answers everything at once: both `None`).
  */
 data class ListMetadata (
+    /**
+     * The value before.
+     */
     var `before`: kotlin.String?
     , 
+    /**
+     * The value after.
+     */
     var `after`: kotlin.String?
     
 ){
@@ -8659,10 +8719,19 @@ public object FfiConverterTypeListMetadata: FfiConverterRustBuffer<ListMetadata>
  * A user's membership of an organization.
  */
 data class Member (
+    /**
+     * The id.
+     */
     var `id`: kotlin.String
     , 
+    /**
+     * The organization's id.
+     */
     var `organizationId`: kotlin.String
     , 
+    /**
+     * The user's id.
+     */
     var `userId`: kotlin.String
     , 
     /**
@@ -8670,8 +8739,14 @@ data class Member (
      */
     var `role`: kotlin.String
     , 
+    /**
+     * When it was created.
+     */
     var `createdAt`: java.time.Instant?
     , 
+    /**
+     * When it last changed.
+     */
     var `updatedAt`: java.time.Instant?
     
 ){
@@ -8723,8 +8798,14 @@ public object FfiConverterTypeMember: FfiConverterRustBuffer<Member> {
  * Members, as listed.
  */
 data class MemberList (
+    /**
+     * The records.
+     */
     var `data`: List<Member>
     , 
+    /**
+     * Paging information.
+     */
     var `listMetadata`: ListMetadata
     
 ){
@@ -8764,6 +8845,9 @@ public object FfiConverterTypeMemberList: FfiConverterRustBuffer<MemberList> {
  * A member's roles, comma-joined.
  */
 data class MemberRole (
+    /**
+     * The role (comma-joined when several).
+     */
     var `role`: kotlin.String
     
 ){
@@ -8849,12 +8933,24 @@ public object FfiConverterTypeOneTimeToken: FfiConverterRustBuffer<OneTimeToken>
  * platform stores it as a JSON string and returns either).
  */
 data class Organization (
+    /**
+     * The id.
+     */
     var `id`: kotlin.String
     , 
+    /**
+     * The display name.
+     */
     var `name`: kotlin.String
     , 
+    /**
+     * The URL-friendly name, unique in the project.
+     */
     var `slug`: kotlin.String
     , 
+    /**
+     * The logo's URL.
+     */
     var `logo`: kotlin.String?
     , 
     /**
@@ -8863,8 +8959,14 @@ data class Organization (
      */
     var `metadataJson`: kotlin.String?
     , 
+    /**
+     * When it was created.
+     */
     var `createdAt`: java.time.Instant?
     , 
+    /**
+     * When it last changed.
+     */
     var `updatedAt`: java.time.Instant?
     , 
     /**
@@ -8936,8 +9038,14 @@ public object FfiConverterTypeOrganization: FfiConverterRustBuffer<Organization>
  * Organizations, as listed.
  */
 data class OrganizationList (
+    /**
+     * The records.
+     */
     var `data`: List<Organization>
     , 
+    /**
+     * Paging information.
+     */
     var `listMetadata`: ListMetadata
     
 ){
@@ -9026,8 +9134,14 @@ data class ProviderTokens (
      */
     var `refreshToken`: SessionToken?
     , 
+    /**
+     * When the access token expires.
+     */
     var `accessTokenExpiresAt`: java.time.Instant?
     , 
+    /**
+     * When the refresh token expires.
+     */
     var `refreshTokenExpiresAt`: java.time.Instant?
     , 
     /**
@@ -9040,8 +9154,14 @@ data class ProviderTokens (
      */
     var `idToken`: SessionToken?
     , 
+    /**
+     * `credential`, or the provider, e.g. `google`.
+     */
     var `providerId`: kotlin.String
     , 
+    /**
+     * The user's id at the provider.
+     */
     var `accountId`: kotlin.String
     
 ): Disposable{
@@ -9114,6 +9234,9 @@ public object FfiConverterTypeProviderTokens: FfiConverterRustBuffer<ProviderTok
  * The membership a removal ended.
  */
 data class RemovedMember (
+    /**
+     * The membership.
+     */
     var `member`: Member
     
 ){
@@ -9213,8 +9336,14 @@ public object FfiConverterTypeRequestOptions: FfiConverterRustBuffer<RequestOpti
  * One signed-in device or browser.
  */
 data class Session (
+    /**
+     * The id.
+     */
     var `id`: kotlin.String
     , 
+    /**
+     * The user's id.
+     */
     var `userId`: kotlin.String?
     , 
     /**
@@ -9222,18 +9351,39 @@ data class Session (
      */
     var `token`: SessionToken?
     , 
+    /**
+     * When it expires.
+     */
     var `expiresAt`: java.time.Instant?
     , 
+    /**
+     * The IP address that created the session.
+     */
     var `ipAddress`: kotlin.String?
     , 
+    /**
+     * The user agent that created the session.
+     */
     var `userAgent`: kotlin.String?
     , 
+    /**
+     * The session's active organization, if any.
+     */
     var `activeOrganizationId`: kotlin.String?
     , 
+    /**
+     * The admin impersonating the user, if any.
+     */
     var `impersonatedBy`: kotlin.String?
     , 
+    /**
+     * When it was created.
+     */
     var `createdAt`: java.time.Instant?
     , 
+    /**
+     * When it last changed.
+     */
     var `updatedAt`: java.time.Instant?
     , 
     /**
@@ -9324,6 +9474,9 @@ public object FfiConverterTypeSession: FfiConverterRustBuffer<Session> {
  * `Authorization: Bearer`). Redacted in `Debug`.
  */
 data class SessionJwt (
+    /**
+     * The token (redacted in `Debug`).
+     */
     var `token`: SessionToken
     
 ): Disposable{
@@ -9368,8 +9521,14 @@ public object FfiConverterTypeSessionJwt: FfiConverterRustBuffer<SessionJwt> {
  * The current session and its user, as `/get-session` returns them.
  */
 data class SessionWithUser (
+    /**
+     * The session.
+     */
     var `session`: Session
     , 
+    /**
+     * The user.
+     */
     var `user`: User
     
 ): Disposable{
@@ -9504,6 +9663,9 @@ public object FfiConverterTypeStatus: FfiConverterRustBuffer<Status> {
  * A plain acknowledgement: `{"success": true}`.
  */
 data class Success (
+    /**
+     * Whether the server did it.
+     */
     var `success`: kotlin.Boolean
     
 ){
@@ -9650,12 +9812,24 @@ data class User (
      */
     var `id`: kotlin.String
     , 
+    /**
+     * The e-mail address.
+     */
     var `email`: kotlin.String?
     , 
+    /**
+     * The display name.
+     */
     var `name`: kotlin.String?
     , 
+    /**
+     * Whether the address is verified.
+     */
     var `emailVerified`: kotlin.Boolean?
     , 
+    /**
+     * The avatar's URL.
+     */
     var `image`: kotlin.String?
     , 
     /**
@@ -9673,10 +9847,19 @@ data class User (
      */
     var `role`: kotlin.String?
     , 
+    /**
+     * Whether the user is banned.
+     */
     var `banned`: kotlin.Boolean?
     , 
+    /**
+     * When it was created.
+     */
     var `createdAt`: java.time.Instant?
     , 
+    /**
+     * When it last changed.
+     */
     var `updatedAt`: java.time.Instant?
     , 
     /**
@@ -9751,6 +9934,9 @@ public object FfiConverterTypeUser: FfiConverterRustBuffer<User> {
  * Whether a username can still be taken.
  */
 data class UsernameAvailability (
+    /**
+     * Whether the username is free.
+     */
     var `available`: kotlin.Boolean
     
 ){
@@ -11078,6 +11264,9 @@ sealed class SignInResult: Disposable  {
      * Signed in: the client keeps the session token.
      */
     data class SignedIn(
+        /**
+         * The user.
+         */
         val `user`: dev.banata.auth.User, 
         /**
          * The new session's token; `None` when the server did not sign the user in (e.g. e-mail
