@@ -40,6 +40,9 @@ cargo build --locked -p banata-devserver
 step "Node binding: build (napi build, debug)"
 (cd bindings-node && npx napi build --platform --js native.js --dts native.d.ts)
 
+step "Node binding: the committed loader is what napi build writes (native.js, native.d.ts)"
+git diff --exit-code -- bindings-node/native.js bindings-node/native.d.ts
+
 step "Node binding: tsc --strict on the types and the Node example"
 (cd bindings-node && npx tsc --noEmit --strict --exactOptionalPropertyTypes --lib es2022,dom test/types-check.ts)
 (cd examples/node && npm run --silent typecheck)
@@ -54,6 +57,10 @@ step "Next.js example: install the fresh binding, next build, next start, reques
 # npm ci after the build: the example installs the binding as a copy (install-links), the way
 # a registry install lays it out, so it must copy the library just built.
 (cd examples/nextjs && npm ci --no-audit --no-fund --loglevel=error)
+# The binary comes in its platform package, as from the registry (the main package has none).
+platform=$(node scripts/npm-platform.mjs)
+cp "bindings-node/banata-auth.$platform.node" "bindings-node/npm/$platform/"
+(cd examples/nextjs && npm install --no-save --no-audit --no-fund --loglevel=error "../../bindings-node/npm/$platform")
 (cd examples/nextjs && NEXT_TELEMETRY_DISABLED=1 node --test test/*.test.mjs)
 
 step "Python binding: build (maturin develop, debug)"
@@ -68,6 +75,9 @@ step "Python binding: the stubs match the installed module (mypy.stubtest)"
 
 step "Python binding: pytest"
 .venv/bin/python -m pytest bindings-python/tests
+
+step "Packages: the npm package and the wheel, packed from this tree, installed into empty projects"
+scripts/smoke-packages.sh
 
 step "Swift and Kotlin bindings: generated sources are current"
 scripts/generate-mobile-bindings.sh --check

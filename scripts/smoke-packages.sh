@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Packs what users install, from this tree, and tries it as they would: the npm package with the
+# host's platform package (npm pack), and the Python wheel (maturin build), each installed into
+# an empty project and run against a devserver. It catches what the in-tree tests cannot: a
+# missing loader, a stray binary, files left out of a package.
+#
+# Uses the debug builds of the test run (test-all.sh builds them first); a release goes
+# through the release workflow instead. Ends with "N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+repo=$PWD
+work=$(mktemp -d)
+devserver=""
+cleanup() {
+  [ -z "$devserver" ] || { kill "$devserver" 2>/dev/null || true; wait "$devserver" 2>/dev/null || true; }
+  rm -f bindings-node/npm/*/*.node
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$CARGO_TARGET_DIR/debug/banata-devserver" --port 0 --no-email-verification >"$work/devserver.out" &
+devserver=$!
+for _ in $(seq 300); do
+  grep -q '^READY ' "$work/devserver.out" && break
+  kill -0 "$devserver" 2>/dev/null || { echo "the devserver exited before it was ready" >&2; exit 1; }
+  sleep 0.1
+done
+url=$(awk '$1 == "READY" { print $2 }' "$work/devserver.out")
+export BANATA_BASE_URL="$url"
+
+passed=0; failed=0
+report() { # name, status
+  if [ "$2" -eq 0 ]; then passed=$((passed + 1)); echo "ok - $1"; else failed=$((failed + 1)); echo "FAIL - $1" >&2; fi
+}
+
+# --- npm: the main package and the host's platform package, as npm would install them.
+platform=$(node scripts/npm-platform.mjs)
+cp "bindings-node/banata-auth.$platform.node" "bindings-node/npm/$platform/"
+(cd bindings-node && npm pack --silent --pack-destination "$work" >/dev/null)
+(cd "bindings-node/npm/$platform" && npm pack --silent --pack-destination "$work" >/dev/null)
+main_tgz=$(ls "$work"/banata-auth-native-[0-9]*.tgz)
+platform_tgz=$(ls "$work"/banata-auth-native-"$platform"-*.tgz)
+npm_contents() {
+  local listing
+  listing=$(tar tzf "$main_tgz")
+  # The loader and the generated code are in; no binary of any platform is.
+  grep -qx 'package/native.js' <<<"$listing" && grep -qx 'package/generated.js' <<<"$listing" &&
+    grep -qx 'package/LICENSE' <<<"$listing" && ! grep -q '\.node$' <<<"$listing" &&
+    tar tzf "$platform_tgz" | grep -qx "package/banata-auth.$platform.node"
+}
+status=0; npm_contents || status=$?
+report "npm: the package has the loader and no binary; the platform package has the binary" "$status"
+
+mkdir "$work/node-app"
+cat >"$work/node-app/smoke.mjs" <<'EOF'
+import { BanataClient, ValidationError } from '@banata-auth/native'
+const client = new BanataClient({ baseUrl: process.env.BANATA_BASE_URL })
+const email = `smoke-${Date.now()}@example.com`
+const signedUp = await client.auth.signUpEmail({ name: 'Smoke', email, password: 'correct horse battery staple' })
+const session = await client.auth.getSession()
+if (session?.user.id !== signedUp.user.id) throw new Error('no session after sign-up')
+await client.auth.signOut()
+try {
+  await client.auth.signUpEmail({ name: 'Smoke', email: 'not an address', password: 'x' })
+  throw new Error('a bad address was accepted')
+} catch (e) {
+  if (!(e instanceof ValidationError)) throw e
+}
+console.log('signed up, in and out as', email)
+EOF
+status=0
+(
+  cd "$work/node-app" && npm init -y >/dev/null &&
+    npm install --no-audit --no-fund --loglevel=error "$platform_tgz" "$main_tgz" >/dev/null &&
+    node smoke.mjs && node -e "require('@banata-auth/native').BanataClient"
+) || status=$?
+report "npm: installed into an empty project, it signs up, in and out (ESM and CommonJS)" "$status"
+
+# --- Python: the wheel, installed into a fresh virtual environment.
+status=0
+(
+  VIRTUAL_ENV="$repo/.venv" PATH="$repo/.venv/bin:$PATH" \
+    .venv/bin/maturin build --locked --profile dev -m bindings-python/Cargo.toml --out "$work/wheels" -q &&
+    python3 -m venv "$work/venv" && "$work/venv/bin/pip" install -q --no-index "$work"/wheels/*.whl &&
+    "$work/venv/bin/python" - <<'EOF'
+import os, time
+from importlib.metadata import metadata
+import banata_auth
+meta = metadata("banata-auth")
+assert meta["License-Expression"] == "MIT" or meta["License"] == "MIT", meta.get_all("License")
+client = banata_auth.Client(base_url=os.environ["BANATA_BASE_URL"])
+email = f"smoke-{time.time_ns()}@example.com"
+signed_up = client.auth.sign_up_email("Smoke", email, "correct horse battery staple")
+session = client.auth.get_session()
+assert session is not None and session.user.id == signed_up.user.id
+client.auth.sign_out()
+try:
+    client.auth.sign_up_email("Smoke", "not an address", "x")
+    raise AssertionError("a bad address was accepted")
+except banata_auth.ValidationError:
+    pass
+print("signed up, in and out as", email)
+EOF
+) || status=$?
+report "Python: the wheel, installed into a fresh venv, signs up, in and out" "$status"
+
+echo "packages: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
