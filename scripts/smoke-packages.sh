@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Packs what users install, from this tree, and tries it as they would: the npm package with the
-# host's platform package (npm pack), and the Python wheel (maturin build), each installed into
-# an empty project and run against a devserver. It catches what the in-tree tests cannot: a
+# Packs what users install, from this tree, and tries it as they would: the crates (cargo
+# package, which builds each from its .crate), the npm package with the host's platform package
+# (npm pack), and the Python wheel (maturin build), the last two installed into an empty project
+# and run against a devserver. It catches what the in-tree tests cannot: a
 # missing loader, a stray binary, files left out of a package.
 #
 # Uses the debug builds of the test run (test-all.sh builds them first); a release goes
@@ -33,6 +34,11 @@ passed=0; failed=0
 report() { # name, status
   if [ "$2" -eq 0 ]; then passed=$((passed + 1)); echo "ok - $1"; else failed=$((failed + 1)); echo "FAIL - $1" >&2; fi
 }
+
+# --- crates: packaged as crates.io would get them, and built from the package alone.
+status=0
+cargo package --locked --quiet -p banata-auth -p banata-devserver || status=$?
+report "crates: banata-auth and banata-devserver package and build from their .crate files" "$status"
 
 # --- npm: the main package and the host's platform package, as npm would install them.
 platform=$(node scripts/npm-platform.mjs)
