@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Compiles the generated Kotlin, the hand-written extensions, the example and the JVM test with
-# kotlinc, and
-# runs the test against the debug library and the devserver binary. Its last line is
+# Builds the Kotlin library jar (scripts/build-kotlin-jar.sh: the generated Kotlin and the
+# hand-written extensions, with the debug native library inside), compiles the example and the
+# JVM test against it with kotlinc, and runs the test against the devserver binary. Its last line is
 # "N passed, N failed"; the exit code is non-zero when a test failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +13,10 @@ classpath="$jna:$gson:$kotlin_home/lib/kotlinx-coroutines-core-jvm.jar"
 jar="$CARGO_TARGET_DIR/kotlin/banata-auth-test.jar"
 mkdir -p "$(dirname "$jar")"
 
-"$kotlin_home/bin/kotlinc" -nowarn -cp "$classpath" -d "$jar" \
-  bindings-swift/kotlin/src/main/kotlin/dev/banata/auth/*.kt bindings-swift/kotlin/src/test/kotlin/*.kt \
-  examples/kotlin/*.kt
-java -Djna.library.path="$CARGO_TARGET_DIR/debug" -cp "$jar:$classpath:$kotlin_home/lib/kotlin-stdlib.jar" BanataAuthTestKt
+# The library as users get it: the jar with the native library inside (JNA's resource layout),
+# so the test runs without jna.library.path.
+cargo build --locked -p banata-auth-uniffi --lib
+library=$(scripts/build-kotlin-jar.sh | tail -n1)
+"$kotlin_home/bin/kotlinc" -nowarn -cp "$library:$classpath" -d "$jar" \
+  bindings-swift/kotlin/src/test/kotlin/*.kt examples/kotlin/*.kt
+java -cp "$jar:$library:$classpath:$kotlin_home/lib/kotlin-stdlib.jar" BanataAuthTestKt

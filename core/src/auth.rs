@@ -98,10 +98,10 @@ impl<'a> Auth<'a> {
         self.client
             .send_endpoint(&endpoint::revoke_session, to_input(&request))
             .await?;
-        if let Some(stored) = self.client.session_token().await? {
-            if stored.same_session(request.token.expose()) {
-                self.client.clear_token().await?;
-            }
+        if let Some(stored) = self.client.session_token().await?
+            && stored.same_session(request.token.expose())
+        {
+            self.client.clear_token().await?;
         }
         self.emit_revoked(user, "revoked");
         Ok(())

@@ -454,10 +454,10 @@ impl Subscription {
                 .iter()
                 .position(|s| s.id == self.id)
                 .map(|i| subs.remove(i));
-            if subs.is_empty() {
-                if let Some(flag) = self.any_subscriber.upgrade() {
-                    flag.store(false, Ordering::Release);
-                }
+            if subs.is_empty()
+                && let Some(flag) = self.any_subscriber.upgrade()
+            {
+                flag.store(false, Ordering::Release);
             }
             removed
         };

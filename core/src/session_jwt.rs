@@ -246,12 +246,14 @@ impl crate::Auth<'_> {
             .unwrap_or_default();
         let mut slot = self.client.cached_jwt().slot.lock().await;
         let now = chrono::Utc::now().timestamp();
-        if let Some((owner, token, exp)) = slot.as_ref() {
-            if *owner == session && !session.is_empty() && *exp - now > REFRESH_BEFORE_EXPIRY_S {
-                return Ok(SessionJwt {
-                    token: token.clone(),
-                });
-            }
+        if let Some((owner, token, exp)) = slot.as_ref()
+            && *owner == session
+            && !session.is_empty()
+            && *exp - now > REFRESH_BEFORE_EXPIRY_S
+        {
+            return Ok(SessionJwt {
+                token: token.clone(),
+            });
         }
         let path = self.client.jwt_settings().token_path();
         let fetched: SessionJwt = self

@@ -205,22 +205,22 @@ impl Auth<'_> {
             .send_endpoint(&endpoint::sign_in_email, to_input(&request))
             .await;
         let mut result = self.finish_sign_in(sent, email, METHOD_PASSWORD).await?;
-        if let SignInResult::VerificationRequired(pending) = &mut result {
-            if request.send_verification_email == Some(true) {
-                let ask = crate::SendVerificationEmail {
-                    email: pending.email.clone(),
-                    callback_url: request.callback_url.clone(),
-                };
-                // The sign-in's answer stands either way; whether the mail went out is part of it.
-                let sent = match self.send_verification_email(ask).await {
-                    Ok(status) => status.status,
-                    Err(e) => {
-                        tracing::warn!(code = ?e.code(), "no verification mail: {e}");
-                        false
-                    }
-                };
-                pending.verification_email_sent = Some(sent);
-            }
+        if let SignInResult::VerificationRequired(pending) = &mut result
+            && request.send_verification_email == Some(true)
+        {
+            let ask = crate::SendVerificationEmail {
+                email: pending.email.clone(),
+                callback_url: request.callback_url.clone(),
+            };
+            // The sign-in's answer stands either way; whether the mail went out is part of it.
+            let sent = match self.send_verification_email(ask).await {
+                Ok(status) => status.status,
+                Err(e) => {
+                    tracing::warn!(code = ?e.code(), "no verification mail: {e}");
+                    false
+                }
+            };
+            pending.verification_email_sent = Some(sent);
         }
         Ok(result)
     }

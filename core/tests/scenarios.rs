@@ -59,10 +59,10 @@ impl Run<'_> {
     fn fill(&self, value: &Value) -> Value {
         match value {
             Value::String(s) => {
-                if let Some(name) = s.strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
-                    if let Some(v) = self.vars.get(name) {
-                        return v.clone();
-                    }
+                if let Some(name) = s.strip_prefix('{').and_then(|r| r.strip_suffix('}'))
+                    && let Some(v) = self.vars.get(name)
+                {
+                    return v.clone();
                 }
                 let mut out = s.clone();
                 for (name, v) in &self.vars {
@@ -181,12 +181,12 @@ async fn run(server: &DevServerHandle, scenario: &Value) -> Result<(), Failed> {
                         "kind": e.kind().as_str(), "status": e.status(), "code": e.code(),
                     });
                     for key in ["kind", "status", "code"] {
-                        if let Some(w) = want.get(key) {
-                            if got[key] != *w {
-                                return Err(
-                                    format!("step {i} ({id}): expected {want}, got {got}").into()
-                                );
-                            }
+                        if let Some(w) = want.get(key)
+                            && got[key] != *w
+                        {
+                            return Err(
+                                format!("step {i} ({id}): expected {want}, got {got}").into()
+                            );
                         }
                     }
                     continue;

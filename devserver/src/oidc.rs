@@ -338,10 +338,10 @@ impl Providers {
         if crate::store::now_ms() / 1000 - issued_at > 3600 {
             return None;
         }
-        if let Some(nonce) = nonce {
-            if claims.get("nonce").and_then(Value::as_str) != Some(nonce) {
-                return None;
-            }
+        if let Some(nonce) = nonce
+            && claims.get("nonce").and_then(Value::as_str) != Some(nonce)
+        {
+            return None;
         }
         Some(user_info(claims))
     }

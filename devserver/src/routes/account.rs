@@ -57,13 +57,13 @@ pub fn username_hook(
     let username = str_field(body, "username");
     if let Some(username) = username {
         check_username(username, StatusCode::BAD_REQUEST)?;
-        if let Some(holder) = state.store.user_by_username(username)? {
-            if current_user.is_none_or(|me| me != holder.id) {
-                return Err(ApiError::from_message(
-                    StatusCode::BAD_REQUEST,
-                    "Username is already taken. Please try another.",
-                ));
-            }
+        if let Some(holder) = state.store.user_by_username(username)?
+            && current_user.is_none_or(|me| me != holder.id)
+        {
+            return Err(ApiError::from_message(
+                StatusCode::BAD_REQUEST,
+                "Username is already taken. Please try another.",
+            ));
         }
     }
     let display = str_field(body, "displayUsername");

@@ -160,12 +160,12 @@ pub async fn create(State(state): State<AppState>, input: Input) -> ApiResult {
     let mut metadata = check_metadata(body)?;
     let expires_at = check_expires_in(body)?;
     let prefix = str_field(body, "prefix").filter(|p| !p.is_empty());
-    if let Some(p) = prefix {
-        if !PREFIX_LENGTH.contains(&p.chars().count()) {
-            return Err(bad_request(
-                "The prefix length is either too large or too small.",
-            ));
-        }
+    if let Some(p) = prefix
+        && !PREFIX_LENGTH.contains(&p.chars().count())
+    {
+        return Err(bad_request(
+            "The prefix length is either too large or too small.",
+        ));
     }
     let name = str_field(body, "name");
     check_name(name)?;

@@ -252,12 +252,11 @@ pub async fn sign_in_email(State(state): State<AppState>, input: Input) -> ApiRe
         answer["url"] = json!(url);
     }
     let mut response = complete_sign_in(&state, &input.headers, &user, remember, answer)?;
-    if let Some(url) = &callback {
-        if response.status().is_success() {
-            if let Ok(location) = HeaderValue::from_str(url) {
-                response.headers_mut().insert(header::LOCATION, location);
-            }
-        }
+    if let Some(url) = &callback
+        && response.status().is_success()
+        && let Ok(location) = HeaderValue::from_str(url)
+    {
+        response.headers_mut().insert(header::LOCATION, location);
     }
     Ok(response)
 }

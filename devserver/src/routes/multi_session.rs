@@ -72,11 +72,11 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> ApiResul
     let mut seen: Vec<String> = Vec::new();
     let mut out = Vec::new();
     for token in cookie_tokens(&state, &headers) {
-        if let Some((session, user)) = live_session(&state, &token)? {
-            if !seen.contains(&user.id) {
-                seen.push(user.id.clone());
-                out.push(pair_json(&state, &session, &user));
-            }
+        if let Some((session, user)) = live_session(&state, &token)?
+            && !seen.contains(&user.id)
+        {
+            seen.push(user.id.clone());
+            out.push(pair_json(&state, &session, &user));
         }
     }
     Ok(axum::Json(out).into_response())

@@ -417,14 +417,13 @@ pub async fn update(State(state): State<AppState>, input: Input) -> ApiResult {
     let id = caller.organization_id(&state, str_field(body, "organizationId"))?;
     caller.require(&state, &id, "organization.update")?;
     let slug = str_field(data, "slug").filter(|s| !s.is_empty());
-    if let Some(slug) = slug {
-        if state
+    if let Some(slug) = slug
+        && state
             .store
             .organization_by_slug(slug)?
             .is_some_and(|o| o.id != id)
-        {
-            return Err(bad("Organization slug already exists"));
-        }
+    {
+        return Err(bad("Organization slug already exists"));
     }
     let mut organization = state
         .store

@@ -147,10 +147,8 @@ async fn redirect_answer(
         })?;
     let redirect = !bool_field(body, "disableRedirect").unwrap_or(false);
     let mut response = axum::Json(json!({ "url": url, "redirect": redirect })).into_response();
-    if redirect {
-        if let Ok(location) = HeaderValue::from_str(&url) {
-            response.headers_mut().insert(header::LOCATION, location);
-        }
+    if redirect && let Ok(location) = HeaderValue::from_str(&url) {
+        response.headers_mut().insert(header::LOCATION, location);
     }
     let signed = crypto::sign_token(&state.secret, &token);
     let cookie = format!(
@@ -664,23 +662,21 @@ pub async fn get_access_token(State(state): State<AppState>, input: Input) -> Ap
         .tokens
         .access_token_expires_at
         .is_some_and(|at| at - now_ms() < 5_000);
-    if expiring {
-        if let Some(refresh) = account.tokens.refresh_token.clone() {
-            let tokens = state
-                .providers
-                .refresh(provider, &refresh)
-                .await
-                .map_err(|_| bad_request("Failed to get a valid access token"))?;
-            state
-                .store
-                .update_account_tokens(&account.id, &stored(&tokens))?;
-            account = state
-                .store
-                .account_rows(&account.user_id)?
-                .into_iter()
-                .find(|a| a.id == account.id)
-                .unwrap_or(account);
-        }
+    if expiring && let Some(refresh) = account.tokens.refresh_token.clone() {
+        let tokens = state
+            .providers
+            .refresh(provider, &refresh)
+            .await
+            .map_err(|_| bad_request("Failed to get a valid access token"))?;
+        state
+            .store
+            .update_account_tokens(&account.id, &stored(&tokens))?;
+        account = state
+            .store
+            .account_rows(&account.user_id)?
+            .into_iter()
+            .find(|a| a.id == account.id)
+            .unwrap_or(account);
     }
     Ok(axum::Json(json!({
         "accessToken": account.tokens.access_token,

@@ -107,10 +107,10 @@ pub async fn send_verification_email(State(state): State<AppState>, input: Input
             send(&state, &base_url(headers), &user.email, callback_url);
         }
         None => {
-            if let Some(user) = state.store.user_by_email(&email)? {
-                if !user.email_verified {
-                    send(&state, &base_url(headers), &user.email, callback_url);
-                }
+            if let Some(user) = state.store.user_by_email(&email)?
+                && !user.email_verified
+            {
+                send(&state, &base_url(headers), &user.email, callback_url);
             }
         }
     }

@@ -59,10 +59,10 @@ fn interface(api: &Api, model: &Model, input: bool) -> String {
     let mut out = jsdoc(&model.doc, "");
     out.push_str(&format!("export interface {} {{\n", model.name));
     // A model that is a union case of the same name carries the tag itself.
-    if let Some((union, variant)) = api.variant_of(&model.name) {
-        if variant.name() == model.name {
-            out.push_str(&format!("  {}: '{}'\n", union.tag_field, variant.tag));
-        }
+    if let Some((union, variant)) = api.variant_of(&model.name)
+        && variant.name() == model.name
+    {
+        out.push_str(&format!("  {}: '{}'\n", union.tag_field, variant.tag));
     }
     for field in &model.fields {
         out.push_str(&jsdoc(&field.doc, "  "));

@@ -250,10 +250,10 @@ async fn attempt_once(dest: &Destination, shared: &WorkerShared, batch: &Batch) 
             );
         }
     };
-    if dest.service.limits().gzip {
-        if let Err(e) = gzip_body(&mut request) {
-            return Outcome::Failed(None, format!("could not compress the request: {e}"));
-        }
+    if dest.service.limits().gzip
+        && let Err(e) = gzip_body(&mut request)
+    {
+        return Outcome::Failed(None, format!("could not compress the request: {e}"));
     }
     let response = match shared.http.execute(request).await {
         Ok(r) => r,
