@@ -5,8 +5,10 @@
 # and run against a devserver. It catches what the in-tree tests cannot: a
 # missing loader, a stray binary, files left out of a package.
 #
-# Uses the debug builds of the test run (test-all.sh builds them first); a release goes
-# through the release workflow instead. Ends with "N passed, N failed".
+# Uses the debug builds of the test run (test-all.sh builds them first). scripts/release-build.sh
+# runs it on release builds instead: BANATA_NODE_BINARY names the .node to pack,
+# BANATA_WHEEL the wheel to install, BANATA_SKIP_CRATES=1 leaves out the crates.
+# Ends with "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -36,13 +38,15 @@ report() { # name, status
 }
 
 # --- crates: packaged as crates.io would get them, and built from the package alone.
-status=0
-cargo package --locked --quiet -p banata-auth -p banata-devserver || status=$?
-report "crates: banata-auth and banata-devserver package and build from their .crate files" "$status"
+if [ -z "${BANATA_SKIP_CRATES:-}" ]; then
+  status=0
+  cargo package --locked --quiet -p banata-auth -p banata-devserver || status=$?
+  report "crates: banata-auth and banata-devserver package and build from their .crate files" "$status"
+fi
 
 # --- npm: the main package and the host's platform package, as npm would install them.
 platform=$(node scripts/npm-platform.mjs)
-cp "bindings-node/banata-auth.$platform.node" "bindings-node/npm/$platform/"
+cp "${BANATA_NODE_BINARY:-bindings-node/banata-auth.$platform.node}" "bindings-node/npm/$platform/banata-auth.$platform.node"
 (cd bindings-node && npm pack --silent --pack-destination "$work" >/dev/null)
 (cd "bindings-node/npm/$platform" && npm pack --silent --pack-destination "$work" >/dev/null)
 main_tgz=$(ls "$work"/banata-auth-native-[0-9]*.tgz)
@@ -85,10 +89,17 @@ report "npm: installed into an empty project, it signs up, in and out (ESM and C
 
 # --- Python: the wheel, installed into a fresh virtual environment.
 status=0
+wheel() {
+  mkdir -p "$work/wheels"
+  if [ -n "${BANATA_WHEEL:-}" ]; then
+    cp "$BANATA_WHEEL" "$work/wheels/"
+  else
+    VIRTUAL_ENV="$repo/.venv" PATH="$repo/.venv/bin:$PATH" \
+      .venv/bin/maturin build --locked --profile dev -m bindings-python/Cargo.toml --out "$work/wheels" -q
+  fi
+}
 (
-  VIRTUAL_ENV="$repo/.venv" PATH="$repo/.venv/bin:$PATH" \
-    .venv/bin/maturin build --locked --profile dev -m bindings-python/Cargo.toml --out "$work/wheels" -q &&
-    python3 -m venv "$work/venv" && "$work/venv/bin/pip" install -q --no-index "$work"/wheels/*.whl &&
+  wheel && python3 -m venv "$work/venv" && "$work/venv/bin/pip" install -q --no-index "$work"/wheels/*.whl &&
     "$work/venv/bin/python" - <<'EOF'
 import os, time
 from importlib.metadata import metadata

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The release builds a Linux x86_64 machine can make, run by hand (CI only packs the host's debug
+# build): the npm binaries and the abi3 wheels for Linux, glibc and musl, x86_64 and aarch64,
+# through zig (cargo-zigbuild, and maturin --zig), then checks and smoke tests:
+#   - each gnu binary needs glibc 2.17 at most (objdump -T), and is a shared object of its arch;
+#   - auditwheel show on each wheel;
+#   - the x86_64 glibc binary and wheel, packed and installed into empty projects, sign up, in
+#     and out against a devserver (scripts/smoke-packages.sh).
+# macOS, Windows and Android builds are the release workflow's (.github/workflows/release.yml).
+#
+#   scripts/release-build.sh [npm:<rust-target> | wheel:<rust-target>:<compatibility> ...]
+#
+# Default: every Linux target. Output in dist/ (npm/<platform>/*.node, wheels/*.whl) and a
+# summary at the end. zig, cargo-zigbuild and auditwheel come from PyPI into .venv-release.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+dist=$PWD/dist
+tools=$PWD/.venv-release
+summary=()
+
+jobs=("$@")
+if [ ${#jobs[@]} -eq 0 ]; then
+  jobs=(npm:x86_64-unknown-linux-gnu npm:x86_64-unknown-linux-musl npm:aarch64-unknown-linux-gnu
+    npm:aarch64-unknown-linux-musl wheel:x86_64-unknown-linux-gnu:manylinux2014
+    wheel:aarch64-unknown-linux-gnu:manylinux2014 wheel:x86_64-unknown-linux-musl:musllinux_1_2
+    wheel:aarch64-unknown-linux-musl:musllinux_1_2)
+fi
+
+if [ ! -x "$tools/bin/cargo-zigbuild" ]; then
+  python3 -m venv "$tools"
+  "$tools/bin/pip" install -q ziglang==0.13.0.post1 cargo-zigbuild==0.24.1 auditwheel==6.8.2 maturin==1.16.0
+fi
+export PATH="$tools/bin:$PATH"
+# A cdylib on musl links the C runtime dynamically, as Node's and Python's musl builds do.
+export CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C target-feature=-crt-static"
+export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C target-feature=-crt-static"
+
+platform_of() { # rust target -> napi platform id
+  case "$1" in
+    x86_64-unknown-linux-gnu) echo linux-x64-gnu ;;
+    x86_64-unknown-linux-musl) echo linux-x64-musl ;;
+    aarch64-unknown-linux-gnu) echo linux-arm64-gnu ;;
+    aarch64-unknown-linux-musl) echo linux-arm64-musl ;;
+    *) echo "release-build.sh: no npm platform for $1" >&2; return 1 ;;
+  esac
+}
+
+newest_glibc() { objdump -T "$1" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -n1; }
+
+npm_build() {
+  local target=$1 platform zig_target file out
+  platform=$(platform_of "$target")
+  rustup target add "$target" >/dev/null
+  # zig's target suffix pins the glibc the binary may need.
+  zig_target=$target; [[ $target == *-gnu ]] && zig_target="$target.2.17"
+  cargo zigbuild --locked --release -p banata-auth-node --target "$zig_target"
+  file="$CARGO_TARGET_DIR/$target/release/libbanata_auth_node.so"
+  out="$dist/npm/$platform/banata-auth.$platform.node"
+  mkdir -p "$(dirname "$out")"
+  cp "$file" "$out"
+  strip_tool=$( [[ $target == aarch64-* ]] && echo aarch64-linux-gnu-strip || echo strip )
+  command -v "$strip_tool" >/dev/null && "$strip_tool" "$out" || true
+  local line
+  line="npm $platform: $(du -h "$out" | cut -f1), $(file -b "$out" | cut -d, -f1-2)"
+  if [[ $target == *-gnu ]]; then
+    local glibc; glibc=$(newest_glibc "$out")
+    [ "$(printf '%s\nGLIBC_2.17\n' "$glibc" | sort -V | tail -n1)" = GLIBC_2.17 ] ||
+      { echo "$platform needs $glibc, more than glibc 2.17" >&2; return 1; }
+    line="$line, newest glibc symbol $glibc"
+  else
+    line="$line, libc: $(objdump -p "$out" | awk '/NEEDED/ { print $2 }' | tr '\n' ' ')"
+  fi
+  summary+=("$line")
+}
+
+wheel_build() {
+  local target=$1 compatibility=$2
+  rustup target add "$target" >/dev/null
+  mkdir -p "$dist/wheels"
+  maturin build --locked --release --zig --target "$target" --compatibility "$compatibility" \
+    -m bindings-python/Cargo.toml --out "$dist/wheels" -q
+  local wheel
+  wheel=$(ls -t "$dist"/wheels/*.whl | head -n1)
+  local shown
+  shown=$(auditwheel show "$wheel" 2>&1 | tr '\n' ' ' | sed 's/  */ /g')
+  summary+=("wheel $(basename "$wheel"): $(du -h "$wheel" | cut -f1); auditwheel: ${shown:0:300}")
+}
+
+for job in "${jobs[@]}"; do
+  IFS=: read -r kind target compatibility <<<"$job"
+  echo "==> $job"
+  case "$kind" in
+    npm) npm_build "$target" ;;
+    wheel) wheel_build "$target" "$compatibility" ;;
+    *) echo "release-build.sh: unknown job $job" >&2; exit 1 ;;
+  esac
+done
+
+# Smoke tests of what runs here: the x86_64 glibc builds.
+node_binary="$dist/npm/linux-x64-gnu/banata-auth.linux-x64-gnu.node"
+wheel=$(ls "$dist"/wheels/*manylinux*x86_64*.whl 2>/dev/null | head -n1 || true)
+if [ -f "$node_binary" ] || [ -n "$wheel" ]; then
+  cargo build --locked -q -p banata-devserver
+  BANATA_SKIP_CRATES=1 BANATA_NODE_BINARY="${node_binary}" BANATA_WHEEL="${wheel}" scripts/smoke-packages.sh |
+    tee "$dist/smoke.txt"
+fi
+
+echo
+echo "== release builds"
+printf '%s\n' "${summary[@]}"
