@@ -290,15 +290,22 @@ impl Auth<'_> {
     /// Starts a redirect sign-in: the provider's URL to open in a browser. Errors come back to
     /// `callback_url` too unless `error_callback_url` says otherwise.
     pub async fn sign_in_social(&self, request: SignInSocial) -> Result<SocialRedirect> {
-        let mut request = request;
+        self.start_redirect(&endpoint::sign_in_social, request)
+            .await
+    }
+
+    /// Starts a redirect flow at `endpoint`: errors come back to the callback too, and the
+    /// client remembers the provider for the completion's event.
+    async fn start_redirect(
+        &self,
+        endpoint: &crate::api::Endpoint,
+        mut request: SignInSocial,
+    ) -> Result<SocialRedirect> {
         if request.error_callback_url.is_none() {
             request.error_callback_url = request.callback_url.clone();
         }
         let provider = request.provider.clone();
-        let redirect: SocialRedirect = self
-            .client
-            .request(&endpoint::sign_in_social, to_input(&request))
-            .await?;
+        let redirect: SocialRedirect = self.client.request(endpoint, to_input(&request)).await?;
         self.client.set_pending_provider(Some(provider));
         Ok(redirect)
     }
@@ -368,17 +375,7 @@ impl Auth<'_> {
     /// Starts linking another provider to the signed-in user: the provider's URL to open in a
     /// browser, which comes back to `callback_url` (`complete_link_social` takes it).
     pub async fn link_social(&self, request: SignInSocial) -> Result<SocialRedirect> {
-        let mut request = request;
-        if request.error_callback_url.is_none() {
-            request.error_callback_url = request.callback_url.clone();
-        }
-        let provider = request.provider.clone();
-        let redirect: SocialRedirect = self
-            .client
-            .request(&endpoint::link_social, to_input(&request))
-            .await?;
-        self.client.set_pending_provider(Some(provider));
-        Ok(redirect)
+        self.start_redirect(&endpoint::link_social, request).await
     }
 
     /// Completes linking from the URL the browser came back to: the newly linked account, or

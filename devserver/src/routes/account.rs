@@ -155,13 +155,20 @@ pub async fn generate_one_time_token(
     headers: HeaderMap,
 ) -> ApiResult {
     let (session, _) = require_session(&state, &headers)?;
+    let token = issue_one_time_token(&state, &session.token)?;
+    Ok(axum::Json(json!({ "token": token })).into_response())
+}
+
+/// A one-time token for a session (three minutes, once), as the one-time-token plugin and the
+/// cross-domain plugin's callback hook store it.
+pub(crate) fn issue_one_time_token(state: &AppState, session_token: &str) -> ApiResult<String> {
     let token = crypto::random_token(32);
     state.store.create_verification(
         &format!("{ONE_TIME_PREFIX}{token}"),
-        &session.token,
+        session_token,
         ONE_TIME_TOKEN_MS,
     )?;
-    Ok(axum::Json(json!({ "token": token })).into_response())
+    Ok(token)
 }
 
 const VERIFY_ONE_TIME_TOKEN: Schema = Schema::object(&[req("token", Ty::String)]);

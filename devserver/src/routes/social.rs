@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 
 use crate::AppState;
 use crate::crypto;
-use crate::http::{ApiError, ApiResult, Input, found, require_session, with_session};
+use crate::http::{ApiError, ApiResult, Input, found, require_session, set_cookie, with_session};
 use crate::oidc::{Provider, Tokens, UserInfo};
 use crate::routes::auth::{iso, start_session, user_json};
 use crate::routes::verification::base_url;
@@ -23,8 +23,8 @@ use crate::store::{AccountRow, ProviderTokens, UserRow, now_ms};
 
 const STATE_MS: i64 = 10 * 60 * 1000;
 const STATE_COOKIE: &str = "better-auth.state";
-const ONE_TIME_PREFIX: &str = "one-time-token:";
-const ONE_TIME_TOKEN_MS: i64 = 3 * 60 * 1000;
+/// Better Auth's signed `state` cookie lives five minutes (the state itself ten).
+const STATE_COOKIE_AGE_S: i64 = 5 * 60;
 /// Better Auth's `session.freshAge` default: unlinking needs a session at most a day old.
 const FRESH_AGE_MS: i64 = 24 * 60 * 60 * 1000;
 
@@ -151,13 +151,12 @@ async fn redirect_answer(
         response.headers_mut().insert(header::LOCATION, location);
     }
     let signed = crypto::sign_token(&state.secret, &token);
-    let cookie = format!(
-        "{STATE_COOKIE}={}; Max-Age=300; Path=/; HttpOnly; SameSite=Lax",
-        crate::http::percent_encode(&signed)
+    set_cookie(
+        &mut response,
+        STATE_COOKIE,
+        &crate::http::percent_encode(&signed),
+        STATE_COOKIE_AGE_S,
     );
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
     Ok(response)
 }
 
@@ -338,17 +337,8 @@ pub async fn callback(
         finish_callback(&state, &id, &headers, &query, &data, default_error_url).await?
     };
     // Finding the state expires its (unchecked) cookie, whatever follows.
-    append_cookie(
-        &mut response,
-        &format!("{STATE_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax"),
-    );
+    set_cookie(&mut response, STATE_COOKIE, "", 0);
     Ok(response)
-}
-
-fn append_cookie(response: &mut Response, cookie: &str) {
-    if let Ok(value) = HeaderValue::from_str(cookie) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
 }
 
 /// The callback once its state was found: the provider's answer, the code exchange, the user.
@@ -445,12 +435,7 @@ pub(crate) fn with_one_time_token(
     let Ok(mut url) = url::Url::parse(location) else {
         return Ok(location.to_owned());
     };
-    let token = crypto::random_token(32);
-    state.store.create_verification(
-        &format!("{ONE_TIME_PREFIX}{token}"),
-        session_token,
-        ONE_TIME_TOKEN_MS,
-    )?;
+    let token = crate::routes::account::issue_one_time_token(state, session_token)?;
     let kept: Vec<(String, String)> = url
         .query_pairs()
         .filter(|(k, _)| k != "ott")
