@@ -51,6 +51,24 @@ export interface JwtSettings {
   sessionFallback?: boolean
 }
 
+/** How `withCookieSession` writes the app's cookies. */
+export interface CookieSessionOptions {
+  /** `Secure` and the `__Secure-` names (default: true unless the request's URL is plain http). */
+  secure?: boolean | undefined
+  /** The cookies' `Domain`, to share them with subdomains (default: the app's own host). */
+  domain?: string | undefined
+}
+
+/** One browser request's session cookies and the client that uses them. */
+export interface CookieSession {
+  /** A client whose session is the request's cookie. */
+  readonly client: BanataClient
+  /** The `Set-Cookie` values the answer must carry (empty when nothing changed). */
+  setCookieHeaders(): string[]
+  /** Whether the browser holds a session token after this answer. */
+  readonly hasSession: boolean
+}
+
 /** What `authenticate` reads headers from. */
 export type RequestLike =
   | { headers: { forEach(callback: (value: string, name: string) => void): void; get(name: string): string | null } }
@@ -121,6 +139,14 @@ export declare class BanataClient {
    * enough to make one per request.
    */
   withSessionStore(sessionStore?: SessionStore): BanataClient
+  /**
+   * A client for one browser request whose session lives in Better Auth's own cookies
+   * (`better-auth.session_token`, `dont_remember`, `convex_jwt`, the multi-session and
+   * two-factor cookies): the request's cookies are read, and every cookie the server sets is
+   * relayed to `setCookieHeaders()` for the answer, so the session is the one the hosted page
+   * and the `better-auth` browser client see.
+   */
+  withCookieSession(request: RequestLike | string | null | undefined, options?: CookieSessionOptions): CookieSession
   /**
    * Calls `listener` for each event of `type` (`'*'` for all), in order. Returns a handle that
    * stops delivery when called, closed, disposed (`using`) or garbage-collected.

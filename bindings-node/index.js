@@ -83,6 +83,17 @@ function credentialKey(authorization, cookie) {
   return authorization === null ? `\n${cookie}` : `${authorization}\n${cookie}`
 }
 
+// The Cookie header of a request given as pairs (several Cookie headers join with "; ").
+function cookieOf(request) {
+  const values = headerPairs(request).filter(([name]) => name.toLowerCase() === 'cookie')
+  return values.length === 0 ? null : values.map(([, value]) => value).join('; ')
+}
+
+// A Fetch API Request for plain http (a development machine): its cookies cannot be Secure.
+function isPlainHttp(request) {
+  return request !== null && typeof request === 'object' && typeof request.url === 'string' && request.url.startsWith('http:')
+}
+
 // The pairs the core reads, made only when the memo does not answer.
 function credentialPairs(credentials) {
   if (credentials.pairs !== undefined) return credentials.pairs
@@ -352,6 +363,28 @@ class BanataClient {
   withSessionStore(sessionStore) {
     const store = sessionStore === undefined || sessionStore === null ? undefined : storeFunction(sessionStore)
     return new BanataClient({ [FROM_NATIVE]: this.#native.withSessionStore(store) })
+  }
+  /**
+   * A client for one browser request whose session lives in Better Auth's own cookies:
+   * `request` is a Request, Headers, an IncomingMessage, its headers, or the `Cookie` header
+   * itself. The answer must carry `setCookieHeaders()` (one `Set-Cookie` each). `secure`
+   * (default: true unless the request's URL is plain http) gives `Secure` and the `__Secure-`
+   * names; `domain` shares the cookies with subdomains.
+   */
+  withCookieSession(request, options = {}) {
+    if (options === null || typeof options !== 'object') throw new TypeError('withCookieSession options must be an object')
+    const { secure, domain } = options
+    if (secure !== undefined && typeof secure !== 'boolean') throw new TypeError('secure must be a boolean')
+    if (domain !== undefined && domain !== null && typeof domain !== 'string') throw new TypeError('domain must be a string')
+    const cookie = typeof request === 'string' ? request : request === undefined || request === null ? null : requestCredentials(request).cookie ?? cookieOf(request)
+    const session = this.#native.withCookieSession(cookie, secure ?? !isPlainHttp(request), domain ?? undefined)
+    return Object.freeze({
+      client: new BanataClient({ [FROM_NATIVE]: session.takeClient() }),
+      setCookieHeaders: () => session.setCookieHeaders(),
+      get hasSession() {
+        return session.hasSession
+      },
+    })
   }
   /**
    * Calls `listener` for each event of `type` ('*' for all). Returns a handle: call it, call

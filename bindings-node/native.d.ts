@@ -18,6 +18,12 @@ export declare class NativeClient {
   /** A client for another session sharing this one's connections, key and listeners. */
   withSessionStore(sessionStore?: ((op: string, token: string | null) => Promise<string | null>) | undefined | null): NativeClient
   /**
+   * A client for one browser request whose session lives in Better Auth's cookies
+   * (`cookieHeader`: the request's `Cookie` header); its answer's cookies come from the
+   * returned session's `setCookieHeaders()`.
+   */
+  withCookieSession(cookieHeader: string | undefined | null, secure: boolean, domain?: string | undefined | null): NativeCookieSession
+  /**
    * Runs the core operation `operation` (e.g. `auth.sign_in_email`) with a JSON input and
    * resolves with its JSON result. The call owns a handle to the client, so it stays valid
    * if the JavaScript object (or the worker thread that made it) goes away first.
@@ -39,6 +45,16 @@ export declare class NativeClient {
   eventStats(): string
   /** Registers a listener for events of `eventType` (null or `"*"`: all). */
   subscribe(eventType?: string | undefined | null): NativeSubscription
+}
+
+/** One browser request's Better Auth cookies, and the client that uses them. */
+export declare class NativeCookieSession {
+  /** The client for this request (taken once by the facade). */
+  takeClient(): NativeClient | null
+  /** The `Set-Cookie` values the answer must carry. */
+  setCookieHeaders(): Array<string>
+  /** Whether the browser holds a session token after this answer. */
+  get hasSession(): boolean
 }
 
 /** A running forwarding pipeline for one client's events. */

@@ -836,5 +836,6 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeClient = nativeBinding.NativeClient
+module.exports.NativeCookieSession = nativeBinding.NativeCookieSession
 module.exports.NativeForwarder = nativeBinding.NativeForwarder
 module.exports.NativeSubscription = nativeBinding.NativeSubscription

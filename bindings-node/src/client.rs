@@ -4,7 +4,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use banata_auth::{Client, ClientBuilder, MemorySessionStore, RequestOptions, SessionStore};
+use banata_auth::{
+    Client, ClientBuilder, CookieOptions, CookieSession, MemorySessionStore, RequestOptions,
+    SessionStore,
+};
 use napi::Env;
 use napi::bindgen_prelude::PromiseRaw;
 use napi_derive::napi;
@@ -159,6 +162,27 @@ impl NativeClient {
         }
     }
 
+    /// A client for one browser request whose session lives in Better Auth's cookies
+    /// (`cookieHeader`: the request's `Cookie` header); its answer's cookies come from the
+    /// returned session's `setCookieHeaders()`.
+    #[napi]
+    pub fn with_cookie_session(
+        &self,
+        cookie_header: Option<String>,
+        secure: bool,
+        domain: Option<String>,
+    ) -> NativeCookieSession {
+        let session =
+            CookieSession::from_request(cookie_header.as_deref(), CookieOptions { secure, domain });
+        NativeCookieSession {
+            client: Some(NativeClient {
+                client: self.client.with_cookie_session(&session),
+                listeners: Arc::default(),
+            }),
+            session,
+        }
+    }
+
     /// Runs the core operation `operation` (e.g. `auth.sign_in_email`) with a JSON input and
     /// resolves with its JSON result. The call owns a handle to the client, so it stays valid
     /// if the JavaScript object (or the worker thread that made it) goes away first.
@@ -197,5 +221,33 @@ impl NativeClient {
             let token = client.session_token().await.map_err(to_napi)?;
             Ok(token.map(|t| t.expose().to_owned()))
         })
+    }
+}
+
+/// One browser request's Better Auth cookies, and the client that uses them.
+#[napi]
+pub struct NativeCookieSession {
+    client: Option<NativeClient>,
+    session: CookieSession,
+}
+
+#[napi]
+impl NativeCookieSession {
+    /// The client for this request (taken once by the facade).
+    #[napi]
+    pub fn take_client(&mut self) -> Option<NativeClient> {
+        self.client.take()
+    }
+
+    /// The `Set-Cookie` values the answer must carry.
+    #[napi]
+    pub fn set_cookie_headers(&self) -> Vec<String> {
+        self.session.set_cookie_headers()
+    }
+
+    /// Whether the browser holds a session token after this answer.
+    #[napi(getter)]
+    pub fn has_session(&self) -> bool {
+        self.session.session_token().is_some()
     }
 }

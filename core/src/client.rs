@@ -386,6 +386,28 @@ impl Client {
         }
     }
 
+    /// A client for one browser request whose session lives in Better Auth's cookies: it reads
+    /// the session and device cookies the request carried and relays every cookie the server
+    /// sets to [`CookieSession::set_cookie_headers`](crate::CookieSession::set_cookie_headers),
+    /// for the app's answer. Shares this client's connections, settings and listeners, like
+    /// [`Client::with_session_store`].
+    pub fn with_cookie_session(&self, session: &crate::CookieSession) -> Client {
+        let https = self.inner.transport.base_url.scheme() == "https";
+        Client {
+            inner: Arc::new(ClientInner {
+                transport: Arc::clone(&self.inner.transport),
+                session_store: Arc::new(session.clone()),
+                events: self.inner.events.clone(),
+                session_user: Mutex::new(None),
+                device_cookies: DeviceCookies::relaying(session, https),
+                jwt: self.inner.jwt.clone(),
+                cached_jwt: CachedJwt::default(),
+                pending_provider: Mutex::default(),
+            }),
+            options: self.options.clone(),
+        }
+    }
+
     /// Calls `listener` for every event matching `filter` until the returned handle is closed or
     /// dropped. Listeners run on the client's event thread, in emission order; they should return
     /// quickly. A panicking listener is contained and logged.

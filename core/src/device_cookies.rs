@@ -1,6 +1,7 @@
 //! The cookies Better Auth keeps on a device besides the session: one per signed-in account
 //! (multi-session, `session_token_multi-<token>`), the trusted-device mark of two-factor
-//! (`trust_device`) and a sign-in waiting for its second factor (`two_factor`).
+//! (`trust_device`), a sign-in waiting for its second factor (`two_factor`) and one not to be
+//! remembered (`dont_remember`).
 //!
 //! A client keeps them like a browser would, next to its session store (each
 //! [`crate::Client::with_session_store`] gets its own), and sends them with the calls that read
@@ -14,6 +15,8 @@ use std::fmt;
 use std::sync::{Mutex, MutexGuard};
 
 use reqwest::header::HeaderMap;
+
+use crate::cookie_session::CookieSession;
 
 /// The paths (under `/api/auth`) whose answers depend on the device cookies: the ones that start
 /// a session (the multi-session and two-factor hooks read them), sign-out, and the
@@ -45,6 +48,9 @@ pub(crate) enum DeviceCookie {
     TrustedDevice,
     /// A sign-in waiting for its second factor.
     PendingSecondFactor,
+    /// A sign-in that should not be remembered (`rememberMe: false`): the second factor's
+    /// step reads it to start a session of the same kind.
+    DontRemember,
 }
 
 impl DeviceCookie {
@@ -57,6 +63,8 @@ impl DeviceCookie {
             Some(DeviceCookie::TrustedDevice)
         } else if suffix == "two_factor" {
             Some(DeviceCookie::PendingSecondFactor)
+        } else if suffix == "dont_remember" {
+            Some(DeviceCookie::DontRemember)
         } else {
             None
         }
@@ -67,6 +75,9 @@ impl DeviceCookie {
 #[derive(Default)]
 pub(crate) struct DeviceCookies {
     cookies: Mutex<Vec<(String, String)>>,
+    /// The browser request whose cookies these are ([`crate::Client::with_cookie_session`]):
+    /// every Better Auth cookie the server sets is relayed to its answer.
+    relay: Option<CookieSession>,
 }
 
 impl fmt::Debug for DeviceCookies {
@@ -80,6 +91,15 @@ impl DeviceCookies {
         self.cookies.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The device cookies of a browser request, relaying what the server sets to its answer;
+    /// `https`: whether the server is on HTTPS (and wants `__Secure-` names).
+    pub(crate) fn relaying(session: &CookieSession, https: bool) -> DeviceCookies {
+        DeviceCookies {
+            cookies: Mutex::new(session.device_cookies(https)),
+            relay: Some(session.clone()),
+        }
+    }
+
     /// Takes in the device cookies a response sets, and forgets those it expires.
     pub(crate) fn absorb(&self, headers: &HeaderMap) {
         let set: Vec<_> = headers
@@ -87,6 +107,11 @@ impl DeviceCookies {
             .iter()
             .filter_map(|v| v.to_str().ok())
             .filter_map(|line| cookie::Cookie::parse(line.to_owned()).ok())
+            .inspect(|c| {
+                if let Some(relay) = &self.relay {
+                    relay.relay(c);
+                }
+            })
             .filter(|c| DeviceCookie::of(c.name()).is_some())
             .collect();
         if set.is_empty() {

@@ -25,6 +25,7 @@ pub mod addons;
 pub mod api;
 mod auth;
 mod client;
+mod cookie_session;
 mod device_cookies;
 mod email_otp;
 mod error;
@@ -49,6 +50,7 @@ pub use auth::{Auth, PasswordResetRequested};
 pub use client::{
     Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
 };
+pub use cookie_session::{CookieOptions, CookieSession};
 pub use email_otp::{
     CheckVerificationOtp, EmailOtp, EmailOtpVerified, RequestPasswordResetOtp, ResetPasswordOtp,
     SendVerificationOtp, Success,

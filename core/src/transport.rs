@@ -284,15 +284,7 @@ impl Transport {
         } else {
             "better-auth.session_token"
         };
-        let value = token.expose();
-        let value = if value.contains('%') {
-            value.to_owned()
-        } else {
-            value
-                .replace('+', "%2B")
-                .replace('/', "%2F")
-                .replace('=', "%3D")
-        };
+        let value = crate::cookie_session::cookie_value(token.expose());
         format!("{name}={value}")
     }
 

@@ -304,6 +304,20 @@ pub fn require_session(state: &AppState, headers: &HeaderMap) -> ApiResult<(Sess
     current_session(state, headers)?.ok_or_else(ApiError::unauthorized)
 }
 
+/// Sets the signed `better-auth.dont_remember` mark of a sign-in with `rememberMe: false`
+/// (a cookie for the browser's life).
+pub fn set_dont_remember(state: &AppState, response: &mut Response) {
+    let flag = percent_encode(&crypto::sign_token(&state.secret, "true"));
+    append_cookie(
+        response.headers_mut(),
+        &Cookie::build((DONT_REMEMBER_COOKIE, flag))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .build(),
+    );
+}
+
 /// A JSON answer that also sets the session: the cookie (session-only and with
 /// `better-auth.dont_remember` when not remembered), `set-auth-token` (the cookie value, URL-encoded
 /// as Better Auth 1.4 sends it) and the expose header.
@@ -334,17 +348,6 @@ pub fn with_session(state: &AppState, body: Value, signed_token: &str, remember:
         .max_age(cookie::time::Duration::seconds(SESSION_MAX_AGE_S))
         .build(),
     );
-    if !remember {
-        let flag = percent_encode(&crypto::sign_token(&state.secret, "true"));
-        append_cookie(
-            headers,
-            &Cookie::build((DONT_REMEMBER_COOKIE, flag))
-                .path("/")
-                .http_only(true)
-                .same_site(SameSite::Lax)
-                .build(),
-        );
-    }
     headers.insert(
         "set-auth-token",
         HeaderValue::from_str(&value).expect("token is ascii"),
@@ -353,6 +356,9 @@ pub fn with_session(state: &AppState, body: Value, signed_token: &str, remember:
         "access-control-expose-headers",
         HeaderValue::from_static("set-auth-token"),
     );
+    if !remember {
+        set_dont_remember(state, &mut response);
+    }
     response
 }
 

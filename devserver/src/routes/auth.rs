@@ -279,7 +279,7 @@ pub(crate) fn complete_sign_in(
         ));
     }
     use crate::routes::two_factor::{SignInStep, sign_in_step};
-    let trusted = match sign_in_step(state, headers, user)? {
+    let trusted = match sign_in_step(state, headers, user, remember)? {
         SignInStep::Pending(response) => return Ok(response),
         SignInStep::Proceed { trusted } => trusted,
     };

@@ -10,8 +10,8 @@ use serde_json::json;
 use crate::AppState;
 use crate::crypto;
 use crate::http::{
-    ApiError, ApiResult, Input, current_session, percent_encode, request_cookie, require_session,
-    set_cookie, with_session,
+    ApiError, ApiResult, DONT_REMEMBER_COOKIE, Input, current_session, percent_encode,
+    request_cookie, require_session, set_cookie, with_session,
 };
 use crate::mailbox::Mail;
 use crate::routes::auth::{start_session, user_json, verify_password};
@@ -48,6 +48,7 @@ pub fn sign_in_step(
     state: &AppState,
     headers: &HeaderMap,
     user: &UserRow,
+    remember: bool,
 ) -> ApiResult<SignInStep> {
     if !state.two_factor || !user.two_factor_enabled {
         return Ok(SignInStep::Proceed { trusted: false });
@@ -72,6 +73,10 @@ pub fn sign_in_step(
         &signed_gone,
         7 * 24 * 3600,
     );
+    if !remember {
+        // The sign-in's `dont_remember` mark stays (the hook keeps it) for the second step.
+        crate::http::set_dont_remember(state, &mut response);
+    }
     set_cookie(&mut response, crate::http::SESSION_COOKIE, "", 0);
     response
         .extensions_mut()
@@ -141,18 +146,25 @@ fn valid(state: &AppState, headers: &HeaderMap, caller: Caller, trust: bool) -> 
         )
         .into_response()),
         Caller::Pending { identifier, user } => {
-            let (_, signed) = start_session(state, headers, &user, true)?;
+            // A sign-in with `rememberMe: false` left the signed `dont_remember` cookie: the
+            // session it completes is not remembered either.
+            let remember = request_cookie(headers, DONT_REMEMBER_COOKIE)
+                .and_then(|v| crypto::unsign_token(&state.secret, &v))
+                .is_none();
+            let (_, signed) = start_session(state, headers, &user, remember)?;
             state.store.take_verification(&identifier)?;
             let token = signed.split('.').next().unwrap_or_default().to_owned();
             let mut response = with_session(
                 state,
                 json!({ "token": token, "user": user_json(state, &user) }),
                 &signed,
-                true,
+                remember,
             );
             set_cookie(&mut response, COOKIE, "", 0);
             if trust {
                 trusted_device::trust(state, &user.id, &mut response)?;
+                // Better Auth ends the mark with a trusted device.
+                set_cookie(&mut response, DONT_REMEMBER_COOKIE, "", 0);
             }
             Ok(response)
         }
