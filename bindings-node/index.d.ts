@@ -65,8 +65,25 @@ export interface CookieSession {
   readonly client: BanataClient
   /** The `Set-Cookie` values the answer must carry (empty when nothing changed). */
   setCookieHeaders(): string[]
+  /** The same cookies as fields, for frameworks that set cookies by name (Next.js's `cookies().set`). */
+  setCookies(): SetCookie[]
   /** Whether the browser holds a session token after this answer. */
   readonly hasSession: boolean
+}
+
+/** A cookie for the answer. The value is as Better Auth writes it: set it without encoding it again. */
+export interface SetCookie {
+  name: string
+  value: string
+  path: string
+  domain: string | null
+  /** Seconds to keep it (0 ends it); null: ends with the browser. */
+  maxAge: number | null
+  /** Unix seconds, when the server set `Expires`. */
+  expires: number | null
+  httpOnly: boolean
+  secure: boolean
+  sameSite: 'lax' | 'strict' | 'none'
 }
 
 /** What `authenticate` reads headers from. */

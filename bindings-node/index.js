@@ -381,6 +381,7 @@ class BanataClient {
     return Object.freeze({
       client: new BanataClient({ [FROM_NATIVE]: session.takeClient() }),
       setCookieHeaders: () => session.setCookieHeaders(),
+      setCookies: () => JSON.parse(session.setCookies()),
       get hasSession() {
         return session.hasSession
       },

@@ -53,6 +53,8 @@ export declare class NativeCookieSession {
   takeClient(): NativeClient | null
   /** The `Set-Cookie` values the answer must carry. */
   setCookieHeaders(): Array<string>
+  /** The same cookies as fields (JSON `SetCookie[]`), for `cookies().set`. */
+  setCookies(): string
   /** Whether the browser holds a session token after this answer. */
   get hasSession(): boolean
 }

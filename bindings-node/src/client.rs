@@ -245,6 +245,12 @@ impl NativeCookieSession {
         self.session.set_cookie_headers()
     }
 
+    /// The same cookies as fields (JSON `SetCookie[]`), for `cookies().set`.
+    #[napi]
+    pub fn set_cookies(&self) -> String {
+        serde_json::to_string(&self.session.set_cookies()).unwrap_or_else(|_| "[]".into())
+    }
+
     /// Whether the browser holds a session token after this answer.
     #[napi(getter)]
     pub fn has_session(&self) -> bool {

@@ -27,11 +27,12 @@ function waitForLines(child, prefixes) {
   })
 }
 
-export async function startDevserver(extraArgs = []) {
+/** The devserver on a free port; `emailVerification` keeps the platform's default (required). */
+export async function startDevserver(extraArgs = [], { emailVerification = false } = {}) {
   const target = process.env.CARGO_TARGET_DIR ?? join(REPO, 'target')
   const binary = process.env.BANATA_DEVSERVER_BIN ?? join(target, 'debug', 'banata-devserver')
   if (!existsSync(binary)) execFileSync('cargo', ['build', '-q', '-p', 'banata-devserver'], { cwd: REPO })
-  const child = spawn(binary, ['--port', '0', '--no-email-verification', '--email-otp', '--magic-link', ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(binary, ['--port', '0', ...(emailVerification ? [] : ['--no-email-verification']), '--email-otp', '--magic-link', ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] })
   const ready = await waitForLines(child, ['READY', 'ADMIN_API_KEY'])
   const url = ready.READY
   const adminKey = ready.ADMIN_API_KEY

@@ -112,6 +112,40 @@ impl CookieOptions {
     }
 }
 
+/// A cookie for the answer, as fields. The value is as Better Auth writes it (URL-encoded):
+/// set it without encoding it again.
+#[derive(Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetCookie {
+    /// The cookie's name, e.g. `__Secure-better-auth.session_token`.
+    pub name: String,
+    /// Its value (empty when the answer ends it).
+    pub value: String,
+    /// Always `/`.
+    pub path: String,
+    /// The `Domain` of [`CookieOptions::domain`], if any.
+    pub domain: Option<String>,
+    /// Seconds to keep it (`0` ends it); none for a cookie that ends with the browser.
+    pub max_age: Option<i64>,
+    /// When it ends (Unix seconds), if the server said so with `Expires`.
+    pub expires: Option<i64>,
+    /// Always true: no script of the page reads a token.
+    pub http_only: bool,
+    /// Whether it is `Secure` ([`CookieOptions::secure`]).
+    pub secure: bool,
+    /// `lax`, `strict` or `none`.
+    pub same_site: String,
+}
+
+impl fmt::Debug for SetCookie {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SetCookie")
+            .field("name", &self.name)
+            .field("max_age", &self.max_age)
+            .finish_non_exhaustive()
+    }
+}
+
 /// One browser request's Better Auth cookies: what it sent, and what the answer must set.
 ///
 /// Make one per request with [`CookieSession::from_request`], use it through
@@ -204,6 +238,30 @@ impl CookieSession {
     /// The `Set-Cookie` header values the answer must carry (empty when nothing changed).
     pub fn set_cookie_headers(&self) -> Vec<String> {
         self.lock().iter().map(ToString::to_string).collect()
+    }
+
+    /// The cookies the answer must set, as fields, for frameworks that set cookies by name
+    /// (Next.js's `cookies().set`, Starlette's `set_cookie`). Same cookies as
+    /// [`CookieSession::set_cookie_headers`].
+    pub fn set_cookies(&self) -> Vec<SetCookie> {
+        self.lock()
+            .iter()
+            .map(|c| SetCookie {
+                name: c.name().to_owned(),
+                value: c.value().to_owned(),
+                path: c.path().unwrap_or("/").to_owned(),
+                domain: c.domain().map(str::to_owned),
+                max_age: c.max_age().map(|a| a.whole_seconds()),
+                expires: c.expires_datetime().map(|t| t.unix_timestamp()),
+                http_only: c.http_only().unwrap_or(false),
+                secure: c.secure().unwrap_or(false),
+                same_site: c
+                    .same_site()
+                    .unwrap_or(SameSite::Lax)
+                    .to_string()
+                    .to_lowercase(),
+            })
+            .collect()
     }
 
     /// The request's device cookies (with `dont_remember`), named for a server that is (`https`) or is not on HTTPS.

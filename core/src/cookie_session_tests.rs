@@ -61,6 +61,13 @@ fn relays_the_servers_cookies_under_the_apps_flags() {
     assert_eq!(jwt.name(), "__Secure-better-auth.convex_jwt");
     assert_eq!(jwt.http_only(), Some(true), "no script reads a token");
     assert_eq!(session.session_jwt().as_deref(), Some("j.w.t"));
+    let fields = session.set_cookies();
+    assert_eq!(fields[0].name, "__Secure-better-auth.session_token");
+    assert_eq!(fields[0].value, "t.s%2F");
+    assert_eq!(fields[0].max_age, Some(604800));
+    assert!(fields[0].http_only && fields[0].secure);
+    assert_eq!(fields[0].same_site, "lax");
+    assert!(!format!("{:?}", fields[0]).contains("t.s"));
 }
 
 #[tokio::test]

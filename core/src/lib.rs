@@ -50,7 +50,7 @@ pub use auth::{Auth, PasswordResetRequested};
 pub use client::{
     Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
 };
-pub use cookie_session::{CookieOptions, CookieSession};
+pub use cookie_session::{CookieOptions, CookieSession, SetCookie};
 pub use email_otp::{
     CheckVerificationOtp, EmailOtp, EmailOtpVerified, RequestPasswordResetOtp, ResetPasswordOtp,
     SendVerificationOtp, Success,
