@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use banata_auth::{
-    Client, ClientBuilder, MemorySessionStore, RequestOptions, SessionStore, Subscription,
+    Client, ClientBuilder, CookieOptions, CookieSession, MemorySessionStore, RequestOptions,
+    SessionStore, Subscription,
 };
 use pyo3::prelude::*;
 
@@ -49,6 +50,8 @@ pub(crate) struct Shared {
     /// For a client from `with_session_store`: the client whose connections and event bus it
     /// shares, also in a forked child.
     parent: Option<Arc<Shared>>,
+    /// For a client from `with_cookie_session`: the request's cookies (its store and jar).
+    cookies: Option<CookieSession>,
 }
 
 impl Shared {
@@ -58,6 +61,7 @@ impl Shared {
         store: Arc<dyn SessionStore>,
         client: Client,
         parent: Option<Arc<Shared>>,
+        cookies: Option<CookieSession>,
     ) -> NativeClient {
         let shared = Shared {
             options,
@@ -69,6 +73,7 @@ impl Shared {
             }),
             listeners: Arc::new(Listeners::default()),
             parent,
+            cookies,
         };
         NativeClient {
             shared: Arc::new(shared),
@@ -82,7 +87,10 @@ impl Shared {
         let mut current = self.current.lock().unwrap_or_else(|p| p.into_inner());
         if !is_same_process(current.pid) {
             let client = match &self.parent {
-                Some(parent) => parent.client()?.with_session_store(Arc::clone(&self.store)),
+                Some(parent) => match &self.cookies {
+                    Some(cookies) => parent.client()?.with_cookie_session(cookies),
+                    None => parent.client()?.with_session_store(Arc::clone(&self.store)),
+                },
                 None => build_client(&self.options, &self.store)?,
             };
             let hook = self.listeners.hook(&client);
@@ -218,7 +226,7 @@ impl NativeClient {
             jwt,
         };
         let client = build_client(&options, &store).map_err(|e| to_py_err(py, e))?;
-        Ok(Shared::native_client(options, store, client, None))
+        Ok(Shared::native_client(options, store, client, None, None))
     }
 
     /// A client for another session sharing this one's connections, key and event bus.
@@ -240,7 +248,35 @@ impl NativeClient {
             store,
             client,
             Some(Arc::clone(&self.shared)),
+            None,
         ))
+    }
+
+    /// A client for one browser request whose session lives in Better Auth's cookies, and the
+    /// cookies its answer must set.
+    #[pyo3(signature = (cookie_header=None, *, secure=true, domain=None))]
+    fn with_cookie_session(
+        &self,
+        py: Python<'_>,
+        cookie_header: Option<String>,
+        secure: bool,
+        domain: Option<String>,
+    ) -> PyResult<(NativeClient, NativeCookieSession)> {
+        let cookies =
+            CookieSession::from_request(cookie_header.as_deref(), CookieOptions { secure, domain });
+        let client = self
+            .shared
+            .client()
+            .map_err(|e| to_py_err(py, e))?
+            .with_cookie_session(&cookies);
+        let native = Shared::native_client(
+            self.shared.options.clone(),
+            Arc::new(cookies.clone()),
+            client,
+            Some(Arc::clone(&self.shared)),
+            Some(cookies.clone()),
+        );
+        Ok((native, NativeCookieSession { cookies }))
     }
 
     /// Runs the core operation `operation` (e.g. `auth.sign_in_email`) with a JSON input and
@@ -349,4 +385,29 @@ pub(crate) fn seconds(value: f64) -> PyResult<Duration> {
             "expected a non-negative number of seconds, got {value}"
         ))
     })
+}
+
+/// The cookies of one browser request's answer.
+#[pyclass(frozen, module = "banata_auth._native")]
+pub struct NativeCookieSession {
+    cookies: CookieSession,
+}
+
+#[pymethods]
+impl NativeCookieSession {
+    /// The `Set-Cookie` header values the answer must carry.
+    fn set_cookie_headers(&self) -> Vec<String> {
+        self.cookies.set_cookie_headers()
+    }
+
+    /// The same cookies as fields (JSON).
+    fn set_cookies(&self) -> String {
+        serde_json::to_string(&self.cookies.set_cookies()).unwrap_or_else(|_| "[]".into())
+    }
+
+    /// Whether the browser holds a session token after this answer.
+    #[getter]
+    fn has_session(&self) -> bool {
+        self.cookies.session_token().is_some()
+    }
 }

@@ -28,6 +28,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     logging::install();
     m.add_class::<client::NativeClient>()?;
+    m.add_class::<client::NativeCookieSession>()?;
     m.add_class::<events::NativeSubscription>()?;
     m.add_class::<forwarding::NativeForwarder>()?;
     m.add_function(wrap_pyfunction!(runtime::resolve_future, m)?)?;

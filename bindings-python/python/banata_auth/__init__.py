@@ -23,7 +23,7 @@ from ._generated import (
     Organizations,
     # end generated: resources
 )
-from .client import AsyncClient, Client
+from .client import AsyncClient, Client, CookieSession
 from .errors import (
     AuthenticationError,
     BanataError,
@@ -128,6 +128,7 @@ __all__ = [
     "__version__",
     "Client",
     "AsyncClient",
+    "CookieSession",
     "SessionStore",
     "AddonUpdate",
     "RequestOptions",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any, Generic, TypeVar
 
 from . import _native
 from ._generated import EventBusStats, VerifiedSession, _AsyncResources, _Resources
@@ -19,13 +20,13 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
     from types import TracebackType
-    from typing import Any, TypeVar
 
     from ._types import AddonUpdate, EventCallback, RequestOptions, SessionStore
 
-    _Client = TypeVar("_Client", bound="_BaseClient")
 
-__all__ = ["Client", "AsyncClient"]
+__all__ = ["Client", "AsyncClient", "CookieSession"]
+
+_Client = TypeVar("_Client", bound="_BaseClient")
 
 
 def _doc(document: str | None) -> Any:
@@ -164,12 +165,63 @@ class _BaseClient:
         derived._adopt(self._native.with_session_store(session_store))
         return derived
 
+    def with_cookie_session(
+        self: _Client, cookie_header: str | None = None, *, secure: bool = True, domain: str | None = None
+    ) -> CookieSession[_Client]:
+        """A client for one browser request whose session lives in Better Auth's own cookies
+        (``better-auth.session_token``, ``dont_remember``, ``convex_jwt``, the multi-session and
+        two-factor cookies), from the request's ``Cookie`` header. Every cookie the server sets
+        is relayed to :meth:`CookieSession.set_cookie_headers` for the answer, so the session is
+        the one the hosted page and the ``better-auth`` browser client see. ``secure=False``
+        for an app on plain http (a development machine); ``domain`` shares the cookies with
+        subdomains."""
+        if cookie_header is not None and not isinstance(cookie_header, str):
+            raise TypeError("cookie_header must be the request's Cookie header (a str) or None")
+        if not isinstance(secure, bool):
+            raise TypeError("secure must be a bool")
+        if domain is not None and not isinstance(domain, str):
+            raise TypeError("domain must be a str")
+        native, cookies = self._native.with_cookie_session(cookie_header, secure=secure, domain=domain)
+        derived = object.__new__(type(self))
+        derived._adopt(native)
+        return CookieSession(derived, cookies)
+
     def _adopt(self, native: _native.NativeClient) -> None:
         self._native = native
         self._verified = _VerifiedRequests()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+
+class CookieSession(Generic[_Client]):
+    """One browser request's Better Auth cookies: :attr:`client` uses them, and the answer must
+    set :meth:`set_cookie_headers` (one ``Set-Cookie`` header each; with Starlette,
+    ``response.headers.append("set-cookie", line)``)."""
+
+    __slots__ = ("client", "_native")
+
+    def __init__(self, client: _Client, native: _native.NativeCookieSession) -> None:
+        self.client = client
+        self._native = native
+
+    def set_cookie_headers(self) -> list[str]:
+        """The ``Set-Cookie`` values the answer must carry (empty when nothing changed)."""
+        return self._native.set_cookie_headers()
+
+    def set_cookies(self) -> list[dict[str, Any]]:
+        """The same cookies as fields (``name``, ``value`` as Better Auth writes it, ``path``,
+        ``domain``, ``maxAge``, ``expires``, ``httpOnly``, ``secure``, ``sameSite``)."""
+        fields: list[dict[str, Any]] = json.loads(self._native.set_cookies())
+        return fields
+
+    @property
+    def has_session(self) -> bool:
+        """Whether the browser holds a session token after this answer."""
+        return self._native.has_session
+
+    def __repr__(self) -> str:
+        return f"CookieSession(client={self.client!r}, cookies={len(self.set_cookie_headers())} to set)"
 
 
 class Client(_Resources, _BaseClient):
