@@ -63,6 +63,15 @@ cp "bindings-node/banata-auth.$platform.node" "bindings-node/npm/$platform/"
 (cd examples/nextjs && npm install --no-save --no-audit --no-fund --loglevel=error "../../bindings-node/npm/$platform")
 (cd examples/nextjs && NEXT_TELEMETRY_DISABLED=1 node --test test/*.test.mjs)
 
+step "Next.js 16: the same app guarded by proxy.ts, next build, next start, HTTP and Chromium"
+# Only proxy.ts and the Next.js version differ; the rest is copied from the Next.js 15 example.
+rm -rf examples/nextjs-16/app examples/nextjs-16/lib examples/nextjs-16/test
+cp -r examples/nextjs/app examples/nextjs/lib examples/nextjs/test examples/nextjs/next.config.mjs \
+  examples/nextjs/tsconfig.json examples/nextjs-16/
+(cd examples/nextjs-16 && npm ci --no-audit --no-fund --loglevel=error)
+(cd examples/nextjs-16 && npm install --no-save --no-audit --no-fund --loglevel=error "../../bindings-node/npm/$platform")
+(cd examples/nextjs-16 && NEXT_TELEMETRY_DISABLED=1 node --test test/*.test.mjs)
+
 step "Python binding: build (maturin develop, debug)"
 VIRTUAL_ENV="$PWD/.venv" PATH="$PWD/.venv/bin:$PATH" \
   .venv/bin/maturin develop --locked -m bindings-python/Cargo.toml
