@@ -14,6 +14,7 @@ const nextServer = () => require('next/server')
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
 const JWT_COOKIE = /(^|;\s*)(__Secure-)?better-auth\.convex_jwt=[^;]*/g
+const hasSessionCookie = (cookie) => /(^|;\s*)(__Secure-)?better-auth\.session_token=[^;]/.test(cookie)
 const hasJwtCookie = (cookie) => /(^|;\s*)(__Secure-)?better-auth\.convex_jwt=/.test(cookie)
 
 function option(name, value, type) {
@@ -60,6 +61,22 @@ function redirect(path) {
 
 function withError(path, code) {
   return `${path}${path.includes('?') ? '&' : '?'}error=${encodeURIComponent(code)}`
+}
+
+// The request's headers with its Cookie header as the browser will send it after `set`.
+function renewedHeaders(headers, set) {
+  const pairs = new Map()
+  for (const pair of (headers.get('cookie') ?? '').split(';')) {
+    const at = pair.indexOf('=')
+    if (at > 0) pairs.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim())
+  }
+  for (const c of set) {
+    if (c.value === '' || c.maxAge === 0) pairs.delete(c.name)
+    else pairs.set(c.name, c.value)
+  }
+  const next = new Headers(headers)
+  next.set('cookie', [...pairs].map(([n, v]) => `${n}=${v}`).join('; '))
+  return next
 }
 
 /** The user and session of a verified session JWT (or of the server's answer). */
@@ -183,13 +200,31 @@ function createBanataAuth(options = {}) {
       const { NextResponse } = nextServer()
       const pathname = request.nextUrl.pathname
       if (pathname === signInUrl || matches(publicRoutes, pathname)) return NextResponse.next()
-      const current = await verify(request.headers)
-      if (current !== null) return NextResponse.next()
-      // Next.js's own URL: it keeps the address the browser used.
-      const to = request.nextUrl.clone()
-      to.pathname = signInUrl
-      to.search = `?redirectTo=${encodeURIComponent(pathname + request.nextUrl.search)}`
-      return NextResponse.redirect(to)
+      const cookie = request.headers.get('cookie') ?? ''
+      if (hasJwtCookie(cookie)) {
+        try {
+          await project().authenticate(request.headers)
+          return NextResponse.next()
+        } catch (error) {
+          if (!(error instanceof InvalidTokenError)) throw error
+        }
+      }
+      const signIn = () => {
+        // Next.js's own URL: it keeps the address the browser used.
+        const to = request.nextUrl.clone()
+        to.pathname = signInUrl
+        to.search = `?redirectTo=${encodeURIComponent(pathname + request.nextUrl.search)}`
+        return NextResponse.redirect(to)
+      }
+      if (!hasSessionCookie(cookie)) return signIn()
+      // The JWT cookie is gone or expired (it lives 15 minutes) but the session cookie is
+      // there: one get-session, which also renews the JWT cookie, for the browser and for this
+      // request's pages (so their auth() verifies locally again).
+      const session = project().withCookieSession(request, { secure: secure ?? isSecure(request.headers, request.url), domain })
+      const found = await session.client.auth.getSession()
+      const response = found === null ? signIn() : NextResponse.next({ request: { headers: renewedHeaders(request.headers, session.setCookies()) } })
+      for (const line of session.setCookieHeaders()) response.headers.append('set-cookie', line)
+      return response
     }
   }
 

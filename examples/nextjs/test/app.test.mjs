@@ -152,6 +152,13 @@ test('sign up, confirm the address from the mailbox, sign in, reload, sign out i
   await page.getByTestId('server-user').getByText(email).waitFor()
   await shot(page, '05-reloaded-still-signed-in')
 
+  // The JWT cookie lives 15 minutes; without it the guard asks the server once and renews it.
+  await context.clearCookies({ name: 'better-auth.convex_jwt' })
+  await page.reload()
+  await page.getByTestId('server-user').getByText(email).waitFor()
+  const renewed = (await context.cookies()).find((c) => c.name === 'better-auth.convex_jwt')
+  assert.ok(renewed?.httpOnly, 'the session JWT cookie is back')
+
   const other = await context.newPage()
   await other.goto(`${base}/dashboard`)
   await other.getByTestId('client-user').getByText(email).waitFor()
