@@ -163,8 +163,6 @@ fn valid(state: &AppState, headers: &HeaderMap, caller: Caller, trust: bool) -> 
             set_cookie(&mut response, COOKIE, "", 0);
             if trust {
                 trusted_device::trust(state, &user.id, &mut response)?;
-                // Better Auth ends the mark with a trusted device.
-                set_cookie(&mut response, DONT_REMEMBER_COOKIE, "", 0);
             }
             Ok(response)
         }
