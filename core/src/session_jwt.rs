@@ -461,8 +461,8 @@ impl crate::Client {
     /// Who a request to the app's backend is for, from its headers alone: the session JWT in
     /// `Authorization: Bearer` or the `better-auth.convex_jwt` cookie, verified locally (see
     /// [`crate::Client::verify_session_jwt`]). With [`JwtSettings::session_fallback`] on, a
-    /// request with no JWT but a session (the session cookie, or a session token as bearer)
-    /// is answered by one `get-session` round trip; an unknown or ended session is an error
+    /// request with no JWT, or an expired one, but a session (the session cookie, or a session
+    /// token as bearer) is answered by one `get-session` round trip; an unknown or ended session is an error
     /// with code `UNKNOWN_SESSION`. A request without either is an
     /// [`ErrorKind::InvalidToken`] error with code `MISSING_TOKEN`; answer either with 401.
     pub async fn authenticate<'a>(
@@ -471,7 +471,18 @@ impl crate::Client {
     ) -> Result<VerifiedSession> {
         let presented = presented(headers);
         if let Some(token) = presented.jwt {
-            return self.verify_session_jwt(&token).await;
+            let verified = self.verify_session_jwt(&token).await;
+            // The JWT cookie outlives its token (15 minutes) beside a live session cookie: with
+            // the fallback on, the session cookie is asked about instead.
+            return match (verified, presented.session) {
+                (Err(e), Some(session))
+                    if e.code() == Some("TOKEN_EXPIRED")
+                        && self.jwt_settings().session_fallback =>
+                {
+                    self.look_up_session(&session).await
+                }
+                (verified, _) => verified,
+            };
         }
         match presented.session {
             Some(session) if self.jwt_settings().session_fallback => {

@@ -480,6 +480,48 @@ async fn session_fallback_on(url: &str) {
     assert_eq!(e.code(), Some("MISSING_TOKEN"));
 }
 
+/// A JWT cookie outlives its token beside a live session cookie: with the fallback the session
+/// cookie answers; without it the expiry is the error.
+#[tokio::test]
+async fn an_expired_jwt_cookie_falls_back_to_the_session_cookie() {
+    let server = common::devserver().await;
+    let user = Client::new(server.url()).unwrap();
+    let email = unique_email("expired-jwt");
+    let signed_up = user
+        .auth()
+        .sign_up_email(banata_auth::SignUpEmail::new("Exp", &email, PASSWORD))
+        .await
+        .unwrap();
+    let mut claims = payload_of(user.auth().token().await.unwrap().token.expose());
+    claims["exp"] = json!(chrono::Utc::now().timestamp() - 120);
+    let expired = admin(&server, "/__dev/sign-jwt", json!({ "claims": claims })).await;
+    let session = user.session_token().await.unwrap().unwrap();
+    let cookie = format!(
+        "better-auth.convex_jwt={}; better-auth.session_token={}",
+        expired["token"].as_str().unwrap(),
+        session.expose()
+    );
+    let backend = Client::builder(server.url())
+        .jwt(JwtSettings {
+            session_fallback: true,
+            ..eager(JwtSource::Platform)
+        })
+        .build()
+        .unwrap();
+    let who = backend
+        .authenticate([("cookie", cookie.as_str())])
+        .await
+        .unwrap();
+    assert!(who.round_trip);
+    assert_eq!(who.user_id, signed_up.user.id);
+    let strict = Client::new(server.url()).unwrap();
+    let e = strict
+        .authenticate([("cookie", cookie.as_str())])
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Some("TOKEN_EXPIRED"));
+}
+
 #[tokio::test]
 async fn better_auth_1_7_jwt_plugin_tokens_verify() {
     better_auth_tokens_verify(PeerVersion::V1_7, JwtSource::JwtPlugin).await;
