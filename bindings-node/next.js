@@ -13,9 +13,8 @@ const nextHeaders = () => require('next/headers')
 const nextServer = () => require('next/server')
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
-const JWT_COOKIE = /(^|;\s*)(__Secure-)?better-auth\.convex_jwt=[^;]*/g
 const hasSessionCookie = (cookie) => /(^|;\s*)(__Secure-)?better-auth\.session_token=[^;]/.test(cookie)
-const hasJwtCookie = (cookie) => /(^|;\s*)(__Secure-)?better-auth\.convex_jwt=/.test(cookie)
+const jwtCookie = (cookie) => /(?:^|;\s*)(?:__Secure-)?better-auth\.convex_jwt=([^;]+)/.exec(cookie)?.[1] ?? null
 
 function option(name, value, type) {
   if (value !== undefined && value !== null && typeof value !== type) throw new TypeError(`${name} must be a ${type}`)
@@ -111,22 +110,14 @@ function createBanataAuth(options = {}) {
   const project = () => (made ??= new BanataClient({ ...clientOptions, jwt: { sessionFallback: true, ...clientOptions.jwt } }))
   const perRequest = new WeakMap()
 
-  // Who the request is for, or null: the JWT verified locally, else the session cookie asked.
+  // Who the request is for, or null: the JWT verified locally, else (no JWT, or an expired
+  // one) the session cookie asked about (the core's session fallback).
   async function verify(headers) {
     try {
       return fromVerified(await project().authenticate(headers))
     } catch (error) {
-      if (!(error instanceof InvalidTokenError)) throw error
-      const cookie = headers.get('cookie') ?? ''
-      if (error.code !== 'TOKEN_EXPIRED' || !hasJwtCookie(cookie)) return null
-      // An expired JWT cookie with a live session cookie: ask the server.
-      const rest = cookie.replace(JWT_COOKIE, '')
-      try {
-        return fromVerified(await project().authenticate({ cookie: rest }))
-      } catch (again) {
-        if (again instanceof InvalidTokenError) return null
-        throw again
-      }
+      if (error instanceof InvalidTokenError) return null
+      throw error
     }
   }
 
@@ -201,9 +192,11 @@ function createBanataAuth(options = {}) {
       const pathname = request.nextUrl.pathname
       if (pathname === signInUrl || matches(publicRoutes, pathname)) return NextResponse.next()
       const cookie = request.headers.get('cookie') ?? ''
-      if (hasJwtCookie(cookie)) {
+      const jwt = jwtCookie(cookie)
+      if (jwt !== null) {
+        // Locally only: an expired JWT is renewed below, in the round trip that checks.
         try {
-          await project().authenticate(request.headers)
+          await project().verifySessionJwt(jwt)
           return NextResponse.next()
         } catch (error) {
           if (!(error instanceof InvalidTokenError)) throw error
