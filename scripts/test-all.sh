@@ -97,8 +97,8 @@ scripts/generate-mobile-bindings.sh --check
 step "Swift and Kotlin bindings: header parses, every FFI symbol declared and exported"
 scripts/check-ffi-symbols.sh
 
-step "Swift: the example's sources parse (the package itself is compiled and tested below)"
-node tools/swift-syntax/check.cjs examples/swift/Package.swift examples/swift/Sources/SignIn/*.swift
+step "Swift: the manifest and the examples parse (the package itself is compiled and tested below)"
+node tools/swift-syntax/check.cjs Package.swift examples/swift/SignIn/*.swift
 
 step "Swift: swift build and swift test (XCTest) in the cached Debian 13 toolchain chroot"
 scripts/test-swift.sh

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds and runs the Swift package's XCTest suite on Linux: the host builds the debug
 # libbanata_auth_ffi.so and the devserver, scripts/swift-toolchain.sh provides a cached Debian 13
-# chroot with Swift, and `swift test` runs there on a scratch copy of the package (Sources, Tests,
-# include/ with a Linux module map, bindings-swift/Package.linux.swift as Package.swift) against a
-# devserver on a free port. Arguments go to `swift test` (e.g. --filter testTypedErrors). Then it
-# runs the examples of examples/swift and checks what they print.
+# chroot with Swift, and `swift test` runs there on a scratch copy of the package (the root
+# Package.swift with the directories it names, in the same layout; on Linux the manifest takes
+# the Rust library as a system library, from lib/ through BANATA_FFI_LIB_DIR) against a devserver
+# on a free port. Arguments go to `swift test` (e.g. --filter testTypedErrors). Then it runs the
+# examples (examples/swift, targets of the same package) and checks what they print, and checks
+# that scripts/stamp-swift-release.sh turns the manifest into a release one that still parses.
 # Exits non-zero when a test or an example failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,15 +29,11 @@ trap cleanup EXIT
 
 # The scratch package; $pkg is its path inside the chroot.
 scratch=$($sudo mktemp -d "$root/tmp/banata-swift.XXXXXX"); pkg=${scratch#"$root"}
-$sudo mkdir -p "$scratch/include" "$scratch/lib" "$scratch/tmp"
-$sudo cp -R bindings-swift/Sources bindings-swift/Tests "$scratch/"
-$sudo cp -R examples/swift/Sources "$scratch/Examples"
+$sudo mkdir -p "$scratch/bindings-swift" "$scratch/examples" "$scratch/lib" "$scratch/tmp"
+$sudo cp Package.swift "$scratch/"
+$sudo cp -R bindings-swift/Sources bindings-swift/Tests bindings-swift/include bindings-swift/linux "$scratch/bindings-swift/"
+$sudo cp -R examples/swift "$scratch/examples/"
 $sudo cp -R tests/scenarios "$scratch/scenarios"
-$sudo cp bindings-swift/Package.linux.swift "$scratch/Package.swift"
-$sudo cp bindings-swift/include/BanataAuthFFI.h "$scratch/include/"
-# include/module.modulemap is generated for Apple (`use "Darwin"`); Linux links the .so instead.
-printf 'module BanataAuthFFI {\n    header "BanataAuthFFI.h"\n    link "banata_auth_ffi"\n    export *\n}\n' |
-  $sudo tee "$scratch/include/module.modulemap" >/dev/null
 $sudo cp "$CARGO_TARGET_DIR/debug/libbanata_auth_ffi.so" "$scratch/lib/"
 
 # The OpenID provider for the social sign-in tests, on the host too.
@@ -64,7 +62,7 @@ echo "devserver at $url (pid $devserver)" >&2
 
 in_chroot() {
   $sudo chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-    TMPDIR="$pkg/tmp" LD_LIBRARY_PATH="$pkg/lib" BANATA_BASE_URL="$url" BANATA_API_KEY="$key" \
+    TMPDIR="$pkg/tmp" LD_LIBRARY_PATH="$pkg/lib" BANATA_FFI_LIB_DIR="$pkg/lib" BANATA_BASE_URL="$url" BANATA_API_KEY="$key" \
     BANATA_OIDC_ISSUER="$issuer" BANATA_SCENARIOS="$pkg/scenarios" EXAMPLE_EMAIL="swift-example-$RANDOM$RANDOM@example.com" "$@"
 }
 # XCTest only: the package has no swift-testing tests, whose runner would report "0 tests passed".
@@ -85,5 +83,19 @@ check_example() {
 check_example SignIn "no account yet (INVALID_EMAIL_OR_PASSWORD), signing up" "signed in as" "signed out"
 check_example TwoFactor "enable     authenticator URI and 10 backup codes issued" "confirm    two-factor on" \
   "sign-in    a second factor is required" "verify     signed in as" "session    "
-echo "examples: $passed passed, $failed failed"
+
+# The release manifest: stamped as the release workflow stamps it, it must still be a manifest
+# SwiftPM reads, and name the version and checksum it was given.
+release="$scratch/release"
+$sudo mkdir -p "$release" && $sudo cp "$scratch/Package.swift" "$release/"
+checksum=$(printf 'banata' | sha256sum | cut -d' ' -f1)
+$sudo scripts/stamp-swift-release.sh 9.8.7 "$checksum" "$release/Package.swift" >/dev/null
+out=$(in_chroot swift package --package-path "$pkg/release" dump-package 2>&1) || rc=$?
+if [ "${rc:-0}" -eq 0 ] && grep -q '"name" : "BanataAuth"' <<<"$out" &&
+  grep -qF "let ffiRelease = (version: \"9.8.7\", checksum: \"$checksum\")" "$release/Package.swift"; then
+  passed=$((passed + 1)); echo "release manifest: ok"
+else
+  failed=$((failed + 1)); echo "release manifest: FAILED" >&2; printf '%s\n' "$out" >&2
+fi
+echo "examples and release manifest: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

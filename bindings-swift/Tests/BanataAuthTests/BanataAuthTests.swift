@@ -2,7 +2,7 @@
 // XCFramework's library). It needs a devserver:
 //
 //   cargo run -p banata-devserver -- --port 0        # prints READY <url> and ADMIN_API_KEY <key>
-//   BANATA_BASE_URL=<url> BANATA_API_KEY=<key> swift test --package-path bindings-swift
+//   BANATA_BASE_URL=<url> BANATA_API_KEY=<key> swift test   (from the repository root)
 import XCTest
 @testable import BanataAuth
 

@@ -5,7 +5,7 @@
 // mailbox, read here with the devserver's admin key. In an app, the user types the code in. A
 // code from an authenticator app (`verifyTotp`) or a backup code (`verifyBackupCode`) works the
 // same. Against a devserver started with `--no-email-verification --two-factor`:
-//   BANATA_API_KEY=<its ADMIN_API_KEY> swift run --package-path examples/swift TwoFactor http://127.0.0.1:8787
+//   BANATA_API_KEY=<its ADMIN_API_KEY> swift run TwoFactor http://127.0.0.1:8787
 import BanataAuth
 import Foundation
 #if canImport(FoundationNetworking)
