@@ -155,7 +155,9 @@ impl ClientBuilder {
 
     /// Also trusts the CA certificates in `pem` (one or more PEM blocks), besides the system's:
     /// a company proxy's CA, or the certificate of a development server. `SSL_CERT_FILE` and
-    /// `HTTPS_PROXY`/`NO_PROXY` are read from the environment as well.
+    /// `HTTPS_PROXY`/`NO_PROXY` are read from the environment as well. A Linux system with no CA
+    /// certificates at all (a slim container image) gets the Mozilla roots built into the SDK
+    /// instead, with a warning logged.
     pub fn ca_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.ca_certificates.push(pem.into());
         self
@@ -186,17 +188,16 @@ impl ClientBuilder {
                 Error::configuration(format!("a CA certificate could not be read as PEM: {e}"))
             })?);
         }
-        let http = reqwest::Client::builder()
-            .tls_certs_merge(roots)
-            .user_agent(user_agent)
-            .default_headers(headers)
-            .connect_timeout(self.timeout.min(Duration::from_secs(10)))
-            .pool_idle_timeout(Duration::from_secs(60))
-            // A redirect is an answer (a verification link's callback), never followed: an API
-            // call must not end up reading another origin's page as its result.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| Error::configuration(format!("could not build the HTTP client: {e}")))?;
+        let http = crate::http_client::build("the HTTP client", &roots, || {
+            reqwest::Client::builder()
+                .user_agent(user_agent.clone())
+                .default_headers(headers.clone())
+                .connect_timeout(self.timeout.min(Duration::from_secs(10)))
+                .pool_idle_timeout(Duration::from_secs(60))
+                // A redirect is an answer (a verification link's callback), never followed: an
+                // API call must not end up reading another origin's page as its result.
+                .redirect(reqwest::redirect::Policy::none())
+        })?;
         let api_key_header = self
             .api_key
             .as_ref()

@@ -30,6 +30,7 @@ mod device_cookies;
 mod email_otp;
 mod error;
 pub mod events;
+mod http_client;
 mod jwks;
 mod magic_link;
 mod models;

@@ -271,13 +271,11 @@ impl Forwarder {
                 "add-on forwarding needs the project API key to read which add-ons are enabled; nothing will be forwarded"
             );
         }
-        let http = reqwest::Client::builder()
-            .user_agent(format!("banata-auth-rust/{}", env!("CARGO_PKG_VERSION")))
-            .timeout(config.request_timeout)
-            .build()
-            .map_err(|e| {
-                Error::configuration(format!("could not build the forwarding HTTP client: {e}"))
-            })?;
+        let http = crate::http_client::build("the forwarding HTTP client", &[], || {
+            reqwest::Client::builder()
+                .user_agent(format!("banata-auth-rust/{}", env!("CARGO_PKG_VERSION")))
+                .timeout(config.request_timeout)
+        })?;
         let workers = Arc::new(WorkerShared {
             settings: Settings {
                 flush_interval: config.flush_interval,
