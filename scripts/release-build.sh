@@ -5,13 +5,18 @@
 #   - each gnu binary needs glibc 2.17 at most (objdump -T), and is a shared object of its arch;
 #   - auditwheel show on each wheel;
 #   - the x86_64 glibc binary and wheel, packed and installed into empty projects, sign up, in
-#     and out against a devserver (scripts/smoke-packages.sh).
+#     and out against a devserver (scripts/smoke-packages.sh); the aarch64 glibc ones too, run
+#     under qemu-user (scripts/arm64-runtime.sh), and the musl ones in a root where musl is the
+#     only C library (scripts/musl-runtime.sh; npm on x86_64 and aarch64, the x86_64 wheel).
 # macOS, Windows and Android builds are the release workflow's (.github/workflows/release.yml).
 #
-#   scripts/release-build.sh [npm:<rust-target> | wheel:<rust-target>:<compatibility> ...]
+#   - the Kotlin jar with the Linux libraries (x86_64 and aarch64, glibc 2.17) in JNA's layout,
+#     through the whole JVM test suite (scripts/test-kotlin.sh) on this machine.
 #
-# Default: every Linux target. Output in dist/ (npm/<platform>/*.node, wheels/*.whl) and a
-# summary at the end. zig, cargo-zigbuild and auditwheel come from PyPI into .venv-release.
+#   scripts/release-build.sh [npm:<rust-target> | wheel:<rust-target>:<compatibility> | jar:<rust-target> ...]
+#
+# Default: every Linux target. Output in dist/ (npm/<platform>/*.node, wheels/*.whl, kotlin/) and
+# a summary at the end. zig, cargo-zigbuild and auditwheel come from PyPI into .venv-release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -24,7 +29,7 @@ if [ ${#jobs[@]} -eq 0 ]; then
   jobs=(npm:x86_64-unknown-linux-gnu npm:x86_64-unknown-linux-musl npm:aarch64-unknown-linux-gnu
     npm:aarch64-unknown-linux-musl wheel:x86_64-unknown-linux-gnu:manylinux2014
     wheel:aarch64-unknown-linux-gnu:manylinux2014 wheel:x86_64-unknown-linux-musl:musllinux_1_2
-    wheel:aarch64-unknown-linux-musl:musllinux_1_2)
+    wheel:aarch64-unknown-linux-musl:musllinux_1_2 jar:x86_64-unknown-linux-gnu jar:aarch64-unknown-linux-gnu)
 fi
 
 if [ ! -x "$tools/bin/cargo-zigbuild" ]; then
@@ -87,25 +92,93 @@ wheel_build() {
   summary+=("wheel $(basename "$wheel"): $(du -h "$wheel" | cut -f1); auditwheel: ${shown:0:300}")
 }
 
+jar_libraries=()
+jar_build() { # the Kotlin bindings' library for one Linux target, for the jar
+  local target=$1 prefix file out glibc
+  case "$target" in
+    x86_64-unknown-linux-gnu) prefix=linux-x86-64 ;;
+    aarch64-unknown-linux-gnu) prefix=linux-aarch64 ;;
+    *) echo "release-build.sh: no JNA prefix for $target" >&2; return 1 ;;
+  esac
+  rustup target add "$target" >/dev/null
+  cargo zigbuild --locked --release -p banata-auth-uniffi --lib --target "$target.2.17"
+  file="$CARGO_TARGET_DIR/$target/release/libbanata_auth_ffi.so"
+  out="$dist/kotlin/$prefix/libbanata_auth_ffi.so"
+  mkdir -p "$(dirname "$out")" && cp "$file" "$out"
+  glibc=$(newest_glibc "$out")
+  [ "$(printf '%s\nGLIBC_2.17\n' "$glibc" | sort -V | tail -n1)" = GLIBC_2.17 ] ||
+    { echo "$prefix needs $glibc, more than glibc 2.17" >&2; return 1; }
+  jar_libraries+=("$prefix=$out")
+  summary+=("kotlin $prefix: $(du -h "$out" | cut -f1), $(file -b "$out" | cut -d, -f1-2), newest glibc symbol $glibc")
+}
+
 for job in "${jobs[@]}"; do
   IFS=: read -r kind target compatibility <<<"$job"
   echo "==> $job"
   case "$kind" in
     npm) npm_build "$target" ;;
     wheel) wheel_build "$target" "$compatibility" ;;
+    jar) jar_build "$target" ;;
     *) echo "release-build.sh: unknown job $job" >&2; exit 1 ;;
   esac
 done
 
-# Smoke tests of what runs here: the x86_64 glibc builds.
+# Smoke tests: the x86_64 glibc builds natively, the aarch64 glibc builds under qemu-user
+# (scripts/arm64-runtime.sh), the musl builds in a musl-only root (scripts/musl-runtime.sh).
+: >"$dist/smoke.txt"
+failures=0
+smoke() { # label, then the environment for scripts/smoke-packages.sh; a failure is counted
+  local label=$1; shift
+  echo "==> smoke test: $label"
+  env BANATA_SKIP_CRATES=1 "$@" scripts/smoke-packages.sh | tee -a "$dist/smoke.txt" || failures=$((failures + 1))
+  summary+=("smoke $label: $(tail -n1 "$dist/smoke.txt")")
+}
 node_binary="$dist/npm/linux-x64-gnu/banata-auth.linux-x64-gnu.node"
 wheel=$(ls "$dist"/wheels/*manylinux*x86_64*.whl 2>/dev/null | head -n1 || true)
+arm64_binary="$dist/npm/linux-arm64-gnu/banata-auth.linux-arm64-gnu.node"
+arm64_wheel=$(ls "$dist"/wheels/*manylinux*aarch64*.whl 2>/dev/null | head -n1 || true)
+cargo build --locked -q -p banata-devserver
 if [ -f "$node_binary" ] || [ -n "$wheel" ]; then
-  cargo build --locked -q -p banata-devserver
-  BANATA_SKIP_CRATES=1 BANATA_NODE_BINARY="${node_binary}" BANATA_WHEEL="${wheel}" scripts/smoke-packages.sh |
-    tee "$dist/smoke.txt"
+  smoke "linux x86_64 glibc" BANATA_NODE_BINARY="$node_binary" BANATA_WHEEL="$wheel"
+fi
+if [ -f "$arm64_binary" ] && [ -n "$arm64_wheel" ]; then
+  runtime=$(scripts/arm64-runtime.sh)
+  arm64_node=$(sed -n 1p <<<"$runtime") arm64_python=$(sed -n 2p <<<"$runtime")
+  smoke "linux aarch64 glibc (qemu-user)" BANATA_NODE_PLATFORM=linux-arm64-gnu BANATA_NODE="$arm64_node" \
+    BANATA_PYTHON="$arm64_python" BANATA_NODE_BINARY="$arm64_binary" BANATA_WHEEL="$arm64_wheel"
+fi
+# The musl builds in a root where musl is the only C library (scripts/musl-runtime.sh); the
+# aarch64 musl wheel is not run: there is no aarch64 musl CPython to run it with.
+musl_binary="$dist/npm/linux-x64-musl/banata-auth.linux-x64-musl.node"
+musl_wheel=$(ls "$dist"/wheels/*musllinux*x86_64*.whl 2>/dev/null | head -n1 || true)
+if [ -f "$musl_binary" ] && [ -n "$musl_wheel" ]; then
+  runtime=$(scripts/musl-runtime.sh x86_64)
+  musl_root=$(sed -n 1p <<<"$runtime")
+  smoke "linux x86_64 musl" TMPDIR="$musl_root/tmp" BANATA_NODE_PLATFORM=linux-x64-musl \
+    BANATA_NODE="$(sed -n 2p <<<"$runtime")" BANATA_PYTHON="$(sed -n 3p <<<"$runtime")" \
+    BANATA_NODE_BINARY="$musl_binary" BANATA_WHEEL="$musl_wheel"
+fi
+musl_arm64_binary="$dist/npm/linux-arm64-musl/banata-auth.linux-arm64-musl.node"
+if [ -f "$musl_arm64_binary" ]; then
+  runtime=$(scripts/musl-runtime.sh aarch64)
+  smoke "linux aarch64 musl (qemu-user; npm only)" TMPDIR="$(sed -n 1p <<<"$runtime")/tmp" BANATA_SKIP_WHEEL=1 \
+    BANATA_NODE_PLATFORM=linux-arm64-musl BANATA_NODE="$(sed -n 2p <<<"$runtime")" BANATA_NODE_BINARY="$musl_arm64_binary"
+fi
+
+if [ ${#jar_libraries[@]} -gt 0 ]; then
+  jar=$(scripts/build-kotlin-jar.sh "${jar_libraries[@]}" | tail -n1)
+  cp "$jar" "${jar%.jar}.pom" "$dist/kotlin/"
+  summary+=("kotlin jar $(basename "$jar"): $(du -h "$jar" | cut -f1), libraries: $(unzip -Z1 "$jar" | grep '\.so$' | tr '\n' ' ')")
+  if [ -n "$(printf '%s\n' "${jar_libraries[@]}" | grep '^linux-x86-64=')" ]; then
+    echo "==> the JVM test suite on the release jar"
+    cargo build --locked -q -p banata-devserver
+    BANATA_KOTLIN_JAR="$dist/kotlin/$(basename "$jar")" scripts/test-kotlin.sh | tee "$dist/kotlin-test.txt" ||
+      failures=$((failures + 1))
+    summary+=("kotlin jar on the JVM (linux-x86-64): $(tail -n1 "$dist/kotlin-test.txt")")
+  fi
 fi
 
 echo
 echo "== release builds"
 printf '%s\n' "${summary[@]}"
+[ "$failures" -eq 0 ] || { echo "release-build.sh: $failures smoke test run(s) failed" >&2; exit 1; }

@@ -7,7 +7,12 @@
 #
 # Uses the debug builds of the test run (test-all.sh builds them first). scripts/release-build.sh
 # runs it on release builds instead: BANATA_NODE_BINARY names the .node to pack,
-# BANATA_WHEEL the wheel to install, BANATA_SKIP_CRATES=1 leaves out the crates.
+# BANATA_WHEEL the wheel to install; BANATA_SKIP_CRATES=1 and BANATA_SKIP_WHEEL=1 leave out the
+# crates and the wheel. For another platform's builds, BANATA_NODE_PLATFORM names the npm platform
+# package and BANATA_NODE / BANATA_PYTHON the commands that run the smoke scripts (under qemu-user,
+# scripts/arm64-runtime.sh, or in a musl root, scripts/musl-runtime.sh, with TMPDIR inside that
+# root so the projects are there); npm then installs for that platform (--os/--cpu/--libc, --force), pip
+# into a directory for the wheel's platform tag, and the commands get relative paths only.
 # Ends with "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,7 +50,15 @@ if [ -z "${BANATA_SKIP_CRATES:-}" ]; then
 fi
 
 # --- npm: the main package and the host's platform package, as npm would install them.
-platform=$(node scripts/npm-platform.mjs)
+platform=${BANATA_NODE_PLATFORM:-$(node scripts/npm-platform.mjs)}
+read -r -a run_node <<<"${BANATA_NODE:-node}"
+npm_for_platform=()
+if [ -n "${BANATA_NODE_PLATFORM:-}" ]; then # linux-arm64-gnu -> --os=linux --cpu=arm64 --libc=glibc
+  IFS=- read -r os cpu libc <<<"$platform"
+  # npm checks a package named on the command line against this machine, whatever --cpu says.
+  npm_for_platform=(--force --os="$os" --cpu="$cpu")
+  [ -z "$libc" ] || npm_for_platform+=(--libc="$( [ "$libc" = gnu ] && echo glibc || echo "$libc")")
+fi
 cp "${BANATA_NODE_BINARY:-bindings-node/banata-auth.$platform.node}" "bindings-node/npm/$platform/banata-auth.$platform.node"
 (cd bindings-node && npm pack --silent --pack-destination "$work" >/dev/null)
 (cd "bindings-node/npm/$platform" && npm pack --silent --pack-destination "$work" >/dev/null)
@@ -87,13 +100,14 @@ EOF
 status=0
 (
   cd "$work/node-app" && npm init -y >/dev/null &&
-    npm install --no-audit --no-fund --loglevel=error "$platform_tgz" "$main_tgz" >/dev/null &&
-    node smoke.mjs && node -e "require('@banata-auth/native').BanataClient" &&
-    node -e "if (typeof require('@banata-auth/native/next').createBanataAuth !== 'function') process.exit(1)"
+    npm install --no-audit --no-fund --loglevel=error "${npm_for_platform[@]}" "$platform_tgz" "$main_tgz" >/dev/null &&
+    "${run_node[@]}" smoke.mjs && "${run_node[@]}" -e "require('@banata-auth/native').BanataClient" &&
+    "${run_node[@]}" -e "if (typeof require('@banata-auth/native/next').createBanataAuth !== 'function') process.exit(1)"
 ) || status=$?
-report "npm: installed into an empty project, it signs up, in and out (ESM and CommonJS)" "$status"
+report "npm ($platform): installed into an empty project, it signs up, in and out (ESM and CommonJS)" "$status"
 
 # --- Python: the wheel, installed into a fresh virtual environment.
+if [ -z "${BANATA_SKIP_WHEEL:-}" ]; then
 status=0
 wheel() {
   mkdir -p "$work/wheels"
@@ -104,9 +118,20 @@ wheel() {
       .venv/bin/maturin build --locked --profile dev -m bindings-python/Cargo.toml --out "$work/wheels" -q
   fi
 }
+install_wheel() { # prints the Python command that sees the installed wheel
+  if [ -z "${BANATA_PYTHON:-}" ]; then
+    python3 -m venv "$work/venv" && "$work/venv/bin/pip" install -q --no-index "$work"/wheels/*.whl &&
+      echo "$work/venv/bin/python"
+  else # another architecture's wheel: pip installs it for its own platform tag into a directory
+    local file tag; file=$(basename "$work"/wheels/*.whl); tag=${file##*-}; tag=${tag%%.*}
+    python3 -m pip install -q --no-index --no-deps --only-binary=:all: --platform "$tag" \
+      --target "$work/site" "$work"/wheels/*.whl && echo "env PYTHONPATH=site $BANATA_PYTHON"
+  fi
+}
 (
-  wheel && python3 -m venv "$work/venv" && "$work/venv/bin/pip" install -q --no-index "$work"/wheels/*.whl &&
-    "$work/venv/bin/python" - <<'EOF'
+  # From $work: the Python command may run in another root, where only relative paths hold.
+  wheel && python=$(install_wheel) && read -r -a run_python <<<"$python" && cd "$work" &&
+    "${run_python[@]}" - <<'EOF'
 import os, time
 from importlib.metadata import metadata
 import banata_auth
@@ -126,7 +151,8 @@ except banata_auth.ValidationError:
 print("signed up, in and out as", email)
 EOF
 ) || status=$?
-report "Python: the wheel, installed into a fresh venv, signs up, in and out" "$status"
+report "Python ($(basename "$work"/wheels/*.whl)): the wheel, installed, signs up, in and out" "$status"
+fi
 
 echo "packages: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -16,7 +16,8 @@ mkdir -p "$(dirname "$jar")"
 # The library as users get it: the jar with the native library inside (JNA's resource layout),
 # so the test runs without jna.library.path.
 cargo build --locked -p banata-auth-uniffi --lib
-library=$(scripts/build-kotlin-jar.sh | tail -n1)
+# BANATA_KOTLIN_JAR tests a given jar instead (scripts/release-build.sh: the release jar).
+library=${BANATA_KOTLIN_JAR:-$(scripts/build-kotlin-jar.sh | tail -n1)}
 "$kotlin_home/bin/kotlinc" -nowarn -cp "$library:$classpath" -d "$jar" \
   bindings-swift/kotlin/src/test/kotlin/*.kt examples/kotlin/*.kt
 java -cp "$jar:$library:$classpath:$kotlin_home/lib/kotlin-stdlib.jar" BanataAuthTestKt
